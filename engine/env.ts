@@ -1,0 +1,78 @@
+/**
+ * The boundary through which the engine meets the world. The engine never reads the wall
+ * clock, global randomness or sockets itself: the simulator implements these interfaces
+ * deterministically, the live runner (live/) with node:net and the real clock.
+ */
+import type { Tick } from './ticks.ts';
+
+/** Time, as HAProxy sees it: `now_ms`, a wrapping 32-bit millisecond tick. */
+export interface Clock {
+  /** The current tick (uint32, never 0 in practice; 0 is eternity). */
+  nowTick(): Tick;
+  /** Monotonic milliseconds since the process start, for durations longer than 2^32 ms. */
+  nowMs(): number;
+}
+
+/** A timer the engine asked for; cancelling a fired or cancelled timer is a no-op. */
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export interface Timers {
+  /** Calls `fire` once, `delayMs` from now (0 = as soon as possible, after the current event). */
+  schedule(delayMs: number, fire: () => void): TimerHandle;
+}
+
+/** Randomness: HAProxy uses `rand()` for back-offs; the engine asks for integers here. */
+export interface Random {
+  /** A uniformly distributed integer in [0, boundExclusive). */
+  nextInt(boundExclusive: number): number;
+}
+
+/** A bidirectional byte stream (one TCP connection). */
+export interface ByteStream {
+  write(bytes: Uint8Array): void;
+  /** Half-closes our side and then closes; pending bytes are still delivered. */
+  close(): void;
+  onData(handler: (bytes: Uint8Array) => void): void;
+  onClose(handler: (reason: StreamCloseReason) => void): void;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localAddress: string;
+  readonly localPort: number;
+}
+
+export type StreamCloseReason = 'closed' | 'reset' | 'refused' | 'timeout';
+
+export interface Listener {
+  close(): void;
+}
+
+export interface Net {
+  /** Opens a connection; failures arrive through `onClose` with 'refused' or 'timeout'. */
+  connect(options: { address: string; port: number }): ByteStream;
+  /** Listens on an address; throws an EngineError when the address cannot be bound. */
+  listen(options: { address: string; port: number }, onAccept: (stream: ByteStream) => void): Listener;
+}
+
+/** A structured event for the trace. `kind` is a stable dotted name, e.g. `table.purge`. */
+export interface EngineEvent {
+  kind: string;
+  [detail: string]: unknown;
+}
+
+export interface Events {
+  emit(event: EngineEvent): void;
+}
+
+/** Everything a running engine is given. */
+export interface Env {
+  clock: Clock;
+  timers: Timers;
+  random: Random;
+  net: Net;
+  events: Events;
+}
+
+/** Events sink that drops everything (for pure table use and benchmarks). */
+export const NO_EVENTS: Events = { emit: () => {} };

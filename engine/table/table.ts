@@ -1,0 +1,484 @@
+/**
+ * One stick table (spec §1 and §3): entries by key, their data, expiry and eviction, exactly as
+ * HAProxy 2.6 does it. Entries live in one Uint32Array (see layout.ts) and are addressed by an
+ * `EntryRef` (their slot number), valid until the entry is removed.
+ *
+ * Time is always passed in as a tick (`now`): the table never reads a clock.
+ */
+import { assert } from '../errors.ts';
+import { tickAdd, tickFirst, tickIsExpired, tickIsLt, tickIsSet, TICK_ETERNITY, type Tick } from '../ticks.ts';
+import { freqCtrRead, freqCtrSet, freqCtrUpdate } from './freq-ctr.ts';
+import { ExpQueue } from './exp-queue.ts';
+import { compareKeys, type StoredKey } from './keys.ts';
+import {
+  buildLayout,
+  FLAG_IN_EXP_TREE,
+  FLAG_LIVE,
+  H_EXPIRE,
+  H_FLAGS,
+  H_REF_CNT,
+  type DataLayout,
+  type StoredSlot,
+} from './layout.ts';
+import type { TableSpec } from './table-spec.ts';
+
+export type EntryRef = number;
+export const NO_ENTRY: EntryRef = -1;
+
+/** Where the peers layer plugs in to keep its updates tree (spec §4.9.2). */
+export interface TableSyncHooks {
+  /** A local change: the entry needs a local update id and the sync task a wake-up. */
+  touchedLocal(table: StickTable, ref: EntryRef): void;
+  /** A change learned from a peer: the entry gets a remote key if it has none. */
+  touchedRemote(table: StickTable, ref: EntryRef): void;
+  /** The entry is about to be freed (expiry, eviction, clear): drop it from the updates tree. */
+  removing(table: StickTable, ref: EntryRef): void;
+}
+
+/** Counters a person (and the coverage marks) can read. */
+export interface TableStats {
+  created: number;
+  expired: number;
+  evicted: number;
+  evictionBatches: number;
+  refusedFull: number;
+  cleared: number;
+}
+
+export interface StickTableOptions {
+  spec: TableSpec;
+  /** Initial entry capacity; storage grows by doubling up to the table size (+1 for a candidate). */
+  capacityEntriesInitial?: number;
+}
+
+const CAPACITY_INITIAL_DEFAULT = 1024;
+
+export class StickTable {
+  readonly spec: TableSpec;
+  readonly layout: DataLayout;
+  readonly stats: TableStats = { created: 0, expired: 0, evicted: 0, evictionBatches: 0, refusedFull: 0, cleared: 0 };
+  /** The expiry task's next run (`exp_next`); eternity when nothing is scheduled. */
+  expNextTick: Tick = TICK_ETERNITY;
+  syncHooks: TableSyncHooks | undefined;
+
+  private words: Uint32Array;
+  private keys: StoredKey[] = [];
+  private readonly index = new Map<StoredKey, EntryRef>();
+  private readonly freeRefs: EntryRef[] = [];
+  private capacityEntries: number;
+  private refsUsedHigh = 0;
+  private currentEntries = 0;
+  private readonly exps: ExpQueue;
+  private readonly dictNames: string[] = [''];
+  private readonly dictIds = new Map<string, number>();
+
+  constructor(options: StickTableOptions) {
+    const spec = options.spec;
+    assert(spec.sizeEntries >= 0, 'table size is not negative');
+    this.spec = spec;
+    this.layout = buildLayout(spec);
+    const capacityMax = spec.sizeEntries + 1;
+    this.capacityEntries = Math.max(1, Math.min(capacityMax, options.capacityEntriesInitial ?? CAPACITY_INITIAL_DEFAULT));
+    this.words = new Uint32Array(this.capacityEntries * this.layout.strideWords);
+    this.exps = new ExpQueue(this.words, this.layout.strideWords, this.capacityEntries);
+  }
+
+  /** Entries in the table (`current`). */
+  get used(): number {
+    return this.currentEntries;
+  }
+
+  get size(): number {
+    return this.spec.sizeEntries;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lookup and creation
+  // -------------------------------------------------------------------------------------------
+
+  lookup(key: StoredKey): EntryRef {
+    return this.index.get(key) ?? NO_ENTRY;
+  }
+
+  keyOf(ref: EntryRef): StoredKey {
+    this.assertLive(ref);
+    return this.keys[ref]!;
+  }
+
+  /**
+   * `__stktable_get_entry`: the existing entry, or a new one (which may first evict a batch of
+   * the oldest entries when the table is full). NO_ENTRY when it cannot be created.
+   */
+  getEntry(key: StoredKey, now: Tick): EntryRef {
+    const found = this.index.get(key);
+    if (found !== undefined) return found;
+    const ref = this.allocate(now);
+    if (ref === NO_ENTRY) return NO_ENTRY;
+    this.store(ref, key);
+    return ref;
+  }
+
+  /**
+   * `stksess_new` then `stktable_set_entry`, the path of the peers receiver and `stick store`:
+   * a candidate entry is allocated BEFORE the key is looked up, so a full table evicts a batch
+   * (or, with nopurge, refuses) even when the key already exists (spec §3.3 quirk).
+   */
+  setEntryAllocatingFirst(key: StoredKey, now: Tick): EntryRef {
+    const candidate = this.allocate(now);
+    if (candidate === NO_ENTRY) return NO_ENTRY;
+    const found = this.index.get(key);
+    if (found !== undefined) {
+      this.freeSlot(candidate);
+      return found;
+    }
+    this.store(candidate, key);
+    return candidate;
+  }
+
+  /** `__stksess_new`: a zeroed entry with `expire = now + table.expire`, not yet keyed. */
+  private allocate(now: Tick): EntryRef {
+    if (this.currentEntries === this.spec.sizeEntries) {
+      if (this.spec.nopurge) {
+        this.stats.refusedFull++;
+        return NO_ENTRY;
+      }
+      const batch = (this.spec.sizeEntries >>> 8) + 1;
+      this.stats.evictionBatches++;
+      if (this.trashOldest(batch, now) === 0) {
+        this.stats.refusedFull++;
+        return NO_ENTRY;
+      }
+    }
+    assert(this.currentEntries < this.spec.sizeEntries, 'room for one more entry');
+    const ref = this.takeSlot();
+    const base = ref * this.layout.strideWords;
+    this.words.fill(0, base, base + this.layout.strideWords);
+    this.words[base + H_EXPIRE] = tickAdd(now, this.spec.expireMs);
+    this.words[base + H_FLAGS] = FLAG_LIVE;
+    this.currentEntries++;
+    return ref;
+  }
+
+  /** `__stktable_store`: keyed, queued in the expiry tree at its expire, expiry task scheduled. */
+  private store(ref: EntryRef, key: StoredKey): void {
+    assert(!this.index.has(key), 'key stored once');
+    this.keys[ref] = key;
+    this.index.set(key, ref);
+    const expire = this.expireOf(ref);
+    this.exps.insert(ref, expire);
+    this.words[ref * this.layout.strideWords + H_FLAGS]! |= FLAG_IN_EXP_TREE;
+    this.stats.created++;
+    if (this.spec.expireMs > 0) this.expNextTick = tickFirst(expire, this.expNextTick);
+  }
+
+  private takeSlot(): EntryRef {
+    const reused = this.freeRefs.pop();
+    if (reused !== undefined) return reused;
+    if (this.refsUsedHigh === this.capacityEntries) this.grow();
+    return this.refsUsedHigh++;
+  }
+
+  private grow(): void {
+    const capacityMax = this.spec.sizeEntries + 1;
+    const next = Math.min(capacityMax, this.capacityEntries * 2);
+    assert(next > this.capacityEntries, 'storage grows within the table size');
+    const words = new Uint32Array(next * this.layout.strideWords);
+    words.set(this.words);
+    this.words = words;
+    this.capacityEntries = next;
+    this.exps.resize(words, next);
+  }
+
+  private freeSlot(ref: EntryRef): void {
+    const base = ref * this.layout.strideWords;
+    this.words[base + H_FLAGS] = 0;
+    this.currentEntries--;
+    this.freeRefs.push(ref);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Touches, references, removal
+  // -------------------------------------------------------------------------------------------
+
+  /** `stktable_touch_local`: expire refreshed to now + table.expire; peers told (local update). */
+  touchLocal(ref: EntryRef, now: Tick): void {
+    this.setExpireAndSchedule(ref, tickAdd(now, this.spec.expireMs));
+    this.syncHooks?.touchedLocal(this, ref);
+  }
+
+  /** `stktable_touch_remote`: keeps the expiry the update handler set; peers told (remote). */
+  touchRemote(ref: EntryRef): void {
+    this.setExpireAndSchedule(ref, this.expireOf(ref));
+    this.syncHooks?.touchedRemote(this, ref);
+  }
+
+  /** Sets `expire` without touching the expiry tree node (HAProxy updates that lazily). */
+  setExpire(ref: EntryRef, expire: Tick): void {
+    this.assertLive(ref);
+    this.words[ref * this.layout.strideWords + H_EXPIRE] = expire >>> 0;
+  }
+
+  private setExpireAndSchedule(ref: EntryRef, expire: Tick): void {
+    this.setExpire(ref, expire);
+    if (this.spec.expireMs > 0) this.expNextTick = tickFirst(expire, this.expNextTick);
+  }
+
+  expireOf(ref: EntryRef): Tick {
+    return this.words[ref * this.layout.strideWords + H_EXPIRE]!;
+  }
+
+  refCount(ref: EntryRef): number {
+    return this.words[ref * this.layout.strideWords + H_REF_CNT]!;
+  }
+
+  /** Takes a reference (a tracker, a dumper, a sender): a referenced entry is never purged. */
+  refInc(ref: EntryRef): void {
+    this.assertLive(ref);
+    this.words[ref * this.layout.strideWords + H_REF_CNT]!++;
+  }
+
+  refDec(ref: EntryRef): void {
+    this.assertLive(ref);
+    const at = ref * this.layout.strideWords + H_REF_CNT;
+    assert(this.words[at]! > 0, 'reference count never goes below zero');
+    this.words[at]!--;
+  }
+
+  /** `stksess_kill_if_expired(decref)`: drops a reference; frees the entry if it is expired. */
+  release(ref: EntryRef, now: Tick): void {
+    this.refDec(ref);
+    this.killIfExpired(ref, now);
+  }
+
+  /** `__stksess_kill_if_expired`: only for tables with an expire. */
+  killIfExpired(ref: EntryRef, now: Tick): boolean {
+    if (this.spec.expireMs === 0) return false;
+    if (!tickIsExpired(this.expireOf(ref), now)) return false;
+    return this.kill(ref, 'expired');
+  }
+
+  /** `__stksess_kill`: removes an unreferenced entry; false when it is referenced. */
+  kill(ref: EntryRef, reason: 'expired' | 'evicted' | 'cleared'): boolean {
+    this.assertLive(ref);
+    if (this.refCount(ref) > 0) return false;
+    this.syncHooks?.removing(this, ref);
+    this.exps.remove(ref);
+    const key = this.keys[ref]!;
+    this.index.delete(key);
+    this.freeSlot(ref);
+    if (reason === 'expired') this.stats.expired++;
+    else if (reason === 'evicted') this.stats.evicted++;
+    else this.stats.cleared++;
+    return true;
+  }
+
+  isLive(ref: EntryRef): boolean {
+    if (ref < 0 || ref >= this.refsUsedHigh) return false;
+    return (this.words[ref * this.layout.strideWords + H_FLAGS]! & FLAG_LIVE) !== 0;
+  }
+
+  private assertLive(ref: EntryRef): void {
+    assert(this.isLive(ref), `entry ${ref} is live`);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Expiry task and eviction (spec §3.2, §3.3)
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * `process_table_expire`: frees every unreferenced entry whose tree key and expire are both
+   * past; requeues entries whose expire moved later. Returns (and stores) the next run tick.
+   */
+  processExpire(now: Tick): Tick {
+    const skipped: EntryRef[] = [];
+    let next: Tick = TICK_ETERNITY;
+    const visitsMax = 2 * this.currentEntries + 2;
+    for (let visits = 0; ; visits++) {
+      assert(visits <= visitsMax, 'expiry walk is bounded');
+      const top = this.exps.peek();
+      if (top === NO_ENTRY) break;
+      const key = this.exps.treeKey(top);
+      if (tickIsLt(now, key)) {
+        next = key;
+        break;
+      }
+      this.exps.pop();
+      if (this.refCount(top) > 0) {
+        skipped.push(top);
+        continue;
+      }
+      const expire = this.expireOf(top);
+      if (!tickIsExpired(expire, now)) {
+        if (!tickIsSet(expire)) {
+          this.clearFlag(top, FLAG_IN_EXP_TREE);
+          continue;
+        }
+        this.exps.insert(top, expire);
+        continue;
+      }
+      this.clearFlag(top, FLAG_IN_EXP_TREE);
+      this.kill(top, 'expired');
+    }
+    for (const ref of skipped) this.exps.reinsertUnchanged(ref);
+    this.expNextTick = this.spec.expireMs > 0 ? next : TICK_ETERNITY;
+    return this.expNextTick;
+  }
+
+  /**
+   * `__stktable_trash_oldest`: evicts up to `batch` unreferenced entries oldest-first by tree key
+   * (expired or not), visiting at most 2×batch nodes; stale nodes are requeued at their expire.
+   */
+  trashOldest(batch: number, now: Tick): number {
+    void now;
+    let searchLeft = batch * 2;
+    let batched = 0;
+    const skipped: EntryRef[] = [];
+    while (batched < batch) {
+      const top = this.exps.peek();
+      if (top === NO_ENTRY) break;
+      if (--searchLeft < 0) break;
+      this.exps.pop();
+      if (this.refCount(top) > 0) {
+        skipped.push(top);
+        continue;
+      }
+      const expire = this.expireOf(top);
+      if (expire !== this.exps.treeKey(top)) {
+        if (!tickIsSet(expire)) {
+          this.clearFlag(top, FLAG_IN_EXP_TREE);
+          continue;
+        }
+        this.exps.insert(top, expire);
+        continue;
+      }
+      this.clearFlag(top, FLAG_IN_EXP_TREE);
+      this.kill(top, 'evicted');
+      batched++;
+    }
+    for (const ref of skipped) this.exps.reinsertUnchanged(ref);
+    return batched;
+  }
+
+  private clearFlag(ref: EntryRef, flag: number): void {
+    this.words[ref * this.layout.strideWords + H_FLAGS]! &= ~flag;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Iteration
+  // -------------------------------------------------------------------------------------------
+
+  /** Live entries in `show table` order (the key tree's order, spec §1.2). */
+  refsInKeyOrder(): EntryRef[] {
+    const type = this.spec.keyType;
+    const refs = [...this.index.values()];
+    const keys = this.keys;
+    refs.sort((a, b) => compareKeys(type, keys[a]!, keys[b]!));
+    return refs;
+  }
+
+  /** The first live entry whose key is after `key` in key order (for walks that delete). */
+  nextInKeyOrder(sorted: readonly EntryRef[], at: number): EntryRef {
+    for (let i = at + 1; i < sorted.length; i++) {
+      const ref = sorted[i]!;
+      if (this.isLive(ref) && this.keys[ref] !== undefined && this.index.get(this.keys[ref]!) === ref) return ref;
+    }
+    return NO_ENTRY;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Data access
+  // -------------------------------------------------------------------------------------------
+
+  slot(typeId: number): StoredSlot | undefined {
+    return this.layout.slots[typeId];
+  }
+
+  stores(typeId: number): boolean {
+    return this.layout.slots[typeId] !== undefined;
+  }
+
+  /** Raw storage for pure leaves (freq counters): words and the absolute word index of a value. */
+  wordsView(): Uint32Array {
+    return this.words;
+  }
+
+  wordAt(ref: EntryRef, slot: StoredSlot, index: number): number {
+    assert(index >= 0 && index < slot.count, 'array index within the stored count');
+    return ref * this.layout.strideWords + slot.offsetWords + index * slot.wordsPerElement;
+  }
+
+  getUint(ref: EntryRef, slot: StoredSlot, index = 0): number {
+    return this.words[this.wordAt(ref, slot, index)]!;
+  }
+
+  getSint(ref: EntryRef, slot: StoredSlot, index = 0): number {
+    return this.words[this.wordAt(ref, slot, index)]! | 0;
+  }
+
+  /** Stores the low 32 bits of `value` (uint and sint share the same bits). */
+  setUint32(ref: EntryRef, slot: StoredSlot, value: number, index = 0): void {
+    this.words[this.wordAt(ref, slot, index)] = value >>> 0;
+  }
+
+  addUint(ref: EntryRef, slot: StoredSlot, delta: number, index = 0): number {
+    const at = this.wordAt(ref, slot, index);
+    const v = (this.words[at]! + delta) >>> 0;
+    this.words[at] = v;
+    return v;
+  }
+
+  getUll(ref: EntryRef, slot: StoredSlot, index = 0): bigint {
+    const at = this.wordAt(ref, slot, index);
+    return (BigInt(this.words[at]!) << 32n) | BigInt(this.words[at + 1]!);
+  }
+
+  setUll(ref: EntryRef, slot: StoredSlot, value: bigint, index = 0): void {
+    const at = this.wordAt(ref, slot, index);
+    const v = BigInt.asUintN(64, value);
+    this.words[at] = Number(v >> 32n);
+    this.words[at + 1] = Number(v & 0xffffffffn);
+  }
+
+  addUll(ref: EntryRef, slot: StoredSlot, delta: number, index = 0): void {
+    const at = this.wordAt(ref, slot, index);
+    const lo = this.words[at + 1]! + delta;
+    this.words[at + 1] = lo >>> 0;
+    this.words[at] = (this.words[at]! + Math.floor(lo / 0x1_0000_0000)) >>> 0;
+  }
+
+  frqpUpdate(ref: EntryRef, slot: StoredSlot, now: Tick, inc: number, index = 0): void {
+    freqCtrUpdate(this.words, this.wordAt(ref, slot, index), now, slot.periodMs, inc);
+  }
+
+  frqpRead(ref: EntryRef, slot: StoredSlot, now: Tick, index = 0): number {
+    return freqCtrRead(this.words, this.wordAt(ref, slot, index), now, slot.periodMs);
+  }
+
+  frqpSet(ref: EntryRef, slot: StoredSlot, now: Tick, value: number, index = 0): void {
+    freqCtrSet(this.words, this.wordAt(ref, slot, index), now, value);
+  }
+
+  /** The server_key string, or undefined when unset. */
+  getDict(ref: EntryRef, slot: StoredSlot): string | undefined {
+    const id = this.words[this.wordAt(ref, slot, 0)]!;
+    return id === 0 ? undefined : this.dictNames[id];
+  }
+
+  setDict(ref: EntryRef, slot: StoredSlot, value: string | undefined): void {
+    let id = 0;
+    if (value !== undefined) {
+      id = this.dictIds.get(value) ?? 0;
+      if (id === 0) {
+        id = this.dictNames.length;
+        this.dictNames.push(value);
+        this.dictIds.set(value, id);
+      }
+    }
+    this.words[this.wordAt(ref, slot, 0)] = id;
+  }
+
+  /** Approximate bytes held per entry slot (storage words + index + key), for the benchmark. */
+  storageBytes(): number {
+    return this.words.byteLength + this.capacityEntries * 8 * 2;
+  }
+}
