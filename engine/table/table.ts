@@ -9,6 +9,7 @@ import { assert } from '../errors.ts';
 import { tickAdd, tickFirst, tickIsExpired, tickIsLt, tickIsSet, TICK_ETERNITY, type Tick } from '../ticks.ts';
 import { freqCtrRead, freqCtrSet, freqCtrUpdate } from './freq-ctr.ts';
 import { ExpQueue } from './exp-queue.ts';
+import { MapKeyIndex, Uint32KeyIndex, type KeyIndex } from './key-index.ts';
 import { compareKeys, type StoredKey } from './keys.ts';
 import {
   buildLayout,
@@ -63,7 +64,7 @@ export class StickTable {
 
   private words: Uint32Array;
   private keys: StoredKey[] = [];
-  private readonly index = new Map<StoredKey, EntryRef>();
+  private readonly index: KeyIndex;
   private readonly freeRefs: EntryRef[] = [];
   private capacityEntries: number;
   private refsUsedHigh = 0;
@@ -81,6 +82,8 @@ export class StickTable {
     this.capacityEntries = Math.max(1, Math.min(capacityMax, options.capacityEntriesInitial ?? CAPACITY_INITIAL_DEFAULT));
     this.words = new Uint32Array(this.capacityEntries * this.layout.strideWords);
     this.exps = new ExpQueue(this.words, this.layout.strideWords, this.capacityEntries);
+    const numericKeys = spec.keyType === 'ip' || spec.keyType === 'integer';
+    this.index = numericKeys ? new Uint32KeyIndex(this.capacityEntries) : new MapKeyIndex();
   }
 
   /** Entries in the table (`current`). */
@@ -97,7 +100,7 @@ export class StickTable {
   // -------------------------------------------------------------------------------------------
 
   lookup(key: StoredKey): EntryRef {
-    return this.index.get(key) ?? NO_ENTRY;
+    return this.index.get(key);
   }
 
   keyOf(ref: EntryRef): StoredKey {
@@ -111,7 +114,7 @@ export class StickTable {
    */
   getEntry(key: StoredKey, now: Tick): EntryRef {
     const found = this.index.get(key);
-    if (found !== undefined) return found;
+    if (found !== NO_ENTRY) return found;
     const ref = this.allocate(now);
     if (ref === NO_ENTRY) return NO_ENTRY;
     this.store(ref, key);
@@ -127,7 +130,7 @@ export class StickTable {
     const candidate = this.allocate(now);
     if (candidate === NO_ENTRY) return NO_ENTRY;
     const found = this.index.get(key);
-    if (found !== undefined) {
+    if (found !== NO_ENTRY) {
       this.freeSlot(candidate);
       return found;
     }
@@ -370,19 +373,11 @@ export class StickTable {
   /** Live entries in `show table` order (the key tree's order, spec §1.2). */
   refsInKeyOrder(): EntryRef[] {
     const type = this.spec.keyType;
-    const refs = [...this.index.values()];
+    const refs: EntryRef[] = [];
+    for (let ref = 0; ref < this.refsUsedHigh; ref++) if (this.isLive(ref)) refs.push(ref);
     const keys = this.keys;
     refs.sort((a, b) => compareKeys(type, keys[a]!, keys[b]!));
     return refs;
-  }
-
-  /** The first live entry whose key is after `key` in key order (for walks that delete). */
-  nextInKeyOrder(sorted: readonly EntryRef[], at: number): EntryRef {
-    for (let i = at + 1; i < sorted.length; i++) {
-      const ref = sorted[i]!;
-      if (this.isLive(ref) && this.keys[ref] !== undefined && this.index.get(this.keys[ref]!) === ref) return ref;
-    }
-    return NO_ENTRY;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -1,0 +1,140 @@
+/**
+ * Key → entry ref indexes. ip and integer keys (uint32) use an open-addressing hash table in
+ * typed arrays (linear probing, backward-shift deletion: no tombstones), which keeps a lookup to
+ * one or two cache lines; byte-string keys use a Map.
+ */
+import { assert } from '../errors.ts';
+import type { StoredKey } from './keys.ts';
+
+export interface KeyIndex {
+  get(key: StoredKey): number; // -1 when absent
+  set(key: StoredKey, ref: number): void;
+  delete(key: StoredKey): void;
+  has(key: StoredKey): boolean;
+  readonly size: number;
+}
+
+export class MapKeyIndex implements KeyIndex {
+  private readonly map = new Map<StoredKey, number>();
+  get(key: StoredKey): number {
+    return this.map.get(key) ?? -1;
+  }
+  set(key: StoredKey, ref: number): void {
+    this.map.set(key, ref);
+  }
+  delete(key: StoredKey): void {
+    this.map.delete(key);
+  }
+  has(key: StoredKey): boolean {
+    return this.map.has(key);
+  }
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+const EMPTY = -1;
+
+/** Slots are interleaved pairs [key, ref] in one Int32Array so a probe touches one cache line. */
+export class Uint32KeyIndex implements KeyIndex {
+  private pairs: Int32Array;
+  private mask: number;
+  private count = 0;
+
+  constructor(capacityEntries: number) {
+    const slots = Uint32KeyIndex.slotsFor(capacityEntries);
+    this.pairs = Uint32KeyIndex.emptyPairs(slots);
+    this.mask = slots - 1;
+  }
+
+  private static slotsFor(entries: number): number {
+    let slots = 16;
+    while (slots < entries * 2) slots *= 2;
+    return slots;
+  }
+
+  private static emptyPairs(slots: number): Int32Array {
+    const pairs = new Int32Array(slots * 2);
+    for (let i = 1; i < pairs.length; i += 2) pairs[i] = EMPTY;
+    return pairs;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  private home(key: number): number {
+    return (Math.imul(key ^ (key >>> 16), 0x45d9f3b) ^ (key >>> 7)) & this.mask;
+  }
+
+  get(key: StoredKey): number {
+    const k = (key as number) | 0;
+    const pairs = this.pairs;
+    const mask = this.mask;
+    for (let i = this.home(k >>> 0), probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
+      const ref = pairs[2 * i + 1]!;
+      if (ref === EMPTY) return -1;
+      if (pairs[2 * i] === k) return ref;
+    }
+    return -1;
+  }
+
+  has(key: StoredKey): boolean {
+    return this.get(key) >= 0;
+  }
+
+  set(key: StoredKey, ref: number): void {
+    assert(ref >= 0, 'refs are not negative');
+    if ((this.count + 1) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
+    const k = (key as number) | 0;
+    const pairs = this.pairs;
+    const mask = this.mask;
+    for (let i = this.home(k >>> 0), probes = 0; probes <= mask; i = (i + 1) & mask, probes++) {
+      if (pairs[2 * i + 1] === EMPTY) {
+        pairs[2 * i] = k;
+        pairs[2 * i + 1] = ref;
+        this.count++;
+        return;
+      }
+      if (pairs[2 * i] === k) {
+        pairs[2 * i + 1] = ref;
+        return;
+      }
+    }
+    assert(false, 'index has a free slot');
+  }
+
+  delete(key: StoredKey): void {
+    const k = (key as number) | 0;
+    const pairs = this.pairs;
+    const mask = this.mask;
+    let i = this.home(k >>> 0);
+    for (let probes = 0; ; i = (i + 1) & mask, probes++) {
+      if (probes > mask || pairs[2 * i + 1] === EMPTY) return;
+      if (pairs[2 * i] === k) break;
+    }
+    // Backward-shift deletion keeps every probe chain unbroken.
+    let hole = i;
+    for (let j = (hole + 1) & mask, probes = 0; probes <= mask; j = (j + 1) & mask, probes++) {
+      if (pairs[2 * j + 1] === EMPTY) break;
+      const h = this.home(pairs[2 * j]! >>> 0);
+      if (((hole - h) & mask) < ((j - h) & mask)) {
+        pairs[2 * hole] = pairs[2 * j]!;
+        pairs[2 * hole + 1] = pairs[2 * j + 1]!;
+        hole = j;
+      }
+    }
+    pairs[2 * hole + 1] = EMPTY;
+    this.count--;
+  }
+
+  private rehash(slots: number): void {
+    const old = this.pairs;
+    this.pairs = Uint32KeyIndex.emptyPairs(slots);
+    this.mask = slots - 1;
+    this.count = 0;
+    for (let i = 0; i < old.length; i += 2) {
+      if (old[i + 1] !== EMPTY) this.set(old[i]!, old[i + 1]!);
+    }
+  }
+}
