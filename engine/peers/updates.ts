@@ -1,0 +1,131 @@
+/**
+ * A table's updates tree and its update ids (spec §4.9.1, §4.9.2): which entries the peers layer
+ * must push, in id order. Plugged into the table through `TableSyncHooks`.
+ *
+ * Ids are uint32 and wrap. A local change gives the entry a fresh id (`++update`, also
+ * `localupdate`) unless it is still pending for every peer; a change learned from a peer gives an
+ * entry that has no id a "remote" id half the id space away (`++update + 2^31`), so the
+ * incremental pusher, which only walks (last_pushed, localupdate], never sends it, while a full
+ * resync (which walks the whole tree) does.
+ *
+ * The tree is a Map from id to entry ref. Local ids are handed out in increasing order, so a
+ * cursor can walk ids one by one; the walk is bounded by the number of ids handed out since the
+ * cursor, which is the work that produced them.
+ */
+import { assert } from '../errors.ts';
+import { FLAG_IN_UPD_TREE, H_FLAGS, H_UPD_KEY } from '../table/layout.ts';
+import type { EntryRef, StickTable, TableSyncHooks } from '../table/table.ts';
+
+export const REMOTE_KEY_OFFSET = 0x8000_0000;
+
+export class UpdatesTree implements TableSyncHooks {
+  /** Last id handed out (`update`). */
+  update = 0;
+  /** Last id handed out to a local change (`localupdate`). */
+  localUpdate = 0;
+  /** 2.6 `commitupdate`: the highest last_pushed any peer reached. */
+  commitUpdate = 0;
+  private readonly byKey = new Map<number, EntryRef>();
+  private readonly onLocalChange: () => void;
+
+  constructor(
+    readonly table: StickTable,
+    options: { onLocalChange: () => void },
+  ) {
+    this.onLocalChange = options.onLocalChange;
+    table.syncHooks = this;
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  keyOf(ref: EntryRef): number | undefined {
+    if (!this.inTree(ref)) return undefined;
+    return this.table.wordsView()[ref * this.table.layout.strideWords + H_UPD_KEY]!;
+  }
+
+  entryAt(key: number): EntryRef | undefined {
+    return this.byKey.get(key >>> 0);
+  }
+
+  /** `__stktable_touch_with_exp(local=1)`. */
+  touchedLocal(table: StickTable, ref: EntryRef): void {
+    assert(table === this.table, 'hook called for its own table');
+    const key = this.keyOf(ref);
+    const stillPending =
+      key !== undefined && ((this.commitUpdate - key) | 0) < 0 && ((key - this.localUpdate) | 0) < 0;
+    if (!stillPending) {
+      this.update = (this.update + 1) >>> 0;
+      this.localUpdate = this.update;
+      this.place(ref, this.update);
+    }
+    this.onLocalChange();
+  }
+
+  /** `__stktable_touch_with_exp(local=0)`: a remote key only for entries not in the tree. */
+  touchedRemote(table: StickTable, ref: EntryRef): void {
+    assert(table === this.table, 'hook called for its own table');
+    if (this.inTree(ref)) return;
+    this.update = (this.update + 1) >>> 0;
+    this.place(ref, (this.update + REMOTE_KEY_OFFSET) >>> 0);
+  }
+
+  removing(table: StickTable, ref: EntryRef): void {
+    assert(table === this.table, 'hook called for its own table');
+    const key = this.keyOf(ref);
+    if (key === undefined) return;
+    this.byKey.delete(key);
+    this.setFlag(ref, false);
+  }
+
+  /** Raises commitupdate to `pushed` if it is ahead (signed comparison). */
+  raiseCommit(pushed: number): void {
+    if (((pushed - this.commitUpdate) | 0) > 0) this.commitUpdate = pushed >>> 0;
+  }
+
+  /**
+   * The next local-keyed entry to push after `lastPushed` (spec §4.9.5): the smallest key in
+   * (lastPushed, localUpdate]; undefined when there is none.
+   */
+  nextLocal(lastPushed: number): { key: number; ref: EntryRef } | undefined {
+    const distance = (this.localUpdate - lastPushed) | 0;
+    if (distance <= 0) return undefined;
+    for (let step = 1; step <= distance; step++) {
+      const key = (lastPushed + step) >>> 0;
+      const ref = this.byKey.get(key);
+      if (ref !== undefined) return { key, ref };
+    }
+    return undefined;
+  }
+
+  /** Every key in the tree in unsigned order (for a full resync's two stages). */
+  keysInOrder(): number[] {
+    return [...this.byKey.keys()].sort((a, b) => a - b);
+  }
+
+  private inTree(ref: EntryRef): boolean {
+    const flags = this.table.wordsView()[ref * this.table.layout.strideWords + H_FLAGS]!;
+    return (flags & FLAG_IN_UPD_TREE) !== 0;
+  }
+
+  private place(ref: EntryRef, key: number): void {
+    const old = this.keyOf(ref);
+    if (old !== undefined) this.byKey.delete(old);
+    const displaced = this.byKey.get(key);
+    if (displaced !== undefined && displaced !== ref) {
+      // eb32_insert found the same key (ids wrapped all the way round): the old holder leaves.
+      this.setFlag(displaced, false);
+    }
+    this.byKey.set(key, ref);
+    const words = this.table.wordsView();
+    words[ref * this.table.layout.strideWords + H_UPD_KEY] = key;
+    this.setFlag(ref, true);
+  }
+
+  private setFlag(ref: EntryRef, on: boolean): void {
+    const words = this.table.wordsView();
+    const at = ref * this.table.layout.strideWords + H_FLAGS;
+    words[at] = on ? words[at]! | FLAG_IN_UPD_TREE : words[at]! & ~FLAG_IN_UPD_TREE;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * A host's view of the kernel's virtual time: its own monotonic milliseconds (with optional
+ * drift in ppm and an offset) and HAProxy's `now_ms` tick (uint32 that wraps, never 0).
+ * HAProxy's now_ms starts at an arbitrary value (wall-clock ms mod 2^32), so the tick
+ * start is drawn from the host's random stream, or placed just before the wrap on request.
+ */
+import { assert } from '../engine/errors.ts';
+import type { Clock, TimerHandle, Timers } from '../engine/env.ts';
+import { TICK_MODULUS, type Tick } from '../engine/ticks.ts';
+import type { Kernel, KernelTimer } from './kernel.ts';
+import type { SeededRandom } from './seeds.ts';
+
+/** Bound on the drift a host may have: 10% is far beyond any real quartz. */
+export const DRIFT_PPM_MAX = 100_000;
+const TIMER_ADJUST_STEPS_MAX = 4;
+
+/** Where `now_ms` starts: a fixed value, or within `wrapWithinMs` before the 2^32 wrap. */
+export type TickStart = number | { wrapWithinMs: number };
+
+export interface HostClockOptions {
+  kernel: Kernel;
+  /** The host's random stream; the tick start is drawn from it unless fixed. */
+  random: SeededRandom;
+  /** Host clock speed error: +100 means it runs 100 µs/s fast. */
+  driftPpm?: number;
+  /** Host milliseconds already elapsed when the clock is made (default 0). */
+  offsetMs?: number;
+  /** Default: uniform over [1, 2^32 - 1] from `random`. */
+  tickStart?: TickStart;
+  /** Name for timer labels. */
+  host?: string;
+}
+
+function drawTickStart(random: SeededRandom, start: TickStart | undefined): number {
+  if (start === undefined) return 1 + random.nextInt(TICK_MODULUS - 1);
+  if (typeof start === 'number') {
+    assert(Number.isSafeInteger(start) && start > 0 && start < TICK_MODULUS, `tickStart in [1, 2^32) (got ${start})`);
+    return start;
+  }
+  const within = start.wrapWithinMs;
+  assert(Number.isSafeInteger(within) && within >= 1 && within < TICK_MODULUS, 'wrapWithinMs in [1, 2^32)');
+  return TICK_MODULUS - 1 - random.nextInt(within);
+}
+
+/** A timer handle that also forgets itself in the clock's live set. */
+class HostTimer implements TimerHandle {
+  kernelTimer: KernelTimer | undefined;
+  constructor(private readonly live: Set<HostTimer>) {}
+  cancel(): void {
+    this.kernelTimer?.cancel();
+    this.live.delete(this);
+  }
+}
+
+export class HostClock implements Clock, Timers {
+  readonly tickStart: number;
+  private readonly kernel: Kernel;
+  private readonly label: string;
+  private readonly live = new Set<HostTimer>();
+  // Host ms = anchorHostMs + floor((virtual - anchorVirtualMs) * (1e6 + driftPpm) / 1e6)
+  private anchorVirtualMs: number;
+  private anchorHostMs: number;
+  private driftPpm: number;
+
+  constructor(options: HostClockOptions) {
+    this.kernel = options.kernel;
+    this.label = `timer:${options.host ?? '?'}`;
+    this.driftPpm = options.driftPpm ?? 0;
+    assertDrift(this.driftPpm);
+    this.anchorVirtualMs = this.kernel.nowMs();
+    this.anchorHostMs = options.offsetMs ?? 0;
+    assert(Number.isSafeInteger(this.anchorHostMs) && this.anchorHostMs >= 0, 'offsetMs is a non-negative integer');
+    this.tickStart = drawTickStart(options.random, options.tickStart);
+  }
+
+  /** Host milliseconds at virtual time `virtualMs` (not before the last drift change). */
+  hostMsAt(virtualMs: number): number {
+    const elapsed = virtualMs - this.anchorVirtualMs;
+    assert(elapsed >= 0, 'host time is asked for no earlier than its anchor');
+    return this.anchorHostMs + Math.floor((elapsed * (1_000_000 + this.driftPpm)) / 1_000_000);
+  }
+
+  nowMs(): number {
+    return this.hostMsAt(this.kernel.nowMs());
+  }
+
+  nowTick(): Tick {
+    const tick = (this.tickStart + this.nowMs()) % TICK_MODULUS;
+    return tick === 0 ? 1 : tick;
+  }
+
+  /** Changes the drift from now on; host time stays continuous. */
+  setDriftPpm(driftPpm: number): void {
+    assertDrift(driftPpm);
+    const now = this.kernel.nowMs();
+    this.anchorHostMs = this.hostMsAt(now);
+    this.anchorVirtualMs = now;
+    this.driftPpm = driftPpm;
+  }
+
+  /** Fires once the host clock has advanced by at least `delayMs` host milliseconds. */
+  schedule(delayMs: number, fire: () => void): TimerHandle {
+    assert(Number.isSafeInteger(delayMs) && delayMs >= 0, `timer delayMs is a non-negative integer (got ${delayMs})`);
+    const timer = new HostTimer(this.live);
+    const virtualDelayMs = this.virtualDelayFor(delayMs);
+    timer.kernelTimer = this.kernel.schedule(
+      virtualDelayMs,
+      () => {
+        this.live.delete(timer);
+        fire();
+      },
+      this.label,
+    );
+    this.live.add(timer);
+    return timer;
+  }
+
+  /** Timers scheduled and neither fired nor cancelled. */
+  pendingTimers(): number {
+    return this.live.size;
+  }
+
+  /** Cancels every pending timer of this clock (a process that dies). */
+  cancelAll(): void {
+    const timers = [...this.live];
+    for (const timer of timers) timer.cancel();
+  }
+
+  /** Smallest virtual delay after which host time has advanced by `delayMs`. */
+  private virtualDelayFor(delayMs: number): number {
+    if (delayMs === 0) return 0;
+    const now = this.kernel.nowMs();
+    const hostNow = this.hostMsAt(now);
+    const target = hostNow + delayMs;
+    // Host time gains at most (v * rate + 1) over v virtual ms, so v >= (delayMs - 1) / rate.
+    let virtualDelay = Math.max(0, Math.floor(((delayMs - 1) * 1_000_000) / (1_000_000 + this.driftPpm)));
+    for (let step = 0; step < TIMER_ADJUST_STEPS_MAX && this.hostMsAt(now + virtualDelay) < target; step += 1) {
+      virtualDelay += 1;
+    }
+    assert(this.hostMsAt(now + virtualDelay) >= target, 'timer lands no earlier than asked');
+    return virtualDelay;
+  }
+}
+
+function assertDrift(driftPpm: number): void {
+  assert(Number.isFinite(driftPpm) && Math.abs(driftPpm) <= DRIFT_PPM_MAX, `driftPpm within ±${DRIFT_PPM_MAX} (got ${driftPpm})`);
+}

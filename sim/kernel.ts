@@ -1,0 +1,166 @@
+/**
+ * The simulation kernel: one thread, a virtual clock in integer milliseconds that jumps
+ * to the next event, and an event queue ordered by (timeMs, sequence number).
+ * Nothing here reads the wall clock; time only moves when an event runs or `run` says so.
+ */
+import { assert } from '../engine/errors.ts';
+import { EventHeap, type HeapEntry } from './event-heap.ts';
+
+export const QUEUE_LENGTH_MAX_DEFAULT = 1_000_000;
+export const RUN_EVENTS_MAX_DEFAULT = 50_000_000;
+
+export interface KernelOptions {
+  /** Most events that may wait in the queue at once; scheduling beyond it is a bug. */
+  queueLengthMax?: number;
+  /** Virtual time at start (ms). */
+  startMs?: number;
+}
+
+export interface KernelEvent {
+  readonly timeMs: number;
+  readonly seq: number;
+  /** Short name for debugging; never used for ordering. */
+  readonly label: string;
+}
+
+export interface KernelTimer {
+  /** Removes the event from the queue; a no-op once it ran or was cancelled. */
+  cancel(): void;
+  /** True while the event waits in the queue. */
+  readonly pending: boolean;
+}
+
+class QueuedEvent implements HeapEntry, KernelEvent, KernelTimer {
+  heapIndex = -1;
+  constructor(
+    readonly timeMs: number,
+    readonly seq: number,
+    readonly label: string,
+    readonly fire: () => void,
+    private readonly owner: Kernel,
+  ) {}
+
+  get pending(): boolean {
+    return this.heapIndex >= 0;
+  }
+
+  cancel(): void {
+    this.owner.cancel(this);
+  }
+}
+
+export interface RunOptions {
+  /** Runs every event at or before this time, then sets the clock to it. */
+  untilMs?: number;
+  /** Bound on events run by this call; exceeding it throws (a runaway simulation). */
+  eventsMax?: number;
+}
+
+export interface RunResult {
+  eventsRun: number;
+  nowMs: number;
+  /** 'idle': the queue emptied; 'until': the time bound was reached. */
+  stoppedBy: 'idle' | 'until';
+}
+
+export class Kernel {
+  private readonly heap = new EventHeap<QueuedEvent>();
+  private readonly queueLengthMax: number;
+  private currentMs: number;
+  private seqNext = 0;
+  private eventsRunTotal = 0;
+  private running = false;
+
+  constructor(options: KernelOptions = {}) {
+    this.queueLengthMax = options.queueLengthMax ?? QUEUE_LENGTH_MAX_DEFAULT;
+    this.currentMs = options.startMs ?? 0;
+    assert(Number.isSafeInteger(this.queueLengthMax) && this.queueLengthMax > 0, 'queueLengthMax is a positive integer');
+    assert(Number.isSafeInteger(this.currentMs) && this.currentMs >= 0, 'startMs is a non-negative integer');
+  }
+
+  /** Virtual milliseconds since the start of the world. */
+  nowMs(): number {
+    return this.currentMs;
+  }
+
+  /** Events waiting in the queue. */
+  queueLength(): number {
+    return this.heap.length;
+  }
+
+  /** Events run since the kernel was made. */
+  eventsRun(): number {
+    return this.eventsRunTotal;
+  }
+
+  /** Time of the next event, or undefined when the queue is empty. */
+  nextEventMs(): number | undefined {
+    return this.heap.peek()?.timeMs;
+  }
+
+  /** Runs `fire` at `delayMs` from now; delay 0 runs after every event already due now. */
+  schedule(delayMs: number, fire: () => void, label = ''): KernelTimer {
+    assert(Number.isSafeInteger(delayMs) && delayMs >= 0, `delayMs is a non-negative integer (got ${delayMs})`);
+    return this.scheduleAt(this.currentMs + delayMs, fire, label);
+  }
+
+  /** Runs `fire` at absolute virtual time `timeMs` (not in the past). */
+  scheduleAt(timeMs: number, fire: () => void, label = ''): KernelTimer {
+    assert(Number.isSafeInteger(timeMs), `timeMs is an integer (got ${timeMs})`);
+    assert(timeMs >= this.currentMs, `event at ${timeMs} is not in the past (now ${this.currentMs})`);
+    assert(this.heap.length < this.queueLengthMax, `event queue full (${this.queueLengthMax} events)`);
+    const event = new QueuedEvent(timeMs, this.seqNext, label, fire, this);
+    this.seqNext += 1;
+    this.heap.push(event);
+    return event;
+  }
+
+  /** @internal used by timers */
+  cancel(event: QueuedEvent): void {
+    this.heap.remove(event);
+  }
+
+  /** Runs the next event, moving the clock to its time. False when the queue is empty. */
+  step(): boolean {
+    const event = this.heap.pop();
+    if (event === undefined) return false;
+    assert(event.timeMs >= this.currentMs, 'time never goes backwards');
+    this.currentMs = event.timeMs;
+    this.eventsRunTotal += 1;
+    event.fire();
+    return true;
+  }
+
+  /** Runs events in order until the queue empties or `untilMs` is passed. */
+  run(options: RunOptions = {}): RunResult {
+    const untilMs = options.untilMs;
+    const eventsMax = options.eventsMax ?? RUN_EVENTS_MAX_DEFAULT;
+    if (untilMs !== undefined) {
+      assert(Number.isSafeInteger(untilMs) && untilMs >= this.currentMs, `untilMs ${untilMs} is an integer not before now ${this.currentMs}`);
+    }
+    assert(!this.running, 'run is not re-entered from an event');
+    this.running = true;
+    let eventsRun = 0;
+    try {
+      for (;;) {
+        const next = this.heap.peek();
+        if (next === undefined) break;
+        if (untilMs !== undefined && next.timeMs > untilMs) break;
+        assert(eventsRun < eventsMax, `run exceeded ${eventsMax} events (runaway simulation?) at ${this.currentMs} ms`);
+        this.step();
+        eventsRun += 1;
+      }
+    } finally {
+      this.running = false;
+    }
+    if (untilMs !== undefined) this.currentMs = untilMs;
+    const stoppedBy = this.heap.length === 0 && untilMs === undefined ? 'idle' : 'until';
+    return { eventsRun, nowMs: this.currentMs, stoppedBy };
+  }
+
+  /** Runs for `durationMs` of virtual time from now. */
+  runFor(durationMs: number, options: { eventsMax?: number } = {}): RunResult {
+    assert(Number.isSafeInteger(durationMs) && durationMs >= 0, 'durationMs is a non-negative integer');
+    return this.run({ untilMs: this.currentMs + durationMs, ...options });
+  }
+}

@@ -1,0 +1,514 @@
+/**
+ * The simulated network: hosts with addresses, listeners, TCP connections (sim/connection.ts),
+ * per-link latency and bandwidth, partitions (two-way and one-way), link holds (clogs),
+ * NAT (source and destination), a per-message filter, and resets. Every change and every
+ * delivery is an event in the trace.
+ *
+ * Partition model (documented choice, close to iptables DROP): a blocked direction loses
+ * packets, TCP retransmits. So bytes written into a partition wait and the connection
+ * stalls without closing; after the heal they arrive in order. A one-way partition A->B
+ * stalls A's bytes to B while B's bytes still reach A. Making a connection needs both
+ * directions (SYN and SYN-ACK), so connecting across any partition, or a held link,
+ * retransmits SYNs and then fails with 'timeout'. A held link behaves the same but is
+ * meant as a temporary clog: release lets the queued bytes through, in order.
+ * An address no host owns swallows SYNs ('timeout').
+ */
+import { assert } from '../engine/errors.ts';
+import type { ByteStream, Listener, Net } from '../engine/env.ts';
+import { Connection, type ConnectionWorld, type ListenerRecord } from './connection.ts';
+import type { Kernel } from './kernel.ts';
+import { assertLatencySpec, sampleLatencyMs, type LatencySpec } from './latency.ts';
+import type { MessageFilter } from './message-filter.ts';
+import type { SeededRandom } from './seeds.ts';
+import { formatSocketAddress, type SocketAddress } from './tcp.ts';
+import { WORLD_HOST, type TraceSink } from './trace.ts';
+
+/** Linux with tcp_syn_retries=6: SYNs at 0, 1, 3, 7, 15, 31, 63 s; 'timeout' at 127 s. */
+export const SYN_RETRY_DELAYS_MS_LINUX: readonly number[] = [1000, 2000, 4000, 8000, 16000, 32000, 64000];
+export const CONNECTIONS_MAX_DEFAULT = 100_000;
+export const EPHEMERAL_PORT_MIN = 32768;
+export const EPHEMERAL_PORT_MAX = 60999;
+const WILDCARD_ADDRESSES = new Set(['0.0.0.0', '::', '*', '']);
+
+export interface LinkSpec {
+  latency?: LatencySpec;
+  /** Serialization rate of the link direction; unset = infinite. */
+  bandwidthBytesPerS?: number;
+  /** Larger writes are split into segments of at most this many bytes. */
+  segmentBytesMax?: number;
+}
+
+interface LinkState {
+  latency: LatencySpec;
+  bandwidthBytesPerS: number | undefined;
+  segmentBytesMax: number;
+  /** When the link direction finishes sending what it was given (bandwidth). */
+  txFreeMs: number;
+}
+
+export interface NetworkOptions {
+  kernel: Kernel;
+  /** The `network` stream: latency draws. */
+  random: SeededRandom;
+  sink: TraceSink;
+  /** Every host pair without its own link (default: 1 ms fixed). */
+  link?: LinkSpec;
+  /** A host to itself (default: 0 ms fixed). */
+  selfLink?: LinkSpec;
+  synRetryDelaysMs?: readonly number[];
+  /** Several listeners of one host on one address:port (SO_REUSEPORT, HAProxy's default); the newest gets new connections. */
+  reusePort?: boolean;
+  connectionsMax?: number;
+}
+
+/** Binding failed; `code` matches node's error codes so callers can treat sim and live alike. */
+export class BindError extends Error {
+  constructor(
+    readonly code: 'EADDRNOTAVAIL' | 'EADDRINUSE',
+    readonly host: string,
+    readonly address: string,
+    readonly port: number,
+  ) {
+    const why = code === 'EADDRNOTAVAIL' ? 'the host does not own this address' : 'address already in use';
+    super(`${host}: cannot listen on ${address}:${port}: ${why} (${code})`);
+    this.name = 'BindError';
+  }
+}
+
+interface DirectedRule {
+  from: ReadonlySet<string>;
+  to: ReadonlySet<string>;
+}
+
+interface Rule {
+  id: number;
+  kind: 'partition' | 'hold';
+  directed: DirectedRule[];
+}
+
+export interface SourceNatRule {
+  /** Connections made by this host... */
+  host: string;
+  /** ...appear to come from this address... */
+  asAddress: string;
+  /** ...when they go to one of these hosts (default: any). */
+  toHosts?: readonly string[];
+}
+
+export interface DestinationNatRule {
+  /** Connecting to this address (and port, if given)... */
+  address: string;
+  port?: number;
+  /** ...reaches this host, at `toAddress` (default: its first address) and `toPort` (default: same). */
+  toHost: string;
+  toAddress?: string;
+  toPort?: number;
+}
+
+export interface ConnectionInfo {
+  id: number;
+  clientHost: string;
+  serverHost: string | undefined;
+  client: string;
+  dialed: string;
+  server: string;
+  state: 'syn' | 'established' | 'dead';
+  upSegmentsQueued: number;
+  downSegmentsQueued: number;
+}
+
+function setOf(hosts: readonly string[]): ReadonlySet<string> {
+  return new Set(hosts);
+}
+
+function linkKey(fromHost: string, toHost: string): string {
+  return `${fromHost}\u0000${toHost}`;
+}
+
+export class Network implements ConnectionWorld {
+  readonly kernel: Kernel;
+  readonly synRetryDelaysMs: readonly number[];
+  private readonly random: SeededRandom;
+  private readonly sink: TraceSink;
+  private readonly defaultLink: LinkSpec;
+  private readonly selfLink: LinkSpec;
+  private readonly reusePort: boolean;
+  private readonly connectionsMax: number;
+  private readonly hosts = new Map<string, string[]>();
+  private readonly addressOwner = new Map<string, string>();
+  private readonly links = new Map<string, LinkState>();
+  private readonly rules = new Map<number, Rule>();
+  private readonly listeners = new Map<string, ListenerRecord[]>();
+  private readonly live = new Map<number, Connection>();
+  private readonly portNext = new Map<string, number>();
+  private readonly portsInUse = new Set<string>();
+  private readonly sourceNat: SourceNatRule[] = [];
+  private readonly destinationNat: DestinationNatRule[] = [];
+  private filter: MessageFilter | undefined;
+  private ruleIdNext = 1;
+  private connectionIdNext = 1;
+  private listenerIdNext = 1;
+
+  constructor(options: NetworkOptions) {
+    this.kernel = options.kernel;
+    this.random = options.random;
+    this.sink = options.sink;
+    this.defaultLink = options.link ?? { latency: 1 };
+    this.selfLink = options.selfLink ?? { latency: 0 };
+    this.synRetryDelaysMs = options.synRetryDelaysMs ?? SYN_RETRY_DELAYS_MS_LINUX;
+    this.reusePort = options.reusePort ?? true;
+    this.connectionsMax = options.connectionsMax ?? CONNECTIONS_MAX_DEFAULT;
+    assert(this.synRetryDelaysMs.every((d) => Number.isSafeInteger(d) && d > 0), 'SYN retry delays are positive integers');
+    assertLinkSpec(this.defaultLink);
+    assertLinkSpec(this.selfLink);
+  }
+
+  // --- topology --------------------------------------------------------------------------
+
+  addHost(options: { name: string; addresses: readonly string[] }): void {
+    assert(options.name !== WORLD_HOST && options.name.length > 0, `host name '${options.name}' is usable`);
+    assert(!this.hosts.has(options.name), `host ${options.name} is added once`);
+    this.hosts.set(options.name, []);
+    for (const address of options.addresses) this.addAddress(options.name, address);
+  }
+
+  addAddress(host: string, address: string): void {
+    const addresses = this.hostAddresses(host);
+    assert(!WILDCARD_ADDRESSES.has(address), `${address} is not a wildcard`);
+    const owner = this.addressOwner.get(address);
+    assert(owner === undefined, `address ${address} already belongs to ${owner ?? ''}`);
+    addresses.push(address);
+    this.addressOwner.set(address, host);
+    this.emit(host, 'net.address-add', { address });
+  }
+
+  removeAddress(address: string): void {
+    const owner = this.addressOwner.get(address);
+    assert(owner !== undefined, `address ${address} is owned`);
+    const addresses = this.hostAddresses(owner);
+    addresses.splice(addresses.indexOf(address), 1);
+    this.addressOwner.delete(address);
+    this.emit(owner, 'net.address-remove', { address });
+  }
+
+  hostAddresses(host: string): string[] {
+    const addresses = this.hosts.get(host);
+    assert(addresses !== undefined, `host ${host} exists`);
+    return addresses;
+  }
+
+  ownerOf(address: string): string | undefined {
+    return this.addressOwner.get(address);
+  }
+
+  /** Sets the link between two hosts (both directions unless `oneWay`: then a -> b only). */
+  setLink(options: { between: readonly [string, string]; oneWay?: boolean } & LinkSpec): void {
+    const [a, b] = options.between;
+    this.hostAddresses(a);
+    this.hostAddresses(b);
+    const spec: LinkSpec = {};
+    if (options.latency !== undefined) spec.latency = options.latency;
+    if (options.bandwidthBytesPerS !== undefined) spec.bandwidthBytesPerS = options.bandwidthBytesPerS;
+    if (options.segmentBytesMax !== undefined) spec.segmentBytesMax = options.segmentBytesMax;
+    assertLinkSpec(spec);
+    this.links.set(linkKey(a, b), this.linkState(spec, a === b));
+    if (options.oneWay !== true) this.links.set(linkKey(b, a), this.linkState(spec, a === b));
+  }
+
+  // --- faults ------------------------------------------------------------------------------
+
+  /** Two-way partition: no host of one side reaches a host of another side. */
+  partition(options: { sides: ReadonlyArray<readonly string[]> }): number {
+    const sides = options.sides;
+    assert(sides.length >= 2, 'a partition has at least two sides');
+    const seen = new Set<string>();
+    for (const side of sides) {
+      for (const host of side) {
+        this.hostAddresses(host);
+        assert(!seen.has(host), `host ${host} is on one side of the partition only`);
+        seen.add(host);
+      }
+    }
+    const directed: DirectedRule[] = [];
+    sides.forEach((from, i) => {
+      sides.forEach((to, j) => {
+        if (i !== j) directed.push({ from: setOf(from), to: setOf(to) });
+      });
+    });
+    return this.addRule('partition', directed, { sides: sides.map((s) => [...s]) });
+  }
+
+  /** One-way partition: bytes from `from` hosts to `to` hosts are lost (the reverse passes). */
+  partitionOneWay(options: { from: readonly string[]; to: readonly string[] }): number {
+    this.assertDisjointHosts(options.from, options.to);
+    return this.addRule('partition', [{ from: setOf(options.from), to: setOf(options.to) }], {
+      from: [...options.from],
+      to: [...options.to],
+      oneWay: true,
+    });
+  }
+
+  /** Clogs links: bytes from `from` to `to` (and back, with bothWays) queue until released. */
+  holdLink(options: { from: readonly string[]; to: readonly string[]; bothWays?: boolean }): number {
+    this.assertDisjointHosts(options.from, options.to);
+    const directed: DirectedRule[] = [{ from: setOf(options.from), to: setOf(options.to) }];
+    if (options.bothWays === true) directed.push({ from: setOf(options.to), to: setOf(options.from) });
+    return this.addRule('hold', directed, { from: [...options.from], to: [...options.to], bothWays: options.bothWays === true });
+  }
+
+  /** Heals one partition, or every partition when no id is given. */
+  heal(id?: number): void {
+    this.removeRules('partition', id);
+  }
+
+  /** Releases one link hold, or all of them. */
+  releaseLink(id?: number): void {
+    this.removeRules('hold', id);
+  }
+
+  isBlocked(fromHost: string, toHost: string): boolean {
+    for (const rule of this.rules.values()) {
+      for (const directed of rule.directed) {
+        if (directed.from.has(fromHost) && directed.to.has(toHost)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** Resets a connection: both ends see 'reset'. */
+  reset(connectionId: number, cause = 'injected'): void {
+    const connection = this.live.get(connectionId);
+    assert(connection !== undefined, `connection ${connectionId} is live`);
+    connection.reset(cause);
+  }
+
+  setMessageFilter(filter: MessageFilter | undefined): void {
+    this.filter = filter;
+    this.emit(WORLD_HOST, 'net.filter', { active: filter !== undefined });
+  }
+
+  /** Lets every message held by the filter go (on one connection, or all). */
+  releaseFiltered(options: { connectionId?: number } = {}): number {
+    let released = 0;
+    for (const connection of this.live.values()) {
+      if (options.connectionId !== undefined && connection.id !== options.connectionId) continue;
+      const count = connection.releaseFilterHolds();
+      if (count > 0) this.emit(connection.ends.clientHost, 'net.release', { conn: connection.id, messages: count });
+      released += count;
+    }
+    return released;
+  }
+
+  addSourceNat(rule: SourceNatRule): void {
+    this.hostAddresses(rule.host);
+    for (const host of rule.toHosts ?? []) this.hostAddresses(host);
+    this.sourceNat.push({ ...rule });
+    this.emit(WORLD_HOST, 'net.nat-source', { host: rule.host, asAddress: rule.asAddress, toHosts: rule.toHosts ?? null });
+  }
+
+  addDestinationNat(rule: DestinationNatRule): void {
+    const addresses = this.hostAddresses(rule.toHost);
+    if (rule.toAddress !== undefined) assert(addresses.includes(rule.toAddress), `${rule.toHost} owns ${rule.toAddress}`);
+    this.destinationNat.push({ ...rule });
+    this.emit(WORLD_HOST, 'net.nat-destination', {
+      address: rule.address,
+      port: rule.port ?? null,
+      toHost: rule.toHost,
+      toAddress: rule.toAddress ?? null,
+      toPort: rule.toPort ?? null,
+    });
+  }
+
+  connections(): ConnectionInfo[] {
+    return [...this.live.values()].map((c) => ({
+      id: c.id,
+      clientHost: c.ends.clientHost,
+      serverHost: c.ends.serverHost,
+      client: formatSocketAddress(c.ends.clientLocal),
+      dialed: formatSocketAddress(c.ends.dialed),
+      server: formatSocketAddress(c.ends.target),
+      state: c.state,
+      upSegmentsQueued: c.up.length(),
+      downSegmentsQueued: c.down.length(),
+    }));
+  }
+
+  /** The engine's `Net` for one host. */
+  netFor(host: string): Net {
+    this.hostAddresses(host);
+    return {
+      connect: (options) => this.connect(host, options),
+      listen: (options, onAccept) => this.listen(host, options, onAccept),
+    };
+  }
+
+  // --- ConnectionWorld -----------------------------------------------------------------------
+
+  emit(host: string, kind: string, details: Record<string, unknown>): void {
+    this.sink.record({ t: this.kernel.nowMs(), host, kind, details });
+  }
+
+  messageFilter(): MessageFilter | undefined {
+    return this.filter;
+  }
+
+  segmentBytesMax(fromHost: string, toHost: string): number {
+    return this.link(fromHost, toHost).segmentBytesMax;
+  }
+
+  arrivalMs(fromHost: string, toHost: string, byteCount: number): number {
+    const link = this.link(fromHost, toHost);
+    const now = this.kernel.nowMs();
+    const latencyMs = sampleLatencyMs(link.latency, this.random);
+    if (link.bandwidthBytesPerS === undefined || byteCount === 0) return now + latencyMs;
+    const startMs = Math.max(now, link.txFreeMs);
+    link.txFreeMs = startMs + Math.ceil((byteCount * 1000) / link.bandwidthBytesPerS);
+    return link.txFreeMs + latencyMs;
+  }
+
+  findListener(host: string, target: SocketAddress): ListenerRecord | undefined {
+    const exact = this.listeners.get(`${target.address}|${target.port}`) ?? [];
+    const wildcard = this.listeners.get(`${host}|*|${target.port}`) ?? [];
+    const open = (list: ListenerRecord[]): ListenerRecord | undefined =>
+      [...list].reverse().find((l) => l.open && l.host === host);
+    return open(exact) ?? open(wildcard);
+  }
+
+  retire(connection: Connection): void {
+    this.live.delete(connection.id);
+    this.portsInUse.delete(formatSocketAddress(connection.ends.clientLocal));
+    this.portsInUse.delete(formatSocketAddress(connection.ends.clientSeen));
+  }
+
+  // --- internals -------------------------------------------------------------------------------
+
+  private connect(host: string, options: { address: string; port: number }): ByteStream {
+    assert(Number.isSafeInteger(options.port) && options.port > 0 && options.port <= 65535, `port ${options.port} in 1..65535`);
+    assert(this.live.size < this.connectionsMax, `more than ${this.connectionsMax} live connections`);
+    const dialed: SocketAddress = { address: options.address, port: options.port };
+    const { serverHost, target } = this.resolveDestination(dialed);
+    const clientAddress = this.sourceAddressFor(host, target);
+    const clientLocal = { address: clientAddress, port: this.allocatePort(clientAddress) };
+    const nat = this.sourceNat.find((r) => r.host === host && (r.toHosts === undefined || (serverHost !== undefined && r.toHosts.includes(serverHost))));
+    const clientSeen = nat === undefined ? clientLocal : { address: nat.asAddress, port: this.allocatePort(nat.asAddress) };
+    const connection = new Connection(this, this.connectionIdNext, { clientHost: host, serverHost, clientLocal, dialed, target, clientSeen });
+    this.connectionIdNext += 1;
+    this.live.set(connection.id, connection);
+    connection.start();
+    return connection.client;
+  }
+
+  private resolveDestination(dialed: SocketAddress): { serverHost: string | undefined; target: SocketAddress } {
+    const rule = this.destinationNat.find((r) => r.address === dialed.address && (r.port === undefined || r.port === dialed.port));
+    if (rule === undefined) return { serverHost: this.addressOwner.get(dialed.address), target: dialed };
+    const toAddress = rule.toAddress ?? this.hostAddresses(rule.toHost)[0];
+    assert(toAddress !== undefined, `host ${rule.toHost} has an address`);
+    return { serverHost: rule.toHost, target: { address: toAddress, port: rule.toPort ?? dialed.port } };
+  }
+
+  /** The host's own address toward `target`: the target itself when local, else its first address. */
+  private sourceAddressFor(host: string, target: SocketAddress): string {
+    const addresses = this.hostAddresses(host);
+    if (addresses.includes(target.address)) return target.address;
+    const first = addresses[0];
+    assert(first !== undefined, `host ${host} has an address to connect from`);
+    return first;
+  }
+
+  private allocatePort(address: string): number {
+    const span = EPHEMERAL_PORT_MAX - EPHEMERAL_PORT_MIN + 1;
+    let port = this.portNext.get(address) ?? EPHEMERAL_PORT_MIN;
+    for (let tries = 0; tries < span; tries += 1) {
+      const candidate = port;
+      port = port === EPHEMERAL_PORT_MAX ? EPHEMERAL_PORT_MIN : port + 1;
+      const key = `${address}:${candidate}`;
+      if (this.portsInUse.has(key)) continue;
+      this.portsInUse.add(key);
+      this.portNext.set(address, port);
+      return candidate;
+    }
+    assert(false, `no free ephemeral port on ${address}`);
+  }
+
+  private listen(host: string, options: { address: string; port: number }, onAccept: (stream: ByteStream) => void): Listener {
+    const { address, port } = options;
+    assert(Number.isSafeInteger(port) && port > 0 && port <= 65535, `port ${port} in 1..65535`);
+    const wildcard = WILDCARD_ADDRESSES.has(address);
+    if (!wildcard && this.addressOwner.get(address) !== host) throw new BindError('EADDRNOTAVAIL', host, address, port);
+    const key = wildcard ? `${host}|*|${port}` : `${address}|${port}`;
+    const list = this.listeners.get(key) ?? [];
+    if (!this.reusePort && list.some((l) => l.open)) throw new BindError('EADDRINUSE', host, address, port);
+    const record: ListenerRecord = { id: this.listenerIdNext, host, address: wildcard ? '*' : address, port, onAccept, open: true };
+    this.listenerIdNext += 1;
+    list.push(record);
+    this.listeners.set(key, list);
+    this.emit(host, 'net.listen', { listener: record.id, address: record.address, port });
+    return {
+      close: () => {
+        if (!record.open) return;
+        record.open = false;
+        list.splice(list.indexOf(record), 1);
+        this.emit(host, 'net.unlisten', { listener: record.id, address: record.address, port });
+      },
+    };
+  }
+
+  private link(fromHost: string, toHost: string): LinkState {
+    const key = linkKey(fromHost, toHost);
+    const known = this.links.get(key);
+    if (known !== undefined) return known;
+    const created = this.linkState({}, fromHost === toHost);
+    this.links.set(key, created);
+    return created;
+  }
+
+  private linkState(spec: LinkSpec, self: boolean): LinkState {
+    const base = self ? this.selfLink : this.defaultLink;
+    return {
+      latency: spec.latency ?? base.latency ?? 1,
+      bandwidthBytesPerS: spec.bandwidthBytesPerS ?? base.bandwidthBytesPerS,
+      segmentBytesMax: spec.segmentBytesMax ?? base.segmentBytesMax ?? Number.MAX_SAFE_INTEGER,
+      txFreeMs: 0,
+    };
+  }
+
+  private addRule(kind: Rule['kind'], directed: DirectedRule[], details: Record<string, unknown>): number {
+    const id = this.ruleIdNext;
+    this.ruleIdNext += 1;
+    this.rules.set(id, { id, kind, directed });
+    this.emit(WORLD_HOST, kind === 'partition' ? 'net.partition' : 'net.link-hold', { id, ...details });
+    this.refreshAll();
+    return id;
+  }
+
+  private removeRules(kind: Rule['kind'], id: number | undefined): void {
+    const removed: number[] = [];
+    for (const rule of this.rules.values()) {
+      if (rule.kind === kind && (id === undefined || rule.id === id)) removed.push(rule.id);
+    }
+    assert(id === undefined || removed.length === 1, `${kind} ${id ?? ''} exists`);
+    for (const ruleId of removed) {
+      this.rules.delete(ruleId);
+      this.emit(WORLD_HOST, kind === 'partition' ? 'net.heal' : 'net.link-release', { id: ruleId });
+    }
+    this.refreshAll();
+  }
+
+  private refreshAll(): void {
+    for (const connection of [...this.live.values()]) connection.refresh();
+  }
+
+  private assertDisjointHosts(from: readonly string[], to: readonly string[]): void {
+    assert(from.length > 0 && to.length > 0, 'both host groups are non-empty');
+    for (const host of [...from, ...to]) this.hostAddresses(host);
+    for (const host of from) assert(!to.includes(host), `host ${host} is not on both sides`);
+  }
+}
+
+function assertLinkSpec(spec: LinkSpec): void {
+  if (spec.latency !== undefined) assertLatencySpec(spec.latency);
+  if (spec.bandwidthBytesPerS !== undefined) assert(spec.bandwidthBytesPerS > 0, 'bandwidthBytesPerS is positive');
+  if (spec.segmentBytesMax !== undefined) {
+    assert(Number.isSafeInteger(spec.segmentBytesMax) && spec.segmentBytesMax > 0, 'segmentBytesMax is a positive integer');
+  }
+}

@@ -1,0 +1,122 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { TICK_MODULUS, tickDiff } from '../../../engine/ticks.ts';
+import { HostClock } from '../../../sim/host-clock.ts';
+import { Kernel } from '../../../sim/kernel.ts';
+import { Seeds } from '../../../sim/seeds.ts';
+
+const FC = { seed: 42, numRuns: Number(process.env.FC_NUM_RUNS ?? 100) };
+
+function makeClock(options: { driftPpm?: number; tickStart?: number | { wrapWithinMs: number }; offsetMs?: number } = {}) {
+  const kernel = new Kernel();
+  const seeds = new Seeds('host-clock-test');
+  const clock = new HostClock({ kernel, random: seeds.stream('host:hap1'), host: 'hap1', ...options });
+  return { kernel, clock };
+}
+
+describe('HostClock timers', () => {
+  it('fires after the delay, and cancelled timers never fire', () => {
+    const { kernel, clock } = makeClock();
+    const fired: string[] = [];
+    clock.schedule(100, () => fired.push(`a@${kernel.nowMs()}`));
+    const b = clock.schedule(50, () => fired.push('b'));
+    clock.schedule(0, () => fired.push(`zero@${kernel.nowMs()}`));
+    expect(clock.pendingTimers()).toBe(3);
+    b.cancel();
+    b.cancel();
+    expect(clock.pendingTimers()).toBe(2);
+    kernel.run();
+    expect(fired).toEqual(['zero@0', 'a@100']);
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('cancelAll stops every pending timer', () => {
+    const { kernel, clock } = makeClock();
+    let fired = 0;
+    for (let i = 1; i <= 10; i += 1) clock.schedule(i * 10, () => (fired += 1));
+    kernel.runFor(35);
+    clock.cancelAll();
+    kernel.run();
+    expect(fired).toBe(3);
+  });
+});
+
+describe('HostClock drift', () => {
+  it('a fast clock (+ppm) gains time; its timers land when host time has advanced by at least the delay, not later', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -100_000, max: 100_000 }),
+        fc.integer({ min: 0, max: 10_000_000 }),
+        fc.integer({ min: 1, max: 5_000_000 }),
+        (driftPpm, startMs, delayMs) => {
+          const { kernel, clock } = makeClock({ driftPpm });
+          kernel.runFor(startMs);
+          const hostAtSchedule = clock.nowMs();
+          let firedVirtual = -1;
+          clock.schedule(delayMs, () => (firedVirtual = kernel.nowMs()));
+          kernel.run();
+          expect(clock.hostMsAt(firedVirtual) - hostAtSchedule).toBeGreaterThanOrEqual(delayMs);
+          if (firedVirtual > startMs) expect(clock.hostMsAt(firedVirtual - 1) - hostAtSchedule).toBeLessThan(delayMs);
+        },
+      ),
+      FC,
+    );
+  });
+
+  it('drift makes host time differ from virtual time by ppm', () => {
+    const fast = makeClock({ driftPpm: 500 });
+    const slow = makeClock({ driftPpm: -500 });
+    fast.kernel.runFor(3_600_000);
+    slow.kernel.runFor(3_600_000);
+    expect(fast.clock.nowMs()).toBe(3_600_000 + 1800);
+    expect(slow.clock.nowMs()).toBe(3_600_000 - 1800);
+  });
+
+  it('changing drift keeps host time continuous', () => {
+    const { kernel, clock } = makeClock({ driftPpm: 1000, offsetMs: 5 });
+    expect(clock.nowMs()).toBe(5);
+    kernel.runFor(10_000);
+    expect(clock.nowMs()).toBe(10_015);
+    clock.setDriftPpm(-1000);
+    expect(clock.nowMs()).toBe(10_015);
+    kernel.runFor(10_000);
+    expect(clock.nowMs()).toBe(20_005);
+  });
+});
+
+describe('HostClock ticks', () => {
+  it('the tick start comes from the host stream: same seed same start, other host other start', () => {
+    const kernel = new Kernel();
+    const a1 = new HostClock({ kernel, random: new Seeds('s').stream('host:hap1') });
+    const a2 = new HostClock({ kernel, random: new Seeds('s').stream('host:hap1') });
+    const b = new HostClock({ kernel, random: new Seeds('s').stream('host:hap2') });
+    expect(a1.tickStart).toBe(a2.tickStart);
+    expect(a1.tickStart).not.toBe(b.tickStart);
+    expect(a1.nowTick()).toBe(a1.tickStart);
+  });
+
+  it('wraps around 2^32 and never reads 0, advancing by one per host ms (mod 2^32)', () => {
+    const { kernel, clock } = makeClock({ tickStart: { wrapWithinMs: 1000 } });
+    expect(clock.tickStart).toBeGreaterThanOrEqual(TICK_MODULUS - 1000);
+    let previous = clock.nowTick();
+    let wrapped = false;
+    for (let ms = 1; ms <= 2000; ms += 1) {
+      kernel.runFor(1);
+      const tick = clock.nowTick();
+      expect(tick).not.toBe(0);
+      expect(tick).toBeLessThan(TICK_MODULUS);
+      expect(tickDiff(tick, previous)).toBeGreaterThanOrEqual(0);
+      expect(tickDiff(tick, previous)).toBeLessThanOrEqual(2);
+      if (tick < previous) wrapped = true;
+      previous = tick;
+    }
+    expect(wrapped).toBe(true);
+    expect(tickDiff(clock.nowTick(), clock.tickStart)).toBe(2000);
+  });
+
+  it('a fixed tick start is used as given', () => {
+    const { kernel, clock } = makeClock({ tickStart: 12345 });
+    kernel.runFor(10);
+    expect(clock.nowTick()).toBe(12355);
+  });
+});

@@ -1,0 +1,132 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { InvariantError } from '../../../engine/errors.ts';
+import { Kernel } from '../../../sim/kernel.ts';
+
+const FC = { seed: 42, numRuns: Number(process.env.FC_NUM_RUNS ?? 100) };
+
+describe('Kernel event order', () => {
+  it('runs events by (time, schedule order) whatever order they were scheduled in', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 200 }), (delays) => {
+        const kernel = new Kernel();
+        const ran: Array<{ timeMs: number; index: number }> = [];
+        delays.forEach((delay, index) => kernel.schedule(delay, () => ran.push({ timeMs: kernel.nowMs(), index })));
+        kernel.run();
+        expect(ran).toHaveLength(delays.length);
+        const expected = delays
+          .map((timeMs, index) => ({ timeMs, index }))
+          .sort((a, b) => a.timeMs - b.timeMs || a.index - b.index);
+        expect(ran).toEqual(expected);
+      }),
+      FC,
+    );
+  });
+
+  it('breaks ties by sequence: an event scheduled at delay 0 from an event runs after those already due', () => {
+    const kernel = new Kernel();
+    const order: string[] = [];
+    kernel.schedule(5, () => {
+      order.push('a');
+      kernel.schedule(0, () => order.push('a-child'));
+    });
+    kernel.schedule(5, () => order.push('b'));
+    kernel.schedule(5, () => order.push('c'));
+    kernel.run();
+    expect(order).toEqual(['a', 'b', 'c', 'a-child']);
+  });
+
+  it('random cancellations never disturb the order of the remaining events', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.boolean()), { minLength: 1, maxLength: 150 }),
+        (plan) => {
+          const kernel = new Kernel();
+          const ran: number[] = [];
+          const timers = plan.map(([delay], index) => kernel.schedule(delay, () => ran.push(index)));
+          plan.forEach(([, cancel], index) => {
+            if (cancel) timers[index]?.cancel();
+          });
+          kernel.run();
+          const expected = plan
+            .map(([delay, cancel], index) => ({ delay, cancel, index }))
+            .filter((p) => !p.cancel)
+            .sort((a, b) => a.delay - b.delay || a.index - b.index)
+            .map((p) => p.index);
+          expect(ran).toEqual(expected);
+          expect(kernel.queueLength()).toBe(0);
+        },
+      ),
+      FC,
+    );
+  });
+});
+
+describe('Kernel clock', () => {
+  it('jumps straight to the next event time', () => {
+    const kernel = new Kernel();
+    const seen: number[] = [];
+    kernel.schedule(1_000_000, () => seen.push(kernel.nowMs()));
+    kernel.schedule(7, () => seen.push(kernel.nowMs()));
+    expect(kernel.nextEventMs()).toBe(7);
+    expect(kernel.step()).toBe(true);
+    expect(kernel.nowMs()).toBe(7);
+    expect(kernel.step()).toBe(true);
+    expect(kernel.nowMs()).toBe(1_000_000);
+    expect(kernel.step()).toBe(false);
+    expect(seen).toEqual([7, 1_000_000]);
+  });
+
+  it('run({ untilMs }) runs events at or before the bound, then sets the clock to it', () => {
+    const kernel = new Kernel();
+    const ran: number[] = [];
+    for (const t of [10, 20, 30]) kernel.schedule(t, () => ran.push(t));
+    const result = kernel.run({ untilMs: 20 });
+    expect(ran).toEqual([10, 20]);
+    expect(result).toEqual({ eventsRun: 2, nowMs: 20, stoppedBy: 'until' });
+    expect(kernel.nowMs()).toBe(20);
+    kernel.runFor(5);
+    expect(kernel.nowMs()).toBe(25);
+    expect(ran).toEqual([10, 20]);
+    kernel.runFor(5);
+    expect(ran).toEqual([10, 20, 30]);
+    expect(kernel.run()).toMatchObject({ eventsRun: 0, stoppedBy: 'idle' });
+  });
+
+  it('refuses events in the past and non-integer delays', () => {
+    const kernel = new Kernel();
+    kernel.runFor(100);
+    expect(() => kernel.scheduleAt(99, () => {})).toThrow(InvariantError);
+    expect(() => kernel.schedule(1.5, () => {})).toThrow(/non-negative integer/);
+    expect(() => kernel.schedule(-1, () => {})).toThrow(InvariantError);
+  });
+
+  it('bounds the queue length', () => {
+    const kernel = new Kernel({ queueLengthMax: 3 });
+    for (let i = 0; i < 3; i += 1) kernel.schedule(i, () => {});
+    expect(() => kernel.schedule(1, () => {})).toThrow(/queue full/);
+    kernel.step();
+    expect(() => kernel.schedule(1, () => {})).not.toThrow();
+  });
+
+  it('stops a runaway run at eventsMax', () => {
+    const kernel = new Kernel();
+    const tick = (): void => {
+      kernel.schedule(1, tick);
+    };
+    kernel.schedule(0, tick);
+    expect(() => kernel.run({ eventsMax: 1000 })).toThrow(/runaway/);
+  });
+
+  it('cancelling a fired or cancelled timer is a no-op', () => {
+    const kernel = new Kernel();
+    let fired = 0;
+    const timer = kernel.schedule(1, () => (fired += 1));
+    expect(timer.pending).toBe(true);
+    kernel.run();
+    expect(timer.pending).toBe(false);
+    timer.cancel();
+    timer.cancel();
+    expect(fired).toBe(1);
+  });
+});
