@@ -53,8 +53,9 @@ export function runTableCommand(ctx: TableCommandContext, action: Action, args: 
     return walk(ctx, table, action, filters);
   }
   if (word3 !== '') return usageError(action);
-  if (action === 'set') return usageError(action);
-  return walk(ctx, table, action, []);
+  // `set table <t>` alone runs the walk with the "set" action, which removes like `clear` does
+  // (2.6 only dumps for "show"): the real binary wipes the table and prints nothing.
+  return walk(ctx, table, action === 'show' ? 'show' : 'clear', []);
 }
 
 function usageError(action: Action): string {

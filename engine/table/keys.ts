@@ -277,16 +277,17 @@ export function parseCliKey(spec: Pick<TableSpec, 'keyType' | 'keySizeBytes'>, t
 }
 
 /**
- * `strtoul(text, &end, 10)` followed by HAProxy's checks `*end == 0` and `val <= 0xffffffff`:
- * leading white space and a sign are accepted by strtoul; a minus negates in unsigned long.
+ * `strtoul(text, &end, 10)` with HAProxy 2.6's checks: some digits were read (`end != text`), no
+ * ERANGE, and the value fits 32 bits. Leading white space and a sign are accepted, a minus negates
+ * in unsigned long, and anything after the digits is ignored ("12abc" is 12, as the real binary does).
  */
 function parseCliUnsigned(text: string): number | undefined {
-  const m = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)$/.exec(text);
+  const m = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)/.exec(text);
   if (m === null) return undefined;
-  let value = BigInt(m[2]!);
+  const magnitude = BigInt(m[2]!);
   const ULONG = 1n << 64n;
-  if (value >= ULONG) value = ULONG - 1n; // strtoul saturates at ULONG_MAX
-  else if (m[1] === '-') value = (ULONG - value) % ULONG;
+  if (magnitude >= ULONG) return undefined; // ERANGE
+  const value = m[1] === '-' ? (ULONG - magnitude) % ULONG : magnitude;
   if (value > 0xffffffffn) return undefined;
   return Number(value);
 }

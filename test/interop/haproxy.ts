@@ -1,0 +1,314 @@
+/**
+ * Harness for running a real HAProxy 2.6 next to the tests: find the binary, start it in the
+ * foreground from a config text (own temp dir, own admin stats socket, own 127.0.0.x address and
+ * port), talk to its runtime API one command per connection (like `echo CMD | socat - UNIX:…`),
+ * and always kill it (explicit stop, and on process exit).
+ *
+ * Environment:
+ *   HAPROXY_BIN=/path/to/haproxy   use this binary instead of searching PATH
+ *   STICKSIM_SKIP_INTEROP=1        skip the interop tests (with a printed reason)
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { accessSync, constants as fsConstants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { assert } from '../../engine/errors.ts';
+
+export const REQUIRED_VERSION_PREFIX = '2.6.';
+const INSTALL_HINT =
+  'Install it with `apt-get update && apt-get install -y haproxy` (Debian 12 ships 2.6), ' +
+  'or point HAPROXY_BIN at a 2.6 binary, or set STICKSIM_SKIP_INTEROP=1 to skip the interop tests.';
+/** Directories searched after PATH: Debian installs haproxy in /usr/sbin, often absent from a user PATH. */
+const EXTRA_SEARCH_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin'];
+const STDERR_KEEP_BYTES_MAX = 64 * 1024;
+const CLI_ANSWER_BYTES_MAX = 16 * 1024 * 1024;
+
+export interface HaproxyBinary {
+  readonly path: string;
+  /** e.g. "2.6.12-1+deb12u4" */
+  readonly version: string;
+}
+
+export type InteropGate =
+  | { readonly skip: false; readonly binary: HaproxyBinary }
+  | { readonly skip: true; readonly reason: string };
+
+/** Raised when the interop tests cannot run and were not asked to be skipped. */
+export class InteropUnavailableError extends Error {
+  override name = 'InteropUnavailableError';
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The path of the haproxy binary: $HAPROXY_BIN, else the first `haproxy` on PATH (plus sbin dirs). */
+export function findHaproxyPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const explicit = env['HAPROXY_BIN'];
+  if (explicit !== undefined && explicit !== '') return isExecutable(explicit) ? explicit : undefined;
+  const dirs = [...(env['PATH'] ?? '').split(delimiter).filter((d) => d !== ''), ...EXTRA_SEARCH_DIRS];
+  for (const dir of dirs) {
+    const candidate = join(dir, 'haproxy');
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** Parses the first line of `haproxy -v`: "HAProxy version 2.6.12-1+deb12u4 2026/10/17 - …". */
+export function parseHaproxyVersion(versionOutput: string): string | undefined {
+  const m = /^HA-?Proxy version (\S+)/m.exec(versionOutput);
+  return m?.[1];
+}
+
+/** Finds and checks the binary; throws InteropUnavailableError with a how-to-fix message. */
+export function locateHaproxy(env: NodeJS.ProcessEnv = process.env): HaproxyBinary {
+  const path = findHaproxyPath(env);
+  if (path === undefined) {
+    const where = env['HAPROXY_BIN'] ? `HAPROXY_BIN=${env['HAPROXY_BIN']} is not executable` : 'no `haproxy` on PATH';
+    throw new InteropUnavailableError(`interop tests need HAProxy ${REQUIRED_VERSION_PREFIX}x: ${where}. ${INSTALL_HINT}`);
+  }
+  const run = spawnSync(path, ['-v'], { encoding: 'utf8', timeout: 10_000 });
+  const version = parseHaproxyVersion(`${run.stdout ?? ''}`);
+  if (version === undefined) {
+    throw new InteropUnavailableError(`interop tests: \`${path} -v\` did not print a HAProxy version (${run.error?.message ?? run.stderr}). ${INSTALL_HINT}`);
+  }
+  if (!version.startsWith(REQUIRED_VERSION_PREFIX)) {
+    throw new InteropUnavailableError(`interop tests need HAProxy ${REQUIRED_VERSION_PREFIX}x, but ${path} is ${version}. ${INSTALL_HINT}`);
+  }
+  return { path, version };
+}
+
+/**
+ * Decides whether interop tests run. STICKSIM_SKIP_INTEROP=1 skips them (reason printed once);
+ * otherwise a missing or wrong haproxy throws, so the suite fails with the install hint.
+ */
+export function interopGate(env: NodeJS.ProcessEnv = process.env): InteropGate {
+  if (env['STICKSIM_SKIP_INTEROP'] === '1') {
+    const reason = 'STICKSIM_SKIP_INTEROP=1: interop tests against a real haproxy are skipped';
+    console.warn(`[interop] ${reason}`);
+    return { skip: true, reason };
+  }
+  return { skip: false, binary: locateHaproxy(env) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Addresses
+// ---------------------------------------------------------------------------------------------
+
+export interface LoopbackEndpoint {
+  /** 127.0.0.x with x in 2..254 (127.0.0.1 is left to everything else). */
+  readonly address: string;
+  readonly port: number;
+}
+
+/** A random 127.0.0.x and a port that was free on it a moment ago (the OS picked it). */
+export async function allocateLoopbackEndpoint(): Promise<LoopbackEndpoint> {
+  const address = `127.0.0.${randomInt(2, 255)}`;
+  const port = await new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ host: address, port: 0, exclusive: true }, () => {
+      const bound = server.address();
+      server.close(() => {
+        if (bound !== null && typeof bound === 'object') resolve(bound.port);
+        else reject(new Error(`could not read the port bound on ${address}`));
+      });
+    });
+  });
+  return { address, port };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Process
+// ---------------------------------------------------------------------------------------------
+
+const LIVE_CHILDREN = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  const killAll = (): void => {
+    for (const child of LIVE_CHILDREN) child.kill('SIGKILL');
+  };
+  process.on('exit', killAll);
+  // A terminating signal skips 'exit': kill the children, then die of the same signal. (Ctrl-C
+  // reaches haproxy by itself: it is in our process group, and -db makes SIGINT stop it.)
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
+/** Puts `stats socket <path> level admin` first in the `global` section (adds one if absent). */
+export function withStatsSocket(configText: string, socketPath: string): string {
+  assert(!/\s/.test(socketPath), `stats socket path must not contain white space: ${socketPath}`);
+  const line = `    stats socket ${socketPath} level admin`;
+  const lines = configText.split('\n');
+  const globalAt = lines.findIndex((l) => /^global\s*(#.*)?$/.test(l));
+  if (globalAt < 0) return `global\n${line}\n\n${configText}`;
+  lines.splice(globalAt + 1, 0, line);
+  return lines.join('\n');
+}
+
+export interface StartHaproxyOptions {
+  readonly binary: HaproxyBinary;
+  /** Builds the config for the endpoint chosen by the harness (used for a peers section or a bind). */
+  readonly config: (endpoint: LoopbackEndpoint) => string;
+  /** Passed as `-L <name>` (local peer name). */
+  readonly localPeer?: string;
+  readonly readyTimeoutMs?: number;
+  /** Attempts with a fresh endpoint when haproxy fails to start (e.g. the port got taken). */
+  readonly startAttemptsMax?: number;
+}
+
+export interface CliOptions {
+  readonly timeoutMs?: number;
+}
+
+export class HaproxyProcess {
+  private stderrText = '';
+  private exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private readonly exitPromise: Promise<void>;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly dir: string,
+    readonly socketPath: string,
+    readonly endpoint: LoopbackEndpoint,
+    /** The config as given by the caller (without the harness's stats socket line). */
+    readonly configText: string,
+  ) {
+    const keep = (chunk: Buffer): void => {
+      this.stderrText = (this.stderrText + chunk.toString('utf8')).slice(-STDERR_KEEP_BYTES_MAX);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.exitPromise = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exited = { code, signal };
+        LIVE_CHILDREN.delete(child);
+        resolve();
+      });
+    });
+  }
+
+  /** Starts haproxy (`-db`, foreground, never daemonised) and waits until its socket answers. */
+  static async start(options: StartHaproxyOptions): Promise<HaproxyProcess> {
+    const attemptsMax = options.startAttemptsMax ?? 3;
+    assert(attemptsMax >= 1 && attemptsMax <= 10, `startAttemptsMax out of range: ${attemptsMax}`);
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= attemptsMax; attempt++) {
+      const endpoint = await allocateLoopbackEndpoint();
+      const proc = HaproxyProcess.spawn(options, endpoint);
+      try {
+        await proc.waitReady(options.readyTimeoutMs ?? 5_000);
+        return proc;
+      } catch (error) {
+        lastError = error;
+        await proc.stop();
+      }
+    }
+    throw lastError instanceof Error ? lastError : new Error(String(lastError));
+  }
+
+  private static spawn(options: StartHaproxyOptions, endpoint: LoopbackEndpoint): HaproxyProcess {
+    installExitHook();
+    const dir = mkdtempSync(join(tmpdir(), 'sticksim-hap-'));
+    const socketPath = join(dir, 'admin.sock');
+    const configText = options.config(endpoint);
+    const cfgPath = join(dir, 'haproxy.cfg');
+    writeFileSync(cfgPath, withStatsSocket(configText, socketPath));
+    const args = ['-db', '-f', cfgPath];
+    if (options.localPeer !== undefined) args.push('-L', options.localPeer);
+    const child = spawn(options.binary.path, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    LIVE_CHILDREN.add(child);
+    return new HaproxyProcess(child, dir, socketPath, endpoint, configText);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** What haproxy printed on stdout/stderr so far (last 64 KiB). */
+  get output(): string {
+    return this.stderrText;
+  }
+
+  private async waitReady(timeoutMs: number): Promise<void> {
+    const pollMs = 20;
+    const pollsMax = Math.ceil(timeoutMs / pollMs);
+    for (let poll = 0; poll < pollsMax; poll++) {
+      if (this.exited !== undefined) {
+        throw new Error(`haproxy exited during startup (code ${this.exited.code}, signal ${this.exited.signal}):\n${this.stderrText}`);
+      }
+      try {
+        const info = await this.cli('show info', { timeoutMs: 1_000 });
+        if (/^Name: HAProxy$/m.test(info)) return;
+      } catch {
+        // socket not there yet
+      }
+      await sleepMs(pollMs);
+    }
+    throw new Error(`haproxy's stats socket ${this.socketPath} did not answer within ${timeoutMs} ms:\n${this.stderrText}`);
+  }
+
+  /**
+   * Sends one command on a fresh connection (write "cmd\n", half-close, read until haproxy
+   * closes) and returns the exact answer, bytes as latin1 so nothing is lost. The command is
+   * sent as UTF-8. A `;` in the command runs several commands, as with socat.
+   */
+  cli(command: string, options: CliOptions = {}): Promise<string> {
+    assert(!command.includes('\n'), 'a CLI command must not contain a newline');
+    const timeoutMs = options.timeoutMs ?? 5_000;
+    return new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      let settled = false;
+      const socket = createConnection({ path: this.socketPath });
+      const finish = (error: Error | undefined): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        socket.destroy();
+        if (error !== undefined) reject(error);
+        else resolve(Buffer.concat(chunks).toString('latin1'));
+      };
+      const timer = setTimeout(() => finish(new Error(`haproxy CLI: no complete answer to ${JSON.stringify(command)} within ${timeoutMs} ms`)), timeoutMs);
+      socket.on('connect', () => socket.end(Buffer.from(`${command}\n`, 'utf8')));
+      socket.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > CLI_ANSWER_BYTES_MAX) finish(new Error(`haproxy CLI: answer to ${JSON.stringify(command)} exceeds ${CLI_ANSWER_BYTES_MAX} bytes`));
+        else chunks.push(chunk);
+      });
+      socket.on('error', (error) => finish(error));
+      socket.on('close', () => finish(undefined));
+    });
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`; removes the temp dir. Safe to call twice. */
+  async stop(graceMs = 2_000): Promise<void> {
+    if (this.exited === undefined) {
+      this.child.kill('SIGTERM');
+      const timedOut = await Promise.race([this.exitPromise.then(() => false), sleepMs(graceMs).then(() => true)]);
+      if (timedOut) {
+        this.child.kill('SIGKILL');
+        await this.exitPromise;
+      }
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function sleepMs(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
