@@ -26,12 +26,12 @@ const FIXTURE_PATH = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', '
 const SEEDS = [11, 12];
 const COMMANDS_PER_SEED = 320;
 /**
- * haproxy reads its clock a little after we stamp the send time (measured: within ~1 ms). A
+ * haproxy reads its clock a little after we stamp the send time (measured: usually within 1 ms, up to ~10 ms when the machine is loaded). A
  * mismatching answer is accepted if the engine gives exactly haproxy's text at an instant at most
  * this far from the stamp (the session is replayed from the start with that one instant moved),
  * so rates are still compared exactly.
  */
-const INSTANT_SKEW_MS_MAX = 2;
+const INSTANT_SKEW_MS_MAX = 12;
 
 /**
  * Replays recorded commands into a fresh engine whose clock follows the recorded send times.
