@@ -27,6 +27,8 @@ export class UpdatesTree implements TableSyncHooks {
   commitUpdate = 0;
   private readonly byKey = new Map<number, EntryRef>();
   private readonly onLocalChange: () => void;
+  /** Keys in unsigned order, rebuilt lazily after a change (for the teach stages' lookups). */
+  private sortedKeys: number[] | undefined;
 
   constructor(
     readonly table: StickTable,
@@ -76,6 +78,7 @@ export class UpdatesTree implements TableSyncHooks {
     const key = this.keyOf(ref);
     if (key === undefined) return;
     this.byKey.delete(key);
+    this.sortedKeys = undefined;
     this.setFlag(ref, false);
   }
 
@@ -89,14 +92,57 @@ export class UpdatesTree implements TableSyncHooks {
    * (lastPushed, localUpdate]; undefined when there is none.
    */
   nextLocal(lastPushed: number): { key: number; ref: EntryRef } | undefined {
-    const distance = (this.localUpdate - lastPushed) | 0;
-    if (distance <= 0) return undefined;
+    // HAProxy compares unsigned distances from last_pushed: a resume point reset to
+    // localupdate + 2^31 (stale ack, §4.9.4) spans half the id space.
+    const distance = (this.localUpdate - lastPushed) >>> 0;
+    if (distance === 0) return undefined;
+    if (distance > 2 * this.byKey.size + 64) return this.nextLocalByScan(lastPushed, distance);
     for (let step = 1; step <= distance; step++) {
       const key = (lastPushed + step) >>> 0;
       const ref = this.byKey.get(key);
       if (ref !== undefined) return { key, ref };
     }
     return undefined;
+  }
+
+  /** nextLocal over a span much larger than the tree: one pass over the keys. */
+  private nextLocalByScan(lastPushed: number, distance: number): { key: number; ref: EntryRef } | undefined {
+    let best: { key: number; ref: EntryRef } | undefined;
+    let bestDistance = distance + 1;
+    for (const [key, ref] of this.byKey) {
+      const d = (key - lastPushed) >>> 0;
+      if (d === 0 || d > distance || d >= bestDistance) continue;
+      best = { key, ref };
+      bestDistance = d;
+    }
+    return best;
+  }
+
+  /** `eb32_lookup_ge`: the entry with the smallest key >= `from` (unsigned, no wrap). */
+  lookupGe(from: number): { key: number; ref: EntryRef } | undefined {
+    const keys = this.sorted();
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keys[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    const key = keys[lo];
+    if (key === undefined) return undefined;
+    const ref = this.byKey.get(key);
+    assert(ref !== undefined, 'sorted keys mirror the tree');
+    return { key, ref };
+  }
+
+  /** `eb32_first`: the smallest key, if any. */
+  firstKey(): number | undefined {
+    return this.sorted()[0];
+  }
+
+  private sorted(): number[] {
+    if (this.sortedKeys === undefined) this.sortedKeys = [...this.byKey.keys()].sort((a, b) => a - b);
+    return this.sortedKeys;
   }
 
   /** Every key in the tree in unsigned order (for a full resync's two stages). */
@@ -112,6 +158,7 @@ export class UpdatesTree implements TableSyncHooks {
   private place(ref: EntryRef, key: number): void {
     const old = this.keyOf(ref);
     if (old !== undefined) this.byKey.delete(old);
+    this.sortedKeys = undefined;
     const displaced = this.byKey.get(key);
     if (displaced !== undefined && displaced !== ref) {
       // eb32_insert found the same key (ids wrapped all the way round): the old holder leaves.

@@ -61,6 +61,8 @@ export class StickTable {
   /** The expiry task's next run (`exp_next`); eternity when nothing is scheduled. */
   expNextTick: Tick = TICK_ETERNITY;
   syncHooks: TableSyncHooks | undefined;
+  /** Told when the expiry task must run earlier than planned (a process arms a timer). */
+  onExpiryScheduled: ((tick: Tick) => void) | undefined;
 
   private words: Uint32Array;
   private keys: StoredKey[] = [];
@@ -171,7 +173,15 @@ export class StickTable {
     this.exps.insert(ref, expire);
     this.words[ref * this.layout.strideWords + H_FLAGS]! |= FLAG_IN_EXP_TREE;
     this.stats.created++;
-    if (this.spec.expireMs > 0) this.expNextTick = tickFirst(expire, this.expNextTick);
+    this.scheduleExpiry(expire);
+  }
+
+  private scheduleExpiry(expire: Tick): void {
+    if (this.spec.expireMs === 0) return;
+    const next = tickFirst(expire, this.expNextTick);
+    if (next === this.expNextTick) return;
+    this.expNextTick = next;
+    this.onExpiryScheduled?.(next);
   }
 
   private takeSlot(): EntryRef {
@@ -223,7 +233,7 @@ export class StickTable {
 
   private setExpireAndSchedule(ref: EntryRef, expire: Tick): void {
     this.setExpire(ref, expire);
-    if (this.spec.expireMs > 0) this.expNextTick = tickFirst(expire, this.expNextTick);
+    this.scheduleExpiry(expire);
   }
 
   expireOf(ref: EntryRef): Tick {

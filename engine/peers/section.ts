@@ -1,0 +1,527 @@
+/**
+ * A peers section of one process (2.6.12 `struct peers` + `process_peer_sync`): the members,
+ * the shared tables (local ids 1, 2, … in registration order), the learner's resync state
+ * (FROM_LOCAL → FROM_REMOTE → FINISHED, spec §4.10.1), the sync task (connects, heartbeats,
+ * liveness, §4.11), the listener on the local peer's address, and the reload hand-over on
+ * soft stop (§4.10.3).
+ */
+import { assert } from '../errors.ts';
+import type { ByteStream, EngineEvent, Env, Listener, TimerHandle } from '../env.ts';
+import { dataTypeById } from '../table/data-types.ts';
+import { renderKey, type StoredKey } from '../table/keys.ts';
+import type { StickTable } from '../table/table.ts';
+import { tickAdd, tickFirst, tickIsExpired, tickIsSet, tickRemain, TICK_ETERNITY, type Tick } from '../ticks.ts';
+import {
+  PEER_F_ALIVE,
+  PEER_F_HEARTBEAT,
+  PEER_F_LEARN_ASSIGN,
+  PEER_F_LEARN_NOTUP2DATE,
+  PEER_F_TEACH_COMPLETE,
+  PEER_F_TEACH_PROCESS,
+  PEER_HEARTBEAT_TIMEOUT_MS,
+  PEER_LEARN_RESET_MASK,
+  PEER_LOCAL_RECONNECT_TIMEOUT_MS,
+  PEER_RECONNECT_TIMEOUT_MS,
+  PEER_RESYNC_TIMEOUT_MS,
+  PEER_TEACH_RESET_MASK,
+  PEERS_F_DONOTSTOP,
+  PEERS_F_RESYNC_ASSIGN,
+  PEERS_F_RESYNC_LOCAL,
+  PEERS_F_RESYNC_LOCALABORT,
+  PEERS_F_RESYNC_LOCALASSIGN,
+  PEERS_F_RESYNC_LOCALTIMEOUT,
+  PEERS_F_RESYNC_PROCESS,
+  PEERS_F_RESYNC_REMOTE,
+  PEERS_F_RESYNC_REMOTEABORT,
+  PEERS_F_RESYNC_REMOTEASSIGN,
+  PEERS_F_RESYNC_REMOTETIMEOUT,
+  PEERS_RESYNC_FINISHED,
+  PEERS_RESYNC_FROMLOCAL,
+  PEERS_RESYNC_FROMREMOTE,
+  PEERS_RESYNC_STATEMASK,
+  SC_CONNECT,
+  SC_CONNECTED,
+  SC_NONE,
+  SC_SUCCESS,
+  SC_TRY_AGAIN,
+} from './constants.ts';
+import { NO_MARKS, type CoverageMarks } from './marks.ts';
+import { makeMergePolicy, type MergePolicy, type MergePolicyName } from './merge.ts';
+import type { LayoutField } from './layout.ts';
+import { Peer, type PeerConfig } from './peer.ts';
+import { backoffTick, PeerSession } from './session.ts';
+import { SharedTable } from './shared-table.ts';
+import type { ElementWireValue, WireValue } from './update-body.ts';
+
+export interface PeersSectionOptions {
+  env: Env;
+  /** Section name (`peers <name>`). */
+  name: string;
+  /** This process's local peer name (§6.1). */
+  localName: string;
+  /** Every `peer` line in configuration order, the local one included. */
+  peers: readonly PeerConfig[];
+  /** Shared tables in registration order (local ids 1, 2, …). */
+  tables: readonly StickTable[];
+  /** How received updates are merged; default 'haproxy'. */
+  mergePolicy?: MergePolicyName;
+  marks?: CoverageMarks;
+  /** True for the new process of a reload: it first waits for the old one's lesson. */
+  hasOldProcess?: boolean;
+  /** Announced in the hello (ignored by receivers). */
+  pid?: number;
+  /** `[DD/Mon/YYYY:HH:MM:SS]` text of the section's start, for `show peers`. */
+  startDate?: string;
+  /** Called once a soft-stopping process may exit (lesson taught, or impossible). */
+  onMayExit?: () => void;
+}
+
+export class PeersSection {
+  readonly env: Env;
+  readonly name: string;
+  readonly localName: string;
+  readonly pid: number;
+  readonly startDate: string;
+  readonly policy: MergePolicy;
+  readonly marks: CoverageMarks;
+  /** In HAProxy's list order (the last configured peer first). */
+  readonly peers: Peer[] = [];
+  readonly local: Peer;
+  readonly sharedTables: SharedTable[] = [];
+  /** PEERS_F_* */
+  flags = 0;
+  resyncTimeoutTick: Tick = TICK_ETERNITY;
+  stopping = false;
+  /** Runs of the sync task (`task_calls`). */
+  taskCalls = 0;
+  private readonly hasOldProcess: boolean;
+  private readonly onMayExit: (() => void) | undefined;
+  private listener: Listener | undefined;
+  private syncWakeTimer: TimerHandle | undefined;
+  private syncExpireTimer: TimerHandle | undefined;
+  private signalPending = false;
+  private readonly timers = new Set<TimerHandle>();
+  private readonly sessions = new Set<PeerSession>();
+  private stopped = false;
+  private sessionIdNext = 1;
+
+  constructor(options: PeersSectionOptions) {
+    this.env = options.env;
+    this.name = options.name;
+    this.localName = options.localName;
+    this.pid = options.pid ?? 1;
+    this.startDate = options.startDate ?? '01/Jan/2026:00:00:00';
+    this.policy = makeMergePolicy(options.mergePolicy ?? 'haproxy');
+    this.marks = options.marks ?? NO_MARKS;
+    this.hasOldProcess = options.hasOldProcess ?? false;
+    this.onMayExit = options.onMayExit;
+    const names = new Set<string>();
+    for (const config of options.peers) {
+      assert(!names.has(config.name), `peer ${config.name} is listed once`);
+      names.add(config.name);
+      this.peers.unshift(new Peer(config, { local: config.name === options.localName }));
+    }
+    const local = this.peers.find((p) => p.local);
+    assert(local !== undefined, `the section lists the local peer ${options.localName}`);
+    this.local = local;
+    options.tables.forEach((table, i) => {
+      const shared = new SharedTable(table, i + 1, { onLocalChange: () => this.wakeSync() });
+      this.sharedTables.push(shared);
+      for (const peer of this.peers) peer.registerTable(shared);
+    });
+  }
+
+  // --- life cycle --------------------------------------------------------------------------------
+
+  /** Listens on the local peer's address and runs the sync task for the first time. */
+  start(): void {
+    this.listener = this.env.net.listen({ address: this.local.address, port: this.local.port }, (stream) => this.accept(stream));
+    this.emit({ kind: 'section.start', local: this.localName, hasOldProcess: this.hasOldProcess });
+    this.wakeSync();
+  }
+
+  /** Soft stop (reload's old process): close sessions, hand the tables to the new process. */
+  softStop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.signalPending = true;
+    this.listener?.close();
+    this.listener = undefined;
+    this.emit({ kind: 'section.soft-stop' });
+    this.wakeSync();
+  }
+
+  /** Hard stop (process killed): everything closes at once, nothing is said. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.listener?.close();
+    this.listener = undefined;
+    for (const session of [...this.sessions]) session.kill();
+    for (const timer of this.timers) timer.cancel();
+    this.timers.clear();
+  }
+
+  private accept(stream: ByteStream): void {
+    if (this.stopped) {
+      stream.close();
+      return;
+    }
+    this.sessions.add(PeerSession.accept(this, stream));
+  }
+
+  // --- helpers for sessions ----------------------------------------------------------------------
+
+  nextSessionId(): number {
+    return this.sessionIdNext++;
+  }
+
+  now(): Tick {
+    return this.env.clock.nowTick();
+  }
+
+  schedule(delayMs: number, fire: () => void): TimerHandle {
+    const handle: TimerHandle = this.env.timers.schedule(delayMs, () => {
+      this.timers.delete(handle);
+      if (!this.stopped) fire();
+    });
+    this.timers.add(handle);
+    return {
+      cancel: () => {
+        this.timers.delete(handle);
+        handle.cancel();
+      },
+    };
+  }
+
+  emit(event: EngineEvent): void {
+    this.env.events.emit({ ...event, section: this.name, local: this.localName });
+  }
+
+  hasFlag(flag: number): boolean {
+    return (this.flags & flag) !== 0;
+  }
+  setFlag(flag: number): void {
+    this.flags = (this.flags | flag) >>> 0;
+  }
+  clearFlag(flag: number): void {
+    this.flags = (this.flags & ~flag) >>> 0;
+  }
+
+  resyncState(): number {
+    return this.flags & PEERS_RESYNC_STATEMASK;
+  }
+
+  resyncFinished(): boolean {
+    return this.resyncState() === PEERS_RESYNC_FINISHED;
+  }
+
+  peerNames(): string[] {
+    return this.peers.map((p) => p.name);
+  }
+
+  findPeer(name: string): Peer | undefined {
+    return this.peers.find((p) => p.name === name);
+  }
+
+  renderKey(table: StickTable, key: StoredKey): string {
+    return renderKey(table.spec.keyType, key);
+  }
+
+  /** Values for the trace: field name → number / string / [age, curr, prev]. */
+  renderValues(table: StickTable, values: readonly WireValue[]): Record<string, unknown> {
+    return renderFields(table.layout.stored.map((s) => s.info.name), values);
+  }
+
+  renderReceived(fields: readonly LayoutField[], values: readonly WireValue[]): Record<string, unknown> {
+    return renderFields(fields.map((f) => nameOfType(f.typeId)), values);
+  }
+
+  /** An incoming hello for a peer that already has a session (§4.2.2 step 4). */
+  collide(peer: Peer): void {
+    peer.reconnectTick = backoffTick(this);
+    this.forceShutdown(peer);
+    peer.heartbeatTick = TICK_ETERNITY;
+    peer.coll++;
+    this.marks.mark('peers.collision');
+    this.emit({ kind: 'collision', peer: peer.name, reconnectInMs: tickRemain(this.now(), peer.reconnectTick) });
+  }
+
+  /** `peer_session_forceshutdown`: a session still in CONNECT is left alone. */
+  forceShutdown(peer: Peer): void {
+    const session = peer.session;
+    if (session === undefined || session.st0 === 5) return;
+    this.deinit(peer);
+    session.shutdown();
+  }
+
+  /** `__peer_session_deinit`. */
+  deinit(peer: Peer): void {
+    if (peer.session === undefined) return;
+    peer.dictTx.clear();
+    peer.dictRx.clear();
+    peer.remoteTable = undefined;
+    peer.lastLocalTable = undefined;
+    peer.session = undefined;
+    if (peer.hasFlag(PEER_F_LEARN_ASSIGN)) {
+      peer.clearFlag(PEER_F_LEARN_ASSIGN);
+      this.clearFlag(PEERS_F_RESYNC_ASSIGN | PEERS_F_RESYNC_PROCESS);
+      this.setFlag(peer.local ? PEERS_F_RESYNC_LOCALABORT : PEERS_F_RESYNC_REMOTEABORT);
+      this.resyncTimeoutTick = tickAdd(this.now(), PEER_RESYNC_TIMEOUT_MS);
+      this.emit({ kind: 'resync.abort', peer: peer.name });
+    }
+    peer.clearFlag(PEER_TEACH_RESET_MASK | PEER_LEARN_RESET_MASK);
+    this.wakeSync();
+  }
+
+  /** `peer_session_release`. */
+  releaseSession(session: PeerSession): void {
+    this.sessions.delete(session);
+    const peer = session.peer;
+    if (peer === undefined) return;
+    if (peer.session === session) this.deinit(peer);
+    peer.clearFlag(PEER_F_ALIVE);
+    this.emit({ kind: 'session.end', peer: peer.name, session: session.id });
+  }
+
+  /** Cursors at session start (§4.9.4), common to both roles. */
+  private initCursors(peer: Peer): void {
+    peer.heartbeatTick = tickAdd(this.now(), PEER_HEARTBEAT_TIMEOUT_MS);
+    for (const pt of peer.tables) {
+      pt.lastGet = pt.lastAcked = 0;
+      const updates = pt.shared.updates;
+      if (((updates.localUpdate - pt.update) | 0) < 0) pt.update = (updates.localUpdate + 0x8000_0000) >>> 0;
+      pt.teachingOrigin = pt.lastPushed = pt.update;
+      pt.flags = 0;
+      updates.raiseCommit(pt.lastPushed);
+    }
+    peer.confirm = 0;
+    peer.clearFlag(PEER_TEACH_RESET_MASK | PEER_LEARN_RESET_MASK);
+  }
+
+  /** `init_accepted_peer`. */
+  initAcceptedPeer(peer: Peer): void {
+    peer.statusCode = SC_SUCCESS;
+    peer.lastHandshakeTick = this.now();
+    this.wakeSync();
+    this.initCursors(peer);
+    if (peer.local) {
+      if (this.resyncState() === PEERS_RESYNC_FROMLOCAL && !this.hasFlag(PEERS_F_RESYNC_ASSIGN)) {
+        peer.setFlag(PEER_F_LEARN_ASSIGN);
+        this.setFlag(PEERS_F_RESYNC_ASSIGN | PEERS_F_RESYNC_PROCESS | PEERS_F_RESYNC_LOCALASSIGN);
+        this.emit({ kind: 'resync.assign', peer: peer.name, from: 'local' });
+      }
+    } else if (this.resyncState() === PEERS_RESYNC_FROMREMOTE && !this.hasFlag(PEERS_F_RESYNC_ASSIGN)) {
+      this.assignTeacher(peer);
+    }
+  }
+
+  /** `init_connected_peer`. */
+  initConnectedPeer(peer: Peer): void {
+    this.initCursors(peer);
+    if (peer.local) {
+      peer.setFlag(PEER_F_TEACH_PROCESS);
+    } else if (this.resyncState() === PEERS_RESYNC_FROMREMOTE && !this.hasFlag(PEERS_F_RESYNC_ASSIGN)) {
+      this.assignTeacher(peer);
+    }
+  }
+
+  private assignTeacher(peer: Peer): void {
+    peer.setFlag(PEER_F_LEARN_ASSIGN);
+    this.setFlag(PEERS_F_RESYNC_ASSIGN | PEERS_F_RESYNC_REMOTEASSIGN);
+    this.emit({ kind: 'resync.assign', peer: peer.name, from: 'remote' });
+  }
+
+  // --- the sync task -------------------------------------------------------------------------------
+
+  /** `task_wakeup(peers->sync_task)`. */
+  wakeSync(): void {
+    if (this.stopped || this.syncWakeTimer !== undefined) return;
+    this.syncWakeTimer = this.schedule(0, () => {
+      this.syncWakeTimer = undefined;
+      this.processSync();
+    });
+  }
+
+  private scheduleSync(expire: Tick): void {
+    this.syncExpireTimer?.cancel();
+    this.syncExpireTimer = undefined;
+    if (!tickIsSet(expire)) return;
+    // At least 1 ms: a task whose expiry is now runs at the next millisecond, not in a loop.
+    const delayMs = Math.max(1, tickRemain(this.now(), expire));
+    this.syncExpireTimer = this.schedule(delayMs, () => {
+      this.syncExpireTimer = undefined;
+      this.processSync();
+    });
+  }
+
+  /** `process_peer_sync`. */
+  processSync(): void {
+    if (this.stopped) return;
+    this.taskCalls++;
+    const expire = this.stopping ? this.syncStopping() : this.syncRunning();
+    this.scheduleSync(expire);
+  }
+
+  private syncRunning(): Tick {
+    const now = this.now();
+    let expire: Tick = TICK_ETERNITY;
+    if (this.resyncTimeoutTick === TICK_ETERNITY) this.resyncTimeoutTick = tickAdd(now, PEER_RESYNC_TIMEOUT_MS);
+    if (
+      this.resyncState() === PEERS_RESYNC_FROMLOCAL &&
+      (!this.hasOldProcess || tickIsExpired(this.resyncTimeoutTick, now)) &&
+      !this.hasFlag(PEERS_F_RESYNC_ASSIGN)
+    ) {
+      this.setFlag(PEERS_F_RESYNC_LOCAL | PEERS_F_RESYNC_LOCALTIMEOUT);
+      this.resyncTimeoutTick = tickAdd(now, PEER_RESYNC_TIMEOUT_MS);
+      this.emit({ kind: 'resync.state', state: 'FROM_REMOTE' });
+    }
+    for (const peer of this.peers) {
+      if (peer.local) continue;
+      expire = tickFirst(expire, this.syncPeer(peer, now));
+    }
+    if (this.resyncState() === PEERS_RESYNC_FROMREMOTE && !this.hasFlag(PEERS_F_RESYNC_ASSIGN) && tickIsExpired(this.resyncTimeoutTick, now)) {
+      this.setFlag(PEERS_F_RESYNC_REMOTE | PEERS_F_RESYNC_REMOTETIMEOUT);
+      this.emit({ kind: 'resync.state', state: 'FINISHED', how: 'timeout' });
+    }
+    if (!this.resyncFinished() && !tickIsExpired(this.resyncTimeoutTick, now)) {
+      expire = tickFirst(expire, this.resyncTimeoutTick);
+    }
+    return expire;
+  }
+
+  /** One remote peer in a running sync task; returns when the task wants to run again for it. */
+  private syncPeer(peer: Peer, now: Tick): Tick {
+    const session = peer.session;
+    if (session === undefined) {
+      const retryable = peer.statusCode === SC_CONNECT || peer.statusCode === SC_SUCCESS || peer.statusCode === SC_CONNECTED;
+      if (peer.statusCode === SC_NONE || (retryable && tickIsExpired(peer.reconnectTick, now))) {
+        this.createSession(peer);
+        return TICK_ETERNITY;
+      }
+      if (!tickIsExpired(peer.reconnectTick, now)) return peer.reconnectTick;
+      return TICK_ETERNITY;
+    }
+    if (peer.statusCode !== SC_SUCCESS) return TICK_ETERNITY;
+    if (this.resyncState() === PEERS_RESYNC_FROMREMOTE && !this.hasFlag(PEERS_F_RESYNC_ASSIGN) && !peer.hasFlag(PEER_F_LEARN_NOTUP2DATE)) {
+      this.assignTeacher(peer);
+      session.wake();
+      return TICK_ETERNITY;
+    }
+    for (const pt of peer.tables) {
+      if (pt.lastPushed !== pt.shared.updates.localUpdate) {
+        peer.clearFlag(PEER_F_HEARTBEAT);
+        peer.heartbeatTick = tickAdd(now, PEER_HEARTBEAT_TIMEOUT_MS);
+        session.wake();
+        return tickFirst(peer.reconnectTick, peer.heartbeatTick);
+      }
+    }
+    if (tickIsExpired(peer.reconnectTick, now)) {
+      if (peer.hasFlag(PEER_F_ALIVE)) {
+        peer.clearFlag(PEER_F_ALIVE);
+        peer.reconnectTick = tickAdd(now, PEER_RECONNECT_TIMEOUT_MS);
+      } else {
+        peer.reconnectTick = backoffTick(this);
+        peer.heartbeatTick = TICK_ETERNITY;
+        this.forceShutdown(peer);
+        peer.noHbt++;
+        this.marks.mark('peers.dead-peer');
+        this.emit({ kind: 'peer.dead', peer: peer.name });
+      }
+    } else if (tickIsExpired(peer.heartbeatTick, now)) {
+      peer.heartbeatTick = tickAdd(now, PEER_HEARTBEAT_TIMEOUT_MS);
+      peer.setFlag(PEER_F_HEARTBEAT);
+      session.wake();
+    }
+    return tickFirst(peer.reconnectTick, peer.heartbeatTick);
+  }
+
+  /** `peer_session_create`. */
+  private createSession(peer: Peer): void {
+    peer.newConn++;
+    peer.reconnectTick = tickAdd(this.now(), this.stopping ? PEER_LOCAL_RECONNECT_TIMEOUT_MS : PEER_RECONNECT_TIMEOUT_MS);
+    peer.heartbeatTick = TICK_ETERNITY;
+    peer.statusCode = SC_CONNECT;
+    peer.lastHandshakeTick = this.now();
+    const session = PeerSession.connect(this, peer);
+    peer.session = session;
+    this.sessions.add(session);
+  }
+
+  /** The soft-stop branch of `process_peer_sync` (2.6.12). */
+  private syncStopping(): Tick {
+    const now = this.now();
+    let expire: Tick = TICK_ETERNITY;
+    if (this.signalPending) {
+      this.signalPending = false;
+      if (!this.hasFlag(PEERS_F_DONOTSTOP)) {
+        this.setFlag(PEERS_F_DONOTSTOP);
+        for (const peer of this.peers) {
+          peer.reconnectTick = backoffTick(this);
+          if (peer.session !== undefined) this.forceShutdown(peer);
+        }
+        this.resyncTimeoutTick = tickAdd(now, PEER_RESYNC_TIMEOUT_MS);
+        this.local.reconnectTick = now;
+      }
+    }
+    const ps = this.local;
+    if (ps.hasFlag(PEER_F_TEACH_COMPLETE)) {
+      if (this.hasFlag(PEERS_F_DONOTSTOP)) this.mayExit('taught');
+    } else if (ps.session === undefined) {
+      if (!tickIsSet(this.resyncTimeoutTick)) this.resyncTimeoutTick = tickAdd(now, PEER_RESYNC_TIMEOUT_MS);
+      const statusOk =
+        ps.statusCode === SC_NONE || ps.statusCode === SC_SUCCESS || ps.statusCode === SC_CONNECTED || ps.statusCode === SC_TRY_AGAIN;
+      if (this.resyncFinished() && !tickIsExpired(this.resyncTimeoutTick, now) && statusOk) {
+        if (!tickIsExpired(ps.reconnectTick, now)) expire = tickFirst(expire, ps.reconnectTick);
+        else if (this.hasFlag(PEERS_F_DONOTSTOP)) this.createSession(ps);
+      } else if (this.hasFlag(PEERS_F_DONOTSTOP)) {
+        this.mayExit('cannot-teach');
+      }
+    } else if (ps.statusCode === SC_SUCCESS) {
+      this.resyncTimeoutTick = TICK_ETERNITY;
+      for (const pt of ps.tables) {
+        if (pt.lastPushed !== pt.shared.updates.localUpdate) {
+          ps.session?.wake();
+          break;
+        }
+      }
+    }
+    return expire;
+  }
+
+  private mayExit(reason: string): void {
+    this.clearFlag(PEERS_F_DONOTSTOP);
+    this.emit({ kind: 'section.may-exit', reason });
+    this.onMayExit?.();
+  }
+
+  /** For tests and reports: the learner's state as a word. */
+  resyncStateName(): 'FROM_LOCAL' | 'FROM_REMOTE' | 'FINISHED' {
+    const state = this.resyncState();
+    if (state === PEERS_RESYNC_FINISHED) return 'FINISHED';
+    if (state === PEERS_RESYNC_FROMREMOTE) return 'FROM_REMOTE';
+    return 'FROM_LOCAL';
+  }
+}
+
+function nameOfType(typeId: number): string {
+  return dataTypeById(typeId)?.name ?? `type${typeId}`;
+}
+
+function renderElement(value: ElementWireValue): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number') return value;
+  return [value.ageMs, value.curr, value.prev];
+}
+
+function renderFields(names: readonly string[], values: readonly WireValue[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  names.forEach((name, i) => {
+    const value = values[i];
+    if (value === undefined) out[name] = null;
+    else if (typeof value === 'string') out[name] = value;
+    else if (Array.isArray(value)) out[name] = (value as readonly ElementWireValue[]).map(renderElement);
+    else out[name] = renderElement(value as ElementWireValue);
+  });
+  return out;
+}

@@ -1,0 +1,216 @@
+/**
+ * The read half of a session in message mode (2.6.12 `peer_treat_awaited_msg`,
+ * `peer_treat_definemsg`, `peer_treat_switchmsg`, `peer_treat_updatemsg`, `peer_treat_ackmsg`),
+ * spec §4.4–§4.7. Each function returns what the session must do next.
+ */
+import { ProtocolError } from '../errors.ts';
+import { NO_ENTRY } from '../table/table.ts';
+import { tickAdd } from '../ticks.ts';
+import {
+  PEER_F_LEARN_ASSIGN,
+  PEER_F_LEARN_NOTUP2DATE,
+  PEER_F_TEACH_COMPLETE,
+  PEER_F_TEACH_PROCESS,
+  PEER_RECONNECT_TIMEOUT_MS,
+  PEER_RESYNC_TIMEOUT_MS,
+  PEER_TEACH_RESET_MASK,
+  PEERS_F_RESYNC_ASSIGN,
+  PEERS_F_RESYNC_LOCAL,
+  PEERS_F_RESYNC_LOCALFINISHED,
+  PEERS_F_RESYNC_LOCALPARTIAL,
+  PEERS_F_RESYNC_PROCESS,
+  PEERS_F_RESYNC_REMOTE,
+  PEERS_F_RESYNC_REMOTEFINISHED,
+  PEERS_F_RESYNC_REMOTEPARTIAL,
+  PEERS_F_RESYNC_REQUESTED,
+} from './constants.ts';
+import { matchDefinition } from './definition.ts';
+import type { ControlMessage, PeerMessage, UpdateMessage } from './message-types.ts';
+import type { Peer } from './peer.ts';
+import type { PeersSection } from './section.ts';
+import { decodeUpdateBody } from './update-body.ts';
+
+/** 'ok': message consumed, peer alive; 'end': close the session; 'error': protocol error. */
+export type TreatResult = { readonly next: 'ok' } | { readonly next: 'end' } | { readonly next: 'error'; readonly error: ProtocolError };
+
+const OK: TreatResult = { next: 'ok' };
+
+export function treatMessage(section: PeersSection, peer: Peer, msg: PeerMessage): TreatResult {
+  switch (msg.kind) {
+    case 'control':
+      return treatControl(section, peer, msg);
+    case 'define':
+      return treatDefine(section, peer, msg.def.tableId, msg.def.wireName, () => matchDefinition(msg.def, findSpec(peer, msg.def.wireName)));
+    case 'malformedDefine':
+      return treatMalformedDefine(peer, msg.tableId, msg.wireName, msg.error);
+    case 'switch':
+      peer.remoteTable = peer.tables.find((t) => t.remoteId === msg.tableId);
+      return OK;
+    case 'update':
+      return treatUpdate(section, peer, msg);
+    case 'ack': {
+      if (peer.hasFlag(PEER_F_TEACH_PROCESS)) return OK;
+      const pt = peer.tableByLocalId(msg.tableId);
+      if (pt !== undefined) pt.update = msg.updateId;
+      section.emit({ kind: 'ack.rx', peer: peer.name, tableId: msg.tableId, updateId: msg.updateId, known: pt !== undefined });
+      return OK;
+    }
+    case 'malformedAck':
+      return peer.hasFlag(PEER_F_TEACH_PROCESS) ? OK : { next: 'error', error: msg.error };
+    case 'hello':
+    case 'status':
+    case 'error':
+    case 'ignored':
+      return OK;
+  }
+}
+
+function findSpec(peer: Peer, wireName: string) {
+  return peer.tables.find((t) => t.shared.table.spec.wireName === wireName)?.shared.table.spec;
+}
+
+function treatControl(section: PeersSection, peer: Peer, msg: ControlMessage): TreatResult {
+  switch (msg.control) {
+    case 'resyncRequest':
+      for (const pt of peer.tables) {
+        pt.teachingOrigin = pt.lastPushed = pt.update;
+        pt.flags = 0;
+      }
+      peer.clearFlag(PEER_TEACH_RESET_MASK);
+      peer.setFlag(PEER_F_TEACH_PROCESS);
+      section.setFlag(PEERS_F_RESYNC_REQUESTED);
+      section.emit({ kind: 'resync.request.rx', peer: peer.name });
+      return OK;
+    case 'resyncFinished':
+      if (peer.hasFlag(PEER_F_LEARN_ASSIGN)) {
+        peer.clearFlag(PEER_F_LEARN_ASSIGN);
+        section.clearFlag(PEERS_F_RESYNC_ASSIGN | PEERS_F_RESYNC_PROCESS);
+        section.setFlag(PEERS_F_RESYNC_LOCAL | PEERS_F_RESYNC_REMOTE);
+        section.setFlag(peer.local ? PEERS_F_RESYNC_LOCALFINISHED : PEERS_F_RESYNC_REMOTEFINISHED);
+        section.emit({ kind: 'resync.learned', peer: peer.name, how: 'finished' });
+      }
+      peer.confirm++;
+      section.emit({ kind: 'resync.finished.rx', peer: peer.name });
+      return OK;
+    case 'resyncPartial':
+      if (peer.hasFlag(PEER_F_LEARN_ASSIGN)) {
+        peer.clearFlag(PEER_F_LEARN_ASSIGN);
+        section.clearFlag(PEERS_F_RESYNC_ASSIGN | PEERS_F_RESYNC_PROCESS);
+        section.setFlag(peer.local ? PEERS_F_RESYNC_LOCALPARTIAL : PEERS_F_RESYNC_REMOTEPARTIAL);
+        peer.setFlag(PEER_F_LEARN_NOTUP2DATE);
+        section.resyncTimeoutTick = tickAdd(section.now(), PEER_RESYNC_TIMEOUT_MS);
+        section.wakeSync();
+      }
+      peer.confirm++;
+      section.emit({ kind: 'resync.partial.rx', peer: peer.name });
+      return OK;
+    case 'resyncConfirm':
+      section.emit({ kind: 'resync.confirm.rx', peer: peer.name });
+      if (section.stopping) {
+        peer.setFlag(PEER_F_TEACH_COMPLETE);
+        return { next: 'end' };
+      }
+      for (const pt of peer.tables) {
+        pt.update = pt.lastPushed = pt.teachingOrigin;
+        pt.flags = 0;
+      }
+      peer.clearFlag(PEER_TEACH_RESET_MASK);
+      return OK;
+    case 'heartbeat':
+      peer.reconnectTick = tickAdd(section.now(), PEER_RECONNECT_TIMEOUT_MS);
+      peer.rxHbt++;
+      section.emit({ kind: 'heartbeat.rx', peer: peer.name });
+      return OK;
+  }
+}
+
+function treatDefine(
+  section: PeersSection,
+  peer: Peer,
+  tableId: number,
+  wireName: string,
+  match: () => ReturnType<typeof matchDefinition>,
+): TreatResult {
+  peer.remoteTable = undefined;
+  for (const pt of peer.tables) if (pt.remoteId === tableId) pt.remoteId = 0;
+  const pt = peer.tables.find((t) => t.shared.table.spec.wireName === wireName);
+  const result = match();
+  if (pt === undefined || result.result === 'ignored') {
+    section.emit({ kind: 'define.ignored', peer: peer.name, wireName, reason: result.result === 'ignored' ? result.reason : '' });
+    return OK;
+  }
+  pt.remoteId = result.remoteTableId;
+  pt.remoteLayout = result.layout;
+  pt.remoteData = result.layout.fields.reduce((bits, f) => bits | (1n << BigInt(f.typeId)), 0n);
+  peer.remoteTable = pt;
+  section.emit({ kind: 'define.rx', peer: peer.name, table: pt.shared.table.spec.name, remoteId: tableId });
+  return OK;
+}
+
+function treatMalformedDefine(peer: Peer, tableId: number, wireName: string | undefined, error: ProtocolError): TreatResult {
+  peer.remoteTable = undefined;
+  for (const pt of peer.tables) if (pt.remoteId === tableId) pt.remoteId = 0;
+  if (wireName !== undefined && peer.tables.some((t) => t.shared.table.spec.wireName === wireName)) {
+    return { next: 'error', error };
+  }
+  return OK;
+}
+
+/** §4.7 in order: current table, last_get, decode, allocate-then-lookup, merge, expiry, touch. */
+function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): TreatResult {
+  const pt = peer.remoteTable;
+  if (pt === undefined) return OK;
+  if (msg.withId) {
+    if (msg.body.length < 4) return { next: 'error', error: new ProtocolError(msg.bodyOffset, 'update', 'truncated update id') };
+    const b = msg.body;
+    pt.lastGet = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+  } else {
+    pt.lastGet = (pt.lastGet + 1) >>> 0;
+  }
+  let update;
+  try {
+    update = decodeUpdateBody(msg, pt.remoteLayout, peer.dictRx);
+  } catch (err) {
+    if (err instanceof ProtocolError) return { next: 'error', error: err };
+    throw err;
+  }
+  const table = pt.shared.table;
+  const now = section.now();
+  const expireMs = update.expireMs ?? table.spec.expireMs;
+  const existed = table.lookup(update.key) !== NO_ENTRY;
+  const batchesBefore = table.stats.evictionBatches;
+  const ref = table.setEntryAllocatingFirst(update.key, now);
+  if (table.stats.evictionBatches !== batchesBefore) section.marks.mark('peers.purge-batch-on-receipt');
+  const rendered = section.renderKey(table, update.key);
+  if (ref === NO_ENTRY) {
+    section.emit({ kind: 'update.rx', peer: peer.name, table: table.spec.name, key: rendered, updateId: pt.lastGet, dropped: true });
+    return OK;
+  }
+  const decisions = section.policy.apply({
+    table,
+    ref,
+    key: update.key,
+    now,
+    origin: peer.name,
+    created: !existed,
+    fields: pt.remoteLayout.fields,
+    values: update.values,
+  });
+  table.setExpire(ref, tickAdd(now, expireMs));
+  table.touchRemote(ref);
+  section.emit({
+    kind: 'update.rx',
+    peer: peer.name,
+    session: peer.session?.id ?? null,
+    table: table.spec.name,
+    key: rendered,
+    updateId: pt.lastGet,
+    timed: msg.timed,
+    expireMs,
+    values: section.renderReceived(pt.remoteLayout.fields, update.values),
+  });
+  if (section.policy.name !== 'haproxy') {
+    section.emit({ kind: 'merge.decision', policy: section.policy.name, peer: peer.name, table: table.spec.name, key: rendered, fields: decisions });
+  }
+  return OK;
+}

@@ -1,0 +1,173 @@
+/**
+ * The write half of a session's wake-up in message mode (2.6.12 `peer_send_msgs` and
+ * `peer_send_teachmsgs`, spec §4.8–§4.10): resync request, per table round-robin ACK then
+ * incremental push or teach stages 1 and 2 (TIMED updates), FINISHED/PARTIAL, owed CONFIRMs.
+ */
+import { tickRemain } from '../ticks.ts';
+import {
+  PEER_F_LEARN_ASSIGN,
+  PEER_F_TEACH_FINISHED,
+  PEER_F_TEACH_PROCESS,
+  PEER_F_DWNGRD,
+  PEER_MAX_UPDATES_AT_ONCE,
+  PEERS_F_RESYNC_ASSIGN,
+  PEERS_F_RESYNC_PROCESS,
+  SHTABLE_F_TEACH_STAGE1,
+  SHTABLE_F_TEACH_STAGE2,
+} from './constants.ts';
+import { encodeMessage } from './encode-message.ts';
+import type { Peer } from './peer.ts';
+import type { PeersSection } from './section.ts';
+import type { PeerTable } from './shared-table.ts';
+import { encodeUpdateMessage, type WireValue } from './update-body.ts';
+import type { EntryRef } from '../table/table.ts';
+
+/** 'done': everything was written; 'yield': a batch limit was hit, wake the session again. */
+export type SendResult = 'done' | 'yield';
+
+export interface SendSink {
+  write(bytes: Uint8Array): void;
+}
+
+type Lookup = 'process' | 'stage1' | 'stage2';
+
+export function sendMessages(section: PeersSection, peer: Peer, out: SendSink): SendResult {
+  if (peer.hasFlag(PEER_F_LEARN_ASSIGN) && section.hasFlag(PEERS_F_RESYNC_ASSIGN) && !section.hasFlag(PEERS_F_RESYNC_PROCESS)) {
+    out.write(encodeMessage({ kind: 'control', control: 'resyncRequest' }));
+    section.emit({ kind: 'resync.request', peer: peer.name });
+    section.setFlag(PEERS_F_RESYNC_PROCESS);
+  }
+  if (sendTables(section, peer, out) === 'yield') return 'yield';
+  if (peer.hasFlag(PEER_F_TEACH_PROCESS) && !peer.hasFlag(PEER_F_TEACH_FINISHED)) {
+    const finished = section.resyncFinished();
+    out.write(encodeMessage({ kind: 'control', control: finished ? 'resyncFinished' : 'resyncPartial' }));
+    section.emit({ kind: finished ? 'resync.finished.tx' : 'resync.partial.tx', peer: peer.name });
+    section.marks.mark(finished ? 'peers.teach-finished' : 'peers.resync-partial-sent');
+    peer.setFlag(PEER_F_TEACH_FINISHED);
+  }
+  while (peer.confirm > 0) {
+    out.write(encodeMessage({ kind: 'control', control: 'resyncConfirm' }));
+    section.emit({ kind: 'resync.confirm.tx', peer: peer.name });
+    peer.confirm--;
+  }
+  return 'done';
+}
+
+/** The per table round-robin, starting after the last table updates were sent for. */
+function sendTables(section: PeersSection, peer: Peer, out: SendSink): SendResult {
+  const tables = peer.tables;
+  if (tables.length === 0) return 'done';
+  const lastLocal = peer.lastLocalTable ?? tables[0]!;
+  const lastIndex = tables.indexOf(lastLocal);
+  let index = lastIndex + 1;
+  let tablesVisited = 0;
+  for (let visits = 0; visits <= tables.length; visits++) {
+    if (index >= tables.length) index = 0;
+    const pt = tables[index]!;
+    if (pt.lastGet !== pt.lastAcked) {
+      out.write(encodeMessage({ kind: 'ack', tableId: pt.remoteId, updateId: pt.lastGet }));
+      section.emit({ kind: 'ack.tx', peer: peer.name, table: pt.shared.table.spec.name, updateId: pt.lastGet });
+      pt.lastAcked = pt.lastGet;
+    }
+    if (!peer.hasFlag(PEER_F_TEACH_PROCESS)) {
+      if (!peer.hasFlag(PEER_F_LEARN_ASSIGN) && pt.lastPushed !== pt.shared.updates.localUpdate) {
+        if (teach(section, peer, pt, 'process', out) === 'yield') return 'yield';
+      }
+    } else if (!peer.hasFlag(PEER_F_TEACH_FINISHED)) {
+      if ((pt.flags & SHTABLE_F_TEACH_STAGE1) === 0 && teach(section, peer, pt, 'stage1', out) === 'yield') return 'yield';
+      if ((pt.flags & SHTABLE_F_TEACH_STAGE2) === 0 && teach(section, peer, pt, 'stage2', out) === 'yield') return 'yield';
+    }
+    if (index === lastIndex) break;
+    index++;
+    tablesVisited++;
+    if (tablesVisited >= PEER_MAX_UPDATES_AT_ONCE) return 'yield';
+  }
+  return 'done';
+}
+
+/** The next entry to send for `lookup`, applying HAProxy's end-of-walk side effects. */
+function nextEntry(pt: PeerTable, lookup: Lookup): { key: number; ref: EntryRef } | undefined {
+  const updates = pt.shared.updates;
+  const from = (pt.lastPushed + 1) >>> 0;
+  switch (lookup) {
+    case 'process': {
+      const found = updates.nextLocal(pt.lastPushed);
+      if (found === undefined) {
+        pt.lastPushed = updates.localUpdate;
+        updates.commitUpdate = updates.localUpdate;
+      }
+      return found;
+    }
+    case 'stage1': {
+      // lookup_ge(last_pushed + 1): C's unsigned +1 wraps to 0.
+      const found = updates.lookupGe(from);
+      if (found === undefined) {
+        pt.flags |= SHTABLE_F_TEACH_STAGE1;
+        const first = updates.firstKey();
+        if (first !== undefined) pt.lastPushed = (first - 1) >>> 0;
+      }
+      return found;
+    }
+    case 'stage2': {
+      const found = updates.lookupGe(from);
+      if (found === undefined || found.key > pt.teachingOrigin) {
+        pt.flags |= SHTABLE_F_TEACH_STAGE2;
+        return undefined;
+      }
+      return found;
+    }
+  }
+}
+
+/** `peer_send_teachmsgs`: DEFINE if the table changed, then a batch of at most 200 updates. */
+function teach(section: PeersSection, peer: Peer, pt: PeerTable, lookup: Lookup, out: SendSink): SendResult {
+  if (peer.lastLocalTable !== pt) {
+    out.write(encodeMessage({ kind: 'define', def: pt.shared.definition }));
+    section.emit({ kind: 'define.tx', peer: peer.name, table: pt.shared.table.spec.name, tableId: pt.localId });
+    peer.lastLocalTable = pt;
+  }
+  const timed = lookup !== 'process' && !peer.hasFlag(PEER_F_DWNGRD);
+  let newPushed = true;
+  for (let sent = 0; ; ) {
+    const next = nextEntry(pt, lookup);
+    if (next === undefined) return 'done';
+    sendUpdate(section, peer, pt, next.key, next.ref, { forceId: newPushed, timed }, out);
+    pt.lastPushed = next.key;
+    if (lookup === 'process') pt.shared.updates.raiseCommit(pt.lastPushed);
+    newPushed = false;
+    sent++;
+    if (sent >= PEER_MAX_UPDATES_AT_ONCE) return 'yield';
+  }
+}
+
+function sendUpdate(
+  section: PeersSection,
+  peer: Peer,
+  pt: PeerTable,
+  updateId: number,
+  ref: EntryRef,
+  options: { forceId: boolean; timed: boolean },
+  out: SendSink,
+): void {
+  const table = pt.shared.table;
+  const now = section.now();
+  const key = table.keyOf(ref);
+  const last = pt.lastPushed;
+  const withId = options.forceId || last === 0 || updateId < last || ((updateId - last) >>> 0) !== 1;
+  const values: WireValue[] = table.layout.stored.map((slot) => section.policy.outgoing(table, ref, key, slot, now));
+  const expireMs = options.timed ? tickRemain(now, table.expireOf(ref)) : undefined;
+  const bytes = encodeUpdateMessage({ updateId: withId ? updateId : undefined, expireMs, key, values }, pt.shared.layout, peer.dictTx);
+  out.write(bytes);
+  section.emit({
+    kind: 'update.tx',
+    peer: peer.name,
+    session: peer.session?.id ?? null,
+    table: table.spec.name,
+    key: section.renderKey(table, key),
+    updateId,
+    withId,
+    timed: options.timed,
+    expireMs: expireMs ?? null,
+    values: section.renderValues(table, values),
+  });
+}

@@ -1,0 +1,468 @@
+/**
+ * One peer session (HAProxy's peer applet + its stream, 2.6.12 `peer_io_handler`): the text
+ * handshake in both roles, then message mode. Each wake-up reads and treats every complete
+ * message, then writes in HAProxy's order (session-send.ts); what one wake-up writes leaves in
+ * one write. The stream side models the peers proxy: connect timeout 1 s with 3 retries
+ * (1 s turn-around after a refused connect) and a 5 s inactivity timeout.
+ */
+import { assert, ProtocolError } from '../errors.ts';
+import type { ByteStream, StreamCloseReason, TimerHandle } from '../env.ts';
+import { tickAdd } from '../ticks.ts';
+import {
+  PEER_BACKOFF_MIN_MS,
+  PEER_BACKOFF_RANGE_MS,
+  PEER_F_ALIVE,
+  PEER_F_DWNGRD,
+  PEER_F_HEARTBEAT,
+  PEERS_CONN_RETRIES,
+  PEERS_CONNECT_TIMEOUT_MS,
+  PEERS_CONNECT_TURNAROUND_MS,
+  PEERS_STREAM_TIMEOUT_MS,
+  SC_BAD_VERSION,
+  SC_SUCCESS,
+  SC_TRY_AGAIN,
+  SC_UNKNOWN_PEER,
+  SC_WRONG_NAME,
+  ST0,
+} from './constants.ts';
+import { MessageDecoder, SizeLimitError } from './decoder.ts';
+import { encodeMessage } from './encode-message.ts';
+import { helloLines, validateHello } from './hello.ts';
+import type { Peer } from './peer.ts';
+import type { PeersSection } from './section.ts';
+import { sendMessages } from './session-send.ts';
+import { treatMessage } from './session-receive.ts';
+
+export type SessionRole = 'connect' | 'accept';
+
+/** Messages treated per wake-up before yielding (a bound; HAProxy is bounded by its buffer). */
+const MESSAGES_PER_WAKEUP_MAX = 100_000;
+
+export class PeerSession {
+  /** Numbered per section, in creation order (deterministic). */
+  readonly id: number;
+  /** HAProxy's `st0` / `st1` (st1 holds the error status to send in EXIT). */
+  st0: number;
+  st1 = 0;
+  /** `appctx->svcctx`: the peer once known (acceptor: after the hello). */
+  peer: Peer | undefined;
+  /** Times the I/O handler ran (`task_calls`). */
+  calls = 0;
+  /** 'EST' once bytes came back from the other side, 'CON' while connecting, 'TAR' in turn-around. */
+  streamState: 'CON' | 'TAR' | 'EST' | 'CLO' = 'CON';
+  stream: ByteStream | undefined;
+  private decoder: MessageDecoder;
+  private out: Uint8Array[] = [];
+  private wakeTimer: TimerHandle | undefined;
+  private connectTimer: TimerHandle | undefined;
+  private idleTimer: TimerHandle | undefined;
+  private connectAttempts = 0;
+  /** Bytes to (re)send on every new connection attempt (the hello, until the status came). */
+  private pendingOnConnect: Uint8Array | undefined;
+  private ended = false;
+
+  private constructor(
+    private readonly section: PeersSection,
+    readonly role: SessionRole,
+  ) {
+    this.id = section.nextSessionId();
+    this.st0 = role === 'connect' ? ST0.CONNECT : ST0.ACCEPT;
+    this.decoder = new MessageDecoder({ expect: role === 'connect' ? 'status' : 'hello' });
+  }
+
+  /** `peer_session_create`: an outgoing session to `peer`, attached to it at once. */
+  static connect(section: PeersSection, peer: Peer): PeerSession {
+    const session = new PeerSession(section, 'connect');
+    session.peer = peer;
+    session.openConnection();
+    session.wake();
+    return session;
+  }
+
+  /** A connection accepted on the local peer's address. */
+  static accept(section: PeersSection, stream: ByteStream): PeerSession {
+    const session = new PeerSession(section, 'accept');
+    session.attachStream(stream);
+    session.streamState = 'EST';
+    session.wake();
+    return session;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** Schedules the I/O handler (`appctx_wakeup`). */
+  wake(): void {
+    if (this.ended || this.wakeTimer !== undefined) return;
+    this.wakeTimer = this.section.schedule(0, () => {
+      this.wakeTimer = undefined;
+      this.ioHandler();
+    });
+  }
+
+  /** `peer_session_forceshutdown` after the section detached the peer: end at next wake-up. */
+  shutdown(): void {
+    if (this.ended) return;
+    this.st0 = ST0.END;
+    this.wake();
+  }
+
+  /** Hard stop (process death): close without a word. */
+  kill(): void {
+    if (this.ended) return;
+    this.st0 = ST0.END;
+    this.finish();
+  }
+
+  // --- the stream ------------------------------------------------------------------------------
+
+  private openConnection(): void {
+    const peer = this.peer;
+    assert(peer !== undefined, 'an outgoing session knows its peer');
+    this.connectAttempts++;
+    this.streamState = 'CON';
+    const stream = this.section.env.net.connect({ address: peer.address, port: peer.port });
+    this.attachStream(stream);
+    if (this.pendingOnConnect !== undefined) stream.write(this.pendingOnConnect);
+    this.connectTimer = this.section.schedule(PEERS_CONNECT_TIMEOUT_MS, () => {
+      this.connectTimer = undefined;
+      this.connectFailed(stream, 'timeout');
+    });
+  }
+
+  private attachStream(stream: ByteStream): void {
+    this.stream = stream;
+    stream.onData((bytes) => {
+      if (this.stream !== stream || this.ended) return;
+      this.connectTimer?.cancel();
+      this.connectTimer = undefined;
+      this.streamState = 'EST';
+      this.armIdle();
+      try {
+        this.decoder.push(bytes);
+      } catch (err) {
+        // The decoder's buffered-bytes bound: a peer flooding faster than we read.
+        if (!(err instanceof Error)) throw err;
+        this.st0 = ST0.END;
+      }
+      this.wake();
+    });
+    stream.onClose((reason) => {
+      if (this.stream !== stream || this.ended) return;
+      if (this.role === 'connect' && this.streamState !== 'EST') {
+        this.connectFailed(stream, reason);
+        return;
+      }
+      // Input that arrived before the close is read first (HAProxy reads before seeing shutr).
+      if (this.wakeTimer !== undefined) {
+        this.wakeTimer.cancel();
+        this.wakeTimer = undefined;
+        this.ioHandler();
+      }
+      if (this.ended) return;
+      this.section.emit({ kind: 'session.closed', peer: this.peer?.name ?? null, session: this.id, reason });
+      this.stream = undefined;
+      this.st0 = ST0.END;
+      this.finish();
+    });
+    this.armIdle();
+  }
+
+  /** A connect attempt failed: retry (after a turn-around if it failed fast) or give up. */
+  private connectFailed(stream: ByteStream, reason: StreamCloseReason): void {
+    if (this.ended || this.stream !== stream) return;
+    this.connectTimer?.cancel();
+    this.connectTimer = undefined;
+    this.stream = undefined;
+    stream.close();
+    this.section.emit({ kind: 'session.connect-failed', peer: this.peer?.name ?? null, session: this.id, reason, attempt: this.connectAttempts });
+    if (this.connectAttempts > PEERS_CONN_RETRIES) {
+      this.st0 = ST0.END;
+      this.finish();
+      return;
+    }
+    if (reason === 'timeout') {
+      this.openConnection();
+      return;
+    }
+    this.streamState = 'TAR';
+    this.connectTimer = this.section.schedule(PEERS_CONNECT_TURNAROUND_MS, () => {
+      this.connectTimer = undefined;
+      if (!this.ended) this.openConnection();
+    });
+  }
+
+  /** Stream inactivity (client/server timeout 5 s): reset by every byte in either direction. */
+  private armIdle(): void {
+    this.idleTimer?.cancel();
+    this.idleTimer = this.section.schedule(PEERS_STREAM_TIMEOUT_MS, () => {
+      this.idleTimer = undefined;
+      if (this.ended || this.streamState !== 'EST') return;
+      this.section.emit({ kind: 'session.timeout', peer: this.peer?.name ?? null, session: this.id });
+      this.st0 = ST0.END;
+      this.finish();
+    });
+  }
+
+  private write(bytes: Uint8Array): void {
+    this.out.push(bytes);
+  }
+
+  private flush(): void {
+    if (this.out.length === 0) return;
+    let length = 0;
+    for (const chunk of this.out) length += chunk.length;
+    const all = new Uint8Array(length);
+    let at = 0;
+    for (const chunk of this.out) {
+      all.set(chunk, at);
+      at += chunk.length;
+    }
+    this.out = [];
+    if (this.stream !== undefined) {
+      this.stream.write(all);
+      if (this.streamState === 'EST') this.armIdle();
+    }
+    if (this.role === 'connect' && this.st0 === ST0.GETSTATUS) this.pendingOnConnect = all;
+  }
+
+  // --- the I/O handler -----------------------------------------------------------------------------
+
+  private ioHandler(): void {
+    if (this.ended) return;
+    this.calls++;
+    this.step();
+    this.flush();
+    if (this.st0 === ST0.END) this.finish();
+  }
+
+  /** Runs states until one waits for input or the session ends. */
+  private step(): void {
+    for (let transitions = 0; transitions < 16; transitions++) {
+      switch (this.st0) {
+        case ST0.ACCEPT:
+          this.st0 = ST0.GETVERSION;
+          continue;
+        case ST0.GETVERSION:
+        case ST0.GETHOST:
+        case ST0.GETPEER:
+          if (!this.readHello()) return;
+          continue;
+        case ST0.SENDSUCCESS:
+          this.sendSuccess();
+          continue;
+        case ST0.CONNECT:
+          if (!this.sendHello()) continue;
+          continue;
+        case ST0.GETSTATUS:
+          if (!this.readStatus()) return;
+          continue;
+        case ST0.WAITMSG:
+          if (this.waitMessages()) return;
+          continue;
+        case ST0.EXIT:
+          this.write(encodeMessage({ kind: 'status', code: this.st1 }));
+          this.st0 = ST0.END;
+          continue;
+        case ST0.ERRPROTO:
+          if (this.peer !== undefined) this.peer.protoErr++;
+          this.write(encodeMessage({ kind: 'error', error: 'protocol' }));
+          this.st0 = ST0.END;
+          continue;
+        case ST0.ERRSIZE:
+          this.write(encodeMessage({ kind: 'error', error: 'sizeLimit' }));
+          this.st0 = ST0.END;
+          continue;
+        case ST0.END:
+          return;
+        default:
+          assert(false, `known session state ${this.st0}`);
+      }
+    }
+    assert(false, 'session states settle within 16 transitions');
+  }
+
+  /** Acceptor: GETVERSION / GETHOST / GETPEER. False while more lines are needed. */
+  private readHello(): boolean {
+    const section = this.section;
+    let lines: readonly string[];
+    try {
+      const msg = this.decoder.next();
+      lines = msg?.kind === 'hello' ? msg.lines : this.decoder.peekHelloLines();
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      this.reject(501, err.message);
+      return true;
+    }
+    const result = validateHello(lines, { localName: section.localName, knownPeers: section.peerNames() });
+    if (result.result === 'incomplete') {
+      this.st0 = lines.length === 0 ? ST0.GETVERSION : lines.length === 1 ? ST0.GETHOST : ST0.GETPEER;
+      return false;
+    }
+    if (result.result === 'rejected') {
+      this.reject(result.statusCode, result.reason);
+      return true;
+    }
+    const peer = section.findPeer(result.callerName);
+    assert(peer !== undefined, 'validateHello only accepts known peers');
+    if (peer.session !== undefined && peer.session !== this) {
+      if (peer.local) {
+        this.reject(SC_TRY_AGAIN, 'a local session already exists');
+        return true;
+      }
+      section.collide(peer);
+    }
+    if (result.minorVersion === 0) peer.setFlag(PEER_F_DWNGRD);
+    else peer.clearFlag(PEER_F_DWNGRD);
+    peer.session = this;
+    peer.setFlag(PEER_F_ALIVE);
+    this.peer = peer;
+    this.st0 = ST0.SENDSUCCESS;
+    section.emit({ kind: 'session.accept', peer: peer.name, session: this.id, from: `${this.stream?.remoteAddress ?? '?'}:${this.stream?.remotePort ?? 0}` });
+    return true;
+  }
+
+  private reject(code: number, reason: string): void {
+    this.st0 = ST0.EXIT;
+    this.st1 = code;
+    this.section.emit({ kind: 'hello.status', role: 'acceptor', code, reason, session: this.id });
+    if (code === SC_WRONG_NAME) this.section.marks.mark('peers.status-503');
+    if (code === SC_UNKNOWN_PEER) this.section.marks.mark('peers.status-504');
+  }
+
+  private sendSuccess(): void {
+    const peer = this.peer;
+    assert(peer !== undefined, 'SENDSUCCESS knows its peer');
+    if (peer.session !== this) {
+      this.st0 = ST0.END;
+      return;
+    }
+    this.write(encodeMessage({ kind: 'status', code: SC_SUCCESS }));
+    this.section.emit({ kind: 'hello.status', role: 'acceptor', code: SC_SUCCESS, peer: peer.name, session: this.id });
+    this.section.initAcceptedPeer(peer);
+    this.st0 = ST0.WAITMSG;
+  }
+
+  /** Initiator: the hello goes out at once (before the TCP connect completes). */
+  private sendHello(): boolean {
+    const peer = this.peer;
+    assert(peer !== undefined, 'CONNECT knows its peer');
+    if (peer.session !== this) {
+      this.st0 = ST0.END;
+      return false;
+    }
+    const lines = helloLines({
+      minorVersion: peer.hasFlag(PEER_F_DWNGRD) ? 0 : 1,
+      calledName: peer.name,
+      callerName: this.section.localName,
+      pid: this.section.pid,
+    });
+    this.write(encodeMessage({ kind: 'hello', lines }));
+    this.st0 = ST0.GETSTATUS;
+    this.section.emit({ kind: 'session.connect', peer: peer.name, session: this.id, to: `${peer.address}:${peer.port}` });
+    return true;
+  }
+
+  private readStatus(): boolean {
+    const peer = this.peer;
+    assert(peer !== undefined, 'GETSTATUS knows its peer');
+    if (peer.session !== this) {
+      this.st0 = ST0.END;
+      return true;
+    }
+    let code: number;
+    try {
+      const msg = this.decoder.next();
+      if (msg === undefined) return false;
+      assert(msg.kind === 'status', 'the first line read by an initiator is a status');
+      code = msg.code;
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      this.st0 = ST0.END;
+      return true;
+    }
+    this.pendingOnConnect = undefined;
+    const section = this.section;
+    peer.statusCode = code;
+    peer.lastHandshakeTick = section.now();
+    section.wakeSync();
+    section.emit({ kind: 'hello.status', role: 'initiator', code, peer: peer.name, session: this.id });
+    if (code === SC_WRONG_NAME) section.marks.mark('peers.status-503');
+    if (code === SC_UNKNOWN_PEER) section.marks.mark('peers.status-504');
+    if (code !== SC_SUCCESS) {
+      if (code === SC_BAD_VERSION) peer.setFlag(PEER_F_DWNGRD);
+      this.st0 = ST0.END;
+      return true;
+    }
+    section.initConnectedPeer(peer);
+    this.st0 = ST0.WAITMSG;
+    return true;
+  }
+
+  /** WAITMSG: treat every complete message, then send. True when done for this wake-up. */
+  private waitMessages(): boolean {
+    const peer = this.peer;
+    assert(peer !== undefined, 'WAITMSG knows its peer');
+    if (peer.session !== this) {
+      this.st0 = ST0.END;
+      return false;
+    }
+    for (let count = 0; count < MESSAGES_PER_WAKEUP_MAX; count++) {
+      let msg;
+      try {
+        msg = this.decoder.next();
+      } catch (err) {
+        if (!(err instanceof ProtocolError)) throw err;
+        this.st0 = err instanceof SizeLimitError ? ST0.ERRSIZE : ST0.ERRPROTO;
+        this.section.emit({ kind: 'session.protocol-error', peer: peer.name, session: this.id, detail: err.message });
+        return false;
+      }
+      if (msg === undefined) return this.sendAll(peer);
+      const result = treatMessage(this.section, peer, msg);
+      if (result.next === 'error') {
+        this.section.emit({ kind: 'session.protocol-error', peer: peer.name, session: this.id, detail: result.error.message });
+        this.st0 = ST0.ERRPROTO;
+        return false;
+      }
+      if (result.next === 'end') {
+        this.st0 = ST0.END;
+        return false;
+      }
+      peer.setFlag(PEER_F_ALIVE);
+    }
+    this.wake();
+    return true;
+  }
+
+  private sendAll(peer: Peer): boolean {
+    if (peer.hasFlag(PEER_F_HEARTBEAT)) {
+      peer.clearFlag(PEER_F_HEARTBEAT);
+      this.write(encodeMessage({ kind: 'control', control: 'heartbeat' }));
+      peer.txHbt++;
+      this.section.emit({ kind: 'heartbeat.tx', peer: peer.name });
+    }
+    if (sendMessages(this.section, peer, { write: (b) => this.write(b) }) === 'yield') this.wake();
+    return true;
+  }
+
+  /** END: close the stream and release the session (`peer_session_release`). */
+  private finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.st0 = ST0.END;
+    this.wakeTimer?.cancel();
+    this.connectTimer?.cancel();
+    this.idleTimer?.cancel();
+    this.streamState = 'CLO';
+    const stream = this.stream;
+    this.stream = undefined;
+    stream?.close();
+    this.section.releaseSession(this);
+  }
+}
+
+/** 50 + rand() % 2000 ms after now, HAProxy's back-off. */
+export function backoffTick(section: PeersSection): number {
+  return tickAdd(section.now(), PEER_BACKOFF_MIN_MS + section.env.random.nextInt(PEER_BACKOFF_RANGE_MS));
+}

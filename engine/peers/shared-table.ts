@@ -1,0 +1,50 @@
+/**
+ * A table shared through a peers section (`peers_register_table`): its local id, its updates tree,
+ * the DEFINE it announces, and per remote peer the cursors of `struct shared_table` (spec §4.9.3).
+ */
+import type { StickTable } from '../table/table.ts';
+import { definitionFromSpec, type TableDefinition } from './definition.ts';
+import { layoutFromSpec, type UpdateLayout } from './layout.ts';
+import { UpdatesTree } from './updates.ts';
+
+/** One table of the section, as the whole process sees it. */
+export class SharedTable {
+  readonly updates: UpdatesTree;
+  readonly definition: TableDefinition;
+  readonly layout: UpdateLayout;
+
+  constructor(
+    readonly table: StickTable,
+    readonly localId: number,
+    options: { onLocalChange: () => void },
+  ) {
+    this.updates = new UpdatesTree(table, { onLocalChange: options.onLocalChange });
+    this.definition = definitionFromSpec(table.spec, localId);
+    this.layout = layoutFromSpec(table.spec);
+  }
+}
+
+/** `struct shared_table`: one (peer, table) pair's cursors. All ids are uint32. */
+export class PeerTable {
+  remoteId = 0;
+  /** The peer's data-type bitfield from its DEFINE. */
+  remoteData = 0n;
+  /** How to read this peer's updates (from its DEFINE); no fields until then. */
+  remoteLayout: UpdateLayout;
+  lastGet = 0;
+  lastAcked = 0;
+  lastPushed = 0;
+  /** Last id this peer acknowledged: the resume point. */
+  update = 0;
+  teachingOrigin = 0;
+  /** SHTABLE_F_TEACH_STAGE1 / STAGE2. */
+  flags = 0;
+
+  constructor(readonly shared: SharedTable) {
+    this.remoteLayout = { keyType: shared.table.spec.keyType, keySizeBytes: shared.table.spec.keySizeBytes, fields: [] };
+  }
+
+  get localId(): number {
+    return this.shared.localId;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * One haproxy process: a parsed configuration brought to life on an `Env` — its stick tables
+ * with their expiry task, its peers sections (sessions, resync, reload hand-over), its runtime
+ * API, and the entry point for client requests. The simulator's hosts and the live runner both
+ * build processes through this class; nothing here reads time, randomness or sockets directly.
+ */
+import type { Env, TimerHandle } from '../env.ts';
+import { assert } from '../errors.ts';
+import { resolveLocalPeer, type LocalPeerResolution } from '../config/local-peer.ts';
+import type { Config } from '../config/types.ts';
+import { NO_MARKS, type CoverageMarks } from '../peers/marks.ts';
+import type { MergePolicyName } from '../peers/merge.ts';
+import { PeersSection } from '../peers/section.ts';
+import { RuntimeApi } from '../runtime-api/runtime-api.ts';
+import { TableSet } from '../table/table-set.ts';
+import { tickIsSet, tickRemain, type Tick } from '../ticks.ts';
+
+export interface HaproxyProcessOptions {
+  env: Env;
+  config: Config;
+  /** The host's name (gethostname()), the default local peer name. */
+  hostname: string;
+  /** `-L <name>` on the command line. */
+  cliLocalPeer?: string;
+  /** True for the new process of a reload (`-sf`): it waits for the old one's lesson. */
+  hasOldProcess?: boolean;
+  mergePolicy?: MergePolicyName;
+  marks?: CoverageMarks;
+  pid?: number;
+  /** `[DD/Mon/YYYY:HH:MM:SS]` of the start, for `show peers`. */
+  startDate?: string;
+  /** A soft-stopping process calls this once it may exit. */
+  onMayExit?: () => void;
+}
+
+export type ProcessState = 'created' | 'running' | 'stopping' | 'stopped';
+
+export class HaproxyProcess {
+  readonly env: Env;
+  readonly config: Config;
+  readonly local: LocalPeerResolution;
+  readonly tables: TableSet;
+  readonly sections: readonly PeersSection[];
+  readonly api: RuntimeApi;
+  state: ProcessState = 'created';
+  private expiryTimer: TimerHandle | undefined;
+  private expiryTimerTick: Tick = 0;
+
+  constructor(options: HaproxyProcessOptions) {
+    this.env = options.env;
+    this.config = options.config;
+    this.local = resolveLocalPeer(options.config, {
+      hostname: options.hostname,
+      ...(options.cliLocalPeer === undefined ? {} : { cliLocalPeer: options.cliLocalPeer }),
+    });
+    for (const w of this.local.warnings) this.env.events.emit({ kind: 'config.warning', message: w.message });
+    this.tables = new TableSet(this.local.tables);
+    for (const table of this.tables.tables) table.onExpiryScheduled = (tick) => this.armExpiry(tick);
+    const sections: PeersSection[] = [];
+    for (const section of this.local.sections) {
+      if (section.status !== 'active') continue;
+      const parsed = this.config.peersSections.find((s) => s.name === section.name);
+      assert(parsed !== undefined, 'a resolved section comes from the config');
+      const peers = parsed.entries
+        .filter((e) => e.address !== undefined || e.name === this.local.localName)
+        .map((e) => ({ name: e.name, address: e.address?.host ?? '', port: e.address?.port ?? 0 }));
+      const tables = this.tables.tables.filter((t) => t.spec.peersSection === section.name);
+      sections.push(
+        new PeersSection({
+          env: this.env,
+          name: section.name,
+          localName: this.local.localName,
+          peers,
+          tables,
+          mergePolicy: options.mergePolicy ?? 'haproxy',
+          marks: options.marks ?? NO_MARKS,
+          hasOldProcess: options.hasOldProcess ?? false,
+          pid: options.pid ?? 1,
+          ...(options.startDate === undefined ? {} : { startDate: options.startDate }),
+          onMayExit: () => this.maybeExited(options.onMayExit),
+        }),
+      );
+    }
+    this.sections = sections;
+    this.api = new RuntimeApi({ tables: this.tables.tables, now: () => this.env.clock.nowTick() });
+  }
+
+  /** Starts listening and syncing. */
+  start(): void {
+    assert(this.state === 'created', 'a process starts once');
+    this.state = 'running';
+    for (const s of this.sections) s.start();
+    this.env.events.emit({ kind: 'process.start', local: this.local.localName, sections: this.sections.length });
+  }
+
+  /** Soft stop (the old process of a reload): hands its tables over, then exits. */
+  softStop(onExit?: () => void): void {
+    if (this.state !== 'running') return;
+    this.state = 'stopping';
+    this.env.events.emit({ kind: 'process.soft-stop' });
+    if (this.sections.length === 0) {
+      this.finish();
+      onExit?.();
+      return;
+    }
+    this.exitWaiters.push(() => onExit?.());
+    for (const s of this.sections) s.softStop();
+  }
+
+  /** Hard stop or crash: everything closes at once; the tables are lost with the process. */
+  kill(): void {
+    if (this.state === 'stopped') return;
+    for (const s of this.sections) s.stop();
+    this.finish();
+    this.env.events.emit({ kind: 'process.killed' });
+  }
+
+  /** One runtime-API command line (the stats socket); the answer ends with its empty line. */
+  cli(line: string): string {
+    return this.api.execute(line).join('');
+  }
+
+  private readonly exitWaiters: (() => void)[] = [];
+  private sectionsExited = 0;
+
+  private maybeExited(userCallback: (() => void) | undefined): void {
+    this.sectionsExited++;
+    if (this.sectionsExited < this.sections.length) return;
+    userCallback?.();
+    this.finish();
+    for (const w of this.exitWaiters.splice(0)) w();
+  }
+
+  private finish(): void {
+    this.state = 'stopped';
+    this.expiryTimer?.cancel();
+    this.expiryTimer = undefined;
+  }
+
+  /** Keeps one timer at the earliest tick an expiry task wants to run. */
+  private armExpiry(tick: Tick): void {
+    if (this.state === 'stopped' || !tickIsSet(tick)) return;
+    if (this.expiryTimer !== undefined && ((this.expiryTimerTick - tick) | 0) <= 0) return;
+    this.expiryTimer?.cancel();
+    this.expiryTimerTick = tick;
+    const now = this.env.clock.nowTick();
+    this.expiryTimer = this.env.timers.schedule(tickRemain(now, tick), () => this.runExpiry());
+  }
+
+  private runExpiry(): void {
+    this.expiryTimer = undefined;
+    const now = this.env.clock.nowTick();
+    this.tables.runDueExpiry(now);
+    const next = this.tables.nextExpiryTick();
+    if (tickIsSet(next)) this.armExpiry(next);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * What a scenario run produces, for the CLI summary, the JUnit/Markdown/HTML reports and the TUI.
+ * Reports read only these types and traces (sim/trace.ts); they never run simulations.
+ *
+ * Trace event kinds the reports rely on (all written by the scenario runner, host '*' unless said):
+ *   fault.partition  { id, sides: string[][] , oneWay: boolean }   fault.heal { id }
+ *   fault.hold       { id, from, to }                               fault.release { id }
+ *   host.crash / host.restart / host.reload / host.pause / host.resume   (host = the host name)
+ *   resync.window    { host, startMs, endMs }        (a process's startup resync, from start to FINISHED)
+ *   table.sample     { table, key, values: { <host>: { <field>: number } } }   periodic samples of
+ *                    the watched keys on every node (field names as `show table` prints them)
+ *   expect.result    { name, kind, passed, message }
+ */
+
+export type ExpectationKind = 'always' | 'eventually' | 'count';
+
+export interface ExpectationResult {
+  /** Stable name, e.g. `converges-within-15s` or `attacker-requests-let-through`. */
+  readonly name: string;
+  readonly kind: ExpectationKind;
+  readonly passed: boolean;
+  /** One line a person reads: what was expected and what happened. */
+  readonly message: string;
+  /** Simulated time of the first violation, or of convergence, when it applies. */
+  readonly atMs?: number;
+}
+
+export interface ScenarioRunResult {
+  /** File name without extension, e.g. `split-brain-two-nodes`. */
+  readonly scenario: string;
+  readonly title: string;
+  /** What an operator learns from it (the scenario file's header). */
+  readonly lesson: string;
+  readonly seed: string;
+  readonly policy: 'haproxy' | 'aggregate' | 'max';
+  readonly passed: boolean;
+  readonly expectations: readonly ExpectationResult[];
+  /** Named figures, e.g. { attackerLetThrough: 37, legitDenied: 3, convergeMs: 5120 }. */
+  readonly figures: Readonly<Record<string, number>>;
+  readonly simulatedMs: number;
+  readonly wallMs: number;
+  readonly traceHash: string;
+  /** Path of the JSONL trace when one was written. */
+  readonly tracePath: string | undefined;
+  /** The one command that reproduces this run. */
+  readonly reproduce: string;
+}
+
+export interface SuiteResult {
+  readonly rootSeed: string;
+  readonly runs: readonly ScenarioRunResult[];
+}

@@ -1,0 +1,197 @@
+/**
+ * A simulated machine: a hostname, addresses on the simulated network, a clock (with drift),
+ * and the haproxy processes it runs from one haproxy.cfg. The verbs are HAProxy operations:
+ * start, reload (a new process; the old one hands its tables over and leaves), restart (hard:
+ * tables lost), crash. Each process gets its own timers (cancelled when it dies), its own random
+ * stream, and events stamped with the host and pid.
+ */
+import type { Env, TimerHandle, Timers } from '../engine/env.ts';
+import { assert } from '../engine/errors.ts';
+import type { Config } from '../engine/config/types.ts';
+import { HaproxyProcess } from '../engine/process/process.ts';
+import type { CoverageMarks } from '../engine/peers/marks.ts';
+import type { MergePolicyName } from '../engine/peers/merge.ts';
+import { HostClock, type TickStart } from './host-clock.ts';
+import type { Kernel } from './kernel.ts';
+import type { Network } from './network.ts';
+import type { Seeds } from './seeds.ts';
+import type { TraceSink } from './trace.ts';
+
+export interface SimHostOptions {
+  name: string;
+  addresses: readonly string[];
+  config: Config;
+  kernel: Kernel;
+  network: Network;
+  seeds: Seeds;
+  sink: TraceSink;
+  mergePolicy: MergePolicyName;
+  marks: CoverageMarks;
+  /** `-L` on the command line, when the scenario sets it. */
+  cliLocalPeer?: string;
+  tickStart?: TickStart;
+  driftPpm?: number;
+}
+
+/** Timers of one process: all cancelled at once when the process dies. */
+class ProcessTimers implements Timers {
+  private readonly live = new Set<TimerHandle>();
+  private dead = false;
+  constructor(private readonly clock: HostClock) {}
+
+  schedule(delayMs: number, fire: () => void): TimerHandle {
+    if (this.dead) return { cancel: () => {} };
+    const handle: TimerHandle = this.clock.schedule(delayMs, () => {
+      this.live.delete(handle);
+      if (!this.dead) fire();
+    });
+    this.live.add(handle);
+    return {
+      cancel: () => {
+        this.live.delete(handle);
+        handle.cancel();
+      },
+    };
+  }
+
+  killAll(): void {
+    this.dead = true;
+    for (const h of this.live) h.cancel();
+    this.live.clear();
+  }
+}
+
+interface RunningProcess {
+  pid: number;
+  process: HaproxyProcess;
+  timers: ProcessTimers;
+}
+
+export class SimHost {
+  readonly name: string;
+  readonly clock: HostClock;
+  private readonly options: SimHostOptions;
+  private current: RunningProcess | undefined;
+  private readonly leaving = new Set<RunningProcess>();
+  private pidNext = 1000;
+
+  constructor(options: SimHostOptions) {
+    this.options = options;
+    this.name = options.name;
+    options.network.addHost({ name: options.name, addresses: options.addresses });
+    this.clock = new HostClock({
+      kernel: options.kernel,
+      random: options.seeds.stream(`clock:${options.name}`),
+      host: options.name,
+      ...(options.tickStart === undefined ? {} : { tickStart: options.tickStart }),
+      ...(options.driftPpm === undefined ? {} : { driftPpm: options.driftPpm }),
+    });
+  }
+
+  /** The process serving traffic and the runtime API (the newest one), if any. */
+  get process(): HaproxyProcess | undefined {
+    return this.current?.process;
+  }
+
+  get pid(): number | undefined {
+    return this.current?.pid;
+  }
+
+  isUp(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** Starts haproxy (fresh: no old process to learn from). */
+  start(): void {
+    assert(this.current === undefined, `${this.name} runs no process when started`);
+    this.current = this.spawn({ hasOldProcess: false });
+    this.emit('host.start', { pid: this.current.pid });
+  }
+
+  /** Soft reload (`-sf`): a new process starts; the old one teaches it, then leaves. */
+  reload(): void {
+    const old = this.current;
+    assert(old !== undefined, `${this.name} runs a process to reload`);
+    this.current = this.spawn({ hasOldProcess: true });
+    this.emit('host.reload', { oldPid: old.pid, pid: this.current.pid });
+    this.leaving.add(old);
+    old.process.softStop(() => this.retire(old));
+  }
+
+  /** Hard restart: the process is killed (its tables lost) and a fresh one starts. */
+  restart(): void {
+    this.killAll();
+    this.current = this.spawn({ hasOldProcess: false });
+    this.emit('host.restart', { pid: this.current.pid });
+  }
+
+  /** The machine dies: every process is gone, nothing is said on the wire. */
+  crash(): void {
+    this.killAll();
+    this.emit('host.crash', {});
+  }
+
+  setDriftPpm(driftPpm: number): void {
+    this.clock.setDriftPpm(driftPpm);
+    this.emit('host.drift', { driftPpm });
+  }
+
+  /** A runtime-API command on the current process (the stats socket). */
+  cli(line: string): string {
+    const p = this.current;
+    if (p === undefined) return '';
+    return p.process.cli(line);
+  }
+
+  private spawn(options: { hasOldProcess: boolean }): RunningProcess {
+    const pid = this.pidNext++;
+    const timers = new ProcessTimers(this.clock);
+    const hostName = this.name;
+    const kernel = this.options.kernel;
+    const sink = this.options.sink;
+    const env: Env = {
+      clock: this.clock,
+      timers,
+      random: this.options.seeds.stream(`host:${hostName}:${pid}`),
+      net: this.options.network.netFor(hostName),
+      events: {
+        emit: (event) => {
+          const { kind, ...details } = event;
+          sink.record({ t: kernel.nowMs(), host: hostName, kind, details: { pid, ...details } });
+        },
+      },
+    };
+    const process = new HaproxyProcess({
+      env,
+      config: this.options.config,
+      hostname: hostName,
+      ...(this.options.cliLocalPeer === undefined ? {} : { cliLocalPeer: this.options.cliLocalPeer }),
+      hasOldProcess: options.hasOldProcess,
+      mergePolicy: this.options.mergePolicy,
+      marks: this.options.marks,
+      pid,
+    });
+    process.start();
+    return { pid, process, timers };
+  }
+
+  private retire(p: RunningProcess): void {
+    if (!this.leaving.delete(p)) return;
+    p.process.kill();
+    p.timers.killAll();
+    this.emit('host.process-exit', { pid: p.pid });
+  }
+
+  private killAll(): void {
+    for (const p of [...this.leaving]) this.retire(p);
+    if (this.current !== undefined) {
+      this.current.process.kill();
+      this.current.timers.killAll();
+      this.current = undefined;
+    }
+  }
+
+  private emit(kind: string, details: Record<string, unknown>): void {
+    this.options.sink.record({ t: this.options.kernel.nowMs(), host: this.name, kind, details });
+  }
+}
