@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { registerCliCommand } from './commands/cli.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerRunCommand } from './commands/run.ts';
 
 const program = new Command();
 program
@@ -13,5 +14,6 @@ program
 
 registerCliCommand(program);
 registerDemoCommand(program);
+registerRunCommand(program);
 
 await program.parseAsync(process.argv);

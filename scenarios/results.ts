@@ -9,7 +9,7 @@
  *   resync.window    { host, startMs, endMs }        (a process's startup resync, from start to FINISHED)
  *   table.sample     { table, key, values: { <host>: { <field>: number } } }   periodic samples of
  *                    the watched keys on every node (field names as `show table` prints them)
- *   expect.result    { name, kind, passed, message }
+ *   expect.result    { name, expectKind, passed, message }   ('kind' is reserved in trace details)
  */
 
 export type ExpectationKind = 'always' | 'eventually' | 'count';

@@ -151,13 +151,13 @@ export class World {
   /** Destination NAT: connecting to `address` reaches `toHost`. */
   natDestination(options: { address: string; port?: number; toHost: string; toAddress?: string }): void {
     this.network.addDestinationNat(options);
-    this.record('fault.nat', { kind: 'destination', ...options });
+    this.record('fault.nat', { nat: 'destination', ...options });
   }
 
   /** Source NAT: `host`'s connections appear from `asAddress`. */
   natSource(options: { host: string; asAddress: string }): void {
     this.network.addSourceNat(options);
-    this.record('fault.nat', { kind: 'source', ...options });
+    this.record('fault.nat', { nat: 'source', ...options });
   }
 
   // --- time ----------------------------------------------------------------------------------
@@ -172,6 +172,11 @@ export class World {
 
   private remember(name: string, id: number): void {
     this.faultIds.set(name, id);
+  }
+
+  /** An event about one host (e.g. a runtime-API command typed on it). */
+  hostRecord(host: string, kind: string, details: Record<string, unknown>): void {
+    this.sink.record({ t: this.kernel.nowMs(), host, kind, details });
   }
 
   record(kind: string, details: Record<string, unknown>): void {

@@ -1,0 +1,149 @@
+/**
+ * `sticksim run [PATH…] [--seed S] [--seeds A..B] [--policy P] [--trace PATH] [--junit FILE]
+ * [--report DIR]`: runs scenarios (default: the built-in suite) under seeds and merge policies,
+ * prints a progress line on a TTY and a summary table, writes traces and reports, and exits 1 when
+ * any expectation failed, printing for each failure the one command that reproduces it.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import type { MergePolicyName } from '../../engine/peers/merge.ts';
+import type { ScenarioRunResult, SuiteResult } from '../../scenarios/results.ts';
+import { runScenario, ScenarioConfigError } from '../../scenarios/runner.ts';
+import { loadScenarios, ScenarioLoadError } from '../../scenarios/suite.ts';
+import { writeReports } from '../reports-writer.ts';
+
+const POLICIES: readonly MergePolicyName[] = ['haproxy', 'aggregate', 'max'];
+const SEEDS_MAX = 100_000;
+
+interface RunCliOptions {
+  seed?: string;
+  seeds?: string;
+  policy?: string;
+  trace?: string;
+  junit?: string;
+  report?: string;
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run scenarios (default: the built-in suite) and check their expectations')
+    .argument('[paths...]', 'scenario files, folders, or built-in scenario names')
+    .option('--seed <seed>', 'root seed (a number or any string, e.g. a commit hash)', '1')
+    .option('--seeds <A..B>', 'run every integer seed from A to B')
+    .option('--policy <policy>', 'merge policy: haproxy, aggregate, max, or all (default: each scenario’s own list)')
+    .option('--trace <path>', 'write JSONL traces: a file for one run, else a directory of <scenario>.<seed>.jsonl')
+    .option('--junit <file>', 'write JUnit XML')
+    .option('--report <dir>', 'write junit.xml, summary.md, report.html and results.json into this directory')
+    .action(async (paths: string[], options: RunCliOptions) => {
+      process.exitCode = await runCommand(paths, options);
+    });
+}
+
+async function runCommand(paths: string[], options: RunCliOptions): Promise<number> {
+  let scenarios;
+  try {
+    scenarios = await loadScenarios(paths);
+  } catch (error) {
+    if (error instanceof ScenarioLoadError) {
+      process.stderr.write(`sticksim: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const seeds = parseSeeds(options);
+  if (typeof seeds === 'string') {
+    process.stderr.write(`sticksim: ${seeds}\n`);
+    return 2;
+  }
+  if (options.policy !== undefined && options.policy !== 'all' && !POLICIES.includes(options.policy as MergePolicyName)) {
+    process.stderr.write(`sticksim: unknown policy '${options.policy}' (haproxy, aggregate, max, all)\n`);
+    return 2;
+  }
+  const jobs: { s: (typeof scenarios)[number]; seed: string; policy: MergePolicyName }[] = [];
+  for (const s of scenarios) {
+    const policies =
+      options.policy === 'all' ? POLICIES : options.policy !== undefined ? [options.policy as MergePolicyName] : (s.spec.policies ?? ['haproxy']);
+    for (const seed of seeds) for (const policy of policies) jobs.push({ s, seed, policy });
+  }
+  process.stdout.write(`sticksim run: ${scenarios.length} scenario(s), seeds ${describeSeeds(seeds)}, ${jobs.length} run(s)\n`);
+  const traceFor = tracePlanner(options.trace, jobs.length);
+  const runs: ScenarioRunResult[] = [];
+  const tty = process.stderr.isTTY === true;
+  for (const [i, job] of jobs.entries()) {
+    if (tty) process.stderr.write(`\r[${i + 1}/${jobs.length}] ${job.s.spec.name} seed=${job.seed} policy=${job.policy}\x1b[K`);
+    try {
+      const tracePath = traceFor(job.s.spec.name, job.seed, job.policy);
+      const { result } = runScenario(job.s.spec, {
+        seed: job.seed,
+        policy: job.policy,
+        scenarioRef: job.s.ref,
+        wallMs: () => performance.now(),
+        ...(tracePath === undefined ? {} : { tracePath }),
+      });
+      runs.push(result);
+    } catch (error) {
+      if (error instanceof ScenarioConfigError) {
+        process.stderr.write(`\nsticksim: ${job.s.ref}: configuration error:\n${error.message}\n`);
+        return 2;
+      }
+      throw error;
+    }
+  }
+  if (tty) process.stderr.write('\r\x1b[K');
+  const suite: SuiteResult = { rootSeed: seeds.join(','), runs };
+  process.stdout.write(summaryTable(runs));
+  const failed = runs.filter((r) => !r.passed);
+  for (const r of failed) {
+    process.stdout.write(`\nFAILED ${r.scenario} (seed ${r.seed}, policy ${r.policy})\n`);
+    for (const e of r.expectations.filter((x) => !x.passed)) process.stdout.write(`  ✗ ${e.name}: ${e.message}\n`);
+    process.stdout.write(`  reproduce: ${r.reproduce}\n`);
+  }
+  const written = await writeReports(suite, { junitPath: options.junit, reportDir: options.report });
+  for (const path of written) process.stdout.write(`written: ${path}\n`);
+  process.stdout.write(`\n${runs.length - failed.length} passed, ${failed.length} failed\n`);
+  return failed.length === 0 ? 0 : 1;
+}
+
+function parseSeeds(options: RunCliOptions): string[] | string {
+  if (options.seeds === undefined) return [options.seed ?? '1'];
+  const m = /^(\d+)\.\.(\d+)$/.exec(options.seeds);
+  if (m === null) return `--seeds takes A..B with integers (got '${options.seeds}')`;
+  const a = Number(m[1]);
+  const b = Number(m[2]);
+  if (b < a || b - a + 1 > SEEDS_MAX) return `--seeds ${options.seeds}: B >= A and at most ${SEEDS_MAX} seeds`;
+  return Array.from({ length: b - a + 1 }, (_, i) => String(a + i));
+}
+
+function describeSeeds(seeds: readonly string[]): string {
+  return seeds.length <= 3 ? seeds.join(', ') : `${seeds[0]}..${seeds[seeds.length - 1]} (${seeds.length})`;
+}
+
+/** A file for one run, a directory of `<scenario>[-<policy>].<seed>.jsonl` for several. */
+function tracePlanner(trace: string | undefined, runCount: number): (name: string, seed: string, policy: string) => string | undefined {
+  if (trace === undefined) return () => undefined;
+  if (runCount === 1 && trace.endsWith('.jsonl')) return () => trace;
+  mkdirSync(trace, { recursive: true });
+  return (name, seed, policy) => join(trace, `${name}${policy === 'haproxy' ? '' : `-${policy}`}.${seed.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`);
+}
+
+function summaryTable(runs: readonly ScenarioRunResult[]): string {
+  const rows = runs.map((r) => [
+    r.passed ? 'pass' : 'FAIL',
+    r.scenario,
+    r.policy,
+    r.seed,
+    `${r.expectations.filter((e) => e.passed).length}/${r.expectations.length}`,
+    Object.entries(r.figures)
+      .slice(0, 3)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' '),
+  ]);
+  const head = ['result', 'scenario', 'policy', 'seed', 'checks', 'figures'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n';
+  return '\n' + line(head) + line(widths.map((w) => '-'.repeat(w))) + rows.map(line).join('');
+}
+
+export { writeFileSync };

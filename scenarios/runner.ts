@@ -1,0 +1,215 @@
+/**
+ * Runs one scenario under one seed and one merge policy: builds the world from the scenario's
+ * haproxy.cfg texts, runs its script on the virtual clock, samples the watched keys, checks the
+ * expectations and returns the result with its trace hash and the command that reproduces it.
+ */
+import { parseConfig } from '../engine/config/parse.ts';
+import type { Config } from '../engine/config/types.ts';
+import { assert } from '../engine/errors.ts';
+import type { MergePolicyName } from '../engine/peers/merge.ts';
+import { openTraceFile, sticksimVersion } from '../sim/trace-file.ts';
+import { TraceWriter, type TraceEntry, type TraceSink } from '../sim/trace.ts';
+import { World, type WorldHostSpec } from '../sim/world.ts';
+import type { ScenarioSpec } from './dsl.ts';
+import type { ExpectationResult, ScenarioRunResult } from './results.ts';
+import { ScriptApi } from './script-api.ts';
+
+export interface RunOptions {
+  seed: string;
+  policy: MergePolicyName;
+  /** Write the JSONL trace to this file (as it runs). */
+  tracePath?: string;
+  /** Keep the trace entries in memory (for tests and the TUI). */
+  keepEntries?: boolean;
+  /** How the scenario is named on the reproduce command line (its path). */
+  scenarioRef?: string;
+  /** Wall clock for the wall time figure (the CLI passes performance.now; tests may omit it). */
+  wallMs?: () => number;
+}
+
+export interface RunOutput {
+  result: ScenarioRunResult;
+  entries: TraceEntry[];
+}
+
+export class ScenarioConfigError extends Error {}
+
+const SAMPLES_MAX = 1_000_000;
+
+export function runScenario(spec: ScenarioSpec, options: RunOptions): RunOutput {
+  const wallStart = options.wallMs?.() ?? 0;
+  const hosts = buildHosts(spec);
+  const configText = hosts.map((h) => `# ${h.name}\n${h.text}`).join('\n');
+  const header = {
+    sticksimVersion: sticksimVersion(),
+    scenario: spec.name,
+    seed: options.seed,
+    streams: [] as { name: string; seed: string }[],
+    mergePolicy: options.policy,
+    configText,
+  };
+  const entries: TraceEntry[] = [];
+  const file = options.tracePath === undefined ? undefined : openTraceFile({ path: options.tracePath, header });
+  const writer = file?.writer ?? new TraceWriter(header, () => {});
+  let api: ScriptApi | undefined;
+  const sink: TraceSink = {
+    record(entry) {
+      writer.record(entry);
+      if (options.keepEntries) entries.push(entry);
+      api?.dispatch(entry);
+    },
+  };
+  const world = new World({
+    seed: options.seed,
+    mergePolicy: options.policy,
+    hosts: hosts.map((h) => h.world),
+    sink,
+    ...(spec.link === undefined ? {} : { link: spec.link }),
+  });
+  world.record('scenario.start', { scenario: spec.name, seed: options.seed, policy: options.policy, durationMs: spec.durationMs });
+  for (const h of spec.hosts) if (h.startAtZero ?? true) world.at(0, () => world.start(h.name));
+  api = new ScriptApi(world, options.policy);
+  spec.script(api);
+  const script = api;
+  const checks = new Checks(script);
+  const sampleEveryMs = spec.watch?.everyMs ?? 500;
+  for (let ms = 0, n = 0; ms <= spec.durationMs && n < SAMPLES_MAX; ms += sampleEveryMs, n++) {
+    world.at(ms, () => {
+      sample(script, spec);
+      checks.atSample(world.nowMs());
+    });
+  }
+  try {
+    world.runUntil(spec.durationMs);
+  } finally {
+    // the trace must stay readable even when the run throws
+  }
+  const expectations = checks.finish(world.nowMs());
+  for (const e of expectations) world.record('expect.result', { name: e.name, expectKind: e.kind, passed: e.passed, message: e.message });
+  const figures: Record<string, number> = {};
+  for (const [name, value] of script.figures) figures[name] = value();
+  world.record('scenario.end', { passed: expectations.every((e) => e.passed) });
+  const traceHash = file?.close() ?? writer.digest();
+  const ref = options.scenarioRef ?? spec.name;
+  const result: ScenarioRunResult = {
+    scenario: spec.name,
+    title: spec.title,
+    lesson: spec.lesson,
+    seed: options.seed,
+    policy: options.policy,
+    passed: expectations.every((e) => e.passed),
+    expectations,
+    figures,
+    simulatedMs: world.nowMs(),
+    wallMs: (options.wallMs?.() ?? 0) - wallStart,
+    traceHash,
+    tracePath: options.tracePath,
+    reproduce: `npx sticksim run ${ref} --seed ${quote(options.seed)} --policy ${options.policy}`,
+  };
+  return { result, entries };
+}
+
+function quote(text: string): string {
+  return /^[A-Za-z0-9._:-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
+}
+
+interface BuiltHost {
+  name: string;
+  text: string;
+  world: WorldHostSpec;
+}
+
+function buildHosts(spec: ScenarioSpec): BuiltHost[] {
+  return spec.hosts.map((h, i) => {
+    const text = h.config ?? spec.config;
+    assert(text !== undefined, `host ${h.name} has a configuration`);
+    const config = parseOrThrow(text, `${spec.name}/${h.name}.cfg`);
+    const world: WorldHostSpec = {
+      name: h.name,
+      addresses: h.addresses ?? [`10.0.0.${i + 1}`],
+      config,
+      ...(h.cliLocalPeer === undefined ? {} : { cliLocalPeer: h.cliLocalPeer }),
+      ...(h.tickStart === undefined ? {} : { tickStart: h.tickStart }),
+      ...(h.driftPpm === undefined ? {} : { driftPpm: h.driftPpm }),
+    };
+    return { name: h.name, text, world };
+  });
+}
+
+function parseOrThrow(text: string, file: string): Config {
+  const parsed = parseConfig(text, { file });
+  if (!parsed.ok) throw new ScenarioConfigError(parsed.errors.map((e) => e.message).join('\n'));
+  return parsed.config;
+}
+
+/** Periodic `table.sample` events of the watched keys on every host. */
+function sample(api: ScriptApi, spec: ScenarioSpec): void {
+  const watch = spec.watch;
+  if (watch === undefined) return;
+  for (const key of watch.keys) {
+    const values: Record<string, Record<string, number>> = {};
+    for (const h of spec.hosts) {
+      const process = api.world.host(h.name).process;
+      const table = process?.tables.get(watch.table);
+      if (table === undefined) continue;
+      const fields: Record<string, number> = {};
+      for (const slot of table.layout.stored) {
+        const v = api.read(h.name, watch.table, key, slot.info.name);
+        if (v !== undefined) fields[slot.info.name] = v;
+      }
+      if (Object.keys(fields).length > 0) values[h.name] = fields;
+    }
+    api.world.record('table.sample', { table: watch.table, key, values });
+  }
+}
+
+/** Tracks expectation outcomes across samples. */
+class Checks {
+  private readonly alwaysFailed = new Map<string, { atMs: number; message: string }>();
+  private readonly eventuallyMet = new Map<string, number>();
+
+  constructor(private readonly api: ScriptApi) {}
+
+  atSample(nowMs: number): void {
+    for (const e of this.api.expectations) {
+      if (e.always && !this.alwaysFailed.has(e.name)) {
+        const r = e.always();
+        if (r !== true) this.alwaysFailed.set(e.name, { atMs: nowMs, message: r });
+      }
+      if (e.eventually && !this.eventuallyMet.has(e.name)) {
+        const ev = e.eventually;
+        if (nowMs >= ev.afterMs && nowMs <= ev.afterMs + ev.withinMs && ev.check()) this.eventuallyMet.set(e.name, nowMs);
+      }
+    }
+  }
+
+  finish(nowMs: number): ExpectationResult[] {
+    this.atSample(nowMs);
+    return this.api.expectations.map((e) => this.result(e.name, e.kind, e));
+  }
+
+  private result(name: string, kind: ExpectationResult['kind'], e: ScriptApi['expectations'][number]): ExpectationResult {
+    if (e.always) {
+      const failed = this.alwaysFailed.get(name);
+      return failed === undefined
+        ? { name, kind, passed: true, message: 'held at every sample' }
+        : { name, kind, passed: false, message: failed.message, atMs: failed.atMs };
+    }
+    if (e.eventually) {
+      const met = this.eventuallyMet.get(name);
+      const ev = e.eventually;
+      return met === undefined
+        ? { name, kind, passed: false, message: `${ev.describe}: not within ${ev.withinMs} ms after ${ev.afterMs} ms` }
+        : { name, kind, passed: true, message: `${ev.describe}: after ${met - ev.afterMs} ms`, atMs: met };
+    }
+    const c = e.count!;
+    const v = c.value();
+    const problems: string[] = [];
+    if (c.atMost !== undefined && v > c.atMost) problems.push(`at most ${c.atMost}`);
+    if (c.atLeast !== undefined && v < c.atLeast) problems.push(`at least ${c.atLeast}`);
+    if (c.equals !== undefined && v !== c.equals) problems.push(`exactly ${c.equals}`);
+    return problems.length === 0
+      ? { name, kind, passed: true, message: `${name} = ${v}` }
+      : { name, kind, passed: false, message: `${name} = ${v}, expected ${problems.join(' and ')}` };
+  }
+}

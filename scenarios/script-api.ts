@@ -1,0 +1,208 @@
+/**
+ * The verbs a scenario script uses, bound to one World. Every verb that changes the world is a
+ * trace event (the World records faults; hosts record their own life cycle).
+ */
+import { dataTypeByName } from '../engine/table/data-types.ts';
+import { inetaddrHost, parseIpv6, utf8ToLatin1, type StoredKey } from '../engine/table/keys.ts';
+import { NO_ENTRY } from '../engine/table/table.ts';
+import type { TraceEntry } from '../sim/trace.ts';
+import type { World } from '../sim/world.ts';
+import type { ExpectationKind } from './results.ts';
+
+export type CheckResult = true | string;
+
+export interface ExpectationDef {
+  name: string;
+  kind: ExpectationKind;
+  /** always: evaluated at every sample and at the end; must return true. */
+  always?: () => CheckResult;
+  /** eventually: true at some sample within [afterMs, afterMs + withinMs]. */
+  eventually?: { afterMs: number; withinMs: number; check: () => boolean; describe: string };
+  /** count: a figure compared with bounds at the end. */
+  count?: { value: () => number; atMost?: number; atLeast?: number; equals?: number };
+}
+
+export interface Bound {
+  atMost?: number;
+  atLeast?: number;
+  equals?: number;
+}
+
+export class ScriptApi {
+  readonly expectations: ExpectationDef[] = [];
+  readonly figures = new Map<string, () => number>();
+  private readonly observers: { kind: string; fn: (entry: TraceEntry) => void }[] = [];
+
+  constructor(
+    readonly world: World,
+    /** The merge policy this run uses (a scenario may expect different outcomes per policy). */
+    readonly policy: 'haproxy' | 'aggregate' | 'max' = 'haproxy',
+  ) {}
+
+  /** Calls `fn` for every trace event of `kind` from now on (e.g. 'session.accept'). */
+  observe(kind: string, fn: (entry: TraceEntry) => void): void {
+    this.observers.push({ kind, fn });
+  }
+
+  /** Called by the runner for every trace entry. */
+  dispatch(entry: TraceEntry): void {
+    for (const o of this.observers) if (o.kind === entry.kind) o.fn(entry);
+  }
+
+  nowMs(): number {
+    return this.world.nowMs();
+  }
+
+  /** Runs `action` at simulated time `ms`. */
+  at(ms: number, action: () => void): void {
+    this.world.at(ms, action);
+  }
+
+  /** Runs `action` every `everyMs` from `startMs` until `untilMs` (exclusive). */
+  every(options: { startMs: number; everyMs: number; untilMs: number }, action: (ms: number) => void): void {
+    for (let ms = options.startMs; ms < options.untilMs; ms += options.everyMs) {
+      const at = ms;
+      this.world.at(at, () => action(at));
+    }
+  }
+
+  /**
+   * Polls `predicate` every `everyMs` from `startMs`; runs `then` at the first instant it holds,
+   * or at `startMs + withinMs` with `timedOut` true.
+   */
+  until(options: { startMs: number; everyMs: number; withinMs: number }, predicate: () => boolean, then: (timedOut: boolean) => void): void {
+    const poll = (ms: number): void => {
+      if (predicate()) return then(false);
+      if (ms + options.everyMs > options.startMs + options.withinMs) return then(true);
+      this.world.at(ms + options.everyMs, () => poll(ms + options.everyMs));
+    };
+    this.world.at(options.startMs, () => poll(options.startMs));
+  }
+
+  // --- faults ----------------------------------------------------------------------------------
+
+  partition(...sides: string[][]): void {
+    this.world.partition({ sides });
+  }
+
+  partitionOneWay(from: string[], to: string[]): void {
+    this.world.partitionOneWay({ from, to });
+  }
+
+  heal(): void {
+    this.world.heal();
+  }
+
+  /** A REJECT-like cut: the partition plus a reset of every live connection across it. */
+  cut(a: string[], b: string[]): void {
+    this.world.partition({ sides: [a, b] });
+    this.world.resetConnections({ between: a, and: b });
+  }
+
+  hold(a: string[], b: string[]): void {
+    this.world.hold({ from: a, to: b, bothWays: true });
+  }
+
+  release(): void {
+    this.world.release();
+  }
+
+  crash(host: string): void {
+    this.world.crash(host);
+  }
+
+  restart(host: string): void {
+    this.world.restart(host);
+  }
+
+  start(host: string): void {
+    this.world.start(host);
+  }
+
+  reload(host: string): void {
+    this.world.reload(host);
+  }
+
+  natDestination(options: { address: string; port?: number; toHost: string }): void {
+    this.world.natDestination(options);
+  }
+
+  natSource(options: { host: string; asAddress: string }): void {
+    this.world.natSource(options);
+  }
+
+  drift(host: string, driftPpm: number): void {
+    this.world.host(host).setDriftPpm(driftPpm);
+  }
+
+  // --- the runtime API and table reads -----------------------------------------------------------
+
+  /** A stats-socket command on a host's current process; '' when no process runs. */
+  cli(host: string, command: string): string {
+    const answer = this.world.host(host).cli(utf8ToLatin1(command));
+    this.world.hostRecord(host, 'cli', { command, answer });
+    return answer;
+  }
+
+  /** `set table <table> key <key> data.<f> <v>…` on a host. */
+  set(host: string, table: string, key: string, data: Record<string, number>): void {
+    const assignments = Object.entries(data).map(([f, v]) => ` data.${f} ${v}`).join('');
+    this.cli(host, `set table ${table} key ${key}${assignments}`);
+  }
+
+  /** A field of an entry as `show table` would print it (rates read now); undefined if absent. */
+  read(host: string, table: string, key: string, field: string): number | undefined {
+    const process = this.world.host(host).process;
+    if (process === undefined) return undefined;
+    const t = process.tables.get(table);
+    if (t === undefined) return undefined;
+    const k = parseKey(t.spec.keyType, key);
+    const ref = t.lookup(k);
+    if (ref === NO_ENTRY) return undefined;
+    const info = dataTypeByName(field);
+    const slot = info === undefined ? undefined : t.slot(info.id);
+    if (slot === undefined) return undefined;
+    const now = process.env.clock.nowTick();
+    switch (slot.info.std) {
+      case 'frqp':
+        return t.frqpRead(ref, slot, now);
+      case 'ull':
+        return Number(t.getUll(ref, slot));
+      case 'sint':
+        return t.getSint(ref, slot);
+      default:
+        return t.getUint(ref, slot);
+    }
+  }
+
+  /** Number of entries in a host's table (0 when the host runs no process). */
+  used(host: string, table: string): number {
+    return this.world.host(host).process?.tables.get(table)?.used ?? 0;
+  }
+
+  // --- expectations and figures ------------------------------------------------------------------
+
+  always(name: string, check: () => CheckResult): void {
+    this.expectations.push({ name, kind: 'always', always: check });
+  }
+
+  eventually(name: string, options: { afterMs: number; withinMs: number; describe: string }, check: () => boolean): void {
+    this.expectations.push({ name, kind: 'eventually', eventually: { ...options, check } });
+  }
+
+  count(name: string, value: () => number, bound: Bound): void {
+    this.expectations.push({ name, kind: 'count', count: { value, ...bound } });
+    this.figures.set(name, value);
+  }
+
+  figure(name: string, value: () => number): void {
+    this.figures.set(name, value);
+  }
+}
+
+function parseKey(type: string, text: string): StoredKey {
+  if (type === 'ip') return inetaddrHost(text);
+  if (type === 'ipv6') return parseIpv6(text) ?? '';
+  if (type === 'integer') return Number(text) >>> 0;
+  return utf8ToLatin1(text);
+}
