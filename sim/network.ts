@@ -303,7 +303,7 @@ export class Network implements ConnectionWorld {
     this.hostAddresses(rule.host);
     for (const host of rule.toHosts ?? []) this.hostAddresses(host);
     this.sourceNat.push({ ...rule });
-    this.emit(WORLD_HOST, 'net.nat-source', { host: rule.host, asAddress: rule.asAddress, toHosts: rule.toHosts ?? null });
+    this.emit(WORLD_HOST, 'net.nat-source', { natHost: rule.host, asAddress: rule.asAddress, toHosts: rule.toHosts ?? null });
   }
 
   addDestinationNat(rule: DestinationNatRule): void {

@@ -157,7 +157,7 @@ export class World {
   /** Source NAT: `host`'s connections appear from `asAddress`. */
   natSource(options: { host: string; asAddress: string }): void {
     this.network.addSourceNat(options);
-    this.record('fault.nat', { nat: 'source', ...options });
+    this.record('fault.nat', { nat: 'source', natHost: options.host, asAddress: options.asAddress });
   }
 
   // --- time ----------------------------------------------------------------------------------

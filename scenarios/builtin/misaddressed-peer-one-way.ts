@@ -1,0 +1,52 @@
+/**
+ * hap1's peer line for hap2 carries hap3's address; hap2's and hap3's configs are right.
+ *
+ * What an operator learns: a wrong address is answered 503 by the host it reaches (the name on the
+ * hello is not that host's), and the caller never retries by itself — but replication between
+ * hap1 and hap2 still works, because hap2 connects in and a session serves both directions
+ * (lab exp. 5a). One-way mistakes hide; `show peers` shows last_status=NAME until hap2 calls.
+ */
+import { meshConfig, scenario } from '../dsl.ts';
+
+const PEERS = [
+  { name: 'hap1', address: '10.0.0.1' },
+  { name: 'hap2', address: '10.0.0.2' },
+  { name: 'hap3', address: '10.0.0.3' },
+];
+const WRONG = PEERS.map((p) => (p.name === 'hap2' ? { ...p, address: '10.0.0.3' } : p));
+
+export default scenario({
+  name: 'misaddressed-peer-one-way',
+  title: 'A peer line pointing at the wrong host, in one config only',
+  lesson: 'A misaddressed peer gets 503 and stops retrying, yet replication survives if the other side can connect in: one-way mistakes stay hidden.',
+  hosts: [
+    { name: 'hap1', addresses: ['10.0.0.1'], config: meshConfig({ local: 'hap1', peers: WRONG }) },
+    { name: 'hap2', addresses: ['10.0.0.2'], config: meshConfig({ local: 'hap2', peers: PEERS }) },
+    { name: 'hap3', addresses: ['10.0.0.3'], config: meshConfig({ local: 'hap3', peers: PEERS }) },
+  ],
+  durationMs: 40_000,
+  script: (s) => {
+    // As in the lab: at start hap2 calls hap1 and all is well; hap1 only calls "hap2" itself
+    // (at hap3's address) once hap2 is gone.
+    let status503 = 0;
+    let callsAfter503 = 0;
+    s.observe('hello.status', (e) => {
+      if (e.host === 'hap1' && e.details?.['code'] === 503 && e.details['peer'] === 'hap2') status503++;
+    });
+    s.observe('session.connect', (e) => {
+      if (e.host === 'hap1' && e.details?.['peer'] === 'hap2' && status503 > 0) callsAfter503++;
+    });
+    s.at(8_000, () => s.set('hap1', 'st', '10.5.0.1', { gpc0: 77 }));
+    s.eventually('hap2-learns-hap1-writes-at-start', { afterMs: 8_000, withinMs: 1_000, describe: 'hap2 holds hap1’s write' }, () =>
+      s.read('hap2', 'st', '10.5.0.1', 'gpc0') === 77,
+    );
+    s.at(10_000, () => s.crash('hap2'));
+    s.at(25_000, () => s.start('hap2'));
+    s.at(30_000, () => s.set('hap1', 'st', '10.5.0.1', { gpc0: 78 }));
+    s.count('hap1GotNameErrorFromHap3', () => status503, { equals: 1 });
+    s.count('hap1CallsHap2AfterThe503', () => callsAfter503, { equals: 0 });
+    s.eventually('replication-back-once-hap2-calls-in', { afterMs: 30_000, withinMs: 1_000, describe: 'hap2 holds hap1’s new write' }, () =>
+      s.read('hap2', 'st', '10.5.0.1', 'gpc0') === 78,
+    );
+  },
+});
