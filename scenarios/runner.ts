@@ -25,6 +25,11 @@ export interface RunOptions {
   scenarioRef?: string;
   /** Wall clock for the wall time figure (the CLI passes performance.now; tests may omit it). */
   wallMs?: () => number;
+  /**
+   * The policy the script is told about when it differs from the engine's (negative controls:
+   * an engine merging with `max` while the expectations assume HAProxy's rule must fail).
+   */
+  policyToldToScript?: MergePolicyName;
 }
 
 export interface RunOutput {
@@ -68,7 +73,7 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions): RunOutput 
   });
   world.record('scenario.start', { scenario: spec.name, seed: options.seed, policy: options.policy, durationMs: spec.durationMs });
   for (const h of spec.hosts) if (h.startAtZero ?? true) world.at(0, () => world.start(h.name));
-  api = new ScriptApi(world, options.policy);
+  api = new ScriptApi(world, options.policyToldToScript ?? options.policy);
   spec.script(api);
   const script = api;
   const checks = new Checks(script);

@@ -89,6 +89,20 @@ export function countHttpFailure(table: StickTable, ref: EntryRef, now: Tick): v
   if (countPair(table, ref, now, DT.httpFailCnt, DT.httpFailRate, 1)) table.touchLocal(ref, now);
 }
 
+/**
+ * `http-response track-sc` on a new tracker (`http_action_track_sc`, response side): counts the
+ * current request, plus http_err for a 4xx status and http_fail for a 5xx other than 501/505,
+ * all under ONE local touch (as HAProxy does; two touches would hand out two update ids).
+ */
+export function countTrackedResponse(table: StickTable, ref: EntryRef, now: Tick, status: number): void {
+  let stored = countPair(table, ref, now, DT.httpReqCnt, DT.httpReqRate, 1);
+  if (status >= 400 && status < 500) stored = countPair(table, ref, now, DT.httpErrCnt, DT.httpErrRate, 1) || stored;
+  if (status >= 500 && status < 600 && status !== 501 && status !== 505) {
+    stored = countPair(table, ref, now, DT.httpFailCnt, DT.httpFailRate, 1) || stored;
+  }
+  if (stored) table.touchLocal(ref, now);
+}
+
 /** A session accepted, session-level trackers only (`session_count_new`: no touch). */
 export function countSession(table: StickTable, ref: EntryRef, now: Tick): void {
   countPair(table, ref, now, DT.sessCnt, DT.sessRate, 1);
