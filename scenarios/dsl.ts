@@ -78,7 +78,8 @@ export function meshConfig(options: {
   const own = options.peers.find((p) => p.name === options.local)?.address ?? '127.0.0.1';
   lines.push('frontend fe', `    bind ${own}:8080`, '    http-request track-sc0 src table st');
   for (const l of options.frontend ?? []) lines.push(`    ${l}`);
-  lines.push('    http-request return status 200', '');
+  lines.push('    default_backend app', '');
+  lines.push('backend app', '    server app1 192.0.2.80:80', '');
   lines.push('backend st', `    ${table}${withPeers ? ' peers mypeers' : ''}`, '');
   return lines.join('\n');
 }

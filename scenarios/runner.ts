@@ -75,6 +75,7 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions): RunOutput 
   for (const h of spec.hosts) if (h.startAtZero ?? true) world.at(0, () => world.start(h.name));
   api = new ScriptApi(world, options.policyToldToScript ?? options.policy);
   spec.script(api);
+  api.startTraffic();
   const script = api;
   const checks = new Checks(script);
   const sampleEveryMs = spec.watch?.everyMs ?? 500;

@@ -6,6 +6,7 @@ import { dataTypeByName } from '../engine/table/data-types.ts';
 import { inetaddrHost, parseIpv6, utf8ToLatin1, type StoredKey } from '../engine/table/keys.ts';
 import { NO_ENTRY } from '../engine/table/table.ts';
 import type { TraceEntry } from '../sim/trace.ts';
+import { Traffic, type ClassStats, type ClientClassSpec } from '../sim/traffic.ts';
 import type { World } from '../sim/world.ts';
 import type { ExpectationKind } from './results.ts';
 
@@ -133,6 +134,50 @@ export class ScriptApi {
 
   drift(host: string, driftPpm: number): void {
     this.world.host(host).setDriftPpm(driftPpm);
+  }
+
+  // --- traffic ------------------------------------------------------------------------------------
+
+  private trafficStarted = false;
+  private readonly trafficClasses: ClientClassSpec[] = [];
+  private traffic: Traffic | undefined;
+
+  /**
+   * Client traffic: each class of clients (by source addresses) sends requests to a host through
+   * its frontend's rules. All classes start together at time 0 (each from its own startMs).
+   */
+  clients(spec: ClientClassSpec): void {
+    if (this.trafficStarted) throw new Error('traffic classes are declared before the run starts');
+    this.trafficClasses.push(spec);
+  }
+
+  /** Counters of a class: sent, allowed, denied, rejected, returned, dropped (+ refused when the host is down). */
+  stats(name: string): ClassStats & { refused: number } {
+    const base = this.traffic?.stats(name) ?? { sent: 0, allowed: 0, denied: 0, rejected: 0, returned: 0, dropped: 0 };
+    return { ...base, refused: this.refused.get(name) ?? 0 };
+  }
+
+  private readonly refused = new Map<string, number>();
+
+  /** Called by the runner once the script is read: starts the declared traffic. */
+  startTraffic(): void {
+    this.trafficStarted = true;
+    if (this.trafficClasses.length === 0) return;
+    this.traffic = new Traffic({
+      kernel: this.world.kernel,
+      random: this.world.seeds.stream('traffic'),
+      classes: this.trafficClasses,
+      send: (event) => {
+        const process = this.world.host(event.targetHost).process;
+        const result = process?.handleRequest({ srcAddress: event.srcAddress });
+        if (result === undefined) {
+          this.refused.set(event.clientClass, (this.refused.get(event.clientClass) ?? 0) + 1);
+          return { action: 'refused' };
+        }
+        return { action: result.action };
+      },
+    });
+    this.traffic.start();
   }
 
   // --- the runtime API and table reads -----------------------------------------------------------

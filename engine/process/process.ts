@@ -11,7 +11,10 @@ import type { Config } from '../config/types.ts';
 import { NO_MARKS, type CoverageMarks } from '../peers/marks.ts';
 import type { MergePolicyName } from '../peers/merge.ts';
 import { PeersSection } from '../peers/section.ts';
+import { registerShowPeers } from '../peers/show-peers.ts';
 import { RuntimeApi } from '../runtime-api/runtime-api.ts';
+import { handleRequest } from './request.ts';
+import type { ClientRequest, RequestResult } from './request-types.ts';
 import { TableSet } from '../table/table-set.ts';
 import { tickIsSet, tickRemain, type Tick } from '../ticks.ts';
 
@@ -83,6 +86,26 @@ export class HaproxyProcess {
     }
     this.sections = sections;
     this.api = new RuntimeApi({ tables: this.tables.tables, now: () => this.env.clock.nowTick() });
+    registerShowPeers(this.api, { sections: this.sections });
+  }
+
+  private readonly roundRobin = new Map<string, number>();
+
+  /**
+   * One client connection with one request through a frontend (by name; default the first
+   * frontend or listen section). Undefined when the process is not serving (stopping or dead).
+   */
+  handleRequest(request: ClientRequest, options: { frontend?: string } = {}): RequestResult | undefined {
+    if (this.state !== 'running') return undefined;
+    const frontend = this.config.proxies.find(
+      (p) => (p.kind === 'frontend' || p.kind === 'listen') && (options.frontend === undefined || p.name === options.frontend),
+    );
+    assert(frontend !== undefined, `the configuration has a frontend${options.frontend === undefined ? '' : ` named ${options.frontend}`}`);
+    const backends = this.config.proxies.filter((p) => p.kind === 'backend' || p.kind === 'listen');
+    return handleRequest(
+      { frontend, backends, tables: this.tables, now: this.env.clock.nowTick(), roundRobin: this.roundRobin },
+      request,
+    );
   }
 
   /** Starts listening and syncing. */

@@ -10,6 +10,7 @@ import { runScenario } from '../../scenarios/runner.ts';
 import type { ScriptApi } from '../../scenarios/script-api.ts';
 import { loadScenarios } from '../../scenarios/suite.ts';
 import { mesh } from '../../scenarios/builtin/cluster.ts';
+import { SMALL_TABLE } from '../../scenarios/builtin/table-too-small-under-attack.ts';
 
 const SEEDS = ['1', '2', '3'];
 const suite = await loadScenarios([]);
@@ -127,6 +128,30 @@ const CONTROLS: [string, string, string, () => string[]][] = [
     })],
   ['rogue-peer', 'hap1-accepts-the-injected-entry', 'rogue never starts', () => failing(withVerbs(spec('rogue-peer'), { start: noop }))],
   ['rogue-peer', 'collisionsOnHap1AfterRogueStarts', 'rogue never starts', () => failing(withVerbs(spec('rogue-peer'), { start: noop }))],
+  ['resync-window-empty-table', 'resyncFinishedAfterRestartMs', 'never cut: hap2 teaches at once', () => failing(withVerbs(spec('resync-window-empty-table'), { cut: noop }))],
+  ['resync-window-empty-table', 'finishedByTimeout', 'never cut: hap2 teaches at once', () => failing(withVerbs(spec('resync-window-empty-table'), { cut: noop }))],
+  ['resync-window-empty-table', 'attackerLetThroughAfterRestart', 'never cut: hap2 teaches the attacker’s rate', () => failing(withVerbs(spec('resync-window-empty-table'), { cut: noop }))],
+  ['table-too-small-under-attack', 'botnetLetThroughPercent', 'a 100k table', () =>
+    failing({ ...spec('table-too-small-under-attack'), hosts: mesh(['hap1'], { table: SMALL_TABLE.replace('size 100 ', 'size 100k '), frontend: ['http-request deny deny_status 429 if { sc_http_req_rate(0) gt 20 }'], withPeers: false }) })],
+  ['table-too-small-under-attack', 'tableFull', 'a 100k table', () =>
+    failing({ ...spec('table-too-small-under-attack'), hosts: mesh(['hap1'], { table: SMALL_TABLE.replace('size 100 ', 'size 100k '), frontend: ['http-request deny deny_status 429 if { sc_http_req_rate(0) gt 20 }'], withPeers: false }) })],
+  ['table-too-small-nopurge', 'earlyAttackerLetThrough', 'no limit rule', () =>
+    failing({ ...spec('table-too-small-nopurge'), hosts: spec('table-too-small-nopurge').hosts.map((h) => ({ ...h, config: h.config!.replace(/\n\s*http-request deny[^\n]*/, '') })) })],
+  ['table-too-small-nopurge', 'lateAttackerLetThrough', 'without nopurge and a big table', () =>
+    failing({ ...spec('table-too-small-nopurge'), hosts: spec('table-too-small-nopurge').hosts.map((h) => ({ ...h, config: h.config!.replace('size 100 ', 'size 100k ').replace(' nopurge', '') })) })],
+  ['table-too-small-nopurge', 'lateAttackerTracked', 'without nopurge and a big table', () =>
+    failing({ ...spec('table-too-small-nopurge'), hosts: spec('table-too-small-nopurge').hosts.map((h) => ({ ...h, config: h.config!.replace('size 100 ', 'size 100k ').replace(' nopurge', '') })) })],
+  ['rolling-reload-under-traffic', 'usersDenied', 'a limit of 0', () =>
+    failing({ ...spec('rolling-reload-under-traffic'), hosts: mesh(['hap1', 'hap2', 'hap3'], { frontend: ['http-request deny deny_status 429 if { sc_http_req_rate(0) gt 0 }'] }) })],
+  ['rolling-reload-under-traffic', 'reloadsThatLostTheCounter', 'hard restarts cut off from the peers', () =>
+    failing(withVerbs(spec('rolling-reload-under-traffic'), { reload: (s, h: string) => { s.cut([h], ['hap1', 'hap2', 'hap3'].filter((x) => x !== h)); s.restart(h); } }))],
+  ['rolling-reload-under-traffic', 'attackerAllowedDuringReloads', 'hard restarts cut off from the peers', () =>
+    failing(withVerbs(spec('rolling-reload-under-traffic'), { reload: (s, h: string) => { s.cut([h], ['hap1', 'hap2', 'hap3'].filter((x) => x !== h)); s.restart(h); } }))],
+  ['flapping-link', 'converges-once-stable', 'the link stays down', () => failing(withVerbs(spec('flapping-link'), { heal: noop }))],
+  ['flapping-link', 'sessionsEstablished', 'the link stays down', () => failing(withVerbs(spec('flapping-link'), { heal: noop }))],
+  ['inter-region-latency', 'replicationDelayMs', '2 s between regions', () => failing({ ...spec('inter-region-latency'), link: { latency: 2_000 } })],
+  ['inter-region-latency', 'attackerLetThrough', 'a limit of 0', () =>
+    failing({ ...spec('inter-region-latency'), hosts: mesh(['hap1', 'hap2'], { frontend: ['http-request deny deny_status 429 if { sc_http_req_rate(0) gt 0 }'] }) })],
 ];
 
 describe('negative controls: each expectation can fail', () => {
