@@ -4,6 +4,8 @@
 import { Command } from 'commander';
 import { registerCliCommand } from './commands/cli.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerPeerCommand } from './commands/peer.ts';
+import { registerReportCommand } from './commands/report.ts';
 import { registerRunCommand } from './commands/run.ts';
 
 const program = new Command();
@@ -14,6 +16,8 @@ program
 
 registerCliCommand(program);
 registerDemoCommand(program);
+registerPeerCommand(program);
 registerRunCommand(program);
+registerReportCommand(program);
 
 await program.parseAsync(process.argv);

@@ -1,26 +1,26 @@
 /**
- * Writes a suite's results: results.json always goes with the reports; JUnit, Markdown and HTML
- * come from reports/. Returns the paths written.
+ * Writes a suite's results for `sticksim run`: JUnit alone with --junit, and with --report DIR the
+ * full set from reports/ (results.json, junit.xml, summary.md, report.html). Returns the paths.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { SuiteResult } from '../scenarios/results.ts';
 import { junitFromSuite } from '../reports/junit.ts';
+import { writeSuiteReports } from '../reports/write-reports.ts';
 
 export async function writeReports(
   suite: SuiteResult,
   options: { junitPath: string | undefined; reportDir: string | undefined },
 ): Promise<string[]> {
   const written: string[] = [];
-  const put = (path: string, text: string): void => {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
-    written.push(path);
-  };
-  if (options.junitPath !== undefined) put(options.junitPath, junitFromSuite(suite));
+  if (options.junitPath !== undefined) {
+    mkdirSync(dirname(options.junitPath), { recursive: true });
+    writeFileSync(options.junitPath, junitFromSuite(suite));
+    written.push(options.junitPath);
+  }
   if (options.reportDir !== undefined) {
-    put(join(options.reportDir, 'results.json'), JSON.stringify(suite, null, 2) + '\n');
-    put(join(options.reportDir, 'junit.xml'), junitFromSuite(suite));
+    const r = writeSuiteReports({ suite, outDir: options.reportDir });
+    written.push(r.resultsPath, r.junitPath, r.markdownPath, r.htmlPath);
   }
   return written;
 }

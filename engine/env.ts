@@ -63,6 +63,11 @@ export interface EngineEvent {
 
 export interface Events {
   emit(event: EngineEvent): void;
+  /**
+   * False when nobody records events (benchmarks): emitters may then skip building them.
+   * Absent means true.
+   */
+  readonly recording?: boolean;
 }
 
 /** Everything a running engine is given. */
@@ -75,4 +80,4 @@ export interface Env {
 }
 
 /** Events sink that drops everything (for pure table use and benchmarks). */
-export const NO_EVENTS: Events = { emit: () => {} };
+export const NO_EVENTS: Events = { emit: () => {}, recording: false };

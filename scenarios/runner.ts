@@ -30,11 +30,20 @@ export interface RunOptions {
    * an engine merging with `max` while the expectations assume HAProxy's rule must fail).
    */
   policyToldToScript?: MergePolicyName;
+  /**
+   * 'full' (default): every event is formatted into the trace and its hash. 'off': events are
+   * not formatted at all (benchmarks of the simulator itself); the hash then covers the header only.
+   */
+  traceLevel?: 'full' | 'off';
 }
 
 export interface RunOutput {
   result: ScenarioRunResult;
   entries: TraceEntry[];
+  /** Kernel events run (the simulator's unit of work). */
+  kernelEvents: number;
+  /** Every random stream the run derived, with its seed (all from the root seed by name). */
+  streams: { name: string; seed: string }[];
 }
 
 export class ScenarioConfigError extends Error {}
@@ -57,9 +66,10 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions): RunOutput 
   const file = options.tracePath === undefined ? undefined : openTraceFile({ path: options.tracePath, header });
   const writer = file?.writer ?? new TraceWriter(header, () => {});
   let api: ScriptApi | undefined;
+  const traceOff = options.traceLevel === 'off';
   const sink: TraceSink = {
     record(entry) {
-      writer.record(entry);
+      if (!traceOff) writer.record(entry);
       if (options.keepEntries) entries.push(entry);
       api?.dispatch(entry);
     },
@@ -69,11 +79,14 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions): RunOutput 
     mergePolicy: options.policy,
     hosts: hosts.map((h) => h.world),
     sink,
+    // With the trace off, engine events are still built when a script observes them or keeps entries.
+    engineEventsRecorded: !traceOff || options.keepEntries === true || scriptObserves(spec),
     ...(spec.link === undefined ? {} : { link: spec.link }),
   });
   world.record('scenario.start', { scenario: spec.name, seed: options.seed, policy: options.policy, durationMs: spec.durationMs });
   for (const h of spec.hosts) if (h.startAtZero ?? true) world.at(0, () => world.start(h.name));
   api = new ScriptApi(world, options.policyToldToScript ?? options.policy);
+  recordResyncWindows(api);
   spec.script(api);
   api.startTraffic();
   const script = api;
@@ -112,7 +125,34 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions): RunOutput 
     tracePath: options.tracePath,
     reproduce: `npx sticksim run ${ref} --seed ${quote(options.seed)} --policy ${options.policy}`,
   };
-  return { result, entries };
+  return { result, entries, kernelEvents: world.kernel.eventsRun(), streams: world.seeds.list() };
+}
+
+/**
+ * `resync.window` events for the reports: from a process's start until its peers section says
+ * FINISHED (learned, or timed out) — the time its limits may run on an incomplete table.
+ */
+function recordResyncWindows(api: ScriptApi): void {
+  const startedAt = new Map<string, number>();
+  api.observe('process.start', (e) => {
+    if ((e.details?.['sections'] ?? 0) !== 0) startedAt.set(`${e.host}:${String(e.details?.['pid'])}`, e.t);
+  });
+  const close = (host: string, pid: unknown, t: number): void => {
+    const key = `${host}:${String(pid)}`;
+    const start = startedAt.get(key);
+    if (start === undefined) return;
+    startedAt.delete(key);
+    api.world.hostRecord(host, 'resync.window', { startMs: start, endMs: t, pid: Number(pid) });
+  };
+  api.observe('resync.state', (e) => {
+    if (e.details?.['state'] === 'FINISHED') close(e.host, e.details['pid'], e.t);
+  });
+  api.observe('resync.learned', (e) => close(e.host, e.details?.['pid'], e.t));
+}
+
+/** True when the scenario's script source calls `observe` (then engine events must be built). */
+function scriptObserves(spec: ScenarioSpec): boolean {
+  return spec.script.toString().includes('.observe(');
 }
 
 function quote(text: string): string {

@@ -25,6 +25,8 @@ export interface SimHostOptions {
   network: Network;
   seeds: Seeds;
   sink: TraceSink;
+  /** False when no one records engine events (trace off, no observers): emitters skip them. */
+  eventsRecorded?: boolean;
   mergePolicy: MergePolicyName;
   marks: CoverageMarks;
   /** `-L` on the command line, when the scenario sets it. */
@@ -155,6 +157,7 @@ export class SimHost {
       random: this.options.seeds.stream(`host:${hostName}:${pid}`),
       net: this.options.network.netFor(hostName),
       events: {
+        recording: this.options.eventsRecorded ?? true,
         emit: (event) => {
           const { kind, ...details } = event;
           sink.record({ t: kernel.nowMs(), host: hostName, kind, details: { pid, ...details } });

@@ -31,6 +31,8 @@ export interface WorldOptions {
   link?: LinkSpec;
   /** Where trace entries go (a TraceWriter, a MemorySink, or both through a tee). */
   sink: TraceSink;
+  /** False when engine events go nowhere (benchmarks): the engine skips building them. */
+  engineEventsRecorded?: boolean;
 }
 
 export class World {
@@ -61,6 +63,7 @@ export class World {
           network: this.network,
           seeds: this.seeds,
           sink: options.sink,
+          eventsRecorded: options.engineEventsRecorded ?? true,
           mergePolicy: options.mergePolicy,
           marks: this.marks,
         }),

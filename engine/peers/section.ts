@@ -195,6 +195,7 @@ export class PeersSection {
   }
 
   emit(event: EngineEvent): void {
+    if (this.env.events.recording === false) return;
     this.env.events.emit({ ...event, section: this.name, local: this.localName });
   }
 

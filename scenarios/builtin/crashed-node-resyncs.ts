@@ -31,6 +31,7 @@ export default scenario({
       KEYS.every((k, i) => s.read('hap3', 'st', k, 'gpc0') === i + 1),
     );
     s.count('resyncMsAfterRestart', () => (learnedAtMs < 0 ? -1 : learnedAtMs - RESTART_MS), { atLeast: 0, atMost: 1_000 });
+    s.figure('convergeMs', () => (learnedAtMs < 0 ? -1 : learnedAtMs - RESTART_MS));
     s.figure('blindMs', () => (learnedAtMs < 0 ? -1 : learnedAtMs - 10_000));
   },
 });

@@ -63,6 +63,14 @@ export default scenario({
       }
       return true;
     });
+    let convergedAtMs = -1;
+    s.until({ startMs: HEAL_MS, everyMs: 10, withinMs: 15_000 }, () => {
+      const a = value('hap1');
+      return a !== undefined && a === value('hap2') && a !== 1;
+    }, (timedOut) => {
+      if (!timedOut) convergedAtMs = s.nowMs();
+    });
+    s.figure('convergeMs', () => (convergedAtMs < 0 ? -1 : convergedAtMs - HEAL_MS));
     s.figure('acceptorIsHap1', () => (acceptor === 'hap1' ? 1 : 0));
     s.figure('finalGpc0Hap1', () => value('hap1') ?? -1);
     s.figure('finalGpc0Hap2', () => value('hap2') ?? -1);

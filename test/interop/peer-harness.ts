@@ -1,0 +1,363 @@
+/**
+ * Harness for the peers interop tests: `sticksim peer` child processes and real haproxy 2.6
+ * processes on loopback (127.0.0.x, ports the OS picked), one config text for both, runtime-API
+ * calls on their unix sockets, and parsers for `show table` / `show peers` answers.
+ * Every child is killed at the end (explicit stop, and on process exit).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { assert } from '../../engine/errors.ts';
+import { allocateLoopbackEndpoint, sleepMs, withStatsSocket, type HaproxyBinary, type LoopbackEndpoint } from './haproxy.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const OUTPUT_KEEP_BYTES_MAX = 256 * 1024;
+const CLI_ANSWER_BYTES_MAX = 64 * 1024 * 1024;
+
+/** The lab's table (RESULTS.md): ip keys, gpc0, conn_cnt, http_req_cnt, http_req_rate(10s). */
+export const LAB_TABLE = 'type ip size 20k expire 60s store http_req_cnt,http_req_rate(10s),gpc0,conn_cnt';
+
+export interface PeerLine {
+  readonly name: string;
+  readonly endpoint: LoopbackEndpoint;
+}
+
+/** A haproxy.cfg both haproxy and sticksim accept: one peers section, one shared table `st`. */
+export function peersConfig(options: { peers: readonly PeerLine[]; table?: string; section?: string }): string {
+  const section = options.section ?? 'mypeers';
+  const peerLines = options.peers.map((p) => `    peer ${p.name} ${p.endpoint.address}:${p.endpoint.port}`).join('\n');
+  return [
+    'global',
+    '    nbthread 1',
+    '',
+    'defaults',
+    '    mode http',
+    '    timeout connect 1s',
+    '    timeout client 5s',
+    '    timeout server 5s',
+    '',
+    `peers ${section}`,
+    peerLines,
+    '',
+    'backend st',
+    `    stick-table ${options.table ?? LAB_TABLE} peers ${section}`,
+    '',
+  ].join('\n');
+}
+
+/** Two endpoints on distinct 127.0.0.x addresses. */
+export async function twoEndpoints(): Promise<[LoopbackEndpoint, LoopbackEndpoint]> {
+  const a = await allocateLoopbackEndpoint();
+  for (let i = 0; i < 20; i++) {
+    const b = await allocateLoopbackEndpoint();
+    if (b.address !== a.address) return [a, b];
+  }
+  throw new Error('could not find two distinct loopback addresses');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runtime API over a unix socket
+// ---------------------------------------------------------------------------------------------
+
+/** One command line on a fresh connection (like `echo CMD | socat - UNIX-CONNECT:path`). */
+export function unixCli(path: string, command: string, timeoutMs = 10_000): Promise<string> {
+  assert(!command.includes('\n'), 'a CLI command must not contain a newline');
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let settled = false;
+    const socket = createConnection({ path });
+    const finish = (error: Error | undefined): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      if (error !== undefined) reject(error);
+      else resolve(Buffer.concat(chunks).toString('latin1'));
+    };
+    const timer = setTimeout(() => finish(new Error(`CLI ${path}: no answer to ${JSON.stringify(command.slice(0, 80))} within ${timeoutMs} ms`)), timeoutMs);
+    socket.on('connect', () => socket.end(Buffer.from(`${command}\n`, 'latin1')));
+    socket.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > CLI_ANSWER_BYTES_MAX) finish(new Error(`CLI answer exceeds ${CLI_ANSWER_BYTES_MAX} bytes`));
+      else chunks.push(chunk);
+    });
+    socket.on('error', (error) => finish(error));
+    socket.on('close', () => finish(undefined));
+  });
+}
+
+/** Polls `check` every `pollMs` until it returns a value other than undefined, or throws after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, options: { timeoutMs: number; pollMs?: number }): Promise<T> {
+  const pollMs = options.pollMs ?? 20;
+  const startMs = performance.now();
+  let lastError: unknown;
+  for (let poll = 0; poll < 1_000_000; poll++) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (performance.now() - startMs > options.timeoutMs) break;
+    await sleepMs(pollMs);
+  }
+  throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : ` (last error: ${String(lastError)})`}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes
+// ---------------------------------------------------------------------------------------------
+
+const LIVE_CHILDREN = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of LIVE_CHILDREN) child.kill('SIGKILL');
+  });
+}
+
+export interface ExitStatus {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** A child (haproxy or sticksim) with a stats socket in its own temp dir. */
+export class PeerProcess {
+  private outputText = '';
+  private exitStatus: ExitStatus | undefined;
+  private readonly exitPromise: Promise<ExitStatus>;
+
+  constructor(
+    readonly kind: 'haproxy' | 'sticksim',
+    private readonly child: ChildProcess,
+    readonly dir: string,
+    readonly socketPath: string,
+  ) {
+    installExitHook();
+    LIVE_CHILDREN.add(child);
+    const keep = (chunk: Buffer): void => {
+      this.outputText = (this.outputText + chunk.toString('utf8')).slice(-OUTPUT_KEEP_BYTES_MAX);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.exitPromise = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exitStatus = { code, signal };
+        LIVE_CHILDREN.delete(child);
+        resolve(this.exitStatus);
+      });
+    });
+  }
+
+  get pid(): number {
+    assert(this.child.pid !== undefined, 'a spawned child has a pid');
+    return this.child.pid;
+  }
+
+  /** stdout + stderr so far. */
+  get output(): string {
+    return this.outputText;
+  }
+
+  get exited(): ExitStatus | undefined {
+    return this.exitStatus;
+  }
+
+  cli(command: string, timeoutMs?: number): Promise<string> {
+    return unixCli(this.socketPath, command, timeoutMs);
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (this.exitStatus === undefined) this.child.kill(signal);
+  }
+
+  /** Resolves with the exit status, or undefined after `timeoutMs`. */
+  async waitExit(timeoutMs: number): Promise<ExitStatus | undefined> {
+    return Promise.race([this.exitPromise, sleepMs(timeoutMs).then(() => undefined)]);
+  }
+
+  /** Waits until the stats socket answers `show peers` (the process has started its sections). */
+  async waitReady(timeoutMs = 10_000): Promise<void> {
+    await waitFor(
+      `${this.kind} ${this.socketPath} to answer`,
+      async () => {
+        if (this.exitStatus !== undefined) throw new Error(`${this.kind} exited (${JSON.stringify(this.exitStatus)}):\n${this.outputText}`);
+        const out = await this.cli('show peers', 1_000);
+        return out.includes(' id=') ? true : undefined;
+      },
+      { timeoutMs },
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n--- output of ${this.kind} ---\n${this.outputText}`);
+    });
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`; removes the temp dir. Returns the exit status. */
+  async stop(graceMs = 3_000): Promise<ExitStatus> {
+    if (this.exitStatus === undefined) {
+      this.child.kill('SIGCONT');
+      this.child.kill('SIGTERM');
+      const status = await this.waitExit(graceMs);
+      if (status === undefined) this.child.kill('SIGKILL');
+    }
+    const status = await this.exitPromise;
+    rmSync(this.dir, { recursive: true, force: true });
+    return status;
+  }
+}
+
+export interface StartSticksimOptions {
+  readonly configText: string;
+  readonly local: string;
+  readonly reloadFromPid?: number;
+  readonly extraArgs?: readonly string[];
+  readonly waitReady?: boolean;
+}
+
+/** Spawns `node bin/sticksim.js peer …` and waits until its stats socket answers. */
+export async function startSticksim(options: StartSticksimOptions): Promise<PeerProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'sticksim-peer-'));
+  const socketPath = join(dir, 'stats.sock');
+  const cfgPath = join(dir, 'haproxy.cfg');
+  writeFileSync(cfgPath, options.configText);
+  const args = [join(REPO_ROOT, 'bin', 'sticksim.js'), 'peer', '--config', cfgPath, '--local', options.local, '--stats-socket', socketPath];
+  if (options.reloadFromPid !== undefined) args.push('--reload-from', String(options.reloadFromPid));
+  args.push(...(options.extraArgs ?? []));
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = new PeerProcess('sticksim', child, dir, socketPath);
+  if (options.waitReady ?? true) await proc.waitReady(20_000);
+  return proc;
+}
+
+export interface StartRealHaproxyOptions {
+  readonly binary: HaproxyBinary;
+  readonly configText: string;
+  readonly local: string;
+  /** `-sf <pid>`: the old process to take over from. */
+  readonly softStopPid?: number;
+  readonly waitReady?: boolean;
+}
+
+/** Spawns `haproxy -db -f cfg -L local [-sf pid]` with an admin stats socket. */
+export async function startRealHaproxy(options: StartRealHaproxyOptions): Promise<PeerProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'sticksim-hap-'));
+  const socketPath = join(dir, 'admin.sock');
+  const cfgPath = join(dir, 'haproxy.cfg');
+  writeFileSync(cfgPath, withStatsSocket(options.configText, socketPath));
+  const args = ['-db', '-f', cfgPath, '-L', options.local];
+  if (options.softStopPid !== undefined) args.push('-sf', String(options.softStopPid));
+  const child = spawn(options.binary.path, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = new PeerProcess('haproxy', child, dir, socketPath);
+  if (options.waitReady ?? true) await proc.waitReady(10_000);
+  return proc;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers
+// ---------------------------------------------------------------------------------------------
+
+export interface TableDump {
+  readonly used: number;
+  /** key → data fields as printed (`gpc0=5 conn_cnt=0 …`), use= and exp= left out. */
+  readonly rows: Map<string, string>;
+  /** key → exp (ms left). */
+  readonly expMs: Map<string, number>;
+}
+
+const ENTRY_RE = /^0x[0-9a-f]+: key=(\S+) use=\d+ exp=(\d+)(.*)$/;
+
+export function parseShowTable(text: string): TableDump {
+  const header = /^# table: \S+, type: \S+, size:\d+, used:(\d+)$/m.exec(text);
+  assert(header !== null, `a show table answer starts with its header: ${text.slice(0, 200)}`);
+  const rows = new Map<string, string>();
+  const expMs = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = ENTRY_RE.exec(line);
+    if (m === null) continue;
+    rows.set(m[1]!, m[3]!.trim());
+    expMs.set(m[1]!, Number(m[2]));
+  }
+  return { used: Number(header[1]), rows, expMs };
+}
+
+export async function showTable(proc: PeerProcess, table = 'st'): Promise<TableDump> {
+  return parseShowTable(await proc.cli(`show table ${table}`, 30_000));
+}
+
+/** How many entries `show table` reports (header only: cheap). */
+export async function tableUsed(proc: PeerProcess, table = 'st'): Promise<number> {
+  const out = await proc.cli('show table');
+  const m = new RegExp(`^# table: ${table}, type: \\S+, size:\\d+, used:(\\d+)$`, 'm').exec(out);
+  assert(m !== null, `show table lists ${table}: ${out}`);
+  return Number(m[1]);
+}
+
+export interface PeerBlock {
+  readonly name: string;
+  readonly text: string;
+  readonly lastStatus: string;
+  readonly state: string | undefined;
+  readonly newConn: number;
+  readonly txHbt: number;
+  readonly rxHbt: number;
+  readonly noHbt: number;
+  readonly protoErr: number;
+}
+
+export interface ShowPeersDump {
+  readonly sectionFlags: number;
+  readonly peers: Map<string, PeerBlock>;
+}
+
+export function parseShowPeers(text: string): ShowPeersDump {
+  const section = /\] id=\S+ disabled=\d+ flags=0x([0-9a-f]+)/.exec(text);
+  assert(section !== null, `a show peers answer has a section line: ${text.slice(0, 300)}`);
+  const peers = new Map<string, PeerBlock>();
+  const parts = text.split(/\n(?=\s+0x[0-9a-f]+: id=)/);
+  for (const part of parts) {
+    const head = /0x[0-9a-f]+: id=([^(\s]+)\((?:local|remote),/.exec(part);
+    if (head === null) continue;
+    const num = (field: string): number => Number(new RegExp(`\\b${field}=(\\d+)`).exec(part)?.[1] ?? NaN);
+    peers.set(head[1]!, {
+      name: head[1]!,
+      text: part,
+      lastStatus: /last_status=(\S+)/.exec(part)?.[1] ?? '?',
+      state: / state=(\S+)/.exec(part)?.[1],
+      newConn: num('new_conn'),
+      txHbt: num('tx_hbt'),
+      rxHbt: num('rx_hbt'),
+      noHbt: num('no_hbt'),
+      protoErr: num('proto_err'),
+    });
+  }
+  return { sectionFlags: parseInt(section[1]!, 16), peers };
+}
+
+export async function showPeers(proc: PeerProcess): Promise<ShowPeersDump> {
+  return parseShowPeers(await proc.cli('show peers'));
+}
+
+export async function peerBlock(proc: PeerProcess, name: string): Promise<PeerBlock> {
+  const block = (await showPeers(proc)).peers.get(name);
+  assert(block !== undefined, `${proc.kind} lists peer ${name}`);
+  return block;
+}
+
+/** Runs `set table` commands in batches of `batch` per connection (`;`-separated, as socat would). */
+export async function setEntries(proc: PeerProcess, commands: readonly string[], batch = 100): Promise<void> {
+  for (let i = 0; i < commands.length; i += batch) {
+    const answer = await proc.cli(commands.slice(i, i + batch).join(';'), 30_000);
+    assert(answer.trim() === '', `set table answers nothing on success, got ${JSON.stringify(answer.slice(0, 200))}`);
+  }
+}
+
+/** `10.x.y.z` for i in [0, 2^24). */
+export function ipOf(i: number): string {
+  return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+}

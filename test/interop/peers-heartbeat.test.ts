@@ -1,0 +1,115 @@
+/**
+ * Issue 3 (e): heartbeats (every 3 s) keep an idle session between `sticksim peer` and real
+ * haproxy 2.6 up for 30 s; a silenced peer (SIGSTOP) is declared dead — each side detects the
+ * other — and the session comes back when it wakes up.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { interopGate, sleepMs } from './haproxy.ts';
+import { peerBlock, peersConfig, startRealHaproxy, startSticksim, twoEndpoints, waitFor, type PeerProcess } from './peer-harness.ts';
+
+const gate = interopGate();
+const IDLE_MS = 30_000;
+const HEARTBEAT_INTERVAL_MS = 3_000;
+const DEAD_DETECT_MS_MAX = 12_000;
+
+describe.skipIf(gate.skip)('heartbeats between sticksim and real haproxy 2.6', () => {
+  let hap: PeerProcess | undefined;
+  let sim: PeerProcess | undefined;
+
+  const established = async (): Promise<void> => {
+    await waitFor(
+      'an established session on both sides',
+      async () => ((await peerBlock(sim!, 'hap')).state === 'EST' && (await peerBlock(hap!, 'sim')).state === 'EST' ? true : undefined),
+      { timeoutMs: 15_000, pollMs: 50 },
+    );
+  };
+
+  /** Established and unchanged for 2.5 s: the startup collision dance is over (lab's wait_mesh). */
+  const stable = async (): Promise<void> => {
+    for (let round = 0; round < 6; round++) {
+      await established();
+      const before = [(await peerBlock(sim!, 'hap')).newConn, (await peerBlock(hap!, 'sim')).newConn];
+      await sleepMs(2_500);
+      const [s, h] = [await peerBlock(sim!, 'hap'), await peerBlock(hap!, 'sim')];
+      if (s.state === 'EST' && h.state === 'EST' && s.newConn === before[0] && h.newConn === before[1]) return;
+    }
+    throw new Error('the session between sticksim and haproxy did not settle');
+  };
+
+  beforeAll(async () => {
+    if (gate.skip) return;
+    const [h, s] = await twoEndpoints();
+    const configText = peersConfig({ peers: [{ name: 'hap', endpoint: h }, { name: 'sim', endpoint: s }] });
+    hap = await startRealHaproxy({ binary: gate.binary, configText, local: 'hap' });
+    sim = await startSticksim({ configText, local: 'sim' });
+    await stable();
+  });
+  afterAll(async () => {
+    sim?.signal('SIGCONT');
+    hap?.signal('SIGCONT');
+    await sim?.stop();
+    await hap?.stop();
+  });
+
+  test(
+    'an idle session stays up for 30 s on heartbeats alone',
+    async () => {
+      const [s0, h0] = [await peerBlock(sim!, 'hap'), await peerBlock(hap!, 'sim')];
+      await sleepMs(IDLE_MS);
+      const [s1, h1] = [await peerBlock(sim!, 'hap'), await peerBlock(hap!, 'sim')];
+      const beatsMin = Math.floor(IDLE_MS / HEARTBEAT_INTERVAL_MS) - 2;
+      for (const [before, after] of [
+        [s0, s1],
+        [h0, h1],
+      ] as const) {
+        expect(after.state, after.text).toBe('EST');
+        expect(after.newConn, after.text).toBe(before.newConn);
+        expect(after.noHbt, after.text).toBe(0);
+        expect(after.txHbt - before.txHbt, after.text).toBeGreaterThanOrEqual(beatsMin);
+        expect(after.rxHbt - before.rxHbt, after.text).toBeGreaterThanOrEqual(beatsMin);
+      }
+    },
+    IDLE_MS + 20_000,
+  );
+
+  test(
+    'a silenced haproxy is declared dead by sticksim, and the session comes back',
+    async () => {
+      hap!.signal('SIGSTOP');
+      try {
+        await waitFor('sticksim to count a missed heartbeat', async () => ((await peerBlock(sim!, 'hap')).noHbt >= 1 ? true : undefined), {
+          timeoutMs: DEAD_DETECT_MS_MAX,
+          pollMs: 100,
+        });
+      } finally {
+        hap!.signal('SIGCONT');
+      }
+      expect(sim!.output).toMatch(/peer 'hap' is dead/);
+      expect((await peerBlock(sim!, 'hap')).state).not.toBe('EST');
+      await established();
+    },
+    DEAD_DETECT_MS_MAX + 30_000,
+  );
+
+  test(
+    'a silenced sticksim is declared dead by haproxy',
+    async () => {
+      const before = await peerBlock(hap!, 'sim');
+      sim!.signal('SIGSTOP');
+      let after = before;
+      try {
+        // haproxy ends the session either on its heartbeat check (no_hbt++) or on the 5 s
+        // stream timeout, whichever fires first; either way it drops the session and reconnects
+        after = await waitFor('haproxy to drop the silent session', async () => {
+          const b = await peerBlock(hap!, 'sim');
+          return b.noHbt > before.noHbt || b.newConn > before.newConn ? b : undefined;
+        }, { timeoutMs: DEAD_DETECT_MS_MAX, pollMs: 100 });
+      } finally {
+        sim!.signal('SIGCONT');
+      }
+      expect(after.noHbt + after.newConn).toBeGreaterThan(before.noHbt + before.newConn);
+      await established();
+    },
+    DEAD_DETECT_MS_MAX + 30_000,
+  );
+});
