@@ -2,6 +2,7 @@
  * `sticksim`: one command-line program, one file per subcommand under cli/commands/.
  */
 import { Command } from 'commander';
+import { registerCheckCommand } from './commands/check.ts';
 import { registerCliCommand } from './commands/cli.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerPeerCommand } from './commands/peer.ts';
@@ -19,5 +20,6 @@ registerDemoCommand(program);
 registerPeerCommand(program);
 registerRunCommand(program);
 registerReportCommand(program);
+registerCheckCommand(program);
 
 await program.parseAsync(process.argv);
