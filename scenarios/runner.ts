@@ -7,6 +7,7 @@ import { parseConfig } from '../engine/config/parse.ts';
 import type { Config } from '../engine/config/types.ts';
 import { assert } from '../engine/errors.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
+import { deriveSeed } from '../sim/seeds.ts';
 import { openTraceFile, sticksimVersion } from '../sim/trace-file.ts';
 import { TraceWriter, type TraceEntry, type TraceSink } from '../sim/trace.ts';
 import { World, type WorldHostSpec } from '../sim/world.ts';
@@ -58,7 +59,11 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions): RunOutput 
     sticksimVersion: sticksimVersion(),
     scenario: spec.name,
     seed: options.seed,
-    streams: [] as { name: string; seed: string }[],
+    // Every stream is derived from the root seed by name; these are the ones every run uses
+    // (a process's own stream is `host:<name>:<pid>`, pids counting from 1000 per host).
+    streams: ['network', 'traffic', ...hosts.flatMap((h) => [`clock:${h.name}`, `host:${h.name}:1000`])]
+      .sort()
+      .map((name) => ({ name, seed: deriveSeed(options.seed, name) })),
     mergePolicy: options.policy,
     configText,
   };

@@ -124,6 +124,14 @@ export class ScriptApi {
     this.world.reload(host);
   }
 
+  pause(host: string): void {
+    this.world.pause(host);
+  }
+
+  resume(host: string): void {
+    this.world.resume(host);
+  }
+
   natDestination(options: { address: string; port?: number; toHost: string }): void {
     this.world.natDestination(options);
   }
@@ -168,8 +176,8 @@ export class ScriptApi {
       random: this.world.seeds.stream('traffic'),
       classes: this.trafficClasses,
       send: (event) => {
-        const process = this.world.host(event.targetHost).process;
-        const result = process?.handleRequest({ srcAddress: event.srcAddress });
+        const host = this.world.host(event.targetHost);
+        const result = host.isPaused() ? undefined : host.process?.handleRequest({ srcAddress: event.srcAddress });
         if (result === undefined) {
           this.refused.set(event.clientClass, (this.refused.get(event.clientClass) ?? 0) + 1);
           return { action: 'refused' };

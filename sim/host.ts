@@ -5,7 +5,7 @@
  * tables lost), crash. Each process gets its own timers (cancelled when it dies), its own random
  * stream, and events stamped with the host and pid.
  */
-import type { Env, TimerHandle, Timers } from '../engine/env.ts';
+import type { ByteStream, Env, Net, TimerHandle, Timers } from '../engine/env.ts';
 import { assert } from '../engine/errors.ts';
 import type { Config } from '../engine/config/types.ts';
 import { HaproxyProcess } from '../engine/process/process.ts';
@@ -35,17 +35,77 @@ export interface SimHostOptions {
   driftPpm?: number;
 }
 
-/** Timers of one process: all cancelled at once when the process dies. */
+/**
+ * The gate of a paused process (SIGSTOP): while closed, timer firings and socket callbacks wait
+ * in order; on resume they run, in the order they came. Bounded like every queue.
+ */
+class PauseGate {
+  private paused = false;
+  private readonly waiting: (() => void)[] = [];
+  static readonly WAITING_MAX = 1_000_000;
+
+  isPaused(): boolean {
+    return this.paused;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** Runs `fn` now, or when the process resumes. */
+  run(fn: () => void): void {
+    if (!this.paused) return fn();
+    assert(this.waiting.length < PauseGate.WAITING_MAX, 'a paused process queues a bounded number of callbacks');
+    this.waiting.push(fn);
+  }
+
+  resume(): void {
+    this.paused = false;
+    const queued = this.waiting.splice(0);
+    for (const fn of queued) fn();
+  }
+}
+
+/** A process's view of the network: socket callbacks pass through its pause gate. */
+function gatedNet(net: Net, gate: PauseGate): Net {
+  const wrap = (stream: ByteStream): ByteStream => ({
+    write: (bytes) => stream.write(bytes),
+    close: () => stream.close(),
+    onData: (handler) => stream.onData((bytes) => gate.run(() => handler(bytes))),
+    onClose: (handler) => stream.onClose((reason) => gate.run(() => handler(reason))),
+    get remoteAddress() {
+      return stream.remoteAddress;
+    },
+    get remotePort() {
+      return stream.remotePort;
+    },
+    get localAddress() {
+      return stream.localAddress;
+    },
+    get localPort() {
+      return stream.localPort;
+    },
+  });
+  return {
+    connect: (options) => wrap(net.connect(options)),
+    listen: (options, onAccept) => net.listen(options, (stream) => gate.run(() => onAccept(wrap(stream)))),
+  };
+}
+
+/** Timers of one process: all cancelled at once when the process dies; held while paused. */
 class ProcessTimers implements Timers {
   private readonly live = new Set<TimerHandle>();
   private dead = false;
-  constructor(private readonly clock: HostClock) {}
+  constructor(
+    private readonly clock: HostClock,
+    private readonly gate: PauseGate,
+  ) {}
 
   schedule(delayMs: number, fire: () => void): TimerHandle {
     if (this.dead) return { cancel: () => {} };
     const handle: TimerHandle = this.clock.schedule(delayMs, () => {
       this.live.delete(handle);
-      if (!this.dead) fire();
+      if (!this.dead) this.gate.run(() => !this.dead && fire());
     });
     this.live.add(handle);
     return {
@@ -67,6 +127,7 @@ interface RunningProcess {
   pid: number;
   process: HaproxyProcess;
   timers: ProcessTimers;
+  gate: PauseGate;
 }
 
 export class SimHost {
@@ -101,6 +162,27 @@ export class SimHost {
 
   isUp(): boolean {
     return this.current !== undefined;
+  }
+
+  /** True while the machine is paused (SIGSTOP of haproxy, a VM freeze). */
+  isPaused(): boolean {
+    return this.current?.gate.isPaused() ?? false;
+  }
+
+  /** Freezes every process: timers and socket events wait; clients are not served. */
+  pause(): void {
+    for (const p of this.all()) p.gate.pause();
+    this.emit('host.pause', {});
+  }
+
+  /** Thaws the processes: what waited runs now, in order. */
+  resume(): void {
+    this.emit('host.resume', {});
+    for (const p of this.all()) p.gate.resume();
+  }
+
+  private all(): RunningProcess[] {
+    return [...this.leaving, ...(this.current === undefined ? [] : [this.current])];
   }
 
   /** Starts haproxy (fresh: no old process to learn from). */
@@ -141,13 +223,14 @@ export class SimHost {
   /** A runtime-API command on the current process (the stats socket). */
   cli(line: string): string {
     const p = this.current;
-    if (p === undefined) return '';
+    if (p === undefined || p.gate.isPaused()) return '';
     return p.process.cli(line);
   }
 
   private spawn(options: { hasOldProcess: boolean }): RunningProcess {
     const pid = this.pidNext++;
-    const timers = new ProcessTimers(this.clock);
+    const gate = new PauseGate();
+    const timers = new ProcessTimers(this.clock, gate);
     const hostName = this.name;
     const kernel = this.options.kernel;
     const sink = this.options.sink;
@@ -155,7 +238,7 @@ export class SimHost {
       clock: this.clock,
       timers,
       random: this.options.seeds.stream(`host:${hostName}:${pid}`),
-      net: this.options.network.netFor(hostName),
+      net: gatedNet(this.options.network.netFor(hostName), gate),
       events: {
         recording: this.options.eventsRecorded ?? true,
         emit: (event) => {
@@ -175,7 +258,7 @@ export class SimHost {
       pid,
     });
     process.start();
-    return { pid, process, timers };
+    return { pid, process, timers, gate };
   }
 
   private retire(p: RunningProcess): void {

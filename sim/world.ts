@@ -151,6 +151,14 @@ export class World {
     this.host(host).reload();
   }
 
+  pause(host: string): void {
+    this.host(host).pause();
+  }
+
+  resume(host: string): void {
+    this.host(host).resume();
+  }
+
   /** Destination NAT: connecting to `address` reaches `toHost`. */
   natDestination(options: { address: string; port?: number; toHost: string; toAddress?: string }): void {
     this.network.addDestinationNat(options);

@@ -70,12 +70,13 @@ async function runCommand(paths: string[], options: RunCliOptions): Promise<numb
   process.stdout.write(`sticksim run: ${scenarios.length} scenario(s), seeds ${describeSeeds(seeds)}, ${jobs.length} run(s)\n`);
   const traceFor = tracePlanner(options.trace, jobs.length);
   const runs: ScenarioRunResult[] = [];
+  const streamsByRun = new Map<ScenarioRunResult, { name: string; seed: string }[]>();
   const tty = process.stderr.isTTY === true;
   for (const [i, job] of jobs.entries()) {
     if (tty) process.stderr.write(`\r[${i + 1}/${jobs.length}] ${job.s.spec.name} seed=${job.seed} policy=${job.policy}\x1b[K`);
     try {
       const tracePath = traceFor(job.s.spec.name, job.seed, job.policy);
-      const { result } = runScenario(job.s.spec, {
+      const { result, streams } = runScenario(job.s.spec, {
         seed: job.seed,
         policy: job.policy,
         scenarioRef: job.s.ref,
@@ -83,6 +84,7 @@ async function runCommand(paths: string[], options: RunCliOptions): Promise<numb
         ...(tracePath === undefined ? {} : { tracePath }),
       });
       runs.push(result);
+      streamsByRun.set(result, streams);
     } catch (error) {
       if (error instanceof ScenarioConfigError) {
         process.stderr.write(`\nsticksim: ${job.s.ref}: configuration error:\n${error.message}\n`);
@@ -99,9 +101,15 @@ async function runCommand(paths: string[], options: RunCliOptions): Promise<numb
     process.stdout.write(`\nFAILED ${r.scenario} (seed ${r.seed}, policy ${r.policy})\n`);
     for (const e of r.expectations.filter((x) => !x.passed)) process.stdout.write(`  ✗ ${e.name}: ${e.message}\n`);
     process.stdout.write(`  reproduce: ${r.reproduce}\n`);
+    const streams = streamsByRun.get(r) ?? [];
+    process.stdout.write(`  streams from root seed ${r.seed}: ${streams.map((x) => `${x.name}=${x.seed}`).join(' ')}\n`);
   }
   const written = await writeReports(suite, { junitPath: options.junit, reportDir: options.report });
   for (const path of written) process.stdout.write(`written: ${path}\n`);
+  if (runs.length === 1) {
+    const streams = streamsByRun.get(runs[0]!) ?? [];
+    process.stdout.write(`streams from root seed ${runs[0]!.seed}: ${streams.map((x) => `${x.name}=${x.seed}`).join(' ')}\n`);
+  }
   process.stdout.write(`\n${runs.length - failed.length} passed, ${failed.length} failed\n`);
   return failed.length === 0 ? 0 : 1;
 }
