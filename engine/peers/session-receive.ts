@@ -181,7 +181,8 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
   const batchesBefore = table.stats.evictionBatches;
   const ref = table.setEntryAllocatingFirst(update.key, now);
   if (table.stats.evictionBatches !== batchesBefore) section.marks.mark('peers.purge-batch-on-receipt');
-  const rendered = section.renderKey(table, update.key);
+  const recording = section.env.events.recording !== false;
+  const rendered = recording ? section.renderKey(table, update.key) : '';
   if (ref === NO_ENTRY) {
     section.emit({ kind: 'update.rx', peer: peer.name, table: table.spec.name, key: rendered, updateId: pt.lastGet, dropped: true });
     return OK;
@@ -198,6 +199,7 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
   });
   table.setExpire(ref, tickAdd(now, expireMs));
   table.touchRemote(ref);
+  if (!recording) return OK;
   section.emit({
     kind: 'update.rx',
     peer: peer.name,

@@ -158,6 +158,7 @@ function sendUpdate(
   const expireMs = options.timed ? tickRemain(now, table.expireOf(ref)) : undefined;
   const bytes = encodeUpdateMessage({ updateId: withId ? updateId : undefined, expireMs, key, values }, pt.shared.layout, peer.dictTx);
   out.write(bytes);
+  if (section.env.events.recording === false) return;
   section.emit({
     kind: 'update.tx',
     peer: peer.name,

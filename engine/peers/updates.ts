@@ -13,6 +13,7 @@
  * cursor, which is the work that produced them.
  */
 import { assert } from '../errors.ts';
+import { Uint32KeyIndex } from '../table/key-index.ts';
 import { FLAG_IN_UPD_TREE, H_FLAGS, H_UPD_KEY } from '../table/layout.ts';
 import type { EntryRef, StickTable, TableSyncHooks } from '../table/table.ts';
 
@@ -25,7 +26,8 @@ export class UpdatesTree implements TableSyncHooks {
   localUpdate = 0;
   /** 2.6 `commitupdate`: the highest last_pushed any peer reached. */
   commitUpdate = 0;
-  private readonly byKey = new Map<number, EntryRef>();
+  /** id → entry: an open-addressing uint32 index (ids ≥ 2^31 are not small integers for a Map). */
+  private readonly byKey = new Uint32KeyIndex(1024);
   private readonly onLocalChange: () => void;
   /** Keys in unsigned order, rebuilt lazily after a change (for the teach stages' lookups). */
   private sortedKeys: number[] | undefined;
@@ -48,7 +50,8 @@ export class UpdatesTree implements TableSyncHooks {
   }
 
   entryAt(key: number): EntryRef | undefined {
-    return this.byKey.get(key >>> 0);
+    const ref = this.byKey.get(key >>> 0);
+    return ref < 0 ? undefined : ref;
   }
 
   /** `__stktable_touch_with_exp(local=1)`. */
@@ -100,7 +103,7 @@ export class UpdatesTree implements TableSyncHooks {
     for (let step = 1; step <= distance; step++) {
       const key = (lastPushed + step) >>> 0;
       const ref = this.byKey.get(key);
-      if (ref !== undefined) return { key, ref };
+      if (ref >= 0) return { key, ref };
     }
     return undefined;
   }
@@ -109,12 +112,12 @@ export class UpdatesTree implements TableSyncHooks {
   private nextLocalByScan(lastPushed: number, distance: number): { key: number; ref: EntryRef } | undefined {
     let best: { key: number; ref: EntryRef } | undefined;
     let bestDistance = distance + 1;
-    for (const [key, ref] of this.byKey) {
+    this.byKey.forEach((key, ref) => {
       const d = (key - lastPushed) >>> 0;
-      if (d === 0 || d > distance || d >= bestDistance) continue;
+      if (d === 0 || d > distance || d >= bestDistance) return;
       best = { key, ref };
       bestDistance = d;
-    }
+    });
     return best;
   }
 
@@ -131,7 +134,7 @@ export class UpdatesTree implements TableSyncHooks {
     const key = keys[lo];
     if (key === undefined) return undefined;
     const ref = this.byKey.get(key);
-    assert(ref !== undefined, 'sorted keys mirror the tree');
+    assert(ref >= 0, 'sorted keys mirror the tree');
     return { key, ref };
   }
 
@@ -141,13 +144,16 @@ export class UpdatesTree implements TableSyncHooks {
   }
 
   private sorted(): number[] {
-    if (this.sortedKeys === undefined) this.sortedKeys = [...this.byKey.keys()].sort((a, b) => a - b);
+    if (this.sortedKeys === undefined) this.sortedKeys = this.keysInOrder();
     return this.sortedKeys;
   }
 
   /** Every key in the tree in unsigned order (for a full resync's two stages). */
   keysInOrder(): number[] {
-    return [...this.byKey.keys()].sort((a, b) => a - b);
+    const keys = new Float64Array(this.byKey.size);
+    let n = 0;
+    this.byKey.forEach((key) => (keys[n++] = key));
+    return Array.from(keys.sort());
   }
 
   private inTree(ref: EntryRef): boolean {
@@ -160,7 +166,7 @@ export class UpdatesTree implements TableSyncHooks {
     if (old !== undefined) this.byKey.delete(old);
     this.sortedKeys = undefined;
     const displaced = this.byKey.get(key);
-    if (displaced !== undefined && displaced !== ref) {
+    if (displaced >= 0 && displaced !== ref) {
       // eb32_insert found the same key (ids wrapped all the way round): the old holder leaves.
       this.setFlag(displaced, false);
     }

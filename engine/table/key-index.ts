@@ -83,6 +83,14 @@ export class Uint32KeyIndex implements KeyIndex {
     return this.get(key) >= 0;
   }
 
+  /** Calls `fn(key, ref)` for every entry, keys as uint32, in slot order (not sorted). */
+  forEach(fn: (key: number, ref: number) => void): void {
+    const pairs = this.pairs;
+    for (let i = 0; i < pairs.length; i += 2) {
+      if (pairs[i + 1] !== EMPTY) fn(pairs[i]! >>> 0, pairs[i + 1]!);
+    }
+  }
+
   set(key: StoredKey, ref: number): void {
     assert(ref >= 0, 'refs are not negative');
     if ((this.count + 1) * 2 > this.mask + 1) this.rehash((this.mask + 1) * 2);
