@@ -34,7 +34,15 @@ export class InvariantError extends Error {
   }
 }
 
-/** TIGER_STYLE assertion: states what must hold; a failure is a bug in sticksim. */
+/**
+ * TIGER_STYLE assertion: states what must hold; a failure is a bug in sticksim. On hot paths pass
+ * a constant message, or write `if (!cond) fail(\`…${x}\`)` so no message is built when it holds.
+ */
 export function assert(condition: boolean, message: string): asserts condition {
   if (!condition) throw new InvariantError(message);
+}
+
+/** A broken invariant, reported with a message built only now that it failed. */
+export function fail(message: string): never {
+  throw new InvariantError(message);
 }

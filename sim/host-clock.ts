@@ -4,7 +4,7 @@
  * HAProxy's now_ms starts at an arbitrary value (wall-clock ms mod 2^32), so the tick
  * start is drawn from the host's random stream, or placed just before the wrap on request.
  */
-import { assert } from '../engine/errors.ts';
+import { assert, fail } from '../engine/errors.ts';
 import type { Clock, TimerHandle, Timers } from '../engine/env.ts';
 import { TICK_MODULUS, type Tick } from '../engine/ticks.ts';
 import type { Kernel, KernelTimer } from './kernel.ts';
@@ -100,7 +100,7 @@ export class HostClock implements Clock, Timers {
 
   /** Fires once the host clock has advanced by at least `delayMs` host milliseconds. */
   schedule(delayMs: number, fire: () => void): TimerHandle {
-    assert(Number.isSafeInteger(delayMs) && delayMs >= 0, `timer delayMs is a non-negative integer (got ${delayMs})`);
+    if (!(Number.isSafeInteger(delayMs) && delayMs >= 0)) fail(`timer delayMs is a non-negative integer (got ${delayMs})`);
     const timer = new HostTimer(this.live);
     const virtualDelayMs = this.virtualDelayFor(delayMs);
     timer.kernelTimer = this.kernel.schedule(

@@ -3,7 +3,7 @@
  * to the next event, and an event queue ordered by (timeMs, sequence number).
  * Nothing here reads the wall clock; time only moves when an event runs or `run` says so.
  */
-import { assert } from '../engine/errors.ts';
+import { assert, fail } from '../engine/errors.ts';
 import { EventHeap, type HeapEntry } from './event-heap.ts';
 
 export const QUEUE_LENGTH_MAX_DEFAULT = 1_000_000;
@@ -100,14 +100,14 @@ export class Kernel {
 
   /** Runs `fire` at `delayMs` from now; delay 0 runs after every event already due now. */
   schedule(delayMs: number, fire: () => void, label = ''): KernelTimer {
-    assert(Number.isSafeInteger(delayMs) && delayMs >= 0, `delayMs is a non-negative integer (got ${delayMs})`);
+    if (!(Number.isSafeInteger(delayMs) && delayMs >= 0)) fail(`delayMs is a non-negative integer (got ${delayMs})`);
     return this.scheduleAt(this.currentMs + delayMs, fire, label);
   }
 
   /** Runs `fire` at absolute virtual time `timeMs` (not in the past). */
   scheduleAt(timeMs: number, fire: () => void, label = ''): KernelTimer {
-    assert(Number.isSafeInteger(timeMs), `timeMs is an integer (got ${timeMs})`);
-    assert(timeMs >= this.currentMs, `event at ${timeMs} is not in the past (now ${this.currentMs})`);
+    if (!(Number.isSafeInteger(timeMs))) fail(`timeMs is an integer (got ${timeMs})`);
+    if (!(timeMs >= this.currentMs)) fail(`event at ${timeMs} is not in the past (now ${this.currentMs})`);
     assert(this.heap.length < this.queueLengthMax, `event queue full (${this.queueLengthMax} events)`);
     const event = new QueuedEvent(timeMs, this.seqNext, label, fire, this);
     this.seqNext += 1;

@@ -4,7 +4,7 @@
  * registers a framer that cuts the byte stream into messages (the peers layer gives one
  * that knows the handshake lines and the binary messages).
  */
-import { assert } from '../engine/errors.ts';
+import { assert, fail } from '../engine/errors.ts';
 
 export type FilterVerdict = 'deliver' | 'drop' | 'hold';
 
@@ -63,8 +63,8 @@ export class FilterTap {
     const judged: Array<{ bytes: Uint8Array; verdict: FilterVerdict }> = [];
     let offset = 0;
     for (const length of lengths) {
-      assert(Number.isSafeInteger(length) && length > 0, `framer message length is a positive integer (got ${length})`);
-      assert(offset + length <= this.buffer.length, `framer cut ${offset + length} bytes of ${this.buffer.length} framed`);
+      if (!(Number.isSafeInteger(length) && length > 0)) fail(`framer message length is a positive integer (got ${length})`);
+      if (!(offset + length <= this.buffer.length)) fail(`framer cut ${offset + length} bytes of ${this.buffer.length} framed`);
       judged.push(this.judge(this.buffer.slice(offset, offset + length)));
       offset += length;
     }
@@ -81,7 +81,7 @@ export class FilterTap {
 
   private judge(bytes: Uint8Array): { bytes: Uint8Array; verdict: FilterVerdict } {
     const verdict = this.filter.decide({ ...this.stream, index: this.messagesSeen, bytes });
-    assert(verdict === 'deliver' || verdict === 'drop' || verdict === 'hold', `filter verdict is deliver|drop|hold (got ${String(verdict)})`);
+    if (!(verdict === 'deliver' || verdict === 'drop' || verdict === 'hold')) fail(`filter verdict is deliver|drop|hold (got ${String(verdict)})`);
     this.messagesSeen += 1;
     return { bytes, verdict };
   }

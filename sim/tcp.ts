@@ -14,7 +14,7 @@
  *   (like node's allowHalfOpen=false): each endpoint's onClose fires once, with 'closed'.
  * - A reset drops everything queued both ways; both endpoints see 'reset'.
  */
-import { assert } from '../engine/errors.ts';
+import { assert, fail } from '../engine/errors.ts';
 import type { ByteStream, StreamCloseReason } from '../engine/env.ts';
 import type { Kernel, KernelTimer } from './kernel.ts';
 
@@ -84,7 +84,7 @@ export class Pipe {
   }
 
   send(segment: Segment, options: { heldByFilter?: boolean } = {}): void {
-    assert(this.queue.length < PIPE_SEGMENTS_MAX, `connection ${this.connectionId} ${this.direction}: more than ${PIPE_SEGMENTS_MAX} segments queued`);
+    if (!(this.queue.length < PIPE_SEGMENTS_MAX)) fail(`connection ${this.connectionId} ${this.direction}: more than ${PIPE_SEGMENTS_MAX} segments queued`);
     this.queue.push({ segment, heldByFilter: options.heldByFilter ?? false, timer: undefined });
     this.refresh();
   }
@@ -152,7 +152,7 @@ export class Pipe {
 
   private arrive(item: QueuedSegment): void {
     const head = this.queue.shift();
-    assert(head === item, `connection ${this.connectionId} ${this.direction}: segments arrive in order`);
+    if (!(head === item)) fail(`connection ${this.connectionId} ${this.direction}: segments arrive in order`);
     item.timer = undefined;
     this.deliver(item.segment);
   }

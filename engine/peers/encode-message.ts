@@ -2,7 +2,7 @@
  * Message → bytes (spec §4.2–§4.6). Long messages are framed as `class type varint(len) body`
  * with the body written first after a 7-byte reserve and the header placed right before it.
  */
-import { assert } from '../errors.ts';
+import { assert, fail } from '../errors.ts';
 import { writeDefineBody } from './definition.ts';
 import {
   CONTROL_NAMES,
@@ -88,6 +88,6 @@ function frameWithClass(classId: number, typeId: number, writeBody: (w: WireWrit
 }
 
 function checkedUint32(value: number, what: string): number {
-  assert(value >>> 0 === value, `${what} is a uint32`);
+  if (!(value >>> 0 === value)) fail(`${what} is a uint32`);
   return value;
 }

@@ -5,7 +5,7 @@
  *
  * Time is always passed in as a tick (`now`): the table never reads a clock.
  */
-import { assert } from '../errors.ts';
+import { assert, fail } from '../errors.ts';
 import { tickAdd, tickFirst, tickIsExpired, tickIsLt, tickIsSet, TICK_ETERNITY, type Tick } from '../ticks.ts';
 import { freqCtrRead, freqCtrSet, freqCtrUpdate } from './freq-ctr.ts';
 import { ExpQueue } from './exp-queue.ts';
@@ -291,7 +291,7 @@ export class StickTable {
   }
 
   private assertLive(ref: EntryRef): void {
-    assert(this.isLive(ref), `entry ${ref} is live`);
+    if (!(this.isLive(ref))) fail(`entry ${ref} is live`);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@
  * HAProxy's local touch. Pure functions over a table and an entry ref.
  */
 import type { Tick } from '../ticks.ts';
-import { tickAdd } from '../ticks.ts';
 import { NO_ENTRY, type EntryRef, type StickTable } from './table.ts';
 import type { StoredKey } from './keys.ts';
 
@@ -50,7 +49,7 @@ export function trackStart(table: StickTable, key: StoredKey, now: Tick): EntryR
   if (connCnt) table.addUint(ref, connCnt, 1);
   const connRate = table.slot(DT.connRate);
   if (connRate) table.frqpUpdate(ref, connRate, now, 1);
-  if (table.spec.expireMs > 0) table.setExpire(ref, tickAdd(now, table.spec.expireMs));
+  // HAProxy also sets expire = now + table.expire here; the local touch below sets the same value.
   table.touchLocal(ref, now);
   return ref;
 }
