@@ -24,11 +24,13 @@ const out = mkdtempSync(join(tmpdir(), 'sticksim-bench-'));
 mkdirSync(join(out, 'bench'));
 copyFileSync(join(root, 'package.json'), join(out, 'package.json'));
 const esbuild = join(root, 'node_modules', '.bin', 'esbuild');
+// CommonJS dependencies bundled into ESM (Ink's) call require() for Node built-ins.
+const REQUIRE_BANNER = "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);";
 
 let failed = 0;
 for (const file of files) {
   const bundle = join(out, 'bench', file.replace(/\.ts$/, '.mjs'));
-  const build = spawnSync(esbuild, [join(here, file), '--bundle', '--platform=node', '--format=esm', `--outfile=${bundle}`, '--log-level=warning', '--external:tsx'], {
+  const build = spawnSync(esbuild, [join(here, file), '--bundle', '--platform=node', '--format=esm', `--outfile=${bundle}`, '--log-level=warning', '--external:tsx', `--alias:react-devtools-core=${join(here, 'stubs', 'react-devtools-core.js')}`, `--banner:js=${REQUIRE_BANNER}`], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   if (build.status !== 0) {

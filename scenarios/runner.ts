@@ -9,7 +9,7 @@ import { assert } from '../engine/errors.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
 import { deriveSeed } from '../sim/seeds.ts';
 import { openTraceFile, sticksimVersion } from '../sim/trace-file.ts';
-import { TraceWriter, type TraceEntry, type TraceSink } from '../sim/trace.ts';
+import { TraceWriter, type TraceEntry, type TraceHeader, type TraceSink } from '../sim/trace.ts';
 import { World, type WorldHostSpec } from '../sim/world.ts';
 import type { ScenarioSpec } from './dsl.ts';
 import type { ExpectationResult, ScenarioRunResult } from './results.ts';
@@ -52,6 +52,31 @@ export class ScenarioConfigError extends Error {}
 const SAMPLES_MAX = 1_000_000;
 
 export function runScenario(spec: ScenarioSpec, options: RunOptions): RunOutput {
+  const run = startScenario(spec, options);
+  run.runUntil(spec.durationMs);
+  return run.finish();
+}
+
+/**
+ * A scenario run held between steps (the TUI's replay and explore): the world is built, the
+ * script and the samples are scheduled, and nothing has run yet. `runUntil` advances the
+ * virtual clock (never backwards); `finish` checks the expectations and closes the trace.
+ * `runScenario` is `startScenario` + `runUntil(durationMs)` + `finish`.
+ */
+export interface ScenarioRun {
+  readonly world: World;
+  readonly api: ScriptApi;
+  readonly header: TraceHeader;
+  runUntil(ms: number): void;
+  finish(): RunOutput;
+}
+
+export interface StartOptions extends RunOptions {
+  /** Also hands every trace entry to this sink (the TUI's live store). */
+  tee?: TraceSink;
+}
+
+export function startScenario(spec: ScenarioSpec, options: StartOptions): ScenarioRun {
   const wallStart = options.wallMs?.() ?? 0;
   const hosts = buildHosts(spec);
   const configText = hosts.map((h) => `# ${h.name}\n${h.text}`).join('\n');
@@ -76,6 +101,7 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions): RunOutput 
     record(entry) {
       if (!traceOff) writer.record(entry);
       if (options.keepEntries) entries.push(entry);
+      options.tee?.record(entry);
       api?.dispatch(entry);
     },
   };
@@ -85,7 +111,7 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions): RunOutput 
     hosts: hosts.map((h) => h.world),
     sink,
     // With the trace off, engine events are still built when a script observes them or keeps entries.
-    engineEventsRecorded: !traceOff || options.keepEntries === true || scriptObserves(spec),
+    engineEventsRecorded: !traceOff || options.keepEntries === true || options.tee !== undefined || scriptObserves(spec),
     ...(spec.link === undefined ? {} : { link: spec.link }),
   });
   world.record('scenario.start', { scenario: spec.name, seed: options.seed, policy: options.policy, durationMs: spec.durationMs });
@@ -103,34 +129,33 @@ export function runScenario(spec: ScenarioSpec, options: RunOptions): RunOutput 
       checks.atSample(world.nowMs());
     });
   }
-  try {
-    world.runUntil(spec.durationMs);
-  } finally {
-    // the trace must stay readable even when the run throws
-  }
-  const expectations = checks.finish(world.nowMs());
-  for (const e of expectations) world.record('expect.result', { name: e.name, expectKind: e.kind, passed: e.passed, message: e.message });
-  const figures: Record<string, number> = {};
-  for (const [name, value] of script.figures) figures[name] = value();
-  world.record('scenario.end', { passed: expectations.every((e) => e.passed) });
-  const traceHash = file?.close() ?? writer.digest();
-  const ref = options.scenarioRef ?? spec.name;
-  const result: ScenarioRunResult = {
-    scenario: spec.name,
-    title: spec.title,
-    lesson: spec.lesson,
-    seed: options.seed,
-    policy: options.policy,
-    passed: expectations.every((e) => e.passed),
-    expectations,
-    figures,
-    simulatedMs: world.nowMs(),
-    wallMs: (options.wallMs?.() ?? 0) - wallStart,
-    traceHash,
-    tracePath: options.tracePath,
-    reproduce: `npx sticksim run ${ref} --seed ${quote(options.seed)} --policy ${options.policy}`,
+  const runUntil = (ms: number): void => world.runUntil(ms);
+  const finish = (): RunOutput => {
+    const expectations = checks.finish(world.nowMs());
+    for (const e of expectations) world.record('expect.result', { name: e.name, expectKind: e.kind, passed: e.passed, message: e.message });
+    const figures: Record<string, number> = {};
+    for (const [name, value] of script.figures) figures[name] = value();
+    world.record('scenario.end', { passed: expectations.every((e) => e.passed) });
+    const traceHash = file?.close() ?? writer.digest();
+    const ref = options.scenarioRef ?? spec.name;
+    const result: ScenarioRunResult = {
+      scenario: spec.name,
+      title: spec.title,
+      lesson: spec.lesson,
+      seed: options.seed,
+      policy: options.policy,
+      passed: expectations.every((e) => e.passed),
+      expectations,
+      figures,
+      simulatedMs: world.nowMs(),
+      wallMs: (options.wallMs?.() ?? 0) - wallStart,
+      traceHash,
+      tracePath: options.tracePath,
+      reproduce: `npx sticksim run ${ref} --seed ${quote(options.seed)} --policy ${options.policy}`,
   };
   return { result, entries, kernelEvents: world.kernel.eventsRun(), streams: world.seeds.list() };
+  };
+  return { world, api: script, header, runUntil, finish };
 }
 
 /**

@@ -30,6 +30,7 @@ import type { StoredSlot } from '../table/layout.ts';
 import type { EntryRef, StickTable } from '../table/table.ts';
 import type { Tick } from '../ticks.ts';
 import { elementsOf, readElement, readField, writeElement } from './entry-values.ts';
+import { plantedBug } from './planted-bug.ts';
 import type { LayoutField } from './layout.ts';
 import type { ElementWireValue, FreqCounterWire, WireValue } from './update-body.ts';
 
@@ -115,7 +116,10 @@ function overwrite(input: MergeInput, slot: StoredSlot, field: LayoutField, valu
 
 class HaproxyMerge implements MergePolicy {
   readonly name = 'haproxy';
+  private plantedMax: MaxMerge | undefined;
   apply(input: MergeInput): FieldDecision[] {
+    // PLANTED BUG 'merge-max' (fuzzer self-test, planted-bug.ts): keep the larger value on receipt.
+    if (plantedBug() === 'merge-max') return (this.plantedMax ??= new MaxMerge()).apply(input);
     return forEachApplicable(input, (slot, field, value) => overwrite(input, slot, field, value));
   }
   outgoing(table: StickTable, ref: EntryRef, _key: StoredKey, slot: StoredSlot, now: Tick): WireValue {

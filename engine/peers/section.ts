@@ -49,6 +49,7 @@ import { NO_MARKS, type CoverageMarks } from './marks.ts';
 import { makeMergePolicy, type MergePolicy, type MergePolicyName } from './merge.ts';
 import type { LayoutField } from './layout.ts';
 import { Peer, type PeerConfig } from './peer.ts';
+import { plantedBug } from './planted-bug.ts';
 import { backoffTick, PeerSession } from './session.ts';
 import { SharedTable } from './shared-table.ts';
 import type { ElementWireValue, WireValue } from './update-body.ts';
@@ -291,6 +292,8 @@ export class PeersSection {
     for (const pt of peer.tables) {
       pt.lastGet = pt.lastAcked = 0;
       const updates = pt.shared.updates;
+      // PLANTED BUG 'forget-ack' (fuzzer self-test, planted-bug.ts): a reconnect forgets the ACK cursor.
+      if (plantedBug() === 'forget-ack' && pt.update !== 0) pt.update = updates.localUpdate;
       if (((updates.localUpdate - pt.update) | 0) < 0) pt.update = (updates.localUpdate + 0x8000_0000) >>> 0;
       pt.teachingOrigin = pt.lastPushed = pt.update;
       pt.flags = 0;

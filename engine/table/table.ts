@@ -236,6 +236,15 @@ export class StickTable {
     this.scheduleExpiry(expire);
   }
 
+  /**
+   * The expiry tree key of an entry (set when it was queued, not moved by touches: spec §3.2).
+   * An unreferenced entry is purged once both this tick and its expire are past; eternity when it
+   * is not queued.
+   */
+  treeKeyOf(ref: EntryRef): Tick {
+    return this.exps.contains(ref) ? this.exps.treeKey(ref) : TICK_ETERNITY;
+  }
+
   expireOf(ref: EntryRef): Tick {
     return this.words[ref * this.layout.strideWords + H_EXPIRE]!;
   }

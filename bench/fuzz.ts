@@ -1,0 +1,39 @@
+/**
+ * Fuzz throughput: seeds per second for a 3-node cluster and a 60-simulated-second run (traffic
+ * for 20 s, up to 2 faults, then the quiet and the convergence bound), with 1 worker (in process)
+ * and 2 worker threads (traffic for 5–45 s). JSON lines "bench":"fuzz": seeds_per_s_1w, seeds_per_s_2w. No planted
+ * bug: every run passes, so each measures N full runs. BENCH_FUZZ_SEEDS sets N (default 200).
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { plantBug } from '../engine/peers/planted-bug.ts';
+import { caseDurationMs } from '../scenarios/fuzz/bound.ts';
+import { fuzz } from '../scenarios/fuzz/fuzzer.ts';
+import { generateCase, type GeneratorOptions } from '../scenarios/fuzz/generator.ts';
+import { emit } from './emit.ts';
+
+const SEEDS = Number(process.env.BENCH_FUZZ_SEEDS ?? 200);
+const GENERATOR: GeneratorOptions = {
+  nodes: 3,
+  withPeers: true,
+  policy: 'haproxy',
+  table: { sizeEntries: 1000, expireMs: 600_000, store: ['gpc0', 'http_req_cnt', 'conn_cnt', 'http_req_rate(10s)'] },
+  trafficUntilMsMax: 45_000,
+  faultsMax: 2,
+};
+// Workers load the TypeScript through tsx from the repository (the bench runs with cwd = repo root).
+const WORKER_URL = pathToFileURL(join(process.cwd(), 'scenarios', 'fuzz', 'worker-entry.js'));
+
+plantBug(undefined);
+delete process.env['STICKSIM_PLANT_BUG'];
+let simulatedMs = 0;
+for (let i = 0; i < SEEDS; i++) simulatedMs += caseDurationMs(generateCase(`bench-${i}`, GENERATOR));
+
+for (const workers of [1, 2]) {
+  const start = process.hrtime.bigint();
+  const result = await fuzz({ runs: SEEDS, rootSeed: 'bench', workers, generator: GENERATOR, workerUrl: WORKER_URL });
+  const wallS = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.failure !== undefined) throw new Error(`bench run ${result.failure.index} failed: ${result.failure.property}`);
+  emit({ bench: 'fuzz', metric: `seeds_per_s_${workers}w`, value: Number((result.runsDone / wallS).toFixed(1)), unit: 'seed/s' });
+}
+emit({ bench: 'fuzz', metric: 'simulated_s_per_seed', value: Number((simulatedMs / SEEDS / 1000).toFixed(1)), unit: 's' });

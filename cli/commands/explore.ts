@@ -1,0 +1,50 @@
+/**
+ * `sticksim explore [SCENARIO | --config haproxy.cfg] [--seed S] [--policy P] [--save PATH]`:
+ * a live simulation driven from the keyboard (partition, heal, crash, restart, reload, attack,
+ * run time); `w` writes the session's trace, which `sticksim replay` reads back.
+ */
+import type { Command } from 'commander';
+import type { MergePolicyName } from '../../engine/peers/merge.ts';
+import { exploreMain, parseMoment, UsageError } from '../../reports/tui/main.tsx';
+
+const POLICIES: readonly MergePolicyName[] = ['haproxy', 'aggregate', 'max'];
+
+interface ExploreCliOptions {
+  config?: string;
+  seed: string;
+  policy: string;
+  save: string;
+  run?: string;
+}
+
+export function registerExploreCommand(program: Command): void {
+  program
+    .command('explore')
+    .description('explore a scenario (or a haproxy.cfg) live: partition, heal, crash, reload, attack, step time')
+    .argument('[scenario]', 'a built-in scenario name or a scenario file', 'split-brain-acceptor-wins')
+    .option('--config <file>', 'a haproxy.cfg: one node per peer line of its peers section')
+    .option('--seed <seed>', 'root seed', '1')
+    .option('--policy <policy>', 'merge policy: haproxy, aggregate, max', 'haproxy')
+    .option('--save <path>', 'where w writes the session trace', 'sticksim-explore.jsonl')
+    .option('--run <time>', 'run this long before handing over (e.g. 5s)')
+    .action(async (scenario: string, options: ExploreCliOptions) => {
+      try {
+        if (!POLICIES.includes(options.policy as MergePolicyName)) throw new UsageError(`unknown policy '${options.policy}' (haproxy, aggregate, max)`);
+        const runMs = options.run === undefined ? undefined : parseMoment(options.run);
+        process.exitCode = await exploreMain({
+          seed: options.seed,
+          policy: options.policy as MergePolicyName,
+          savePath: options.save,
+          ...(options.config === undefined ? { scenario } : { configPath: options.config }),
+          ...(runMs === undefined ? {} : { runMs }),
+        });
+      } catch (error) {
+        if (error instanceof UsageError) {
+          process.stderr.write(`sticksim: ${error.message}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        throw error;
+      }
+    });
+}

@@ -1,0 +1,30 @@
+/**
+ * `sticksim replay TRACE [--at 12.5s] [--save PATH]`: the trace in the terminal (timeline,
+ * tables, links, event log); `b` branches into explore at the cursor. Not a terminal: a plain
+ * summary.
+ */
+import type { Command } from 'commander';
+import { TraceOpenError } from '../../reports/tui/trace-store.ts';
+import { parseMoment, replayMain, UsageError } from '../../reports/tui/main.tsx';
+
+export function registerReplayCommand(program: Command): void {
+  program
+    .command('replay')
+    .description('replay a trace in the terminal (b: branch into explore at the cursor)')
+    .argument('<trace>', 'a JSONL trace written by sticksim run --trace')
+    .option('--at <time>', 'start with the cursor at this time (12.5s or 12500ms)')
+    .option('--save <path>', 'where a branch is written with w', 'sticksim-branch.jsonl')
+    .action(async (path: string, options: { at?: string; save: string }) => {
+      try {
+        const atMs = options.at === undefined ? undefined : parseMoment(options.at);
+        process.exitCode = await replayMain({ path, savePath: options.save, ...(atMs === undefined ? {} : { atMs }) });
+      } catch (error) {
+        if (error instanceof UsageError || error instanceof TraceOpenError) {
+          process.stderr.write(`sticksim: ${error.message}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        throw error;
+      }
+    });
+}

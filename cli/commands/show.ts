@@ -1,0 +1,31 @@
+/**
+ * `sticksim show TRACE --at 12.5s [--node N] "show table st"`: a runtime-API command answered by
+ * the trace's run replayed to that moment (every node, or one), for scripts.
+ */
+import type { Command } from 'commander';
+import { parseMoment, showMain, UsageError } from '../../reports/tui/main.tsx';
+import { TraceOpenError } from '../../reports/tui/trace-store.ts';
+
+export function registerShowCommand(program: Command): void {
+  program
+    .command('show')
+    .description("ask the runtime API (e.g. \"show table st\") of a trace's nodes at a moment")
+    .argument('<trace>', 'a JSONL trace')
+    .argument('<command>', 'a runtime-API command, e.g. "show table st" or "show peers"')
+    .requiredOption('--at <time>', 'the moment (12.5s or 12500ms)')
+    .option('--node <name>', 'only this node (prints its answer alone)')
+    .action(async (path: string, command: string, options: { at: string; node?: string }) => {
+      try {
+        const result = await showMain({ path, command, atMs: parseMoment(options.at), ...(options.node === undefined ? {} : { node: options.node }) });
+        (result.code === 0 ? process.stdout : process.stderr).write(result.text);
+        process.exitCode = result.code;
+      } catch (error) {
+        if (error instanceof UsageError || error instanceof TraceOpenError) {
+          process.stderr.write(`sticksim: ${error.message}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        throw error;
+      }
+    });
+}

@@ -1,0 +1,62 @@
+/**
+ * Finds the scenario a trace was made from, so its run can be replayed (a run is a pure function
+ * of scenario + seed + merge policy): a built-in or file scenario by the header's name, or
+ * `config:<path>` for an explore session started from a haproxy.cfg (one host per peer line).
+ */
+import { readFileSync } from 'node:fs';
+import { parseConfig } from '../../engine/config/parse.ts';
+import type { MergePolicyName } from '../../engine/peers/merge.ts';
+import type { TraceHeader } from '../../sim/trace.ts';
+import type { HostSpec, ScenarioSpec } from '../../scenarios/dsl.ts';
+import { loadScenarios } from '../../scenarios/suite.ts';
+
+export const CONFIG_PREFIX = 'config:';
+const CONFIG_DURATION_MS = 3_600_000;
+const POLICIES: readonly MergePolicyName[] = ['haproxy', 'aggregate', 'max'];
+
+export async function scenarioForHeader(header: TraceHeader): Promise<ScenarioSpec | string> {
+  if (header.scenario.startsWith(CONFIG_PREFIX)) return scenarioFromConfigFile(header.scenario.slice(CONFIG_PREFIX.length));
+  try {
+    const [loaded] = await loadScenarios([header.scenario]);
+    if (loaded === undefined) return `scenario '${header.scenario}' not found`;
+    return loaded.spec;
+  } catch (error) {
+    return `scenario '${header.scenario}' cannot be loaded: ${(error as Error).message}`;
+  }
+}
+
+export function policyOf(header: TraceHeader): MergePolicyName {
+  const p = header.mergePolicy as MergePolicyName;
+  return POLICIES.includes(p) ? p : 'haproxy';
+}
+
+/**
+ * An explore scenario from one haproxy.cfg: every `peer` line of its first peers section with an
+ * address becomes a host of that name at that address, run with `-L <name>`; no script.
+ */
+export function scenarioFromConfigFile(path: string): ScenarioSpec | string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return `${path}: cannot read: ${(error as Error).message}`;
+  }
+  const parsed = parseConfig(text, { file: path });
+  if (!parsed.ok) return parsed.errors.map((e) => e.message).join('\n');
+  const section = parsed.config.peersSections[0];
+  if (section === undefined) return `${path}: no peers section: nothing to explore`;
+  const hosts: HostSpec[] = [];
+  for (const entry of section.entries) {
+    if (entry.address === undefined) continue;
+    hosts.push({ name: entry.name, addresses: [entry.address.host], config: text, cliLocalPeer: entry.name });
+  }
+  if (hosts.length === 0) return `${path}:${section.line}: peers section '${section.name}' lists no peer with an address`;
+  return {
+    name: `${CONFIG_PREFIX}${path}`,
+    title: `explore ${path}`,
+    lesson: '',
+    hosts,
+    durationMs: CONFIG_DURATION_MS,
+    script: () => {},
+  };
+}

@@ -1,0 +1,353 @@
+/**
+ * The cluster properties, installed on a run as `always` expectations (each holds its first
+ * violation; the runner reports it with the instant it was seen). The fuzzer and the vitest
+ * property tests run the same checks through `runScenario`.
+ *
+ * Merge (HAProxy policy): a received update overwrites field by field; a key changed on one side
+ * only is equal everywhere after heal and quiet; conn_cur is never learned; no update is lost
+ * across reconnects (convergence); no delete propagates. `aggregate` sums per-node
+ * contributions; `max` keeps the largest. Expiry/eviction: size never exceeded, no expired entry
+ * pushed or shown, convergence within the computed bound (bound.ts). Reload: with peers a reload
+ * loses no live entry; without peers it loses all.
+ */
+import { inetaddrHost } from '../../engine/table/keys.ts';
+import { NO_ENTRY } from '../../engine/table/table.ts';
+import { tickIsExpired } from '../../engine/ticks.ts';
+import type { TraceEntry } from '../../sim/trace.ts';
+import type { ScriptApi } from '../script-api.ts';
+import { caseDurationMs, convergenceBound, type ConvergenceBound } from './bound.ts';
+import { caseKeys, totalKeys, type FuzzCase } from './case.ts';
+import type { ScheduleHooks } from './schedule.ts';
+
+/** What the traffic did, per `node|key`. */
+export interface TrafficLedger {
+  /** Requests handled by a node's process for a key. */
+  handled: Map<string, number>;
+  /** Last time a node wrote a key (request or set). */
+  lastWriteMs: Map<string, number>;
+  /** Keys cleared somewhere (excluded from convergence). */
+  cleared: Set<string>;
+  /** Last time a node cleared a key, per `node|key`. */
+  lastClearMs: Map<string, number>;
+  /** `node|key` where the node set conn_cur itself. */
+  connCurSet: Set<string>;
+  /** Called just before a node clears one of its keys. */
+  onClear?: (node: string, key: string) => void;
+}
+
+export const PROPERTY_NAMES = [
+  'merge-overwrites-field-by-field',
+  'max-keeps-largest',
+  'converges-after-heal-and-quiet',
+  'conn-cur-never-learned',
+  'no-delete-propagates',
+  'aggregate-sums-contributions',
+  'table-size-never-exceeded',
+  'no-expired-entry-pushed',
+  'no-expired-entry-shown',
+  'reload-keeps-live-entries',
+  'reload-without-peers-loses-all',
+] as const;
+export type PropertyName = (typeof PROPERTY_NAMES)[number];
+
+/** Fields compared across nodes (plain counters and tags; rates depend on each node's clock). */
+const COMPARED_FIELDS = new Set(['gpc0', 'http_req_cnt', 'conn_cnt', 'gpt0']);
+const TABLE = 'st';
+/** A reload's hand-over: local reconnect 500 ms + connect and teach over the host's own 0-ms link + slack. */
+const RELOAD_HANDOVER_MS = 2_000;
+/** A clear is checked after one latency round trip plus 1 s: long enough for any delete to travel. */
+const CLEAR_CHECK_MS = 1_000;
+const SHOWN_CHECK_EVERY_MS = 5_000;
+
+interface Context {
+  s: ScriptApi;
+  c: FuzzCase;
+  ledger: TrafficLedger;
+  bound: ConvergenceBound;
+  violations: Map<PropertyName, string>;
+}
+
+interface ShownEntry {
+  expMs: number;
+  fields: Map<string, number>;
+}
+
+export function installProperties(
+  s: ScriptApi,
+  c: FuzzCase,
+  options: { observe: (kind: string, fn: (entry: TraceEntry) => void) => void; ledger: TrafficLedger },
+): ScheduleHooks {
+  const ctx: Context = { s, c, ledger: options.ledger, bound: convergenceBound(c), violations: new Map() };
+  const applies = applicable(c);
+  for (const name of PROPERTY_NAMES) {
+    if (applies.has(name) && name !== 'table-size-never-exceeded') s.always(name, () => ctx.violations.get(name) ?? true);
+  }
+  const observe = options.observe;
+  if (applies.has('merge-overwrites-field-by-field') || applies.has('max-keeps-largest')) {
+    observe('update.rx', (e) => checkReceipt(ctx, e));
+  }
+  observe('update.tx', (e) => checkSent(ctx, e));
+  s.always('table-size-never-exceeded', () => {
+    for (const node of c.nodes) {
+      const used = s.used(node, TABLE);
+      if (used > c.table.sizeEntries) violate(ctx, 'table-size-never-exceeded', `${node} holds ${used} entries in a table of size ${c.table.sizeEntries}`);
+    }
+    return ctx.violations.get('table-size-never-exceeded') ?? true;
+  });
+  s.every({ startMs: SHOWN_CHECK_EVERY_MS, everyMs: SHOWN_CHECK_EVERY_MS, untilMs: caseDurationMs(c) }, () => checkShown(ctx));
+  s.at(ctx.bound.convergedByMs, () => {
+    checkShown(ctx);
+    if (applies.has('converges-after-heal-and-quiet')) checkConvergence(ctx);
+    if (applies.has('conn-cur-never-learned')) checkConnCur(ctx);
+    if (applies.has('aggregate-sums-contributions')) checkSums(ctx);
+  });
+  if (applies.has('no-delete-propagates')) options.ledger.onClear = (node, key) => watchClear(ctx, node, key);
+  const finished = trackResyncFinished(observe);
+  return reloadHooks(ctx, applies, finished);
+}
+
+/** The properties a case can be held to (others are vacuous or not HAProxy's promise there). */
+export function applicable(c: FuzzCase): Set<PropertyName> {
+  const out = new Set<PropertyName>(['table-size-never-exceeded', 'no-expired-entry-pushed', 'no-expired-entry-shown', 'conn-cur-never-learned']);
+  // A spare slot is needed: the peers receiver allocates a candidate entry BEFORE it looks the key
+  // up, so a FULL table evicts one of its entries on every received update, even for a known key
+  // (spec §3.3 quirk). With size == keys, convergence is not HAProxy's promise.
+  const roomy = c.table.sizeEntries > totalKeys(c);
+  const longLived = c.table.expireMs > caseDurationMs(c) + 1_000;
+  const processLost = c.faults.some((f) => f.kind === 'crash' || f.kind === 'restart' || f.kind === 'reload');
+  if (c.policy === 'haproxy') out.add('merge-overwrites-field-by-field');
+  if (c.policy === 'max') out.add('max-keeps-largest');
+  if (!c.withPeers) {
+    out.add('reload-without-peers-loses-all');
+    return out;
+  }
+  // With 3+ nodes HAProxy relays what it learned (teach after a reconnect sends every entry, the
+  // learned ones too), so after a heal a stale copy from a third node may overwrite the writer's
+  // newer value: equality is HAProxy's promise for 2 nodes, or when no fault overlaps writes.
+  const faultsDuringWrites = c.faults.some((f) => f.atMs < c.traffic.untilMs);
+  const noRelay = c.nodes.length === 2 || !faultsDuringWrites;
+  // A process started while the network is faulty may finish its startup resync by timeout and
+  // then never learn the older entries (HAProxy resyncs once per process): not promised either.
+  const networkFault = c.faults.some((f) => f.kind !== 'crash' && f.kind !== 'restart' && f.kind !== 'reload' && f.kind !== 'nat-source');
+  const resyncPromised = !(processLost && networkFault);
+  // aggregate: a learner taught by a full resync gets the teacher's own share only (merge.ts).
+  if (roomy && longLived && noRelay && resyncPromised && (c.policy === 'haproxy' || (c.policy === 'aggregate' && !processLost))) out.add('converges-after-heal-and-quiet');
+  if (roomy && longLived) out.add('no-delete-propagates');
+  if (roomy && longLived) out.add('reload-keeps-live-entries');
+  if (c.policy === 'aggregate' && roomy && longLived && !processLost && c.traffic.clearEveryMs === 0) out.add('aggregate-sums-contributions');
+  return out;
+}
+
+function violate(ctx: Context, name: PropertyName, message: string): void {
+  if (!ctx.violations.has(name)) ctx.violations.set(name, `${message} (at ${ctx.s.nowMs()} ms)`);
+}
+
+function currentPid(ctx: Context, host: string): number | undefined {
+  return ctx.s.world.host(host).pid;
+}
+
+function liveNodes(ctx: Context): string[] {
+  return ctx.c.nodes.filter((n) => ctx.s.world.host(n).isUp() && !ctx.s.world.host(n).isPaused());
+}
+
+function numeric(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
+  return undefined;
+}
+
+/** haproxy: every compared field equals what was received; max: it is at least that. */
+function checkReceipt(ctx: Context, e: TraceEntry): void {
+  const d = e.details;
+  if (d === undefined || d['dropped'] === true || d['pid'] !== currentPid(ctx, e.host)) return;
+  const key = String(d['key']);
+  const values = d['values'] as Record<string, unknown> | undefined;
+  if (values === undefined) return;
+  for (const [field, raw] of Object.entries(values)) {
+    if (!COMPARED_FIELDS.has(field)) continue;
+    const received = numeric(raw);
+    const stored = ctx.s.read(e.host, TABLE, key, field);
+    if (received === undefined || stored === undefined) continue;
+    if (ctx.c.policy === 'haproxy' && stored !== received) {
+      violate(ctx, 'merge-overwrites-field-by-field', `${e.host} received ${key} ${field}=${received} from ${String(d['peer'])} but holds ${stored}`);
+    }
+    if (ctx.c.policy === 'max' && stored < received) {
+      violate(ctx, 'max-keeps-largest', `${e.host} received ${key} ${field}=${received} from ${String(d['peer'])} but holds the smaller ${stored}`);
+    }
+  }
+}
+
+function checkSent(ctx: Context, e: TraceEntry): void {
+  const d = e.details;
+  if (d === undefined) return;
+  if (d['pid'] !== currentPid(ctx, e.host)) return;
+  // An entry expiring this very tick may still be sent (its expire task runs in this tick too);
+  // one whose expiry passed in an earlier tick must have been purged, not pushed.
+  const process = ctx.s.world.host(e.host).process;
+  const table = process?.tables.get(TABLE);
+  if (process === undefined || table === undefined) return;
+  const ref = table.lookup(inetaddrHost(String(d['key'])));
+  if (ref === NO_ENTRY) return;
+  const expire = table.expireOf(ref);
+  const now = process.env.clock.nowTick();
+  // HAProxy 2.6 purges lazily: an entry whose expire was SHORTENED after it was queued (a timed
+  // update of a full resync, spec §3.2 and §4.7) lives until its original tree key, and may be
+  // pushed meanwhile (fixed only in 3.4-dev9). Only an entry past both ticks must be gone.
+  const treeKey = table.treeKeyOf(ref);
+  const purgeDue = treeKey !== 0 && ((treeKey - expire) | 0) > 0 ? treeKey : expire;
+  if (expire !== 0 && purgeDue !== now && tickIsExpired(purgeDue, now)) {
+    violate(ctx, 'no-expired-entry-pushed', `${e.host} pushed ${String(d['key'])} to ${String(d['peer'])} ${(now - expire) | 0} ms after it expired`);
+  }
+}
+
+/** `show table st` of a node's current process, parsed. */
+function showTable(ctx: Context, node: string): Map<string, ShownEntry> {
+  const out = new Map<string, ShownEntry>();
+  const text = ctx.s.world.host(node).cli(`show table ${TABLE}`);
+  for (const line of text.split('\n')) {
+    const key = /\bkey=(\S+)/.exec(line)?.[1];
+    const exp = /\bexp=(\d+)/.exec(line)?.[1];
+    if (key === undefined || exp === undefined) continue;
+    const fields = new Map<string, number>();
+    for (const m of line.matchAll(/\b([a-z_0-9]+)=(\d+)\b/g)) fields.set(m[1]!, Number(m[2]));
+    out.set(key, { expMs: Number(exp), fields });
+  }
+  return out;
+}
+
+/**
+ * An entry shown with exp=0 may be one whose expiry is this very tick (the expire task has not run
+ * yet in this tick): it is a violation only if it is still shown, still expired, 1 ms later.
+ */
+function checkShown(ctx: Context): void {
+  const expired: { node: string; key: string; pid: number | undefined }[] = [];
+  for (const node of liveNodes(ctx)) {
+    for (const [key, entry] of showTable(ctx, node)) if (entry.expMs <= 0) expired.push({ node, key, pid: currentPid(ctx, node) });
+  }
+  if (expired.length === 0) return;
+  ctx.s.at(ctx.s.nowMs() + 1, () => {
+    for (const x of expired) {
+      if (currentPid(ctx, x.node) !== x.pid || !ctx.s.world.host(x.node).isUp()) continue;
+      const entry = showTable(ctx, x.node).get(x.key);
+      if (entry !== undefined && entry.expMs <= 0) violate(ctx, 'no-expired-entry-shown', `${x.node} still shows ${x.key} with exp=${entry.expMs} 1 ms after it expired`);
+    }
+  });
+}
+
+/** Every key written by one node only is present everywhere or nowhere, with equal fields. */
+function checkConvergence(ctx: Context): void {
+  const nodes = liveNodes(ctx);
+  const tables = new Map(nodes.map((n) => [n, showTable(ctx, n)] as const));
+  for (const own of caseKeys(ctx.c).own) {
+    for (const key of own) {
+      if (ctx.ledger.cleared.has(key)) continue;
+      const seen = nodes.map((n) => ({ node: n, entry: tables.get(n)!.get(key) }));
+      const holders = seen.filter((x) => x.entry !== undefined);
+      if (holders.length === 0) continue;
+      const first = holders[0]!;
+      for (const other of seen) {
+        if (other.entry === undefined) {
+          violate(ctx, 'converges-after-heal-and-quiet', `${key} is on ${first.node} but not on ${other.node} by ${ctx.bound.convergedByMs} ms`);
+          continue;
+        }
+        for (const field of COMPARED_FIELDS) {
+          const a = first.entry!.fields.get(field);
+          const b = other.entry.fields.get(field);
+          if (a !== b) violate(ctx, 'converges-after-heal-and-quiet', `${key} ${field}: ${first.node} holds ${a}, ${other.node} holds ${b} by ${ctx.bound.convergedByMs} ms`);
+        }
+      }
+    }
+  }
+}
+
+/** A node that never set conn_cur on another node's key holds 0 there. */
+function checkConnCur(ctx: Context): void {
+  if (!ctx.c.table.store.includes('conn_cur')) return;
+  const keys = caseKeys(ctx.c).own;
+  for (const node of liveNodes(ctx)) {
+    ctx.c.nodes.forEach((writer, i) => {
+      if (writer === node) return;
+      for (const key of keys[i]!) {
+        if (!ctx.ledger.connCurSet.has(`${writer}|${key}`)) continue;
+        const value = ctx.s.read(node, TABLE, key, 'conn_cur');
+        if (value !== undefined && value !== 0) violate(ctx, 'conn-cur-never-learned', `${node} holds conn_cur=${value} for ${key}, which only ${writer} set`);
+      }
+    });
+  }
+}
+
+/** aggregate: every node's http_req_cnt of a key is the sum of the requests each node handled. */
+function checkSums(ctx: Context): void {
+  const keys = caseKeys(ctx.c);
+  for (const key of [...keys.own.flat(), ...keys.shared]) {
+    let total = 0;
+    for (const n of ctx.c.nodes) total += ctx.ledger.handled.get(`${n}|${key}`) ?? 0;
+    if (total === 0) continue;
+    for (const node of liveNodes(ctx)) {
+      const value = ctx.s.read(node, TABLE, key, 'http_req_cnt');
+      if (value !== total) violate(ctx, 'aggregate-sums-contributions', `${node} holds http_req_cnt=${value} for ${key}; the nodes handled ${total} requests for it`);
+    }
+  }
+}
+
+/** Nodes that held a key when another node cleared it still hold it a moment later. */
+function watchClear(ctx: Context, node: string, key: string): void {
+  const holders = liveNodes(ctx)
+    .filter((n) => n !== node && ctx.s.read(n, TABLE, key, 'gpc0') !== undefined)
+    .map((n) => ({ node: n, pid: currentPid(ctx, n) }));
+  const checkAtMs = ctx.s.nowMs() + CLEAR_CHECK_MS + 2 * ctx.c.latencyMsMax;
+  ctx.s.at(checkAtMs, () => {
+    for (const h of holders) {
+      if (currentPid(ctx, h.node) !== h.pid) continue;
+      if (ctx.s.read(h.node, TABLE, key, 'gpc0') === undefined) violate(ctx, 'no-delete-propagates', `${node} cleared ${key} and ${h.node} lost it too`);
+    }
+  });
+}
+
+function trackResyncFinished(observe: (kind: string, fn: (entry: TraceEntry) => void) => void): Set<string> {
+  const finished = new Set<string>();
+  observe('resync.state', (e) => {
+    if (e.details?.['state'] === 'FINISHED') finished.add(`${e.host}:${String(e.details['pid'])}`);
+  });
+  observe('resync.learned', (e) => finished.add(`${e.host}:${String(e.details?.['pid'])}`));
+  return finished;
+}
+
+/** Snapshots a node's entries at a reload and checks the new process a hand-over later. */
+function reloadHooks(ctx: Context, applies: Set<PropertyName>, finished: Set<string>): ScheduleHooks {
+  let snapshot: { host: string; keys: string[]; oldPid: number | undefined; atMs: number } | undefined;
+  return {
+    beforeReload: (host) => {
+      const oldPid = currentPid(ctx, host);
+      const keys = [...showTable(ctx, host)].filter(([, e]) => e.expMs > RELOAD_HANDOVER_MS + 1_000).map(([k]) => k);
+      snapshot = { host, keys, oldPid, atMs: ctx.s.nowMs() };
+    },
+    afterReload: (host) => {
+      const snap = snapshot;
+      snapshot = undefined;
+      if (snap === undefined || snap.host !== host) return;
+      const newPid = currentPid(ctx, host);
+      // The hand-over runs over the host's own link: a drop-messages fault there voids the promise.
+      const endMs = ctx.s.nowMs() + RELOAD_HANDOVER_MS;
+      const filtered = ctx.c.faults.some((f) => f.kind === 'drop-messages' && f.atMs <= endMs && f.atMs + f.durationMs >= snap.atMs);
+      if (filtered) return;
+      const oldFinished = finished.has(`${host}:${String(snap.oldPid)}`);
+      ctx.s.at(ctx.s.nowMs() + RELOAD_HANDOVER_MS, () => {
+        if (currentPid(ctx, host) !== newPid) return; // another reload, restart or crash since
+        const now = showTable(ctx, host);
+        for (const key of snap.keys) {
+          const has = now.has(key);
+          if ((ctx.ledger.lastClearMs.get(`${host}|${key}`) ?? -1) >= snap.atMs) continue; // cleared since
+          if (applies.has('reload-keeps-live-entries') && oldFinished && !has) {
+            violate(ctx, 'reload-keeps-live-entries', `${host} lost ${key} across the reload at ${snap.atMs} ms`);
+          }
+          const rewritten = (ctx.ledger.lastWriteMs.get(`${host}|${key}`) ?? -1) >= snap.atMs;
+          if (applies.has('reload-without-peers-loses-all') && has && !rewritten) {
+            violate(ctx, 'reload-without-peers-loses-all', `${host} kept ${key} across a reload without peers at ${snap.atMs} ms`);
+          }
+        }
+      });
+    },
+  };
+}
