@@ -331,15 +331,10 @@ export class StickTable {
       }
       const expire = this.expireOf(top);
       if (!tickIsExpired(expire, now)) {
-        if (!tickIsSet(expire)) {
-          this.clearFlag(top, FLAG_IN_EXP_TREE);
-          continue;
-        }
-        this.exps.insert(top, expire);
+        this.requeue(top, expire);
         continue;
       }
-      this.clearFlag(top, FLAG_IN_EXP_TREE);
-      this.kill(top, 'expired');
+      this.dequeueAndKill(top, 'expired');
     }
     for (const ref of skipped) this.exps.reinsertUnchanged(ref);
     this.expNextTick = this.spec.expireMs > 0 ? next : TICK_ETERNITY;
@@ -366,19 +361,29 @@ export class StickTable {
       }
       const expire = this.expireOf(top);
       if (expire !== this.exps.treeKey(top)) {
-        if (!tickIsSet(expire)) {
-          this.clearFlag(top, FLAG_IN_EXP_TREE);
-          continue;
-        }
-        this.exps.insert(top, expire);
+        this.requeue(top, expire);
         continue;
       }
-      this.clearFlag(top, FLAG_IN_EXP_TREE);
-      this.kill(top, 'evicted');
+      this.dequeueAndKill(top, 'evicted');
       batched++;
     }
     for (const ref of skipped) this.exps.reinsertUnchanged(ref);
     return batched;
+  }
+
+  /** A popped node whose entry's expire moved: back in the queue at that expire (out if unset). */
+  private requeue(ref: EntryRef, expire: Tick): void {
+    if (!tickIsSet(expire)) {
+      this.clearFlag(ref, FLAG_IN_EXP_TREE);
+      return;
+    }
+    this.exps.insert(ref, expire);
+  }
+
+  /** A popped, unreferenced node whose time has come: the entry goes. */
+  private dequeueAndKill(ref: EntryRef, reason: 'expired' | 'evicted'): void {
+    this.clearFlag(ref, FLAG_IN_EXP_TREE);
+    this.kill(ref, reason);
   }
 
   private clearFlag(ref: EntryRef, flag: number): void {
