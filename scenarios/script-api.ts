@@ -54,16 +54,29 @@ export class ScriptApi {
     return this.world.nowMs();
   }
 
-  /** Runs `action` at simulated time `ms`. */
+  private handedOver = false;
+
+  /**
+   * A person takes over (a TUI branch): scripted actions that have not run yet never will.
+   * Traffic, expectations and the world's own timers go on.
+   */
+  handOver(): void {
+    this.handedOver = true;
+    this.world.record('script.hand-over', {});
+  }
+
+  /** Runs `action` at simulated time `ms` (unless the script was handed over by then). */
   at(ms: number, action: () => void): void {
-    this.world.at(ms, action);
+    this.world.at(ms, () => {
+      if (!this.handedOver) action();
+    });
   }
 
   /** Runs `action` every `everyMs` from `startMs` until `untilMs` (exclusive). */
   every(options: { startMs: number; everyMs: number; untilMs: number }, action: (ms: number) => void): void {
     for (let ms = options.startMs; ms < options.untilMs; ms += options.everyMs) {
       const at = ms;
-      this.world.at(at, () => action(at));
+      this.at(at, () => action(at));
     }
   }
 
@@ -75,9 +88,9 @@ export class ScriptApi {
     const poll = (ms: number): void => {
       if (predicate()) return then(false);
       if (ms + options.everyMs > options.startMs + options.withinMs) return then(true);
-      this.world.at(ms + options.everyMs, () => poll(ms + options.everyMs));
+      this.at(ms + options.everyMs, () => poll(ms + options.everyMs));
     };
-    this.world.at(options.startMs, () => poll(options.startMs));
+    this.at(options.startMs, () => poll(options.startMs));
   }
 
   // --- faults ----------------------------------------------------------------------------------

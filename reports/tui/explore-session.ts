@@ -46,7 +46,8 @@ export class ExploreSession {
 
   /**
    * A branch: the source trace's run again up to event `cursor` (its explore actions applied
-   * and recorded again), then the person's.
+   * and recorded again), then the person's: the script is handed over, so its later faults
+   * never happen (traffic and expectations go on).
    */
   static fork(spec: ScenarioSpec, source: { store: TraceStore; index: TraceIndex; cursor: number }): ExploreSession {
     const session = ExploreSession.start(spec, { seed: String(source.store.header.seed), policy: policyOf(source.store.header) });
@@ -57,6 +58,9 @@ export class ExploreSession {
       if (action !== undefined) session.perform(action);
     }
     session.advanceTo(Math.max(session.nowMs(), source.cursor < 0 ? 0 : source.store.time(source.cursor)));
+    // From here the person drives: the scenario's later scripted faults do not happen.
+    session.run.api.handOver();
+    session.index.extend();
     return session;
   }
 
