@@ -21,8 +21,10 @@ const GENERATOR: GeneratorOptions = {
   trafficUntilMsMax: 45_000,
   faultsMax: 2,
 };
-// Workers load the TypeScript through tsx from the repository (the bench runs with cwd = repo root).
-const WORKER_URL = pathToFileURL(join(process.cwd(), 'scenarios', 'fuzz', 'worker-entry.js'));
+// Under `npm run bench` the workers run a bundled worker (STICKSIM_FUZZ_WORKER, like this file);
+// run directly, they load the TypeScript through tsx from the repository (cwd = repo root).
+const bundledWorker = process.env['STICKSIM_FUZZ_WORKER'];
+const WORKER_URL = pathToFileURL(bundledWorker ?? join(process.cwd(), 'scenarios', 'fuzz', 'worker-entry.js'));
 
 plantBug(undefined);
 delete process.env['STICKSIM_PLANT_BUG'];

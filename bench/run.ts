@@ -27,18 +27,28 @@ const esbuild = join(root, 'node_modules', '.bin', 'esbuild');
 // CommonJS dependencies bundled into ESM (Ink's) call require() for Node built-ins.
 const REQUIRE_BANNER = "import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(import.meta.url);";
 
+/** Bundles one entry point; false when esbuild failed. */
+function bundleEntry(entry: string, outfile: string): boolean {
+  const build = spawnSync(esbuild, [entry, '--bundle', '--platform=node', '--format=esm', `--outfile=${outfile}`, '--log-level=warning', '--external:tsx', `--alias:react-devtools-core=${join(here, 'stubs', 'react-devtools-core.js')}`, `--banner:js=${REQUIRE_BANNER}`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  return build.status === 0;
+}
+
+// The fuzz bench's worker threads run the bundled worker too (not the TypeScript through tsx).
+const fuzzWorker = join(out, 'bench', 'fuzz-worker.mjs');
+const fuzzWorkerOk = !files.includes('fuzz.ts') || bundleEntry(join(root, 'scenarios', 'fuzz', 'worker.ts'), fuzzWorker);
+
 let failed = 0;
 for (const file of files) {
   const bundle = join(out, 'bench', file.replace(/\.ts$/, '.mjs'));
-  const build = spawnSync(esbuild, [join(here, file), '--bundle', '--platform=node', '--format=esm', `--outfile=${bundle}`, '--log-level=warning', '--external:tsx', `--alias:react-devtools-core=${join(here, 'stubs', 'react-devtools-core.js')}`, `--banner:js=${REQUIRE_BANNER}`], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  if (build.status !== 0) {
+  if (!bundleEntry(join(here, file), bundle)) {
     process.stderr.write(`bench ${file}: bundling failed\n`);
     failed++;
     continue;
   }
-  const result = spawnSync(process.execPath, ['--expose-gc', bundle], { stdio: ['ignore', 'inherit', 'inherit'], cwd: root });
+  const env = file === 'fuzz.ts' && fuzzWorkerOk ? { ...process.env, STICKSIM_FUZZ_WORKER: fuzzWorker } : process.env;
+  const result = spawnSync(process.execPath, ['--expose-gc', bundle], { stdio: ['ignore', 'inherit', 'inherit'], cwd: root, env });
   if (result.status !== 0) {
     process.stderr.write(`bench ${file} failed with exit code ${result.status}\n`);
     failed++;

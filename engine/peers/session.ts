@@ -7,7 +7,7 @@
  */
 import { assert, ProtocolError } from '../errors.ts';
 import type { ByteStream, StreamCloseReason, TimerHandle } from '../env.ts';
-import { tickAdd } from '../ticks.ts';
+import { tickAdd, tickRemain, type Tick } from '../ticks.ts';
 import {
   PEER_BACKOFF_MIN_MS,
   PEER_BACKOFF_RANGE_MS,
@@ -56,6 +56,7 @@ export class PeerSession {
   private wakeTimer: TimerHandle | undefined;
   private connectTimer: TimerHandle | undefined;
   private idleTimer: TimerHandle | undefined;
+  private idleDeadlineTick: Tick = 0;
   private connectAttempts = 0;
   /** Bytes to (re)send on every new connection attempt (the hello, until the status came). */
   private pendingOnConnect: Uint8Array | undefined;
@@ -193,12 +194,22 @@ export class PeerSession {
     });
   }
 
-  /** Stream inactivity (client/server timeout 5 s): reset by every byte in either direction. */
+  /**
+   * Stream inactivity (client/server timeout 5 s): reset by every byte in either direction. The
+   * deadline moves on each byte; one timer chases it (re-armed for the rest when it fires early),
+   * instead of a cancel and a new timer per message.
+   */
   private armIdle(): void {
-    this.idleTimer?.cancel();
-    this.idleTimer = this.section.schedule(PEERS_STREAM_TIMEOUT_MS, () => {
+    this.idleDeadlineTick = tickAdd(this.section.now(), PEERS_STREAM_TIMEOUT_MS);
+    if (this.idleTimer === undefined) this.scheduleIdleCheck(PEERS_STREAM_TIMEOUT_MS);
+  }
+
+  private scheduleIdleCheck(delayMs: number): void {
+    this.idleTimer = this.section.schedule(delayMs, () => {
       this.idleTimer = undefined;
       if (this.ended || this.streamState !== 'EST') return;
+      const leftMs = tickRemain(this.section.now(), this.idleDeadlineTick);
+      if (leftMs > 0) return this.scheduleIdleCheck(leftMs);
       this.section.emit({ kind: 'session.timeout', peer: this.peer?.name ?? null, session: this.id });
       this.st0 = ST0.END;
       this.finish();

@@ -142,19 +142,29 @@ export function ipv4ToText(value: number): string {
   return `${value >>> 24}.${(value >>> 16) & 0xff}.${(value >>> 8) & 0xff}.${value & 0xff}`;
 }
 
-/** Strict dotted-quad parser (inet_pton AF_INET); undefined when invalid. */
+/** Strict dotted-quad parser (inet_pton AF_INET); undefined when invalid. No allocation. */
 export function parseIpv4Strict(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
+  if (text.length < 7 || text.length > 15) return undefined;
   let value = 0;
-  for (const part of parts) {
-    if (!/^[0-9]{1,3}$/.test(part)) return undefined;
-    if (part.length > 1 && part.startsWith('0')) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    value = value * 256 + n;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e; // a virtual final dot closes the last part
+    if (c >= 0x30 && c <= 0x39) {
+      if (digits === 1 && part === 0) return undefined; // no leading zeros (inet_pton)
+      part = part * 10 + (c - 0x30);
+      digits++;
+      if (digits > 3 || part > 255) return undefined;
+      continue;
+    }
+    if (c !== 0x2e || digits === 0) return undefined;
+    value = value * 256 + part;
+    part = 0;
+    digits = 0;
+    if (i < text.length) dots++;
   }
-  return value >>> 0;
+  return dots === 3 ? value >>> 0 : undefined;
 }
 
 /** inet_pton(AF_INET6) as glibc accepts it; 16-byte latin1 string, or undefined. */
