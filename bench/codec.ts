@@ -297,6 +297,12 @@ async function haproxyIngestMs(haproxyPath: string, stream: Buffer): Promise<num
 }
 
 async function measureResyncIngestRatio(): Promise<number | undefined> {
+  if (process.env['BENCH_RESYNC_STICKSIM_ONLY'] === '1') {
+    // profiling aid: sticksim's ingest alone, printed on stderr
+    const ms = await sticksimIngestMs(resyncStream(specFor('ip', 4, RESYNC_TABLE_STORE)));
+    process.stderr.write(`bench codec: sticksim ingest of ${RESYNC_ENTRIES} entries: ${ms.toFixed(0)} ms\n`);
+    return undefined;
+  }
   const haproxyPath = findHaproxyPath();
   if (haproxyPath === undefined) {
     process.stderr.write('bench codec: resync_ingest_ratio skipped: no haproxy binary (install haproxy 2.6 or set HAPROXY_BIN)\n');

@@ -177,9 +177,9 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
   const table = pt.shared.table;
   const now = section.now();
   const expireMs = update.expireMs ?? table.spec.expireMs;
-  const existed = table.lookup(update.key) !== NO_ENTRY;
   const batchesBefore = table.stats.evictionBatches;
   const ref = table.setEntryAllocatingFirst(update.key, now);
+  const existed = !table.lastSetCreated;
   if (table.stats.evictionBatches !== batchesBefore) section.marks.mark('peers.purge-batch-on-receipt');
   const recording = section.env.events.recording !== false;
   const rendered = recording ? section.renderKey(table, update.key) : '';

@@ -27,7 +27,7 @@ export class UpdatesTree implements TableSyncHooks {
   /** 2.6 `commitupdate`: the highest last_pushed any peer reached. */
   commitUpdate = 0;
   /** id → entry: an open-addressing uint32 index (ids ≥ 2^31 are not small integers for a Map). */
-  private readonly byKey = new Uint32KeyIndex(1024);
+  private readonly byKey: Uint32KeyIndex;
   private readonly onLocalChange: () => void;
   /** Keys in unsigned order, rebuilt lazily after a change (for the teach stages' lookups). */
   private sortedKeys: number[] | undefined;
@@ -37,6 +37,8 @@ export class UpdatesTree implements TableSyncHooks {
     options: { onLocalChange: () => void },
   ) {
     this.onLocalChange = options.onLocalChange;
+    // sized for the whole table up front: growing a 2M-slot index by doubling costs more than it saves
+    this.byKey = new Uint32KeyIndex(Math.min(Math.max(table.size, 1024), 1 << 22));
     table.syncHooks = this;
   }
 

@@ -129,6 +129,7 @@ export class StickTable {
    * (or, with nopurge, refuses) even when the key already exists (spec §3.3 quirk).
    */
   setEntryAllocatingFirst(key: StoredKey, now: Tick): EntryRef {
+    this.lastSetCreated = false;
     const candidate = this.allocate(now);
     if (candidate === NO_ENTRY) return NO_ENTRY;
     const found = this.index.get(key);
@@ -137,8 +138,12 @@ export class StickTable {
       return found;
     }
     this.store(candidate, key);
+    this.lastSetCreated = true;
     return candidate;
   }
+
+  /** Whether the last `setEntryAllocatingFirst` created the entry (saves the caller a lookup). */
+  lastSetCreated = false;
 
   /** `__stksess_new`: a zeroed entry with `expire = now + table.expire`, not yet keyed. */
   private allocate(now: Tick): EntryRef {
