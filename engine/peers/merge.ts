@@ -49,7 +49,11 @@ export interface MergeInput {
   /** The sender's fields (from its DEFINE) and the decoded values, one per field. */
   readonly fields: readonly LayoutField[];
   readonly values: readonly WireValue[];
+  /** False when nobody reads the per-field decisions (they only feed trace events). */
+  readonly decisionsWanted?: boolean;
 }
+
+const NO_DECISIONS: FieldDecision[] = [];
 
 export type FieldAction = 'set' | 'summed' | 'kept-local' | 'ignored-local-type' | 'not-stored' | 'unchanged';
 
@@ -120,6 +124,17 @@ class HaproxyMerge implements MergePolicy {
   apply(input: MergeInput): FieldDecision[] {
     // PLANTED BUG 'merge-max' (fuzzer self-test, planted-bug.ts): keep the larger value on receipt.
     if (plantedBug() === 'merge-max') return (this.plantedMax ??= new MaxMerge()).apply(input);
+    if (input.decisionsWanted === false) {
+      // the hot path of a resync: the same walk as forEachApplicable, without its records
+      assert(input.fields.length === input.values.length, 'one value per sender field');
+      for (let i = 0; i < input.fields.length; i++) {
+        const field = input.fields[i]!;
+        const slot = input.table.slot(field.typeId);
+        if (slot === undefined || slot.info.isLocal) continue;
+        overwrite(input, slot, field, input.values[i]);
+      }
+      return NO_DECISIONS;
+    }
     return forEachApplicable(input, (slot, field, value) => overwrite(input, slot, field, value));
   }
   outgoing(table: StickTable, ref: EntryRef, _key: StoredKey, slot: StoredSlot, now: Tick): WireValue {

@@ -196,6 +196,7 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
     created: !existed,
     fields: pt.remoteLayout.fields,
     values: update.values,
+    decisionsWanted: recording && section.policy.name !== 'haproxy',
   });
   table.setExpire(ref, tickAdd(now, expireMs));
   table.touchRemote(ref);
