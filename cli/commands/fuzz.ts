@@ -4,7 +4,10 @@
  * violated property, shrinks the fault schedule, writes it under scenarios/regressions/, prints
  * the one command that replays it and the coverage marks never hit. Exit 1 on a failure.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { junitFromProperties, type PropertyResult } from '../../reports/junit.ts';
+import { PROPERTY_NAMES } from '../../scenarios/fuzz/properties.ts';
 import type { Command } from 'commander';
 import { describeFault } from '../../scenarios/fuzz/schedule.ts';
 import { fuzz, type FuzzResult } from '../../scenarios/fuzz/fuzzer.ts';
@@ -20,6 +23,7 @@ interface FuzzCliOptions {
   seed: string;
   workers: string;
   out?: string;
+  junit?: string;
 }
 
 export function registerFuzzCommand(program: Command): void {
@@ -32,6 +36,7 @@ export function registerFuzzCommand(program: Command): void {
     .option('--seed <seed>', 'root seed (run i uses <seed>-<i>)', '1')
     .option('--workers <k>', 'worker threads', '1')
     .option('--out <dir>', 'where the regression is written (default scenarios/regressions)')
+    .option('--junit <file>', 'write JUnit XML: one test case per property (the failing one with its replay command)')
     .action(async (scenario: string | undefined, options: FuzzCliOptions) => {
       process.exitCode = await fuzzCommand(scenario, options);
     });
@@ -55,7 +60,23 @@ async function fuzzCommand(scenario: string | undefined, options: FuzzCliOptions
   const progress = new Progress(runs);
   const result = await fuzz({ runs, rootSeed: options.seed, workers, ...(generator === undefined ? {} : { generator }), onProgress: (n) => progress.update(n) });
   progress.done(result.runsDone);
-  return report(result, { plantedBug, seed: options.seed, runs, out: options.out });
+  const code = report(result, { plantedBug, seed: options.seed, runs, out: options.out });
+  if (options.junit !== undefined) writeJunit(options.junit, result, { seed: options.seed, runs });
+  return code;
+}
+
+/** One JUnit test case per property: each held over every run, or failed with its replay. */
+function writeJunit(path: string, result: FuzzResult, o: { seed: string; runs: number }): void {
+  const failure = result.failure;
+  const results: PropertyResult[] = PROPERTY_NAMES.map((name) => {
+    if (failure !== undefined && failure.property === name) {
+      return { name, passed: false, message: `${failure.shrunkMessage} (run ${failure.index}, seed ${failure.seed})`, seed: o.seed, runs: result.runsDone, reproduce: `npx sticksim fuzz --runs ${o.runs} --seed ${o.seed}` };
+    }
+    return { name, passed: true, message: `held in ${result.runsDone} run(s)`, seed: o.seed, runs: result.runsDone };
+  });
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, junitFromProperties(results, { name: 'sticksim fuzz', suiteName: 'fuzz properties' }));
+  process.stdout.write(`written: ${path}\n`);
 }
 
 async function generatorFrom(scenario: string | undefined, config: string | undefined): Promise<GeneratorOptions | undefined> {

@@ -1,0 +1,25 @@
+/** `sticksim fuzz --junit`: one JUnit test case per property; a found bug is the one failure. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'sticksim.js');
+
+describe('sticksim fuzz --junit', () => {
+  it('writes every property as a test case and the planted bug as its only failure', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sticksim-fuzz-junit-'));
+    const junit = join(dir, 'junit.xml');
+    const r = spawnSync(process.execPath, [BIN, 'fuzz', '--runs', '5', '--seed', '7', '--out', dir, '--junit', junit], {
+      encoding: 'utf8',
+      env: { ...process.env, STICKSIM_PLANT_BUG: 'merge-max' },
+      timeout: 120_000,
+    });
+    expect(r.status, r.stderr).toBe(1);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/<testsuites name="sticksim fuzz" tests="11" failures="1"/);
+    expect(xml).toMatch(/<testcase name="merge-overwrites-field-by-field"[^>]*>\s*<failure message="[^"]*run 2, seed 7-2/);
+    expect((xml.match(/<testcase /g) ?? []).length).toBe(11);
+  });
+});
