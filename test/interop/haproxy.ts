@@ -14,6 +14,7 @@ import { accessSync, constants as fsConstants, mkdtempSync, rmSync, writeFileSyn
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { watchChild, type ExitStatus } from './children.ts';
 import { assert } from '../../engine/errors.ts';
 
 export const REQUIRED_VERSION_PREFIX = '2.6.';
@@ -129,26 +130,6 @@ export async function allocateLoopbackEndpoint(): Promise<LoopbackEndpoint> {
 // Process
 // ---------------------------------------------------------------------------------------------
 
-const LIVE_CHILDREN = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  const killAll = (): void => {
-    for (const child of LIVE_CHILDREN) child.kill('SIGKILL');
-  };
-  process.on('exit', killAll);
-  // A terminating signal skips 'exit': kill the children, then die of the same signal. (Ctrl-C
-  // reaches haproxy by itself: it is in our process group, and -db makes SIGINT stop it.)
-  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      killAll();
-      process.kill(process.pid, signal);
-    });
-  }
-}
-
 /** Puts `stats socket <path> level admin` first in the `global` section (adds one if absent). */
 export function withStatsSocket(configText: string, socketPath: string): string {
   assert(!/\s/.test(socketPath), `stats socket path must not contain white space: ${socketPath}`);
@@ -176,9 +157,9 @@ export interface CliOptions {
 }
 
 export class HaproxyProcess {
-  private stderrText = '';
-  private exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private exited: ExitStatus | undefined;
   private readonly exitPromise: Promise<void>;
+  private readonly outputText: () => string;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -188,17 +169,10 @@ export class HaproxyProcess {
     /** The config as given by the caller (without the harness's stats socket line). */
     readonly configText: string,
   ) {
-    const keep = (chunk: Buffer): void => {
-      this.stderrText = (this.stderrText + chunk.toString('utf8')).slice(-STDERR_KEEP_BYTES_MAX);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    this.exitPromise = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.exited = { code, signal };
-        LIVE_CHILDREN.delete(child);
-        resolve();
-      });
+    const watched = watchChild(child, STDERR_KEEP_BYTES_MAX);
+    this.outputText = watched.output;
+    this.exitPromise = watched.exited.then((status) => {
+      this.exited = status;
     });
   }
 
@@ -222,7 +196,6 @@ export class HaproxyProcess {
   }
 
   private static spawn(options: StartHaproxyOptions, endpoint: LoopbackEndpoint): HaproxyProcess {
-    installExitHook();
     const dir = mkdtempSync(join(tmpdir(), 'sticksim-hap-'));
     const socketPath = join(dir, 'admin.sock');
     const configText = options.config(endpoint);
@@ -231,7 +204,6 @@ export class HaproxyProcess {
     const args = ['-db', '-f', cfgPath];
     if (options.localPeer !== undefined) args.push('-L', options.localPeer);
     const child = spawn(options.binary.path, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    LIVE_CHILDREN.add(child);
     return new HaproxyProcess(child, dir, socketPath, endpoint, configText);
   }
 
@@ -241,7 +213,7 @@ export class HaproxyProcess {
 
   /** What haproxy printed on stdout/stderr so far (last 64 KiB). */
   get output(): string {
-    return this.stderrText;
+    return this.outputText();
   }
 
   private async waitReady(timeoutMs: number): Promise<void> {
@@ -249,7 +221,7 @@ export class HaproxyProcess {
     const pollsMax = Math.ceil(timeoutMs / pollMs);
     for (let poll = 0; poll < pollsMax; poll++) {
       if (this.exited !== undefined) {
-        throw new Error(`haproxy exited during startup (code ${this.exited.code}, signal ${this.exited.signal}):\n${this.stderrText}`);
+        throw new Error(`haproxy exited during startup (code ${this.exited.code}, signal ${this.exited.signal}):\n${this.outputText()}`);
       }
       try {
         const info = await this.cli('show info', { timeoutMs: 1_000 });
@@ -259,7 +231,7 @@ export class HaproxyProcess {
       }
       await sleepMs(pollMs);
     }
-    throw new Error(`haproxy's stats socket ${this.socketPath} did not answer within ${timeoutMs} ms:\n${this.stderrText}`);
+    throw new Error(`haproxy's stats socket ${this.socketPath} did not answer within ${timeoutMs} ms:\n${this.outputText()}`);
   }
 
   /**

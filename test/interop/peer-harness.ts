@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assert } from '../../engine/errors.ts';
+import { watchChild, type ExitStatus } from './children.ts';
 import { allocateLoopbackEndpoint, sleepMs, withStatsSocket, type HaproxyBinary, type LoopbackEndpoint } from './haproxy.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -112,27 +113,13 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 // Child processes
 // ---------------------------------------------------------------------------------------------
 
-const LIVE_CHILDREN = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of LIVE_CHILDREN) child.kill('SIGKILL');
-  });
-}
-
-export interface ExitStatus {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
+export type { ExitStatus };
 
 /** A child (haproxy or sticksim) with a stats socket in its own temp dir. */
 export class PeerProcess {
-  private outputText = '';
   private exitStatus: ExitStatus | undefined;
   private readonly exitPromise: Promise<ExitStatus>;
+  private readonly outputOf: () => string;
 
   constructor(
     readonly kind: 'haproxy' | 'sticksim',
@@ -140,20 +127,9 @@ export class PeerProcess {
     readonly dir: string,
     readonly socketPath: string,
   ) {
-    installExitHook();
-    LIVE_CHILDREN.add(child);
-    const keep = (chunk: Buffer): void => {
-      this.outputText = (this.outputText + chunk.toString('utf8')).slice(-OUTPUT_KEEP_BYTES_MAX);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    this.exitPromise = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.exitStatus = { code, signal };
-        LIVE_CHILDREN.delete(child);
-        resolve(this.exitStatus);
-      });
-    });
+    const watched = watchChild(child, OUTPUT_KEEP_BYTES_MAX);
+    this.outputOf = watched.output;
+    this.exitPromise = watched.exited.then((status) => (this.exitStatus = status));
   }
 
   get pid(): number {
@@ -163,7 +139,7 @@ export class PeerProcess {
 
   /** stdout + stderr so far. */
   get output(): string {
-    return this.outputText;
+    return this.outputOf();
   }
 
   get exited(): ExitStatus | undefined {
@@ -188,13 +164,13 @@ export class PeerProcess {
     await waitFor(
       `${this.kind} ${this.socketPath} to answer`,
       async () => {
-        if (this.exitStatus !== undefined) throw new Error(`${this.kind} exited (${JSON.stringify(this.exitStatus)}):\n${this.outputText}`);
+        if (this.exitStatus !== undefined) throw new Error(`${this.kind} exited (${JSON.stringify(this.exitStatus)}):\n${this.outputOf()}`);
         const out = await this.cli('show peers', 1_000);
         return out.includes(' id=') ? true : undefined;
       },
       { timeoutMs },
     ).catch((error: unknown) => {
-      throw new Error(`${String(error)}\n--- output of ${this.kind} ---\n${this.outputText}`);
+      throw new Error(`${String(error)}\n--- output of ${this.kind} ---\n${this.outputOf()}`);
     });
   }
 
