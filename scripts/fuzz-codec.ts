@@ -14,16 +14,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProtocolError } from '../engine/errors.ts';
+import { exerciseDecoded } from '../test/helpers/peers-exercise.ts';
 import {
-  decodeUpdateBody,
   definitionFromSpec,
-  DictRxCache,
   DictTxCache,
   encodeMessage,
   encodeUpdateMessage,
   helloLines,
   layoutFromSpec,
-  matchDefinition,
   MessageDecoder,
   type DecoderMode,
   type PeerMessage,
@@ -201,24 +199,7 @@ function decode(bytes: Uint8Array, mode: DecoderMode, chunked: boolean): Outcome
 
 /** Reads update bodies and matches definitions; returns the ProtocolErrors met. */
 function exercise(messages: readonly PeerMessage[]): number {
-  let errors = 0;
-  const rx = new DictRxCache();
-  for (const m of messages) {
-    if (m.kind === 'define') {
-      for (const s of SPECS) matchDefinition(m.def, m.def.wireName === s.wireName ? s : undefined);
-      continue;
-    }
-    if (m.kind !== 'update') continue;
-    for (const layout of LAYOUTS) {
-      try {
-        decodeUpdateBody(m, layout, rx);
-      } catch (err) {
-        if (!(err instanceof ProtocolError)) throw err;
-        errors++;
-      }
-    }
-  }
-  return errors;
+  return exerciseDecoded(messages, { specs: SPECS, layouts: LAYOUTS });
 }
 
 function sameOutcome(a: Outcome, b: Outcome): boolean {

@@ -18,21 +18,14 @@ import type { Diagnostics } from './diagnostics.ts';
 import { atol, parseSize, parseTimeMs } from './time-size.ts';
 import type { Token } from './types.ts';
 
-/** A table as declared, before post-parse additions (stick rules, peers resolution). */
-export interface TableDecl {
-  readonly name: string;
-  readonly wireName: string;
-  readonly keyType: KeyTypeName;
-  readonly keySizeBytes: number;
-  readonly sizeEntries: number;
-  readonly expireMs: number;
-  readonly nopurge: boolean;
-  /** `peers <section>` as written (proxy form) or the enclosing section (peers form). */
-  readonly peersSection: string | undefined;
+/**
+ * A table as declared, before post-parse additions (stick rules, peers resolution): the TableSpec
+ * fields it already knows, plus where it was declared. `peersSection` is as written (proxy form)
+ * or the enclosing section (peers form); `store` is keyed by type id (finishTable sorts it).
+ */
+export interface TableDecl extends Omit<TableSpec, 'store' | 'version'> {
   /** The token naming the peers section in a proxy table (for "unable to find sync peers"). */
   readonly peersToken: Token | undefined;
-  readonly srvkey: 'name' | 'addr';
-  /** Stored types by id (insertion order irrelevant: finishTable sorts). */
   readonly store: Map<number, StoredTypeSpec>;
   readonly line: number;
   readonly column: number;

@@ -4,6 +4,7 @@
  * ProtocolError — the same ones whatever the chunking.
  */
 import fc from 'fast-check';
+import { exerciseDecoded as exerciseShared } from '../helpers/peers-exercise.ts';
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../engine/errors.ts';
 import {
@@ -15,7 +16,6 @@ import {
   encodeUpdateMessage,
   ERROR_NAMES,
   isIgnoredKind,
-  matchDefinition,
   MessageDecoder,
   type DecoderMode,
   type DefineParam,
@@ -257,27 +257,7 @@ const FIXED_LAYOUTS: UpdateLayout[] = [
 ];
 const LOCAL_SPECS = [SPEC_ST, SPEC_T1, LAB_ST, tableSpec({ wireName: 'st', keyType: 'string', keySizeBytes: 32, store: [['gpc', 2]], version: '3.0' })];
 
-/** Drives every decoded message further (update bodies, definitions): only ProtocolError may escape. */
-function exerciseDecoded(msgs: readonly PeerMessage[]): number {
-  let protocolErrors = 0;
-  const rx = new DictRxCache();
-  for (const m of msgs) {
-    if (m.kind === 'define') {
-      for (const spec of LOCAL_SPECS) matchDefinition(m.def, m.def.wireName === spec.wireName ? spec : undefined);
-      for (const spec of LOCAL_SPECS) matchDefinition({ ...m.def, wireName: spec.wireName }, spec);
-    }
-    if (m.kind !== 'update') continue;
-    for (const layout of FIXED_LAYOUTS) {
-      try {
-        decodeUpdateBody(m, layout, rx);
-      } catch (err) {
-        if (!(err instanceof ProtocolError)) throw err;
-        protocolErrors++;
-      }
-    }
-  }
-  return protocolErrors;
-}
+const exerciseDecoded = (msgs: readonly PeerMessage[]): number => exerciseShared(msgs, { specs: LOCAL_SPECS, layouts: FIXED_LAYOUTS });
 
 // ---------------------------------------------------------------------------------------------
 // Properties
