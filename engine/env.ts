@@ -68,6 +68,16 @@ export interface Events {
    * Absent means true.
    */
   readonly recording?: boolean;
+  /**
+   * When present, false for the kinds nobody records (a run that only observes a few kinds):
+   * emitters may then skip building those events. Absent means every kind is wanted.
+   */
+  wants?(kind: string): boolean;
+}
+
+/** True when an event of `kind` is recorded by someone (emitters build it only then). */
+export function eventWanted(events: Events, kind: string): boolean {
+  return events.recording !== false && (events.wants === undefined || events.wants(kind));
 }
 
 /** Everything a running engine is given. */

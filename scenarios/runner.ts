@@ -97,6 +97,8 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
   const writer = file?.writer ?? new TraceWriter(header, () => {});
   let api: ScriptApi | undefined;
   const traceOff = options.traceLevel === 'off';
+  // With the trace off and nothing keeping entries, only the kinds the script observes are built.
+  const everyKind = !traceOff || options.keepEntries === true || options.tee !== undefined;
   const sink: TraceSink = {
     record(entry) {
       if (!traceOff) writer.record(entry);
@@ -104,14 +106,13 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
       options.tee?.record(entry);
       api?.dispatch(entry);
     },
+    ...(everyKind ? {} : { wants: (kind: string) => api?.observes(kind) ?? false }),
   };
   const world = new World({
     seed: options.seed,
     mergePolicy: options.policy,
     hosts: hosts.map((h) => h.world),
     sink,
-    // With the trace off, engine events are still built when a script observes them or keeps entries.
-    engineEventsRecorded: !traceOff || options.keepEntries === true || options.tee !== undefined || scriptObserves(spec),
     ...(spec.link === undefined ? {} : { link: spec.link }),
   });
   world.record('scenario.start', { scenario: spec.name, seed: options.seed, policy: options.policy, durationMs: spec.durationMs });
@@ -178,11 +179,6 @@ function recordResyncWindows(api: ScriptApi): void {
     if (e.details?.['state'] === 'FINISHED') close(e.host, e.details['pid'], e.t);
   });
   api.observe('resync.learned', (e) => close(e.host, e.details?.['pid'], e.t));
-}
-
-/** True when the scenario's script source calls `observe` (then engine events must be built). */
-function scriptObserves(spec: ScenarioSpec): boolean {
-  return spec.script.toString().includes('.observe(');
 }
 
 function quote(text: string): string {

@@ -32,7 +32,8 @@ export interface Bound {
 export class ScriptApi {
   readonly expectations: ExpectationDef[] = [];
   readonly figures = new Map<string, () => number>();
-  private readonly observers: { kind: string; fn: (entry: TraceEntry) => void }[] = [];
+  /** Observers by kind, each list in registration order. */
+  private readonly observers = new Map<string, ((entry: TraceEntry) => void)[]>();
 
   constructor(
     readonly world: World,
@@ -42,12 +43,21 @@ export class ScriptApi {
 
   /** Calls `fn` for every trace event of `kind` from now on (e.g. 'session.accept'). */
   observe(kind: string, fn: (entry: TraceEntry) => void): void {
-    this.observers.push({ kind, fn });
+    const list = this.observers.get(kind);
+    if (list === undefined) this.observers.set(kind, [fn]);
+    else list.push(fn);
+  }
+
+  /** True when some observer wants events of `kind`. */
+  observes(kind: string): boolean {
+    return this.observers.has(kind);
   }
 
   /** Called by the runner for every trace entry. */
   dispatch(entry: TraceEntry): void {
-    for (const o of this.observers) if (o.kind === entry.kind) o.fn(entry);
+    const list = this.observers.get(entry.kind);
+    if (list === undefined) return;
+    for (const fn of list) fn(entry);
   }
 
   nowMs(): number {

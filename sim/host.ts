@@ -15,7 +15,7 @@ import { HostClock, type TickStart } from './host-clock.ts';
 import type { Kernel } from './kernel.ts';
 import type { Network } from './network.ts';
 import type { Seeds } from './seeds.ts';
-import type { TraceSink } from './trace.ts';
+import { sinkWants, type TraceSink } from './trace.ts';
 
 export interface SimHostOptions {
   name: string;
@@ -241,9 +241,12 @@ export class SimHost {
       net: gatedNet(this.options.network.netFor(hostName), gate),
       events: {
         recording: this.options.eventsRecorded ?? true,
+        ...(sink.wants === undefined ? {} : { wants: (kind: string) => sinkWants(sink, kind) }),
         emit: (event) => {
-          const { kind, ...details } = event;
-          sink.record({ t: kernel.nowMs(), host: hostName, kind, details: { pid, ...details } });
+          // The event's fields but its kind, after the pid (one copy; the trace sorts keys anyway).
+          const details: Record<string, unknown> = { pid };
+          for (const key in event) if (key !== 'kind') details[key] = event[key];
+          sink.record({ t: kernel.nowMs(), host: hostName, kind: event.kind, details });
         },
       },
     };
@@ -278,6 +281,7 @@ export class SimHost {
   }
 
   private emit(kind: string, details: Record<string, unknown>): void {
+    if (!sinkWants(this.options.sink, kind)) return;
     this.options.sink.record({ t: this.options.kernel.nowMs(), host: this.name, kind, details });
   }
 }

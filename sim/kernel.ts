@@ -2,6 +2,11 @@
  * The simulation kernel: one thread, a virtual clock in integer milliseconds that jumps
  * to the next event, and an event queue ordered by (timeMs, sequence number).
  * Nothing here reads the wall clock; time only moves when an event runs or `run` says so.
+ *
+ * Events due at the current instant (most of them: an applet woken, a task woken) skip the heap
+ * and wait in a FIFO run queue. The order stays exactly (timeMs, seq): every heap event due now
+ * was scheduled before the clock reached now, so its seq is below that of every run-queue event,
+ * and the heap's events due now run first.
  */
 import { assert, fail } from '../engine/errors.ts';
 import { EventHeap, type HeapEntry } from './event-heap.ts';
@@ -30,7 +35,13 @@ export interface KernelTimer {
   readonly pending: boolean;
 }
 
+/** `heapIndex` of an event waiting in the run queue (not in the heap). */
+const IN_RUN_QUEUE = -2;
+/** Run-queue slots consumed before the array is compacted. */
+const RUN_QUEUE_COMPACT_AT = 4096;
+
 class QueuedEvent implements HeapEntry, KernelEvent, KernelTimer {
+  /** Heap position; IN_RUN_QUEUE in the run queue; -1 once it ran or was cancelled. */
   heapIndex = -1;
   constructor(
     readonly timeMs: number,
@@ -41,7 +52,7 @@ class QueuedEvent implements HeapEntry, KernelEvent, KernelTimer {
   ) {}
 
   get pending(): boolean {
-    return this.heapIndex >= 0;
+    return this.heapIndex !== -1;
   }
 
   cancel(): void {
@@ -65,6 +76,11 @@ export interface RunResult {
 
 export class Kernel {
   private readonly heap = new EventHeap<QueuedEvent>();
+  /** Events due at currentMs, in seq order; slots before runQueueHead are consumed. */
+  private runQueue: QueuedEvent[] = [];
+  private runQueueHead = 0;
+  /** Events in the run queue that were not cancelled. */
+  private runQueueLive = 0;
   private readonly queueLengthMax: number;
   private currentMs: number;
   private seqNext = 0;
@@ -85,7 +101,7 @@ export class Kernel {
 
   /** Events waiting in the queue. */
   queueLength(): number {
-    return this.heap.length;
+    return this.heap.length + this.runQueueLive;
   }
 
   /** Events run since the kernel was made. */
@@ -95,7 +111,7 @@ export class Kernel {
 
   /** Time of the next event, or undefined when the queue is empty. */
   nextEventMs(): number | undefined {
-    return this.heap.peek()?.timeMs;
+    return this.runQueueLive > 0 ? this.currentMs : this.heap.peek()?.timeMs;
   }
 
   /** Runs `fire` at `delayMs` from now; delay 0 runs after every event already due now. */
@@ -108,27 +124,67 @@ export class Kernel {
   scheduleAt(timeMs: number, fire: () => void, label = ''): KernelTimer {
     if (!(Number.isSafeInteger(timeMs))) fail(`timeMs is an integer (got ${timeMs})`);
     if (!(timeMs >= this.currentMs)) fail(`event at ${timeMs} is not in the past (now ${this.currentMs})`);
-    assert(this.heap.length < this.queueLengthMax, `event queue full (${this.queueLengthMax} events)`);
+    assert(this.queueLength() < this.queueLengthMax, `event queue full (${this.queueLengthMax} events)`);
     const event = new QueuedEvent(timeMs, this.seqNext, label, fire, this);
     this.seqNext += 1;
-    this.heap.push(event);
+    if (timeMs === this.currentMs) {
+      event.heapIndex = IN_RUN_QUEUE;
+      this.runQueue.push(event);
+      this.runQueueLive += 1;
+    } else {
+      this.heap.push(event);
+    }
     return event;
   }
 
   /** @internal used by timers */
   cancel(event: QueuedEvent): void {
+    if (event.heapIndex === IN_RUN_QUEUE) {
+      // Left in the array and skipped when reached.
+      event.heapIndex = -1;
+      this.runQueueLive -= 1;
+      return;
+    }
     this.heap.remove(event);
   }
 
   /** Runs the next event, moving the clock to its time. False when the queue is empty. */
   step(): boolean {
-    const event = this.heap.pop();
+    const event = this.takeNext();
     if (event === undefined) return false;
     assert(event.timeMs >= this.currentMs, 'time never goes backwards');
     this.currentMs = event.timeMs;
     this.eventsRunTotal += 1;
     event.fire();
     return true;
+  }
+
+  /** The next event in (timeMs, seq) order, out of its queue; undefined when none waits. */
+  private takeNext(): QueuedEvent | undefined {
+    const top = this.heap.peek();
+    if (top !== undefined && top.timeMs === this.currentMs) return this.heap.pop();
+    if (this.runQueueLive > 0) return this.shiftRunQueue();
+    return this.heap.pop();
+  }
+
+  private shiftRunQueue(): QueuedEvent {
+    for (;;) {
+      const event = this.runQueue[this.runQueueHead];
+      assert(event !== undefined, 'a live run-queue event is found before the end');
+      this.runQueueHead += 1;
+      if (this.runQueueHead === this.runQueue.length) {
+        this.runQueue = [];
+        this.runQueueHead = 0;
+      } else if (this.runQueueHead >= RUN_QUEUE_COMPACT_AT) {
+        this.runQueue = this.runQueue.slice(this.runQueueHead);
+        this.runQueueHead = 0;
+      }
+      if (event.heapIndex !== IN_RUN_QUEUE) continue; // cancelled
+      assert(event.timeMs === this.currentMs, 'run-queue events are due now');
+      event.heapIndex = -1;
+      this.runQueueLive -= 1;
+      return event;
+    }
   }
 
   /** Runs events in order until the queue empties or `untilMs` is passed. */
@@ -143,9 +199,9 @@ export class Kernel {
     let eventsRun = 0;
     try {
       for (;;) {
-        const next = this.heap.peek();
-        if (next === undefined) break;
-        if (untilMs !== undefined && next.timeMs > untilMs) break;
+        const nextMs = this.nextEventMs();
+        if (nextMs === undefined) break;
+        if (untilMs !== undefined && nextMs > untilMs) break;
         assert(eventsRun < eventsMax, `run exceeded ${eventsMax} events (runaway simulation?) at ${this.currentMs} ms`);
         this.step();
         eventsRun += 1;
@@ -154,7 +210,7 @@ export class Kernel {
       this.running = false;
     }
     if (untilMs !== undefined) this.currentMs = untilMs;
-    const stoppedBy = this.heap.length === 0 && untilMs === undefined ? 'idle' : 'until';
+    const stoppedBy = this.queueLength() === 0 && untilMs === undefined ? 'idle' : 'until';
     return { eventsRun, nowMs: this.currentMs, stoppedBy };
   }
 

@@ -80,7 +80,19 @@ export class FilterTap {
   }
 
   private judge(bytes: Uint8Array): { bytes: Uint8Array; verdict: FilterVerdict } {
-    const verdict = this.filter.decide({ ...this.stream, index: this.messagesSeen, bytes });
+    const s = this.stream;
+    const message: FilterMessage = {
+      connectionId: s.connectionId,
+      fromHost: s.fromHost,
+      toHost: s.toHost,
+      fromAddress: s.fromAddress,
+      fromPort: s.fromPort,
+      toAddress: s.toAddress,
+      toPort: s.toPort,
+      index: this.messagesSeen,
+      bytes,
+    };
+    const verdict = this.filter.decide(message);
     if (!(verdict === 'deliver' || verdict === 'drop' || verdict === 'hold')) fail(`filter verdict is deliver|drop|hold (got ${String(verdict)})`);
     this.messagesSeen += 1;
     return { bytes, verdict };

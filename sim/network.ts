@@ -21,7 +21,7 @@ import { assertLatencySpec, sampleLatencyMs, type LatencySpec } from './latency.
 import type { MessageFilter } from './message-filter.ts';
 import type { SeededRandom } from './seeds.ts';
 import { formatSocketAddress, type SocketAddress } from './tcp.ts';
-import { WORLD_HOST, type TraceSink } from './trace.ts';
+import { sinkWants, WORLD_HOST, type TraceSink } from './trace.ts';
 
 /** Linux with tcp_syn_retries=6: SYNs at 0, 1, 3, 7, 15, 31, 63 s; 'timeout' at 127 s. */
 export const SYN_RETRY_DELAYS_MS_LINUX: readonly number[] = [1000, 2000, 4000, 8000, 16000, 32000, 64000];
@@ -345,6 +345,7 @@ export class Network implements ConnectionWorld {
   // --- ConnectionWorld -----------------------------------------------------------------------
 
   emit(host: string, kind: string, details: Record<string, unknown>): void {
+    if (!sinkWants(this.sink, kind)) return;
     this.sink.record({ t: this.kernel.nowMs(), host, kind, details });
   }
 

@@ -36,6 +36,16 @@ export interface TraceEntry {
 /** Where trace entries go. */
 export interface TraceSink {
   record(entry: TraceEntry): void;
+  /**
+   * When present, false for the kinds this sink drops (a run with the trace off that only
+   * observes a few kinds): producers may skip building those entries. Absent: every kind.
+   */
+  wants?(kind: string): boolean;
+}
+
+/** True when `sink` keeps entries of `kind`. */
+export function sinkWants(sink: TraceSink, kind: string): boolean {
+  return sink.wants === undefined || sink.wants(kind);
 }
 
 export function bytesToHex(bytes: Uint8Array): string {

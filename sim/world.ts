@@ -13,7 +13,7 @@ import type { TickStart } from './host-clock.ts';
 import { Kernel } from './kernel.ts';
 import { Network, type LinkSpec } from './network.ts';
 import { Seeds } from './seeds.ts';
-import { WORLD_HOST, type TraceEntry, type TraceSink } from './trace.ts';
+import { sinkWants, WORLD_HOST, type TraceEntry, type TraceSink } from './trace.ts';
 
 export interface WorldHostSpec {
   name: string;
@@ -187,10 +187,12 @@ export class World {
 
   /** An event about one host (e.g. a runtime-API command typed on it). */
   hostRecord(host: string, kind: string, details: Record<string, unknown>): void {
+    if (!sinkWants(this.sink, kind)) return;
     this.sink.record({ t: this.kernel.nowMs(), host, kind, details });
   }
 
   record(kind: string, details: Record<string, unknown>): void {
+    if (!sinkWants(this.sink, kind)) return;
     const entry: TraceEntry = { t: this.kernel.nowMs(), host: WORLD_HOST, kind, details };
     this.sink.record(entry);
   }

@@ -6,7 +6,7 @@
  * soft stop (§4.10.3).
  */
 import { assert } from '../errors.ts';
-import type { ByteStream, EngineEvent, Env, Listener, TimerHandle } from '../env.ts';
+import { eventWanted, type ByteStream, type EngineEvent, type Env, type Listener, type TimerHandle } from '../env.ts';
 import { dataTypeById } from '../table/data-types.ts';
 import { renderKey, type StoredKey } from '../table/keys.ts';
 import type { StickTable } from '../table/table.ts';
@@ -196,8 +196,11 @@ export class PeersSection {
   }
 
   emit(event: EngineEvent): void {
-    if (this.env.events.recording === false) return;
-    this.env.events.emit({ ...event, section: this.name, local: this.localName });
+    if (!eventWanted(this.env.events, event.kind)) return;
+    // The caller's event literal is its own: tagged in place rather than copied.
+    event['section'] = this.name;
+    event['local'] = this.localName;
+    this.env.events.emit(event);
   }
 
   hasFlag(flag: number): boolean {

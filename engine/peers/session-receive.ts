@@ -3,6 +3,7 @@
  * `peer_treat_definemsg`, `peer_treat_switchmsg`, `peer_treat_updatemsg`, `peer_treat_ackmsg`),
  * spec §4.4–§4.7. Each function returns what the session must do next.
  */
+import { eventWanted } from '../env.ts';
 import { ProtocolError } from '../errors.ts';
 import { NO_ENTRY } from '../table/table.ts';
 import { tickAdd } from '../ticks.ts';
@@ -181,7 +182,7 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
   const ref = table.setEntryAllocatingFirst(update.key, now);
   const existed = !table.lastSetCreated;
   if (table.stats.evictionBatches !== batchesBefore) section.marks.mark('peers.purge-batch-on-receipt');
-  const recording = section.env.events.recording !== false;
+  const recording = eventWanted(section.env.events, 'update.rx');
   const rendered = recording ? section.renderKey(table, update.key) : '';
   if (ref === NO_ENTRY) {
     section.emit({ kind: 'update.rx', peer: peer.name, table: table.spec.name, key: rendered, updateId: pt.lastGet, dropped: true });

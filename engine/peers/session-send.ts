@@ -3,6 +3,7 @@
  * `peer_send_teachmsgs`, spec §4.8–§4.10): resync request, per table round-robin ACK then
  * incremental push or teach stages 1 and 2 (TIMED updates), FINISHED/PARTIAL, owed CONFIRMs.
  */
+import { eventWanted } from '../env.ts';
 import { tickRemain } from '../ticks.ts';
 import {
   PEER_F_LEARN_ASSIGN,
@@ -158,7 +159,7 @@ function sendUpdate(
   const expireMs = options.timed ? tickRemain(now, table.expireOf(ref)) : undefined;
   const bytes = encodeUpdateMessage({ updateId: withId ? updateId : undefined, expireMs, key, values }, pt.shared.layout, peer.dictTx);
   out.write(bytes);
-  if (section.env.events.recording === false) return;
+  if (!eventWanted(section.env.events, 'update.tx')) return;
   section.emit({
     kind: 'update.tx',
     peer: peer.name,

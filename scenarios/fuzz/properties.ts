@@ -69,7 +69,25 @@ interface Context {
 
 interface ShownEntry {
   expMs: number;
-  fields: Map<string, number>;
+  /** The entry's `name=number` fields (parsed on first use: most checks only need exp). */
+  readonly fields: Map<string, number>;
+}
+
+/** One `show table` entry line: `0x…: key=K use=U exp=E shard=0 f1=v1 …`. */
+class ShownLine implements ShownEntry {
+  private parsed: Map<string, number> | undefined;
+  constructor(
+    readonly expMs: number,
+    private readonly line: string,
+  ) {}
+
+  get fields(): Map<string, number> {
+    if (this.parsed === undefined) {
+      this.parsed = new Map();
+      for (const m of this.line.matchAll(/\b([a-z_0-9]+)=(\d+)\b/g)) this.parsed.set(m[1]!, Number(m[2]));
+    }
+    return this.parsed;
+  }
 }
 
 export function installProperties(
@@ -206,14 +224,21 @@ function showTable(ctx: Context, node: string): Map<string, ShownEntry> {
   const out = new Map<string, ShownEntry>();
   const text = ctx.s.world.host(node).cli(`show table ${TABLE}`);
   for (const line of text.split('\n')) {
-    const key = /\bkey=(\S+)/.exec(line)?.[1];
-    const exp = /\bexp=(\d+)/.exec(line)?.[1];
-    if (key === undefined || exp === undefined) continue;
-    const fields = new Map<string, number>();
-    for (const m of line.matchAll(/\b([a-z_0-9]+)=(\d+)\b/g)) fields.set(m[1]!, Number(m[2]));
-    out.set(key, { expMs: Number(exp), fields });
+    const key = fieldText(line, ' key=');
+    const exp = fieldText(line, ' exp=');
+    if (key === undefined || exp === undefined || !/^\d+$/.test(exp)) continue;
+    out.set(key, new ShownLine(Number(exp), line));
   }
   return out;
+}
+
+/** The text after `marker` up to the next space or the end of the line. */
+function fieldText(line: string, marker: string): string | undefined {
+  const start = line.indexOf(marker);
+  if (start < 0) return undefined;
+  const from = start + marker.length;
+  const end = line.indexOf(' ', from);
+  return line.slice(from, end < 0 ? line.length : end);
 }
 
 /**
