@@ -1,9 +1,12 @@
 /**
  * Fuzz throughput: seeds per second for a 3-node cluster and a 60-simulated-second run (traffic
- * for 20 s, up to 2 faults, then the quiet and the convergence bound), with 1 worker (in process)
- * and 2 worker threads (traffic for 5–45 s). JSON lines "bench":"fuzz": seeds_per_s_1w, seeds_per_s_2w. No planted
- * bug: every run passes, so each measures N full runs. BENCH_FUZZ_SEEDS sets N (default 200).
+ * for 5–45 s, up to 2 faults, then the quiet and the convergence bound), with 1 worker (this
+ * thread) and 2 (this thread and one worker thread). JSON lines "bench":"fuzz": seeds_per_s_1w,
+ * seeds_per_s_2w. No planted bug: every run passes, so each measures N full runs, thread start-up
+ * and JIT warm-up included. Each figure comes from a fresh process (BENCH_FUZZ_WORKERS picks one),
+ * so neither inherits the other's warm code. BENCH_FUZZ_SEEDS sets N (default 200).
  */
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { plantBug } from '../engine/peers/planted-bug.ts';
@@ -28,14 +31,23 @@ const WORKER_URL = pathToFileURL(bundledWorker ?? join(process.cwd(), 'scenarios
 
 plantBug(undefined);
 delete process.env['STICKSIM_PLANT_BUG'];
-let simulatedMs = 0;
-for (let i = 0; i < SEEDS; i++) simulatedMs += caseDurationMs(generateCase(`bench-${i}`, GENERATOR));
-
-for (const workers of [1, 2]) {
+const only = process.env['BENCH_FUZZ_WORKERS'];
+if (only === undefined) {
+  for (const workers of [1, 2]) {
+    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, BENCH_FUZZ_WORKERS: String(workers) },
+    });
+    if (child.status !== 0) throw new Error(`bench fuzz with ${workers} worker(s) exited with ${child.status}`);
+  }
+  let simulatedMs = 0;
+  for (let i = 0; i < SEEDS; i++) simulatedMs += caseDurationMs(generateCase(`bench-${i}`, GENERATOR));
+  emit({ bench: 'fuzz', metric: 'simulated_s_per_seed', value: Number((simulatedMs / SEEDS / 1000).toFixed(1)), unit: 's' });
+} else {
+  const workers = Number(only);
   const start = process.hrtime.bigint();
   const result = await fuzz({ runs: SEEDS, rootSeed: 'bench', workers, generator: GENERATOR, workerUrl: WORKER_URL });
   const wallS = Number(process.hrtime.bigint() - start) / 1e9;
   if (result.failure !== undefined) throw new Error(`bench run ${result.failure.index} failed: ${result.failure.property}`);
   emit({ bench: 'fuzz', metric: `seeds_per_s_${workers}w`, value: Number((result.runsDone / wallS).toFixed(1)), unit: 'seed/s' });
 }
-emit({ bench: 'fuzz', metric: 'simulated_s_per_seed', value: Number((simulatedMs / SEEDS / 1000).toFixed(1)), unit: 's' });

@@ -1,8 +1,10 @@
 /**
- * The fuzz loop: runs N generated cases (seed `<root>-<i>`) across worker threads, stops at the
- * first violated property (the lowest failing index: every lower index has run, so the result
- * does not depend on the number of workers), shrinks it, and reports the coverage marks.
+ * The fuzz loop: runs N generated cases (seed `<root>-<i>`) on K threads (this one and K-1 worker
+ * threads), stops at the first violated property (the lowest failing index: every lower index has
+ * run, so the result does not depend on the number of workers), shrinks it, and reports the
+ * coverage marks.
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { ExpectationResult } from '../results.ts';
 import type { FuzzCase } from './case.ts';
@@ -14,6 +16,8 @@ import { shrinkCase } from './shrink.ts';
 export const RUNS_MAX = 10_000_000;
 export const WORKERS_MAX = 64;
 const CHUNK_RUNS = 4;
+/** Chunks a worker thread holds at once: it starts the next while its report travels back. */
+const CHUNKS_IN_FLIGHT_MAX = 2;
 
 export interface FuzzOptions {
   runs: number;
@@ -83,43 +87,87 @@ function runInProcess(options: FuzzOptions, coverage: CoverageTally): RunReport[
   return reports;
 }
 
-function runInWorkers(options: FuzzOptions, coverage: CoverageTally): Promise<RunReport[]> {
+/**
+ * K threads: this one runs cases between its event-loop turns, K-1 worker threads run chunks of
+ * CHUNK_RUNS indices, each holding up to CHUNKS_IN_FLIGHT_MAX so it never waits for this thread.
+ * Chunks are handed out in index order and, once a case fails, no new chunk is; every chunk
+ * handed out is finished, so every index below the lowest failure has run.
+ */
+async function runInWorkers(options: FuzzOptions, coverage: CoverageTally): Promise<RunReport[]> {
   const reports: RunReport[] = [];
   let next = 0;
   let stopping = false;
-  let live = 0;
-  return new Promise((resolveAll, rejectAll) => {
-    const finishOne = (): void => {
-      live--;
-      if (live === 0) resolveAll(reports);
-    };
-    for (let w = 0; w < Math.min(options.workers, options.runs); w++) {
-      live++;
-      const worker = new Worker(options.workerUrl ?? new URL('./worker-entry.js', import.meta.url));
-      const feed = (): void => {
-        if (stopping || next >= options.runs) {
-          void worker.terminate().then(finishOne);
-          return;
-        }
-        const indices = Array.from({ length: Math.min(CHUNK_RUNS, options.runs - next) }, (_, k) => next + k);
-        next += indices.length;
-        worker.postMessage({ rootSeed: options.rootSeed, indices, generator: options.generator });
-      };
-      worker.on('message', (batch: RunReport[]) => {
-        for (const r of batch) {
-          coverage.add(r.marks);
-          reports.push(r);
-          if (!r.passed) stopping = true;
-        }
-        options.onProgress?.(reports.length);
-        feed();
-      });
-      worker.on('error', (error) => {
-        stopping = true;
-        rejectAll(error);
-      });
-      feed();
+  const take = (): number[] | undefined => {
+    if (stopping || next >= options.runs) return undefined;
+    const indices = Array.from({ length: Math.min(CHUNK_RUNS, options.runs - next) }, (_, k) => next + k);
+    next += indices.length;
+    return indices;
+  };
+  const accept = (batch: readonly RunReport[]): void => {
+    for (const r of batch) {
+      coverage.add(r.marks);
+      reports.push(r);
+      if (!r.passed) stopping = true;
     }
+    options.onProgress?.(reports.length);
+  };
+  const threads = Math.min(options.workers, Math.ceil(options.runs / CHUNK_RUNS));
+  const workersDone = Array.from({ length: threads - 1 }, () => runWorkerThread(options, take, accept));
+  let failure: unknown;
+  const settled = Promise.allSettled(workersDone).then((results) => {
+    for (const r of results) if (r.status === 'rejected') failure ??= r.reason;
+  });
+  // A worker's error stops the hand-out at once (this thread's loop sees `stopping`).
+  for (const done of workersDone) done.catch(() => (stopping = true));
+  for (let chunk = take(); chunk !== undefined; chunk = take()) {
+    for (const index of chunk) {
+      const r = runIndex(options.rootSeed, index, options.generator);
+      accept([r]);
+      if (!r.passed) break;
+      // Between cases, worker reports are taken in and workers fed.
+      await yieldToEventLoop();
+    }
+  }
+  await settled;
+  if (failure !== undefined) throw failure;
+  return reports;
+}
+
+/** One worker thread fed chunks from `take` until none is left; resolves once it has exited. */
+function runWorkerThread(
+  options: FuzzOptions,
+  take: () => number[] | undefined,
+  accept: (batch: readonly RunReport[]) => void,
+): Promise<void> {
+  return new Promise((resolveDone, rejectDone) => {
+    const worker = new Worker(options.workerUrl ?? new URL('./worker-entry.js', import.meta.url));
+    let inFlight = 0;
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      void worker.terminate().then(() => resolveDone());
+    };
+    const feed = (): void => {
+      while (!ended && inFlight < CHUNKS_IN_FLIGHT_MAX) {
+        const indices = take();
+        if (indices === undefined) break;
+        inFlight++;
+        worker.postMessage({ rootSeed: options.rootSeed, indices, generator: options.generator });
+      }
+      if (inFlight === 0) end();
+    };
+    worker.on('message', (batch: RunReport[]) => {
+      inFlight--;
+      accept(batch);
+      feed();
+    });
+    worker.on('error', (error) => {
+      ended = true;
+      void worker.terminate();
+      rejectDone(error);
+    });
+    feed();
   });
 }
 
