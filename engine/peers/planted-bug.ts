@@ -5,10 +5,12 @@
  *   - 'merge-max'  (merge.ts, HaproxyMerge.apply): a received update keeps the larger value instead
  *                  of overwriting;
  *   - 'forget-ack' (section.ts, initCursors): on a reconnect the ACK resume point jumps to the newest
- *                  local update, as if everything had been acknowledged (unacked updates are lost).
+ *                  local update, as if everything had been acknowledged (unacked updates are lost);
+ *   - 'ack-rewind' (section.ts, initCursors): on a reconnect the resume point goes back to the first
+ *                  update, so updates the peer already acknowledged are pushed and applied again.
  */
-export type PlantedBug = 'merge-max' | 'forget-ack';
-export const PLANTED_BUGS: readonly PlantedBug[] = ['merge-max', 'forget-ack'];
+export type PlantedBug = 'merge-max' | 'forget-ack' | 'ack-rewind';
+export const PLANTED_BUGS: readonly PlantedBug[] = ['merge-max', 'forget-ack', 'ack-rewind'];
 
 let planted: PlantedBug | undefined;
 

@@ -297,6 +297,8 @@ export class PeersSection {
       const updates = pt.shared.updates;
       // PLANTED BUG 'forget-ack' (fuzzer self-test, planted-bug.ts): a reconnect forgets the ACK cursor.
       if (plantedBug() === 'forget-ack' && pt.update !== 0) pt.update = updates.localUpdate;
+      // PLANTED BUG 'ack-rewind' (fuzzer self-test, planted-bug.ts): a reconnect resumes from the start.
+      if (plantedBug() === 'ack-rewind') pt.update = 0;
       if (((updates.localUpdate - pt.update) | 0) < 0) pt.update = (updates.localUpdate + 0x8000_0000) >>> 0;
       pt.teachingOrigin = pt.lastPushed = pt.update;
       pt.flags = 0;

@@ -1,6 +1,6 @@
 /**
  * The planted-bug switch, read from the environment here (never in engine/): STICKSIM_PLANT_BUG=
- * merge-max or forget-ack plants that bug in the engine (engine/peers/planted-bug.ts) so the
+ * merge-max, forget-ack or ack-rewind plants that bug in the engine (engine/peers/planted-bug.ts) so the
  * fuzzer can prove it finds it. Unset or empty: no bug.
  */
 import { plantBug, PLANTED_BUGS, type PlantedBug } from '../../engine/peers/planted-bug.ts';

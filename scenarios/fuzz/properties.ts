@@ -5,7 +5,8 @@
  *
  * Merge (HAProxy policy): a received update overwrites field by field; a key changed on one side
  * only is equal everywhere after heal and quiet; conn_cur is never learned; no update is lost
- * across reconnects (convergence); no delete propagates. `aggregate` sums per-node
+ * across reconnects (convergence) nor applied twice (an acknowledged update is never pushed
+ * again); no delete propagates. `aggregate` sums per-node
  * contributions; `max` keeps the largest. Expiry/eviction: size never exceeded, no expired entry
  * pushed or shown, convergence within the computed bound (bound.ts). Reload: with peers a reload
  * loses no live entry; without peers it loses all.
@@ -40,6 +41,7 @@ export const PROPERTY_NAMES = [
   'max-keeps-largest',
   'converges-after-heal-and-quiet',
   'conn-cur-never-learned',
+  'no-update-applied-twice',
   'no-delete-propagates',
   'aggregate-sums-contributions',
   'table-size-never-exceeded',
@@ -58,6 +60,8 @@ const RELOAD_HANDOVER_MS = 2_000;
 /** A clear is checked after one latency round trip plus 1 s: long enough for any delete to travel. */
 const CLEAR_CHECK_MS = 1_000;
 const SHOWN_CHECK_EVERY_MS = 5_000;
+
+type Observe = (kind: string, fn: (entry: TraceEntry) => void) => void;
 
 interface Context {
   s: ScriptApi;
@@ -105,6 +109,7 @@ export function installProperties(
     observe('update.rx', (e) => checkReceipt(ctx, e));
   }
   observe('update.tx', (e) => checkSent(ctx, e));
+  if (applies.has('no-update-applied-twice')) watchAckResume(ctx, observe);
   s.always('table-size-never-exceeded', () => {
     for (const node of c.nodes) {
       const used = s.used(node, TABLE);
@@ -139,6 +144,7 @@ export function applicable(c: FuzzCase): Set<PropertyName> {
     out.add('reload-without-peers-loses-all');
     return out;
   }
+  out.add('no-update-applied-twice');
   // With 3+ nodes HAProxy relays what it learned (teach after a reconnect sends every entry, the
   // learned ones too), so after a heal a stale copy from a third node may overwrite the writer's
   // newer value: equality is HAProxy's promise for 2 nodes, or when no fault overlaps writes.
@@ -217,6 +223,39 @@ function checkSent(ctx: Context, e: TraceEntry): void {
   if (expire !== 0 && purgeDue !== now && tickIsExpired(purgeDue, now)) {
     violate(ctx, 'no-expired-entry-pushed', `${e.host} pushed ${String(d['key'])} to ${String(d['peer'])} ${(now - expire) | 0} ms after it expired`);
   }
+}
+
+/**
+ * ACK resume (spec §4.9.4): once a sender process got a peer process's ACK for update id A, it
+ * never pushes that same process an incremental update with an id at or before A again — on this
+ * session or a later one — so no update is applied twice there. (A peer that restarted is another
+ * process: it never applied anything.) The one rewind HAProxy makes on purpose: when a full resync
+ * it taught is confirmed, the cursors go back to the teaching origin (2.6.12
+ * `peer_treat_awaited_msg`, RESYNCCONFIRM); the ACK floor is forgotten there. Teach-stage updates
+ * (timed) are a full resync, not incremental, and are not held to this. Peers are named after
+ * their hosts in a fuzz case, so the peer's process is its host's current one.
+ */
+function watchAckResume(ctx: Context, observe: Observe): void {
+  const ackedFloor = new Map<string, number>();
+  const senderKey = (e: TraceEntry): string => {
+    const peer = String(e.details?.['peer']);
+    return `${e.host}:${String(e.details?.['pid'])}|${peer}:${String(currentPid(ctx, peer))}`;
+  };
+  observe('ack.rx', (e) => {
+    const id = e.details?.['updateId'];
+    if (e.details?.['known'] === true && typeof id === 'number') ackedFloor.set(senderKey(e), id);
+  });
+  observe('resync.confirm.rx', (e) => ackedFloor.delete(senderKey(e)));
+  observe('update.tx', (e) => {
+    const d = e.details;
+    if (d === undefined || d['timed'] !== false) return;
+    const acked = ackedFloor.get(senderKey(e));
+    const id = d['updateId'];
+    if (acked === undefined || typeof id !== 'number') return;
+    if (((id - acked) | 0) <= 0) {
+      violate(ctx, 'no-update-applied-twice', `${e.host} pushed update ${id} (${String(d['key'])}) to ${String(d['peer'])} again after ${String(d['peer'])} acknowledged update ${acked}`);
+    }
+  });
 }
 
 /** `show table st` of a node's current process, parsed. */

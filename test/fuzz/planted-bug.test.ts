@@ -21,7 +21,7 @@ afterEach(() => {
   plantBug(undefined);
 });
 
-describe.each(['merge-max', 'forget-ack'] as const)('planted bug %s', (bug) => {
+describe.each(['merge-max', 'forget-ack', 'ack-rewind'] as const)('planted bug %s', (bug) => {
   it('is found within 1,000 runs, shrunk to ≤ 3 faults, replayed by its regression file, deterministically', async () => {
     process.env[PLANT_BUG_ENV] = bug;
     const first = await fuzz({ runs: 1000, rootSeed: ROOT_SEED, workers: 1 });
