@@ -9,9 +9,18 @@ import type { Tick } from '../engine/ticks.ts';
 /** setTimeout's largest delay (2^31 - 1 ms); longer waits are re-armed in steps. */
 const TIMEOUT_DELAY_MS_MAX = 0x7fff_ffff;
 
+/**
+ * Real monotonic time, read once per event-loop turn as HAProxy updates `now_ms` once per poller
+ * loop: every call within one synchronous run (a socket read and all it treats) sees the same
+ * millisecond, and the clock is read again after it (a microtask forgets the reading).
+ */
 export class LiveClock implements Clock {
   private readonly startNs: bigint;
   private readonly startTick: number;
+  private cachedMs: number | undefined;
+  private readonly forget = (): void => {
+    this.cachedMs = undefined;
+  };
 
   constructor(options: { startTick?: number } = {}) {
     this.startNs = process.hrtime.bigint();
@@ -20,7 +29,11 @@ export class LiveClock implements Clock {
   }
 
   nowMs(): number {
-    return Number((process.hrtime.bigint() - this.startNs) / 1_000_000n);
+    if (this.cachedMs !== undefined) return this.cachedMs;
+    const ms = Number((process.hrtime.bigint() - this.startNs) / 1_000_000n);
+    this.cachedMs = ms;
+    queueMicrotask(this.forget);
+    return ms;
   }
 
   nowTick(): Tick {

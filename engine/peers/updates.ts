@@ -18,6 +18,7 @@ import { FLAG_IN_UPD_TREE, H_FLAGS, H_UPD_KEY } from '../table/layout.ts';
 import type { EntryRef, StickTable, TableSyncHooks } from '../table/table.ts';
 
 export const REMOTE_KEY_OFFSET = 0x8000_0000;
+const UPDATE_ID_RUN_BITS = 4;
 
 export class UpdatesTree implements TableSyncHooks {
   /** Last id handed out (`update`). */
@@ -37,8 +38,9 @@ export class UpdatesTree implements TableSyncHooks {
     options: { onLocalChange: () => void },
   ) {
     this.onLocalChange = options.onLocalChange;
-    // sized for the whole table up front: growing a 2M-slot index by doubling costs more than it saves
-    this.byKey = new Uint32KeyIndex(Math.min(Math.max(table.size, 1024), 1 << 22));
+    // Sized for the whole table up front: growing a 2M-slot index by doubling costs more than it
+    // saves. Ids are handed out in increasing order, so runs of 16 share a block of slots.
+    this.byKey = new Uint32KeyIndex(Math.min(Math.max(table.size, 1024), 1 << 22), { runBits: UPDATE_ID_RUN_BITS });
     table.syncHooks = this;
   }
 

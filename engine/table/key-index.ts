@@ -35,16 +35,33 @@ export class MapKeyIndex implements KeyIndex {
 
 const EMPTY = -1;
 
+export const RUN_BITS_MAX = 6;
+
+export interface Uint32KeyIndexOptions {
+  /**
+   * Keys that differ only in their low `runBits` bits get neighbouring home slots (a run of
+   * 2^runBits consecutive keys shares one hashed block), so keys handed out in increasing order
+   * (update ids) are stored and walked one cache line after another instead of one miss each.
+   * 0 (default): every key is hashed on its own (client addresses, no order to exploit).
+   */
+  runBits?: number;
+}
+
 /** Slots are interleaved pairs [key, ref] in one Int32Array so a probe touches one cache line. */
 export class Uint32KeyIndex implements KeyIndex {
   private pairs: Int32Array;
   private mask: number;
   private count = 0;
+  private readonly runBits: number;
+  private readonly runMask: number;
 
-  constructor(capacityEntries: number) {
+  constructor(capacityEntries: number, options: Uint32KeyIndexOptions = {}) {
     const slots = Uint32KeyIndex.slotsFor(capacityEntries);
     this.pairs = Uint32KeyIndex.emptyPairs(slots);
     this.mask = slots - 1;
+    this.runBits = options.runBits ?? 0;
+    assert(Number.isInteger(this.runBits) && this.runBits >= 0 && this.runBits <= RUN_BITS_MAX, `runBits in [0, ${RUN_BITS_MAX}]`);
+    this.runMask = (1 << this.runBits) - 1;
   }
 
   private static slotsFor(entries: number): number {
@@ -64,7 +81,9 @@ export class Uint32KeyIndex implements KeyIndex {
   }
 
   private home(key: number): number {
-    return (Math.imul(key ^ (key >>> 16), 0x45d9f3b) ^ (key >>> 7)) & this.mask;
+    const block = key >>> this.runBits;
+    const mixed = Math.imul(block ^ (block >>> 16), 0x45d9f3b) ^ (block >>> 7);
+    return ((mixed << this.runBits) | (key & this.runMask)) & this.mask;
   }
 
   get(key: StoredKey): number {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Uint32KeyIndex } from '../../engine/table/key-index.ts';
 
-describe('Uint32KeyIndex behaves like a Map (linear probing, backward-shift deletion)', () => {
+describe.each([0, 4, 6])('Uint32KeyIndex with runBits %i behaves like a Map (linear probing, backward-shift deletion)', (runBits) => {
   it('property: any sequence of set/delete/get agrees with a Map', () => {
     const op = fc.oneof(
       fc.record({ k: fc.constant('set' as const), key: fc.integer({ min: 0, max: 60 }), ref: fc.nat(1000) }),
@@ -11,7 +11,7 @@ describe('Uint32KeyIndex behaves like a Map (linear probing, backward-shift dele
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
-        const index = new Uint32KeyIndex(4);
+        const index = new Uint32KeyIndex(4, { runBits });
         const model = new Map<number, number>();
         for (const o of ops) {
           if (o.k === 'set') {
@@ -27,6 +27,40 @@ describe('Uint32KeyIndex behaves like a Map (linear probing, backward-shift dele
         for (const [key, ref] of model) expect(index.get(key)).toBe(ref);
       }),
       { seed: 99, numRuns: Number(process.env.FC_NUM_RUNS ?? 200) },
+    );
+  });
+});
+
+describe('Uint32KeyIndex over increasing keys (update ids)', () => {
+  it('property: runs of consecutive keys with gaps, deletions and the 2^31 offset agree with a Map', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.array(fc.record({ gap: fc.nat(40), remote: fc.boolean(), dropOld: fc.boolean() }), { maxLength: 400 }),
+        (start, steps) => {
+          const index = new Uint32KeyIndex(8, { runBits: 4 });
+          const model = new Map<number, number>();
+          let id = start;
+          steps.forEach((s, ref) => {
+            id = (id + 1 + s.gap) >>> 0;
+            const key = s.remote ? (id + 0x8000_0000) >>> 0 : id;
+            index.set(key, ref);
+            model.set(key, ref);
+            const oldest = model.keys().next();
+            if (s.dropOld && !oldest.done) {
+              index.delete(oldest.value);
+              model.delete(oldest.value);
+            }
+          });
+          expect(index.size).toBe(model.size);
+          for (const [key, ref] of model) expect(index.get(key)).toBe(ref);
+          for (let k = 0; k < 64; k++) {
+            const probe = (start + k * 7) >>> 0;
+            expect(index.get(probe)).toBe(model.get(probe) ?? -1);
+          }
+        },
+      ),
+      { seed: 7, numRuns: Number(process.env.FC_NUM_RUNS ?? 200) },
     );
   });
 });
