@@ -112,7 +112,12 @@ function overwrite(input: MergeInput, slot: StoredSlot, field: LayoutField, valu
     input.table.setDict(input.ref, slot, value);
     return 'set';
   }
-  const elements = elementsOf(value);
+  if (!Array.isArray(value)) {
+    // A scalar field (the common case): its one element, without wrapping it in an array.
+    writeElement(input.table, input.ref, slot, 0, value as ElementWireValue, input.now);
+    return 'set';
+  }
+  const elements = value as readonly ElementWireValue[];
   const count = Math.min(field.count, slot.count, elements.length);
   for (let i = 0; i < count; i++) writeElement(input.table, input.ref, slot, i, elements[i]!, input.now);
   return 'set';
