@@ -242,6 +242,10 @@ export class Connection {
 
   private sendData(pipe: Pipe, bytes: Uint8Array, heldByFilter: boolean): void {
     const pieceMax = this.world.segmentBytesMax(pipe.fromHost, pipe.toHost);
+    if (bytes.length <= pieceMax) {
+      pipe.send({ kind: 'data', bytes }, { heldByFilter });
+      return;
+    }
     for (let offset = 0; offset < bytes.length; offset += pieceMax) {
       const piece = bytes.subarray(offset, Math.min(bytes.length, offset + pieceMax));
       pipe.send({ kind: 'data', bytes: piece }, { heldByFilter: heldByFilter && offset === 0 });

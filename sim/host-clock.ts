@@ -42,21 +42,10 @@ function drawTickStart(random: SeededRandom, start: TickStart | undefined): numb
   return TICK_MODULUS - 1 - random.nextInt(within);
 }
 
-/** A timer handle that also forgets itself in the clock's live set. */
-class HostTimer implements TimerHandle {
-  kernelTimer: KernelTimer | undefined;
-  constructor(private readonly live: Set<HostTimer>) {}
-  cancel(): void {
-    this.kernelTimer?.cancel();
-    this.live.delete(this);
-  }
-}
-
 export class HostClock implements Clock, Timers {
   readonly tickStart: number;
   private readonly kernel: Kernel;
   private readonly label: string;
-  private readonly live = new Set<HostTimer>();
   // Host ms = anchorHostMs + floor((virtual - anchorVirtualMs) * (1e6 + driftPpm) / 1e6)
   private anchorVirtualMs: number;
   private anchorHostMs: number;
@@ -98,32 +87,13 @@ export class HostClock implements Clock, Timers {
     this.driftPpm = driftPpm;
   }
 
-  /** Fires once the host clock has advanced by at least `delayMs` host milliseconds. */
+  /**
+   * Fires once the host clock has advanced by at least `delayMs` host milliseconds. The handle is
+   * the kernel's own event (who owns timers, a process or a section, keeps its own list).
+   */
   schedule(delayMs: number, fire: () => void): TimerHandle {
     if (!(Number.isSafeInteger(delayMs) && delayMs >= 0)) fail(`timer delayMs is a non-negative integer (got ${delayMs})`);
-    const timer = new HostTimer(this.live);
-    const virtualDelayMs = this.virtualDelayFor(delayMs);
-    timer.kernelTimer = this.kernel.schedule(
-      virtualDelayMs,
-      () => {
-        this.live.delete(timer);
-        fire();
-      },
-      this.label,
-    );
-    this.live.add(timer);
-    return timer;
-  }
-
-  /** Timers scheduled and neither fired nor cancelled. */
-  pendingTimers(): number {
-    return this.live.size;
-  }
-
-  /** Cancels every pending timer of this clock (a process that dies). */
-  cancelAll(): void {
-    const timers = [...this.live];
-    for (const timer of timers) timer.cancel();
+    return this.kernel.schedule(this.virtualDelayFor(delayMs), fire, this.label);
   }
 
   /** Smallest virtual delay after which host time has advanced by `delayMs`. */
