@@ -16,6 +16,7 @@ import type { Kernel } from './kernel.ts';
 import type { Network } from './network.ts';
 import type { Seeds } from './seeds.ts';
 import { sinkWants, type TraceSink } from './trace.ts';
+import { TimerList } from '../engine/timer-list.ts';
 
 export interface SimHostOptions {
   name: string;
@@ -94,7 +95,7 @@ function gatedNet(net: Net, gate: PauseGate): Net {
 
 /** Timers of one process: all cancelled at once when the process dies; held while paused. */
 class ProcessTimers implements Timers {
-  private readonly live = new Set<TimerHandle>();
+  private readonly live = new TimerList(() => !this.dead);
   private dead = false;
   constructor(
     private readonly clock: HostClock,
@@ -103,23 +104,13 @@ class ProcessTimers implements Timers {
 
   schedule(delayMs: number, fire: () => void): TimerHandle {
     if (this.dead) return { cancel: () => {} };
-    const handle: TimerHandle = this.clock.schedule(delayMs, () => {
-      this.live.delete(handle);
-      if (!this.dead) this.gate.run(() => !this.dead && fire());
-    });
-    this.live.add(handle);
-    return {
-      cancel: () => {
-        this.live.delete(handle);
-        handle.cancel();
-      },
-    };
+    // A paused process runs its expired timers on resume, in order, unless it died meanwhile.
+    return this.live.schedule(this.clock, delayMs, () => this.gate.run(() => !this.dead && fire()));
   }
 
   killAll(): void {
     this.dead = true;
-    for (const h of this.live) h.cancel();
-    this.live.clear();
+    this.live.cancelAll();
   }
 }
 

@@ -6,6 +6,7 @@
  * soft stop (§4.10.3).
  */
 import { assert } from '../errors.ts';
+import { TimerList } from '../timer-list.ts';
 import { eventWanted, type ByteStream, type EngineEvent, type Env, type Listener, type TimerHandle } from '../env.ts';
 import { dataTypeById } from '../table/data-types.ts';
 import { renderKey, type StoredKey } from '../table/keys.ts';
@@ -101,7 +102,7 @@ export class PeersSection {
   private syncWakeTimer: TimerHandle | undefined;
   private syncExpireTimer: TimerHandle | undefined;
   private signalPending = false;
-  private readonly timers = new Set<TimerHandle>();
+  private readonly timers = new TimerList(() => !this.stopped);
   private readonly sessions = new Set<PeerSession>();
   private stopped = false;
   private sessionIdNext = 1;
@@ -159,8 +160,7 @@ export class PeersSection {
     this.listener?.close();
     this.listener = undefined;
     for (const session of [...this.sessions]) session.kill();
-    for (const timer of this.timers) timer.cancel();
-    this.timers.clear();
+    this.timers.cancelAll();
   }
 
   private accept(stream: ByteStream): void {
@@ -182,17 +182,7 @@ export class PeersSection {
   }
 
   schedule(delayMs: number, fire: () => void): TimerHandle {
-    const handle: TimerHandle = this.env.timers.schedule(delayMs, () => {
-      this.timers.delete(handle);
-      if (!this.stopped) fire();
-    });
-    this.timers.add(handle);
-    return {
-      cancel: () => {
-        this.timers.delete(handle);
-        handle.cancel();
-      },
-    };
+    return this.timers.schedule(this.env.timers, delayMs, fire);
   }
 
   emit(event: EngineEvent): void {
