@@ -159,9 +159,17 @@ export class Uint32KeyIndex implements KeyIndex {
     const old = this.pairs;
     this.pairs = Uint32KeyIndex.emptyPairs(slots);
     this.mask = slots - 1;
-    this.count = 0;
+    const pairs = this.pairs;
+    const mask = this.mask;
+    // Every key is distinct and the new table has room: probe for the first empty slot only.
     for (let i = 0; i < old.length; i += 2) {
-      if (old[i + 1] !== EMPTY) this.set(old[i]!, old[i + 1]!);
+      const ref = old[i + 1]!;
+      if (ref === EMPTY) continue;
+      const key = old[i]!;
+      let slot = this.home(key >>> 0);
+      while (pairs[2 * slot + 1] !== EMPTY) slot = (slot + 1) & mask;
+      pairs[2 * slot] = key;
+      pairs[2 * slot + 1] = ref;
     }
   }
 }
