@@ -121,10 +121,6 @@ function setOf(hosts: readonly string[]): ReadonlySet<string> {
   return new Set(hosts);
 }
 
-function linkKey(fromHost: string, toHost: string): string {
-  return `${fromHost}\u0000${toHost}`;
-}
-
 export class Network implements ConnectionWorld {
   readonly kernel: Kernel;
   readonly synRetryDelaysMs: readonly number[];
@@ -136,7 +132,8 @@ export class Network implements ConnectionWorld {
   private readonly connectionsMax: number;
   private readonly hosts = new Map<string, string[]>();
   private readonly addressOwner = new Map<string, string>();
-  private readonly links = new Map<string, LinkState>();
+  /** Link state by sending host, then receiving host (no key string built per segment). */
+  private readonly links = new Map<string, Map<string, LinkState>>();
   private readonly rules = new Map<number, Rule>();
   private readonly listeners = new Map<string, ListenerRecord[]>();
   private readonly live = new Map<number, Connection>();
@@ -211,8 +208,8 @@ export class Network implements ConnectionWorld {
     if (options.bandwidthBytesPerS !== undefined) spec.bandwidthBytesPerS = options.bandwidthBytesPerS;
     if (options.segmentBytesMax !== undefined) spec.segmentBytesMax = options.segmentBytesMax;
     assertLinkSpec(spec);
-    this.links.set(linkKey(a, b), this.linkState(spec, a === b));
-    if (options.oneWay !== true) this.links.set(linkKey(b, a), this.linkState(spec, a === b));
+    this.linksFrom(a).set(b, this.linkState(spec, a === b));
+    if (options.oneWay !== true) this.linksFrom(b).set(a, this.linkState(spec, a === b));
   }
 
   // --- faults ------------------------------------------------------------------------------
@@ -455,12 +452,21 @@ export class Network implements ConnectionWorld {
   }
 
   private link(fromHost: string, toHost: string): LinkState {
-    const key = linkKey(fromHost, toHost);
-    const known = this.links.get(key);
+    const from = this.linksFrom(fromHost);
+    const known = from.get(toHost);
     if (known !== undefined) return known;
     const created = this.linkState({}, fromHost === toHost);
-    this.links.set(key, created);
+    from.set(toHost, created);
     return created;
+  }
+
+  private linksFrom(fromHost: string): Map<string, LinkState> {
+    let from = this.links.get(fromHost);
+    if (from === undefined) {
+      from = new Map();
+      this.links.set(fromHost, from);
+    }
+    return from;
   }
 
   private linkState(spec: LinkSpec, self: boolean): LinkState {

@@ -30,8 +30,8 @@ import {
   selectBackend,
 } from './backend-eval.ts';
 import type { FetchScope } from './fetches-eval.ts';
-import type { ClientRequest, RequestContext, RequestResult, RequestStage } from './request-types.ts';
-import { parseSourceAddress, type RequestFacts } from './samples-eval.ts';
+import type { ClientRequest, RequestContext, RequestResult, RequestStage, TrackedKey } from './request-types.ts';
+import { parseSourceAddressCached, type RequestFacts } from './samples-eval.ts';
 import { StickCounters } from './stick-counters.ts';
 
 export type { ClientRequest, RequestContext, RequestResult } from './request-types.ts';
@@ -53,7 +53,7 @@ function scopeOf(ex: Exchange, proxy: Proxy): FetchScope {
 }
 
 function factsOf(ctx: RequestContext, request: ClientRequest): RequestFacts {
-  const src = parseSourceAddress(request.srcAddress);
+  const src = parseSourceAddressCached(request.srcAddress);
   if (src === undefined) {
     throw new Error(`handleRequest: srcAddress '${request.srcAddress}' is neither an IPv4 nor an IPv6 address`);
   }
@@ -81,7 +81,10 @@ export function handleRequest(ctx: RequestContext, request: ClientRequest): Requ
 type Outcome = Omit<RequestResult, 'trackedKeys'>;
 
 function finish(ex: Exchange, outcome: Outcome): RequestResult {
-  return { ...outcome, trackedKeys: [...ex.counters.attached] };
+  // The outcome literal and the exchange's own counters are this request's: completed in place.
+  const result = outcome as Outcome & { trackedKeys: readonly TrackedKey[] };
+  result.trackedKeys = ex.counters.attached;
+  return result;
 }
 
 /** Steps 1–3. Undefined when the session is accepted. */
@@ -175,7 +178,7 @@ function serveFromBackend(ex: Exchange, backend: Proxy): Outcome {
   if (http) countResponseStatus(ex, status);
   collectStickResponseStores(backend, beScope, stick.stores);
   commitStickStores(stick.stores, server, beScope);
-  if (!http) return { action: 'allowed', status, stage: 'done', ...served };
+  if (!http) return { action: 'allowed', status, stage: 'done', backend: served.backend, server: served.server, stuck: served.stuck };
   // Backend first, then the frontend; `allow` only ends the current proxy's rules.
   const proxies = backend === ctx.frontend ? [backend] : [backend, ctx.frontend];
   for (const proxy of proxies) {
@@ -189,7 +192,7 @@ function serveFromBackend(ex: Exchange, backend: Proxy): Outcome {
     if (v.kind === 'reject') return { ...rejected(v.line, 'http-response'), ...served };
     if (v.kind === 'return') return { action: 'returned', status: v.status, returnRuleLine: v.line, stage: 'http-response', ...served };
   }
-  return { action: 'allowed', status, stage: 'done', ...served };
+  return { action: 'allowed', status, stage: 'done', backend: served.backend, server: served.server, stuck: served.stuck };
 }
 
 /** `http_wait_for_response`: 4xx → http_err, 5xx other than 501/505 → http_fail. */

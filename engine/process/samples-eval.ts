@@ -37,6 +37,20 @@ export interface RequestFacts {
 const V4_MAPPED_PREFIX = '\0'.repeat(10) + '\xff\xff';
 
 /** Parses the client address; undefined when it is neither IPv4 nor IPv6 text. */
+/** Source addresses parsed lately: a client sends many requests from one address. Bounded. */
+const SOURCE_CACHE_ENTRIES_MAX = 65_536;
+const sourceCache = new Map<string, SampleValue | undefined>();
+
+/** `parseSourceAddress`, remembered (the result is immutable and a pure function of the text). */
+export function parseSourceAddressCached(text: string): SampleValue | undefined {
+  const known = sourceCache.get(text);
+  if (known !== undefined || sourceCache.has(text)) return known;
+  if (sourceCache.size >= SOURCE_CACHE_ENTRIES_MAX) sourceCache.clear();
+  const parsed = parseSourceAddress(text);
+  sourceCache.set(text, parsed);
+  return parsed;
+}
+
 export function parseSourceAddress(text: string): SampleValue | undefined {
   const v4 = parseIpv4Strict(text);
   if (v4 !== undefined) return { type: 'ipv4', value: v4 };
