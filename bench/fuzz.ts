@@ -4,7 +4,8 @@
  * thread) and 2 (this thread and one worker thread). JSON lines "bench":"fuzz": seeds_per_s_1w,
  * seeds_per_s_2w. No planted bug: every run passes, so each measures N full runs, thread start-up
  * and JIT warm-up included. Each figure comes from a fresh process (BENCH_FUZZ_WORKERS picks one),
- * so neither inherits the other's warm code. BENCH_FUZZ_SEEDS sets N (default 200).
+ * so neither inherits the other's warm code. BENCH_FUZZ_SEEDS sets N (default 1000: a campaign the
+ * size of the planted-bug proof, where each thread's ~1 s of start-up and JIT warm-up is paid once).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { fuzz } from '../scenarios/fuzz/fuzzer.ts';
 import { generateCase, type GeneratorOptions } from '../scenarios/fuzz/generator.ts';
 import { emit } from './emit.ts';
 
-const SEEDS = Number(process.env.BENCH_FUZZ_SEEDS ?? 200);
+const SEEDS = Number(process.env.BENCH_FUZZ_SEEDS ?? 1000);
 const GENERATOR: GeneratorOptions = {
   nodes: 3,
   withPeers: true,
