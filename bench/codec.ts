@@ -9,6 +9,10 @@
  * of RESYNC_ENTRIES ip entries (DEFINE, UPDATE_TIMED/INCUPDATE_TIMED…, RESYNCFINISHED, generated
  * once), divided by the time a real haproxy 2.6 takes to learn the same bytes from a fake teacher
  * peer over loopback (until `show table` reports them all). Without haproxy only a stderr line.
+ * The table's keys are consecutive addresses (10.0.0.0, 10.0.0.1, …: clients cluster in real
+ * tables, and a teacher walks its tree in order); {"metric":"resync_ingest_ratio_random_keys",…}
+ * is the same with addresses spread over the whole space (a bijection of the index), where
+ * neither side's index gets help from neighbouring keys.
  * Each figure is one entry of FIGURES; a new metric is a new entry.
  */
 import { spawn } from 'node:child_process';
@@ -161,8 +165,18 @@ function resyncConfig(teacher: { address: string; port: number }, learner: { add
   ].join('\n');
 }
 
+type KeyOrder = 'consecutive' | 'random';
+
+/** A bijection of uint32 (distinct indices give distinct keys), for keys spread over the space. */
+function spread32(i: number): number {
+  let x = i >>> 0;
+  x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
+  x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
 /** What a teacher sends after the learner's RESYNCREQ: DEFINE, every entry (timed), RESYNCFINISHED. */
-function resyncStream(spec: TableSpec): Buffer {
+function resyncStream(spec: TableSpec, order: KeyOrder = 'consecutive'): Buffer {
   const layout = layoutFromSpec(spec);
   const parts: Uint8Array[] = [encodeMessage({ kind: 'define', def: definitionFromSpec(spec, 1) })];
   let x = 99;
@@ -170,7 +184,7 @@ function resyncStream(spec: TableSpec): Buffer {
     x = (Math.imul(x, 1103515245) + 12345) >>> 0;
     // layout order: gpc0, conn_cnt, http_req_cnt, http_req_rate(10s)
     const values = [x & 0xff, (x >>> 8) & 0x3f, (x >>> 4) & 0xfff, { ageMs: (x >>> 12) & 0x1fff, curr: (x >>> 3) & 0x3f, prev: x & 0x3f }];
-    const key = (0x0a000000 + i) >>> 0;
+    const key = order === 'consecutive' ? (0x0a000000 + i) >>> 0 : spread32(i);
     parts.push(encodeUpdateMessage({ updateId: i === 0 ? 1 : undefined, expireMs: 30_000 + (x & 0x7fff), key, values }, layout));
   }
   parts.push(encodeMessage({ kind: 'control', control: 'resyncFinished' }));
@@ -297,10 +311,14 @@ async function haproxyIngestMs(haproxyPath: string, stream: Buffer): Promise<num
   }
 }
 
-async function measureResyncIngestRatio(): Promise<number | undefined> {
+function measureResyncIngestRatio(order: KeyOrder): () => Promise<number | undefined> {
+  return () => resyncIngestRatio(order);
+}
+
+async function resyncIngestRatio(order: KeyOrder): Promise<number | undefined> {
   if (process.env['BENCH_RESYNC_STICKSIM_ONLY'] === '1') {
     // profiling aid: sticksim's ingest alone, printed on stderr
-    const ms = await sticksimIngestMs(resyncStream(specFor('ip', 4, RESYNC_TABLE_STORE)));
+    const ms = await sticksimIngestMs(resyncStream(specFor('ip', 4, RESYNC_TABLE_STORE), order));
     process.stderr.write(`bench codec: sticksim ingest of ${RESYNC_ENTRIES} entries: ${ms.toFixed(0)} ms\n`);
     return undefined;
   }
@@ -309,7 +327,7 @@ async function measureResyncIngestRatio(): Promise<number | undefined> {
     process.stderr.write('bench codec: resync_ingest_ratio skipped: no haproxy binary (install haproxy 2.6 or set HAPROXY_BIN)\n');
     return undefined;
   }
-  const stream = resyncStream(specFor('ip', 4, RESYNC_TABLE_STORE));
+  const stream = resyncStream(specFor('ip', 4, RESYNC_TABLE_STORE), order);
   // The best of RESYNC_TRIES for each side, alternating, so a noisy moment on a shared machine
   // does not decide the ratio either way.
   let sticksimMs = Infinity;
@@ -318,14 +336,15 @@ async function measureResyncIngestRatio(): Promise<number | undefined> {
     sticksimMs = Math.min(sticksimMs, await sticksimIngestMs(stream));
     haproxyMs = Math.min(haproxyMs, await haproxyIngestMs(haproxyPath, stream));
   }
-  process.stderr.write(`bench codec: resync of ${RESYNC_ENTRIES} entries (${stream.length} bytes): sticksim ${sticksimMs.toFixed(0)} ms, haproxy ${haproxyMs.toFixed(0)} ms\n`);
+  process.stderr.write(`bench codec: resync of ${RESYNC_ENTRIES} entries, ${order} keys (${stream.length} bytes): sticksim ${sticksimMs.toFixed(0)} ms, haproxy ${haproxyMs.toFixed(0)} ms\n`);
   return Math.round((sticksimMs / haproxyMs) * 100) / 100;
 }
 
 const FIGURES: readonly Figure[] = [
   { metric: 'msgs_per_s', unit: 'msg/s', measure: measureMsgsPerS('ip', 4) },
   { metric: 'msgs_per_s_string_key', unit: 'msg/s', measure: measureMsgsPerS('string', 33) },
-  { metric: 'resync_ingest_ratio', unit: 'ratio', measure: measureResyncIngestRatio },
+  { metric: 'resync_ingest_ratio', unit: 'ratio', measure: measureResyncIngestRatio('consecutive') },
+  { metric: 'resync_ingest_ratio_random_keys', unit: 'ratio', measure: measureResyncIngestRatio('random') },
 ];
 
 const only = process.env.BENCH_CODEC_ONLY;
