@@ -193,7 +193,9 @@ function parseModelled(words: readonly Token[], ruleSet: RuleSet, ai: number, ct
     return { ok: true, value: { ...base, action: a, cond: cond.value } };
   }
   if ((a === 'deny' || a === 'return') && !isTcp) {
-    const reply = parseReply(words, ai + 1, a === 'deny' ? 403 : 200, ctx, name);
+    // 2.6 parse_http_deny: an http-request deny answers 403 by default, an http-response deny 502.
+    const denyStatus = ruleSet === 'http-response' ? 502 : 403;
+    const reply = parseReply(words, ai + 1, a === 'deny' ? denyStatus : 200, ctx, name);
     if (!reply.ok) return reply;
     const cond = tailCondition(words, reply.value.next, ctx, name);
     if (!cond.ok) return cond;

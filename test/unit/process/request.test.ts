@@ -344,3 +344,20 @@ describe('handleRequest: the seed 002 configurations (sticky sessions, rate limi
     expect(w.value('http_front', '203.0.113.88', 'http_err_rate', T0 + 2200)).toBe(23);
   });
 });
+
+describe('handleRequest: deny default statuses (2.6 parse_http_deny)', () => {
+  const cfg = (rule: string): string => `
+frontend fe
+  mode http
+  ${rule}
+  default_backend be
+backend be
+  server s1 10.0.0.1:80
+`;
+  it('http-request deny answers 403, http-response deny 502, deny_status overrides either', () => {
+    expect(world(cfg('http-request deny')).send(T0, '192.0.2.1').status).toBe(403);
+    const response = world(cfg('http-response deny')).send(T0, '192.0.2.1');
+    expect([response.action, response.status, response.stage]).toEqual(['denied', 502, 'http-response']);
+    expect(world(cfg('http-response deny deny_status 418')).send(T0, '192.0.2.1').status).toBe(418);
+  });
+});
