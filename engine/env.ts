@@ -32,6 +32,14 @@ export interface Random {
 /** A bidirectional byte stream (one TCP connection). */
 export interface ByteStream {
   write(bytes: Uint8Array): void;
+  /**
+   * Bytes the stream takes now before its send buffer is full (written, not yet taken by the
+   * peer). Absent: unbounded. A writer that respects it keeps its memory bounded when the peer
+   * reads slowly or not at all, as HAProxy's applet waits for room in its channel.
+   */
+  roomBytes?(): number;
+  /** Calls `handler` once, the next time bytes leave the send buffer (room grew). */
+  awaitRoom?(handler: () => void): void;
   /** Half-closes our side and then closes; pending bytes are still delivered. */
   close(): void;
   onData(handler: (bytes: Uint8Array) => void): void;

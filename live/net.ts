@@ -12,6 +12,8 @@ import type { ByteStream, Listener, Net, StreamCloseReason } from '../engine/env
 const PENDING_BYTES_MAX = 1 << 20;
 /** After close(), the socket is destroyed if the other side has not closed its half by then. */
 const CLOSE_LINGER_MS = 2_000;
+/** Bytes a session may leave in node's socket buffer before it waits for the peer to read. */
+const SEND_BUFFER_BYTES = 256 * 1024;
 
 export interface LiveNetOptions {
   /** An exception thrown by an engine handler for one stream: the stream is reset, the process goes on. */
@@ -85,6 +87,18 @@ class LiveStream implements ByteStream {
   write(bytes: Uint8Array): void {
     if (this.socket.destroyed || this.socket.writableEnded) return;
     this.socket.write(bytes);
+  }
+
+  /** Room before SEND_BUFFER_BYTES wait in node's buffer (the kernel's own buffer is beyond). */
+  roomBytes(): number {
+    return Math.max(0, SEND_BUFFER_BYTES - this.socket.writableLength);
+  }
+
+  awaitRoom(handler: () => void): void {
+    // 'drain' comes only after a write that filled node's buffer; the session's write of this
+    // turn may be that write, so when no drain is pending yet it asks again on the next turn.
+    if (this.socket.writableNeedDrain) this.socket.once('drain', () => this.guard(handler));
+    else setImmediate(() => this.guard(handler));
   }
 
   close(): void {

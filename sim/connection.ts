@@ -30,6 +30,7 @@ export interface ConnectionWorld extends PipeWorld {
   synRetryDelaysMs: readonly number[];
   messageFilter(): MessageFilter | undefined;
   segmentBytesMax(fromHost: string, toHost: string): number;
+  sendBufferBytes(fromHost: string, toHost: string): number;
   findListener(host: string, target: SocketAddress): ListenerRecord | undefined;
   /** The connection is gone: free its ports, forget it. */
   retire(connection: Connection): void;
@@ -137,6 +138,17 @@ export class Connection {
       if (held) this.emit(from.host, 'net.hold', { conn: this.id, dir: pipe.direction, bytes: message.bytes });
       this.sendData(pipe, message.bytes, held);
     }
+  }
+
+  sendRoom(from: Endpoint): number {
+    const pipe = from === this.client ? this.up : this.down;
+    let used = pipe.queuedBytes();
+    for (const bytes of from.pendingWrites) used += bytes.length;
+    return Math.max(0, this.world.sendBufferBytes(pipe.fromHost, pipe.toHost) - used);
+  }
+
+  awaitRoom(from: Endpoint, handler: () => void): void {
+    (from === this.client ? this.up : this.down).awaitDelivery(handler);
   }
 
   appClose(from: Endpoint): void {

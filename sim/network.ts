@@ -36,12 +36,23 @@ export interface LinkSpec {
   bandwidthBytesPerS?: number;
   /** Larger writes are split into segments of at most this many bytes. */
   segmentBytesMax?: number;
+  /**
+   * A sender's socket buffer on this direction: bytes written and not yet delivered. A writer
+   * that respects `roomBytes` waits once it is full (default SEND_BUFFER_BYTES_DEFAULT).
+   */
+  sendBufferBytes?: number;
 }
+
+/** A typical autotuned TCP send buffer plus HAProxy's 16 KB channel. */
+export const SEND_BUFFER_BYTES_DEFAULT = 256 * 1024;
+/** Room for two of the largest peers messages: a smaller buffer could never take one. */
+export const SEND_BUFFER_BYTES_MIN = 32 * 1024;
 
 interface LinkState {
   latency: LatencySpec;
   bandwidthBytesPerS: number | undefined;
   segmentBytesMax: number;
+  sendBufferBytes: number;
   /** When the link direction finishes sending what it was given (bandwidth). */
   txFreeMs: number;
 }
@@ -115,6 +126,9 @@ export interface ConnectionInfo {
   state: 'syn' | 'established' | 'dead';
   upSegmentsQueued: number;
   downSegmentsQueued: number;
+  /** Data bytes written and not yet delivered, each way (the senders' socket buffers in use). */
+  upBytesQueued: number;
+  downBytesQueued: number;
 }
 
 function setOf(hosts: readonly string[]): ReadonlySet<string> {
@@ -207,6 +221,7 @@ export class Network implements ConnectionWorld {
     if (options.latency !== undefined) spec.latency = options.latency;
     if (options.bandwidthBytesPerS !== undefined) spec.bandwidthBytesPerS = options.bandwidthBytesPerS;
     if (options.segmentBytesMax !== undefined) spec.segmentBytesMax = options.segmentBytesMax;
+    if (options.sendBufferBytes !== undefined) spec.sendBufferBytes = options.sendBufferBytes;
     assertLinkSpec(spec);
     this.linksFrom(a).set(b, this.linkState(spec, a === b));
     if (options.oneWay !== true) this.linksFrom(b).set(a, this.linkState(spec, a === b));
@@ -327,6 +342,8 @@ export class Network implements ConnectionWorld {
       state: c.state,
       upSegmentsQueued: c.up.length(),
       downSegmentsQueued: c.down.length(),
+      upBytesQueued: c.up.queuedBytes(),
+      downBytesQueued: c.down.queuedBytes(),
     }));
   }
 
@@ -352,6 +369,10 @@ export class Network implements ConnectionWorld {
 
   segmentBytesMax(fromHost: string, toHost: string): number {
     return this.link(fromHost, toHost).segmentBytesMax;
+  }
+
+  sendBufferBytes(fromHost: string, toHost: string): number {
+    return this.link(fromHost, toHost).sendBufferBytes;
   }
 
   arrivalMs(fromHost: string, toHost: string, byteCount: number): number {
@@ -475,6 +496,7 @@ export class Network implements ConnectionWorld {
       latency: spec.latency ?? base.latency ?? 1,
       bandwidthBytesPerS: spec.bandwidthBytesPerS ?? base.bandwidthBytesPerS,
       segmentBytesMax: spec.segmentBytesMax ?? base.segmentBytesMax ?? Number.MAX_SAFE_INTEGER,
+      sendBufferBytes: spec.sendBufferBytes ?? base.sendBufferBytes ?? SEND_BUFFER_BYTES_DEFAULT,
       txFreeMs: 0,
     };
   }
@@ -517,5 +539,8 @@ function assertLinkSpec(spec: LinkSpec): void {
   if (spec.bandwidthBytesPerS !== undefined) assert(spec.bandwidthBytesPerS > 0, 'bandwidthBytesPerS is positive');
   if (spec.segmentBytesMax !== undefined) {
     assert(Number.isSafeInteger(spec.segmentBytesMax) && spec.segmentBytesMax > 0, 'segmentBytesMax is a positive integer');
+  }
+  if (spec.sendBufferBytes !== undefined) {
+    assert(Number.isSafeInteger(spec.sendBufferBytes) && spec.sendBufferBytes >= SEND_BUFFER_BYTES_MIN, `sendBufferBytes is an integer >= ${SEND_BUFFER_BYTES_MIN}`);
   }
 }

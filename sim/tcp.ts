@@ -42,6 +42,9 @@ interface QueuedSegment {
   timer: KernelTimer | undefined;
 }
 
+/** Bound on writers waiting for room on one pipe (one session per endpoint, in practice). */
+const ROOM_WAITERS_MAX = 64;
+
 /** What pipes ask of the network. */
 export interface PipeWorld {
   kernel: Kernel;
@@ -59,6 +62,10 @@ export class Pipe {
   private readonly queue: QueuedSegment[] = [];
   private lastArrivalMs = 0;
   private stalled = false;
+  /** Data bytes sent and not yet delivered (the sender's socket buffer in use). */
+  private dataBytesQueued = 0;
+  /** One-shot callbacks for the next delivery of data (room in the send buffer). */
+  private roomWaiters: (() => void)[] = [];
 
   constructor(
     private readonly world: PipeWorld,
@@ -74,9 +81,13 @@ export class Pipe {
   }
 
   queuedBytes(): number {
-    let total = 0;
-    for (const item of this.queue) if (item.segment.kind === 'data') total += item.segment.bytes.length;
-    return total;
+    return this.dataBytesQueued;
+  }
+
+  /** Calls `handler` once, after the next data segment is delivered. */
+  awaitDelivery(handler: () => void): void {
+    assert(this.roomWaiters.length < ROOM_WAITERS_MAX, 'room waiters on a pipe are bounded');
+    this.roomWaiters.push(handler);
   }
 
   heldByFilterCount(): number {
@@ -86,6 +97,7 @@ export class Pipe {
   send(segment: Segment, options: { heldByFilter?: boolean } = {}): void {
     if (!(this.queue.length < PIPE_SEGMENTS_MAX)) fail(`connection ${this.connectionId} ${this.direction}: more than ${PIPE_SEGMENTS_MAX} segments queued`);
     this.queue.push({ segment, heldByFilter: options.heldByFilter ?? false, timer: undefined });
+    if (segment.kind === 'data') this.dataBytesQueued += segment.bytes.length;
     this.refresh();
   }
 
@@ -104,6 +116,8 @@ export class Pipe {
   clear(): void {
     for (const item of this.queue) item.timer?.cancel();
     this.queue.length = 0;
+    this.dataBytesQueued = 0;
+    this.roomWaiters = [];
   }
 
   /** Re-evaluates blocking: stalls in-flight segments or schedules waiting ones. */
@@ -154,7 +168,14 @@ export class Pipe {
     const head = this.queue.shift();
     if (!(head === item)) fail(`connection ${this.connectionId} ${this.direction}: segments arrive in order`);
     item.timer = undefined;
+    if (item.segment.kind === 'data') this.dataBytesQueued -= item.segment.bytes.length;
+    assert(this.dataBytesQueued >= 0, 'queued bytes never go negative');
     this.deliver(item.segment);
+    if (item.segment.kind === 'data' && this.roomWaiters.length > 0) {
+      const waiters = this.roomWaiters;
+      this.roomWaiters = [];
+      for (const waiter of waiters) waiter();
+    }
   }
 }
 
@@ -168,6 +189,10 @@ export interface EndpointOwner {
   transmit(from: Endpoint, bytes: Uint8Array): void;
   /** The application closed this endpoint. */
   appClose(from: Endpoint): void;
+  /** Bytes `from` may still write before its send buffer is full. */
+  sendRoom(from: Endpoint): number;
+  /** Calls `handler` once, when bytes `from` wrote leave its send buffer. */
+  awaitRoom(from: Endpoint, handler: () => void): void;
   emit(host: string, kind: string, details: Record<string, unknown>): void;
 }
 
@@ -224,6 +249,14 @@ export class Endpoint implements ByteStream {
   close(): void {
     if (this.state === 'closing' || this.state === 'closed') return;
     this.owner.appClose(this);
+  }
+
+  roomBytes(): number {
+    return this.owner.sendRoom(this);
+  }
+
+  awaitRoom(handler: () => void): void {
+    this.owner.awaitRoom(this, handler);
   }
 
   onData(handler: (bytes: Uint8Array) => void): void {

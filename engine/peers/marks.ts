@@ -11,7 +11,8 @@ export type CoverageMarkName =
   | 'peers.status-504'
   | 'peers.purge-batch-on-receipt'
   | 'peers.teach-finished'
-  | 'peers.dead-peer';
+  | 'peers.dead-peer'
+  | 'peers.send-buffer-full';
 
 /** A plain counter implementation. */
 export class MarkCounter implements CoverageMarks {

@@ -23,11 +23,16 @@ import type { PeerTable } from './shared-table.ts';
 import { encodeUpdateMessage, type WireValue } from './update-body.ts';
 import type { EntryRef } from '../table/table.ts';
 
-/** 'done': everything was written; 'yield': a batch limit was hit, wake the session again. */
-export type SendResult = 'done' | 'yield';
+/**
+ * 'done': everything was written; 'yield': a batch limit was hit, wake the session again;
+ * 'full': the send buffer has no room for another update, wake the session when it has.
+ */
+export type SendResult = 'done' | 'yield' | 'full';
 
 export interface SendSink {
   write(bytes: Uint8Array): void;
+  /** True while the send buffer has room for a message of any size (MSG_BODY_BYTES_MAX). */
+  hasRoom(): boolean;
 }
 
 type Lookup = 'process' | 'stage1' | 'stage2';
@@ -38,7 +43,8 @@ export function sendMessages(section: PeersSection, peer: Peer, out: SendSink): 
     section.emit({ kind: 'resync.request', peer: peer.name });
     section.setFlag(PEERS_F_RESYNC_PROCESS);
   }
-  if (sendTables(section, peer, out) === 'yield') return 'yield';
+  const tables = sendTables(section, peer, out);
+  if (tables !== 'done') return tables;
   if (peer.hasFlag(PEER_F_TEACH_PROCESS) && !peer.hasFlag(PEER_F_TEACH_FINISHED)) {
     const finished = section.resyncFinished();
     out.write(encodeMessage({ kind: 'control', control: finished ? 'resyncFinished' : 'resyncPartial' }));
@@ -72,11 +78,18 @@ function sendTables(section: PeersSection, peer: Peer, out: SendSink): SendResul
     }
     if (!peer.hasFlag(PEER_F_TEACH_PROCESS)) {
       if (!peer.hasFlag(PEER_F_LEARN_ASSIGN) && pt.lastPushed !== pt.shared.updates.localUpdate) {
-        if (teach(section, peer, pt, 'process', out) === 'yield') return 'yield';
+        const r = teach(section, peer, pt, 'process', out);
+        if (r !== 'done') return r;
       }
     } else if (!peer.hasFlag(PEER_F_TEACH_FINISHED)) {
-      if ((pt.flags & SHTABLE_F_TEACH_STAGE1) === 0 && teach(section, peer, pt, 'stage1', out) === 'yield') return 'yield';
-      if ((pt.flags & SHTABLE_F_TEACH_STAGE2) === 0 && teach(section, peer, pt, 'stage2', out) === 'yield') return 'yield';
+      if ((pt.flags & SHTABLE_F_TEACH_STAGE1) === 0) {
+        const r = teach(section, peer, pt, 'stage1', out);
+        if (r !== 'done') return r;
+      }
+      if ((pt.flags & SHTABLE_F_TEACH_STAGE2) === 0) {
+        const r = teach(section, peer, pt, 'stage2', out);
+        if (r !== 'done') return r;
+      }
     }
     if (index === lastIndex) break;
     index++;
@@ -130,6 +143,8 @@ function teach(section: PeersSection, peer: Peer, pt: PeerTable, lookup: Lookup,
   const timed = lookup !== 'process' && !peer.hasFlag(PEER_F_DWNGRD);
   let newPushed = true;
   for (let sent = 0; ; ) {
+    // No room in the send buffer: stop before taking the next entry (it stays unpushed).
+    if (!out.hasRoom()) return 'full';
     const next = nextEntry(pt, lookup);
     if (next === undefined) return 'done';
     sendUpdate(section, peer, pt, next.key, next.ref, { forceId: newPushed, timed }, out);

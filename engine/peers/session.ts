@@ -30,13 +30,16 @@ import { encodeMessage } from './encode-message.ts';
 import { helloLines, validateHello } from './hello.ts';
 import type { Peer } from './peer.ts';
 import type { PeersSection } from './section.ts';
-import { sendMessages } from './session-send.ts';
+import { sendMessages, type SendSink } from './session-send.ts';
+import { MSG_BODY_BYTES_MAX, MSG_LENGTH_VARINT_BYTES_MAX } from './message-types.ts';
 import { treatMessage } from './session-receive.ts';
 
 export type SessionRole = 'connect' | 'accept';
 
 /** Messages treated per wake-up before yielding (a bound; HAProxy is bounded by its buffer). */
 const MESSAGES_PER_WAKEUP_MAX = 100_000;
+/** The largest message: class, type, length varint, body. */
+const MESSAGE_BYTES_MAX = 2 + MSG_LENGTH_VARINT_BYTES_MAX + MSG_BODY_BYTES_MAX;
 
 export class PeerSession {
   /** Numbered per section, in creation order (deterministic). */
@@ -53,6 +56,15 @@ export class PeerSession {
   stream: ByteStream | undefined;
   private decoder: MessageDecoder;
   private out: Uint8Array[] = [];
+  /** Bytes in `out` (written this wake-up, not yet handed to the stream). */
+  private outBytes = 0;
+  /** True while the session waits for room in its stream's send buffer. */
+  private awaitingRoom = false;
+  /** What session-send writes through (one object for the session's life). */
+  private readonly sink: SendSink = {
+    write: (bytes) => this.write(bytes),
+    hasRoom: () => this.hasRoom(),
+  };
   private wakeTimer: TimerHandle | undefined;
   private connectTimer: TimerHandle | undefined;
   private idleTimer: TimerHandle | undefined;
@@ -218,6 +230,26 @@ export class PeerSession {
 
   private write(bytes: Uint8Array): void {
     this.out.push(bytes);
+    this.outBytes += bytes.length;
+  }
+
+  /** Room for one more message of any size: the stream's send buffer less this wake-up's output. */
+  private hasRoom(): boolean {
+    const room = this.stream?.roomBytes?.();
+    return room === undefined || room - this.outBytes >= MESSAGE_BYTES_MAX;
+  }
+
+  /** The send buffer is full: the I/O handler runs again once bytes left it (`appctx` waits for room). */
+  private waitForRoom(): void {
+    const stream = this.stream;
+    if (this.awaitingRoom || stream?.awaitRoom === undefined) return;
+    this.awaitingRoom = true;
+    this.section.marks.mark('peers.send-buffer-full');
+    stream.awaitRoom(() => {
+      if (this.stream !== stream) return;
+      this.awaitingRoom = false;
+      this.wake();
+    });
   }
 
   private flush(): void {
@@ -231,6 +263,7 @@ export class PeerSession {
       at += chunk.length;
     }
     this.out = [];
+    this.outBytes = 0;
     if (this.stream !== undefined) {
       this.stream.write(all);
       if (this.streamState === 'EST') this.armIdle();
@@ -453,7 +486,9 @@ export class PeerSession {
       peer.txHbt++;
       this.section.emit({ kind: 'heartbeat.tx', peer: peer.name });
     }
-    if (sendMessages(this.section, peer, { write: (b) => this.write(b) }) === 'yield') this.wake();
+    const sent = sendMessages(this.section, peer, this.sink);
+    if (sent === 'yield') this.wake();
+    else if (sent === 'full') this.waitForRoom();
     return true;
   }
 

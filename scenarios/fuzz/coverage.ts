@@ -10,6 +10,7 @@ export const ALL_MARKS = [
   'peers.purge-batch-on-receipt',
   'peers.teach-finished',
   'peers.dead-peer',
+  'peers.send-buffer-full',
 ] as const satisfies readonly CoverageMarkName[];
 
 // Fails to compile when a mark is added to CoverageMarkName but not listed above.

@@ -99,6 +99,31 @@ describe('connect, latency and ordering', () => {
     world.kernel.run();
     expect(server.chunks.map((c) => c.text)).toEqual(['abcd', 'efgh', 'ij']);
   });
+
+  it('a send buffer: room shrinks with bytes written, grows as they are delivered, and a waiter is called once', () => {
+    const world = makeWorld();
+    world.network.setLink({ between: ['hap1', 'hap2'], latency: 10, bandwidthBytesPerS: 1_000_000, sendBufferBytes: 40_000 });
+    const { client, server } = connected(world);
+    const stream = client.stream;
+    expect(stream.roomBytes?.()).toBe(40_000);
+    stream.write(new Uint8Array(30_000));
+    stream.write(new Uint8Array(10_000));
+    expect(stream.roomBytes?.()).toBe(0);
+    expect(world.network.connections()[0]!.upBytesQueued).toBe(40_000);
+    const calls: number[] = [];
+    stream.awaitRoom?.(() => calls.push(world.kernel.nowMs()));
+    const sentAt = world.kernel.nowMs();
+    world.kernel.run();
+    // 30,000 bytes at 1 MB/s take 30 ms to send, then 10 ms of latency: the waiter runs at that delivery.
+    expect(calls).toEqual([sentAt + 40]);
+    expect(stream.roomBytes?.()).toBe(40_000);
+    expect(server.chunks.length).toBe(2);
+  });
+
+  it('refuses a send buffer smaller than two of the largest messages', () => {
+    const world = makeWorld();
+    expect(() => world.network.setLink({ between: ['hap1', 'hap2'], sendBufferBytes: 1024 })).toThrow(/sendBufferBytes/);
+  });
 });
 
 describe('failures: refused, timeout, reset, close', () => {
