@@ -72,6 +72,9 @@ function gatedNet(net: Net, gate: PauseGate): Net {
   const wrap = (stream: ByteStream): ByteStream => ({
     write: (bytes) => stream.write(bytes),
     close: () => stream.close(),
+    roomBytes: () => stream.roomBytes?.() ?? Number.MAX_SAFE_INTEGER,
+    // A paused process notices the room when it resumes, like its other callbacks.
+    awaitRoom: (handler) => (stream.awaitRoom === undefined ? undefined : stream.awaitRoom(() => gate.run(handler))),
     onData: (handler) => stream.onData((bytes) => gate.run(() => handler(bytes))),
     onClose: (handler) => stream.onClose((reason) => gate.run(() => handler(reason))),
     get remoteAddress() {

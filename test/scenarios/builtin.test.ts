@@ -22,7 +22,7 @@ function spec(name: string): ScenarioSpec {
   return s;
 }
 
-type Verb = 'heal' | 'reload' | 'restart' | 'start' | 'crash' | 'cut' | 'natDestination' | 'natSource' | 'hold' | 'release';
+type Verb = 'heal' | 'reload' | 'restart' | 'start' | 'crash' | 'cut' | 'natDestination' | 'natSource' | 'hold' | 'release' | 'clients';
 
 /** The scenario with some verbs of its script replaced (a no-op by default). */
 function withVerbs(base: ScenarioSpec, replace: Partial<Record<Verb, (s: ScriptApi, ...args: never[]) => void>>): ScenarioSpec {
@@ -149,6 +149,11 @@ const CONTROLS: [string, string, string, () => string[]][] = [
     failing(withVerbs(spec('rolling-reload-under-traffic'), { reload: (s, h: string) => { s.cut([h], ['hap1', 'hap2', 'hap3'].filter((x) => x !== h)); s.restart(h); } }))],
   ['flapping-link', 'converges-once-stable', 'the link stays down', () => failing(withVerbs(spec('flapping-link'), { heal: noop }))],
   ['flapping-link', 'sessionsEstablished', 'the link stays down', () => failing(withVerbs(spec('flapping-link'), { heal: noop }))],
+  ['resync-over-long-link', 'resyncMsAfterRestart', 'a 16 MB send buffer (the lesson in one trip)', () =>
+    failing({ ...spec('resync-over-long-link'), link: { latency: 100, sendBufferBytes: 16 * 1024 * 1024 } })],
+  ['resync-over-long-link', 'hap2-relearns-the-table', 'hap2 comes back cut off', () =>
+    failing(withVerbs(spec('resync-over-long-link'), { start: (s, h: string) => { s.cut([h], ['hap1']); s.start(h); } }))],
+  ['resync-over-long-link', 'entriesAtRestart', 'no clients', () => failing(withVerbs(spec('resync-over-long-link'), { clients: noop }))],
   ['inter-region-latency', 'replicationDelayMs', '2 s between regions', () => failing({ ...spec('inter-region-latency'), link: { latency: 2_000 } })],
   ['inter-region-latency', 'attackerLetThrough', 'a limit of 0', () =>
     failing({ ...spec('inter-region-latency'), hosts: mesh(['hap1', 'hap2'], { frontend: ['http-request deny deny_status 429 if { sc_http_req_rate(0) gt 0 }'] }) })],
