@@ -60,6 +60,8 @@ export class PeerSession {
   private outBytes = 0;
   /** True while the session waits for room in its stream's send buffer. */
   private awaitingRoom = false;
+  /** The stream's room when this wake-up started writing (nothing leaves it during one). */
+  private roomAtWake: number | undefined;
   /** What session-send writes through (one object for the session's life). */
   private readonly sink: SendSink = {
     write: (bytes) => this.write(bytes),
@@ -235,7 +237,7 @@ export class PeerSession {
 
   /** Room for one more message of any size: the stream's send buffer less this wake-up's output. */
   private hasRoom(): boolean {
-    const room = this.stream?.roomBytes?.();
+    const room = this.roomAtWake;
     return room === undefined || room - this.outBytes >= MESSAGE_BYTES_MAX;
   }
 
@@ -486,6 +488,8 @@ export class PeerSession {
       peer.txHbt++;
       this.section.emit({ kind: 'heartbeat.tx', peer: peer.name });
     }
+    // Asked once per wake-up: the stream only drains between wake-ups (the outBytes count the rest).
+    this.roomAtWake = this.stream?.roomBytes?.();
     const sent = sendMessages(this.section, peer, this.sink);
     if (sent === 'yield') this.wake();
     else if (sent === 'full') this.waitForRoom();
