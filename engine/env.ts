@@ -31,6 +31,7 @@ export interface Random {
 
 /** A bidirectional byte stream (one TCP connection). */
 export interface ByteStream {
+  /** Sends `bytes`. The stream may keep them until they are sent: the caller never changes them. */
   write(bytes: Uint8Array): void;
   /**
    * Bytes the stream takes now before its send buffer is full (written, not yet taken by the

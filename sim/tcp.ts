@@ -235,7 +235,7 @@ export class Endpoint implements ByteStream {
 
   write(bytes: Uint8Array): void {
     if (this.state === 'connecting') {
-      this.pendingWrites.push(bytes.slice());
+      this.pendingWrites.push(bytes);
       return;
     }
     if (this.state !== 'open') {
@@ -243,7 +243,7 @@ export class Endpoint implements ByteStream {
       return;
     }
     if (bytes.length === 0) return;
-    this.owner.transmit(this, bytes.slice());
+    this.owner.transmit(this, bytes);
   }
 
   close(): void {

@@ -256,13 +256,15 @@ export class PeerSession {
 
   private flush(): void {
     if (this.out.length === 0) return;
-    let length = 0;
-    for (const chunk of this.out) length += chunk.length;
-    const all = new Uint8Array(length);
-    let at = 0;
-    for (const chunk of this.out) {
-      all.set(chunk, at);
-      at += chunk.length;
+    // Every chunk is a fresh encoding owned by this session: one goes as it is, several are joined.
+    let all = this.out[0]!;
+    if (this.out.length > 1) {
+      all = new Uint8Array(this.outBytes);
+      let at = 0;
+      for (const chunk of this.out) {
+        all.set(chunk, at);
+        at += chunk.length;
+      }
     }
     this.out = [];
     this.outBytes = 0;
