@@ -14,6 +14,7 @@
  */
 import { assert } from '../errors.ts';
 import { Uint32KeyIndex } from '../table/key-index.ts';
+import { SortedIds } from './sorted-ids.ts';
 import { FLAG_IN_UPD_TREE, H_FLAGS, H_UPD_KEY } from '../table/layout.ts';
 import type { EntryRef, StickTable, TableSyncHooks } from '../table/table.ts';
 
@@ -30,8 +31,8 @@ export class UpdatesTree implements TableSyncHooks {
   /** id → entry: an open-addressing uint32 index (ids ≥ 2^31 are not small integers for a Map). */
   private readonly byKey: Uint32KeyIndex;
   private readonly onLocalChange: () => void;
-  /** Keys in unsigned order, rebuilt lazily after a change (for the teach stages' lookups). */
-  private sortedKeys: number[] | undefined;
+  /** Keys in unsigned order, kept as keys come and go (for the teach stages' lookups). */
+  private readonly sortedKeys: SortedIds;
 
   constructor(
     readonly table: StickTable,
@@ -41,6 +42,18 @@ export class UpdatesTree implements TableSyncHooks {
     // Sized for the whole table up front: growing a 2M-slot index by doubling costs more than it
     // saves. Ids are handed out in increasing order, so runs of 16 share a block of slots.
     this.byKey = new Uint32KeyIndex(Math.min(Math.max(table.size, 1024), 1 << 22), { runBits: UPDATE_ID_RUN_BITS });
+    const byKey = this.byKey;
+    this.sortedKeys = new SortedIds({
+      has: (id) => byKey.get(id) >= 0,
+      ids: () => {
+        const ids: number[] = [];
+        byKey.forEach((key) => ids.push(key));
+        return ids;
+      },
+      get size() {
+        return byKey.size;
+      },
+    });
     table.syncHooks = this;
   }
 
@@ -85,7 +98,7 @@ export class UpdatesTree implements TableSyncHooks {
     const key = this.keyOf(ref);
     if (key === undefined) return;
     this.byKey.delete(key);
-    this.sortedKeys = undefined;
+    this.sortedKeys.removed();
     this.setFlag(ref, false);
   }
 
@@ -127,15 +140,7 @@ export class UpdatesTree implements TableSyncHooks {
 
   /** `eb32_lookup_ge`: the entry with the smallest key >= `from` (unsigned, no wrap). */
   lookupGe(from: number): { key: number; ref: EntryRef } | undefined {
-    const keys = this.sorted();
-    let lo = 0;
-    let hi = keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (keys[mid]! < from) lo = mid + 1;
-      else hi = mid;
-    }
-    const key = keys[lo];
+    const key = this.sortedKeys.lookupGe(from >>> 0);
     if (key === undefined) return undefined;
     const ref = this.byKey.get(key);
     assert(ref >= 0, 'sorted keys mirror the tree');
@@ -144,20 +149,7 @@ export class UpdatesTree implements TableSyncHooks {
 
   /** `eb32_first`: the smallest key, if any. */
   firstKey(): number | undefined {
-    return this.sorted()[0];
-  }
-
-  private sorted(): number[] {
-    if (this.sortedKeys === undefined) this.sortedKeys = this.keysInOrder();
-    return this.sortedKeys;
-  }
-
-  /** Every key in the tree in unsigned order (for a full resync's two stages). */
-  keysInOrder(): number[] {
-    const keys = new Float64Array(this.byKey.size);
-    let n = 0;
-    this.byKey.forEach((key) => (keys[n++] = key));
-    return Array.from(keys.sort());
+    return this.sortedKeys.first();
   }
 
   private inTree(ref: EntryRef): boolean {
@@ -167,14 +159,17 @@ export class UpdatesTree implements TableSyncHooks {
 
   private place(ref: EntryRef, key: number): void {
     const old = this.keyOf(ref);
-    if (old !== undefined) this.byKey.delete(old);
-    this.sortedKeys = undefined;
+    if (old !== undefined) {
+      this.byKey.delete(old);
+      this.sortedKeys.removed();
+    }
     const displaced = this.byKey.get(key);
     if (displaced >= 0 && displaced !== ref) {
       // eb32_insert found the same key (ids wrapped all the way round): the old holder leaves.
       this.setFlag(displaced, false);
     }
     this.byKey.set(key, ref);
+    this.sortedKeys.added(key);
     const words = this.table.wordsView();
     words[ref * this.table.layout.strideWords + H_UPD_KEY] = key;
     this.setFlag(ref, true);
