@@ -6,7 +6,7 @@
  * stream, and events stamped with the host and pid.
  */
 import type { ByteStream, Env, Net, TimerHandle, Timers } from '../engine/env.ts';
-import { assert } from '../engine/errors.ts';
+import { assert, fail } from '../engine/errors.ts';
 import type { Config } from '../engine/config/types.ts';
 import { HaproxyProcess } from '../engine/process/process.ts';
 import type { CoverageMarks } from '../engine/peers/marks.ts';
@@ -181,7 +181,7 @@ export class SimHost {
 
   /** Starts haproxy (fresh: no old process to learn from). */
   start(): void {
-    assert(this.current === undefined, `${this.name} runs no process when started`);
+    if (!(this.current === undefined)) fail(`${this.name} runs no process when started`);
     this.current = this.spawn({ hasOldProcess: false });
     this.emit('host.start', { pid: this.current.pid });
   }
@@ -189,7 +189,7 @@ export class SimHost {
   /** Soft reload (`-sf`): a new process starts; the old one teaches it, then leaves. */
   reload(): void {
     const old = this.current;
-    assert(old !== undefined, `${this.name} runs a process to reload`);
+    if (!(old !== undefined)) fail(`${this.name} runs a process to reload`);
     this.current = this.spawn({ hasOldProcess: true });
     this.emit('host.reload', { oldPid: old.pid, pid: this.current.pid });
     this.leaving.add(old);

@@ -124,7 +124,7 @@ export class Kernel {
   scheduleAt(timeMs: number, fire: () => void, label = ''): KernelTimer {
     if (!(Number.isSafeInteger(timeMs))) fail(`timeMs is an integer (got ${timeMs})`);
     if (!(timeMs >= this.currentMs)) fail(`event at ${timeMs} is not in the past (now ${this.currentMs})`);
-    assert(this.queueLength() < this.queueLengthMax, `event queue full (${this.queueLengthMax} events)`);
+    if (!(this.queueLength() < this.queueLengthMax)) fail(`event queue full (${this.queueLengthMax} events)`);
     const event = new QueuedEvent(timeMs, this.seqNext, label, fire, this);
     this.seqNext += 1;
     if (timeMs === this.currentMs) {
@@ -192,7 +192,7 @@ export class Kernel {
     const untilMs = options.untilMs;
     const eventsMax = options.eventsMax ?? RUN_EVENTS_MAX_DEFAULT;
     if (untilMs !== undefined) {
-      assert(Number.isSafeInteger(untilMs) && untilMs >= this.currentMs, `untilMs ${untilMs} is an integer not before now ${this.currentMs}`);
+      if (!(Number.isSafeInteger(untilMs) && untilMs >= this.currentMs)) fail(`untilMs ${untilMs} is an integer not before now ${this.currentMs}`);
     }
     assert(!this.running, 'run is not re-entered from an event');
     this.running = true;
@@ -202,7 +202,7 @@ export class Kernel {
         const nextMs = this.nextEventMs();
         if (nextMs === undefined) break;
         if (untilMs !== undefined && nextMs > untilMs) break;
-        assert(eventsRun < eventsMax, `run exceeded ${eventsMax} events (runaway simulation?) at ${this.currentMs} ms`);
+        if (!(eventsRun < eventsMax)) fail(`run exceeded ${eventsMax} events (runaway simulation?) at ${this.currentMs} ms`);
         this.step();
         eventsRun += 1;
       }

@@ -13,7 +13,7 @@
  * meant as a temporary clog: release lets the queued bytes through, in order.
  * An address no host owns swallows SYNs ('timeout').
  */
-import { assert } from '../engine/errors.ts';
+import { assert, fail } from '../engine/errors.ts';
 import type { ByteStream, Listener, Net } from '../engine/env.ts';
 import { Connection, type ConnectionWorld, type ListenerRecord } from './connection.ts';
 import type { Kernel } from './kernel.ts';
@@ -177,17 +177,17 @@ export class Network implements ConnectionWorld {
   // --- topology --------------------------------------------------------------------------
 
   addHost(options: { name: string; addresses: readonly string[] }): void {
-    assert(options.name !== WORLD_HOST && options.name.length > 0, `host name '${options.name}' is usable`);
-    assert(!this.hosts.has(options.name), `host ${options.name} is added once`);
+    if (!(options.name !== WORLD_HOST && options.name.length > 0)) fail(`host name '${options.name}' is usable`);
+    if (!(!this.hosts.has(options.name))) fail(`host ${options.name} is added once`);
     this.hosts.set(options.name, []);
     for (const address of options.addresses) this.addAddress(options.name, address);
   }
 
   addAddress(host: string, address: string): void {
     const addresses = this.hostAddresses(host);
-    assert(!WILDCARD_ADDRESSES.has(address), `${address} is not a wildcard`);
+    if (!(!WILDCARD_ADDRESSES.has(address))) fail(`${address} is not a wildcard`);
     const owner = this.addressOwner.get(address);
-    assert(owner === undefined, `address ${address} already belongs to ${owner ?? ''}`);
+    if (!(owner === undefined)) fail(`address ${address} already belongs to ${owner ?? ''}`);
     addresses.push(address);
     this.addressOwner.set(address, host);
     this.emit(host, 'net.address-add', { address });
@@ -195,7 +195,7 @@ export class Network implements ConnectionWorld {
 
   removeAddress(address: string): void {
     const owner = this.addressOwner.get(address);
-    assert(owner !== undefined, `address ${address} is owned`);
+    if (!(owner !== undefined)) fail(`address ${address} is owned`);
     const addresses = this.hostAddresses(owner);
     addresses.splice(addresses.indexOf(address), 1);
     this.addressOwner.delete(address);
@@ -204,7 +204,7 @@ export class Network implements ConnectionWorld {
 
   hostAddresses(host: string): string[] {
     const addresses = this.hosts.get(host);
-    assert(addresses !== undefined, `host ${host} exists`);
+    if (!(addresses !== undefined)) fail(`host ${host} exists`);
     return addresses;
   }
 
@@ -237,7 +237,7 @@ export class Network implements ConnectionWorld {
     for (const side of sides) {
       for (const host of side) {
         this.hostAddresses(host);
-        assert(!seen.has(host), `host ${host} is on one side of the partition only`);
+        if (!(!seen.has(host))) fail(`host ${host} is on one side of the partition only`);
         seen.add(host);
       }
     }
@@ -290,7 +290,7 @@ export class Network implements ConnectionWorld {
   /** Resets a connection: both ends see 'reset'. */
   reset(connectionId: number, cause = 'injected'): void {
     const connection = this.live.get(connectionId);
-    assert(connection !== undefined, `connection ${connectionId} is live`);
+    if (!(connection !== undefined)) fail(`connection ${connectionId} is live`);
     connection.reset(cause);
   }
 
@@ -402,8 +402,8 @@ export class Network implements ConnectionWorld {
   // --- internals -------------------------------------------------------------------------------
 
   private connect(host: string, options: { address: string; port: number }): ByteStream {
-    assert(Number.isSafeInteger(options.port) && options.port > 0 && options.port <= 65535, `port ${options.port} in 1..65535`);
-    assert(this.live.size < this.connectionsMax, `more than ${this.connectionsMax} live connections`);
+    if (!(Number.isSafeInteger(options.port) && options.port > 0 && options.port <= 65535)) fail(`port ${options.port} in 1..65535`);
+    if (!(this.live.size < this.connectionsMax)) fail(`more than ${this.connectionsMax} live connections`);
     const dialed: SocketAddress = { address: options.address, port: options.port };
     const { serverHost, target } = this.resolveDestination(dialed);
     const clientAddress = this.sourceAddressFor(host, target);
@@ -421,7 +421,7 @@ export class Network implements ConnectionWorld {
     const rule = this.destinationNat.find((r) => r.address === dialed.address && (r.port === undefined || r.port === dialed.port));
     if (rule === undefined) return { serverHost: this.addressOwner.get(dialed.address), target: dialed };
     const toAddress = rule.toAddress ?? this.hostAddresses(rule.toHost)[0];
-    assert(toAddress !== undefined, `host ${rule.toHost} has an address`);
+    if (!(toAddress !== undefined)) fail(`host ${rule.toHost} has an address`);
     return { serverHost: rule.toHost, target: { address: toAddress, port: rule.toPort ?? dialed.port } };
   }
 
@@ -430,7 +430,7 @@ export class Network implements ConnectionWorld {
     const addresses = this.hostAddresses(host);
     if (addresses.includes(target.address)) return target.address;
     const first = addresses[0];
-    assert(first !== undefined, `host ${host} has an address to connect from`);
+    if (!(first !== undefined)) fail(`host ${host} has an address to connect from`);
     return first;
   }
 
@@ -446,12 +446,12 @@ export class Network implements ConnectionWorld {
       this.portNext.set(address, port);
       return candidate;
     }
-    assert(false, `no free ephemeral port on ${address}`);
+    fail(`no free ephemeral port on ${address}`);
   }
 
   private listen(host: string, options: { address: string; port: number }, onAccept: (stream: ByteStream) => void): Listener {
     const { address, port } = options;
-    assert(Number.isSafeInteger(port) && port > 0 && port <= 65535, `port ${port} in 1..65535`);
+    if (!(Number.isSafeInteger(port) && port > 0 && port <= 65535)) fail(`port ${port} in 1..65535`);
     const wildcard = WILDCARD_ADDRESSES.has(address);
     if (!wildcard && this.addressOwner.get(address) !== host) throw new BindError('EADDRNOTAVAIL', host, address, port);
     const key = wildcard ? `${host}|*|${port}` : `${address}|${port}`;
@@ -515,7 +515,7 @@ export class Network implements ConnectionWorld {
     for (const rule of this.rules.values()) {
       if (rule.kind === kind && (id === undefined || rule.id === id)) removed.push(rule.id);
     }
-    assert(id === undefined || removed.length === 1, `${kind} ${id ?? ''} exists`);
+    if (!(id === undefined || removed.length === 1)) fail(`${kind} ${id ?? ''} exists`);
     for (const ruleId of removed) {
       this.rules.delete(ruleId);
       this.emit(WORLD_HOST, kind === 'partition' ? 'net.heal' : 'net.link-release', { id: ruleId });
@@ -541,6 +541,6 @@ function assertLinkSpec(spec: LinkSpec): void {
     assert(Number.isSafeInteger(spec.segmentBytesMax) && spec.segmentBytesMax > 0, 'segmentBytesMax is a positive integer');
   }
   if (spec.sendBufferBytes !== undefined) {
-    assert(Number.isSafeInteger(spec.sendBufferBytes) && spec.sendBufferBytes >= SEND_BUFFER_BYTES_MIN, `sendBufferBytes is an integer >= ${SEND_BUFFER_BYTES_MIN}`);
+    if (!(Number.isSafeInteger(spec.sendBufferBytes) && spec.sendBufferBytes >= SEND_BUFFER_BYTES_MIN)) fail(`sendBufferBytes is an integer >= ${SEND_BUFFER_BYTES_MIN}`);
   }
 }

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import seedrandom from 'seedrandom';
-import { assert } from '../engine/errors.ts';
+import { assert, fail } from '../engine/errors.ts';
 import type { Random } from '../engine/env.ts';
 
 const UINT32_RANGE = 0x1_0000_0000;
@@ -54,12 +54,12 @@ export class SeededRandom implements Random {
       if (value < limit) return value % boundExclusive;
     }
     // Each try fails with probability < 1/2: 64 failures in a row is a broken generator.
-    assert(false, `nextInt(${boundExclusive}) found no value in ${REJECTION_TRIES_MAX} tries`);
+    fail(`nextInt(${boundExclusive}) found no value in ${REJECTION_TRIES_MAX} tries`);
   }
 
   /** Uniform integer in [min, max] (both inclusive). */
   nextIntBetween(min: number, max: number): number {
-    assert(Number.isSafeInteger(min) && Number.isSafeInteger(max) && min <= max, `nextIntBetween(${min}, ${max})`);
+    if (!(Number.isSafeInteger(min) && Number.isSafeInteger(max) && min <= max)) fail(`nextIntBetween(${min}, ${max})`);
     return min + this.nextInt(max - min + 1);
   }
 
@@ -71,7 +71,7 @@ export class SeededRandom implements Random {
 
   /** True with probability `p`. */
   chance(p: number): boolean {
-    assert(p >= 0 && p <= 1, `chance probability in [0, 1] (got ${p})`);
+    if (!(p >= 0 && p <= 1)) fail(`chance probability in [0, 1] (got ${p})`);
     return this.nextFloat() < p;
   }
 

@@ -8,7 +8,7 @@
  * strings. A run's identity is the SHA-256 over every line including its '\n'.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { assert } from '../engine/errors.ts';
+import { assert, fail } from '../engine/errors.ts';
 import type { EngineEvent, Events } from '../engine/env.ts';
 
 export const TRACE_FORMAT_VERSION = 1;
@@ -56,17 +56,17 @@ export function bytesToHex(bytes: Uint8Array): string {
 
 /** A JSON-ready copy of `value` with object keys sorted and bytes in hex. */
 function normalize(value: unknown, depth: number, path: string): unknown {
-  assert(depth <= DETAIL_DEPTH_MAX, `trace detail nested deeper than ${DETAIL_DEPTH_MAX} at ${path}`);
+  if (!(depth <= DETAIL_DEPTH_MAX)) fail(`trace detail nested deeper than ${DETAIL_DEPTH_MAX} at ${path}`);
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
-    assert(Number.isFinite(value), `trace detail ${path} is a finite number (got ${value})`);
+    if (!(Number.isFinite(value))) fail(`trace detail ${path} is a finite number (got ${value})`);
     return value;
   }
   if (typeof value === 'bigint') return value.toString(10);
   if (value instanceof Uint8Array) return bytesToHex(value);
   if (Array.isArray(value)) return value.map((item, index) => normalize(item, depth + 1, `${path}[${index}]`));
   if (value instanceof Map || value instanceof Set) {
-    assert(false, `trace detail ${path} is a Map or Set: convert it to an array first`);
+    fail(`trace detail ${path} is a Map or Set: convert it to an array first`);
   }
   if (typeof value === 'object') {
     const source = value as Record<string, unknown>;
@@ -75,7 +75,7 @@ function normalize(value: unknown, depth: number, path: string): unknown {
     for (const key of keys) result[key] = normalize(source[key], depth + 1, `${path}.${key}`);
     return result;
   }
-  assert(false, `trace detail ${path} has unsupported type ${typeof value}`);
+  fail(`trace detail ${path} has unsupported type ${typeof value}`);
 }
 
 /** Builds `{...}` by hand so the key order is exactly the order of `pairs`. */
@@ -101,7 +101,7 @@ export function formatHeaderLine(header: TraceHeader): string {
 }
 
 export function formatEventLine(entry: TraceEntry): string {
-  assert(Number.isSafeInteger(entry.t) && entry.t >= 0, `trace time is a non-negative integer (got ${entry.t})`);
+  if (!(Number.isSafeInteger(entry.t) && entry.t >= 0)) fail(`trace time is a non-negative integer (got ${entry.t})`);
   assert(entry.kind.length > 0, 'a trace event has a kind');
   const details = (normalize(entry.details ?? {}, 0, entry.kind) ?? {}) as Record<string, unknown>;
   const pairs: Array<readonly [string, unknown]> = [
@@ -110,7 +110,7 @@ export function formatEventLine(entry: TraceEntry): string {
     ['kind', entry.kind],
   ];
   for (const key of Object.keys(details)) {
-    assert(!RESERVED_KEYS.has(key), `trace detail of ${entry.kind} may not be named '${key}'`);
+    if (!(!RESERVED_KEYS.has(key))) fail(`trace detail of ${entry.kind} may not be named '${key}'`);
     pairs.push([key, details[key]]);
   }
   return objectLine(pairs);
@@ -134,7 +134,7 @@ export class TraceWriter implements TraceSink {
   }
 
   record(entry: TraceEntry): void {
-    assert(entry.t >= this.lastT, `trace time goes forward (${entry.t} after ${this.lastT})`);
+    if (!(entry.t >= this.lastT)) fail(`trace time goes forward (${entry.t} after ${this.lastT})`);
     this.lastT = entry.t;
     this.append(formatEventLine(entry));
   }

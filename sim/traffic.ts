@@ -12,7 +12,7 @@
  * `arrivalsPerTickMax` arrivals per class per millisecond and `queueLengthMax` queued events
  * (the excess is dropped and counted).
  */
-import { assert } from '../engine/errors.ts';
+import { assert, fail } from '../engine/errors.ts';
 import { parseIpv4Strict, ipv4ToText } from '../engine/table/keys.ts';
 import type { Kernel, KernelTimer } from './kernel.ts';
 import { deriveSeed, SeededRandom } from './seeds.ts';
@@ -96,7 +96,7 @@ function addressesOf(source: AddressSource): string[] {
 }
 
 function checkPattern(p: ArrivalPattern): void {
-  assert(p.ratePerSec > 0 && p.ratePerSec <= RATE_PER_SEC_MAX, `arrival rate in (0, ${RATE_PER_SEC_MAX}] per second`);
+  if (!(p.ratePerSec > 0 && p.ratePerSec <= RATE_PER_SEC_MAX)) fail(`arrival rate in (0, ${RATE_PER_SEC_MAX}] per second`);
   if (p.kind === 'burst') assert(p.onMs > 0 && p.offMs >= 0, 'burst phases: onMs > 0, offMs >= 0');
 }
 
@@ -192,7 +192,7 @@ export class Traffic {
     this.arrivalsPerTickMax = options.arrivalsPerTickMax ?? ARRIVALS_PER_TICK_MAX_DEFAULT;
     assert(this.queueLengthMax >= 1 && this.arrivalsPerTickMax >= 1, 'traffic bounds are positive');
     for (const spec of options.classes) {
-      assert(!this.classes.has(spec.name), `client class name '${spec.name}' is unique`);
+      if (!(!this.classes.has(spec.name))) fail(`client class name '${spec.name}' is unique`);
       const random = new SeededRandom(`traffic:${spec.name}`, deriveSeed(options.random.seed, `class:${spec.name}`));
       this.classes.set(spec.name, new ClientClass(spec, random));
     }
@@ -216,14 +216,14 @@ export class Traffic {
 
   stats(name: string): ClassStats {
     const c = this.classes.get(name);
-    assert(c !== undefined, `client class '${name}' exists`);
+    if (!(c !== undefined)) fail(`client class '${name}' exists`);
     return { ...c.stats };
   }
 
   /** Addresses of a class (for scenario expectations). */
   addresses(name: string): readonly string[] {
     const c = this.classes.get(name);
-    assert(c !== undefined, `client class '${name}' exists`);
+    if (!(c !== undefined)) fail(`client class '${name}' exists`);
     return c.addresses;
   }
 

@@ -4,7 +4,7 @@
  * scripting verbs, symmetric and addressed by host name, each one a trace event:
  * partition/heal, partitionOneWay, hold/release, crash/restart, reload, nat, drift.
  */
-import { assert } from '../engine/errors.ts';
+import { assert, fail } from '../engine/errors.ts';
 import type { Config } from '../engine/config/types.ts';
 import { MarkCounter } from '../engine/peers/marks.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
@@ -54,7 +54,7 @@ export class World {
       link: options.link ?? { latency: 1 },
     });
     for (const spec of options.hosts) {
-      assert(!this.hosts.has(spec.name), `host ${spec.name} is declared once`);
+      if (!(!this.hosts.has(spec.name))) fail(`host ${spec.name} is declared once`);
       this.hosts.set(
         spec.name,
         new SimHost({
@@ -73,7 +73,7 @@ export class World {
 
   host(name: string): SimHost {
     const h = this.hosts.get(name);
-    assert(h !== undefined, `host ${name} exists`);
+    if (!(h !== undefined)) fail(`host ${name} exists`);
     return h;
   }
 
@@ -100,7 +100,7 @@ export class World {
   /** Heals one named partition, or all of them. */
   heal(name?: string): void {
     const id = name === undefined ? undefined : this.faultIds.get(name);
-    assert(name === undefined || id !== undefined, `partition ${name} exists`);
+    if (!(name === undefined || id !== undefined)) fail(`partition ${name} exists`);
     this.network.heal(id);
     this.record('fault.heal', { id: id ?? -1, name: name ?? 'all' });
   }
