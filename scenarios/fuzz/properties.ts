@@ -188,9 +188,9 @@ function checkReceipt(ctx: Context, e: TraceEntry): void {
   const key = String(d['key']);
   const values = d['values'] as Record<string, unknown> | undefined;
   if (values === undefined) return;
-  for (const [field, raw] of Object.entries(values)) {
+  for (const field in values) {
     if (!COMPARED_FIELDS.has(field)) continue;
-    const received = numeric(raw);
+    const received = numeric(values[field]);
     const stored = ctx.s.read(e.host, TABLE, key, field);
     if (received === undefined || stored === undefined) continue;
     if (ctx.c.policy === 'haproxy' && stored !== received) {
@@ -236,10 +236,16 @@ function checkSent(ctx: Context, e: TraceEntry): void {
  * their hosts in a fuzz case, so the peer's process is its host's current one.
  */
 function watchAckResume(ctx: Context, observe: Observe): void {
-  const ackedFloor = new Map<string, number>();
-  const senderKey = (e: TraceEntry): string => {
+  const ackedFloor = new Map<number, number>();
+  // (sender node, sender pid, peer node, peer pid) packed in one number: no key string per event.
+  const nodes = ctx.c.nodes;
+  const PID_SPAN = 0x1_0000;
+  const senderKey = (e: TraceEntry): number => {
     const peer = String(e.details?.['peer']);
-    return `${e.host}:${String(e.details?.['pid'])}|${peer}:${String(currentPid(ctx, peer))}`;
+    const pid = Number(e.details?.['pid']) % PID_SPAN;
+    const peerPid = (currentPid(ctx, peer) ?? 0) % PID_SPAN;
+    const pair = nodes.indexOf(e.host) * nodes.length + nodes.indexOf(peer);
+    return (pair * PID_SPAN + pid) * PID_SPAN + peerPid;
   };
   observe('ack.rx', (e) => {
     const id = e.details?.['updateId'];
