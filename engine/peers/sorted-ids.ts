@@ -45,6 +45,14 @@ export class SortedIds {
   /** An id left the tree. */
   removed(): void {
     this.stale++;
+    // Bounded: once stale ids outnumber live ones the arrays are dropped (rebuilt on the next
+    // lookup), so a table that is touched for hours without a lesson holds no history.
+    if (this.stale > this.source.size + STALE_SLACK) this.drop();
+  }
+
+  /** Ids held, live and stale (at most twice the live ones plus the slack). */
+  get heldIds(): number {
+    return this.halves[0].length + this.halves[1].length;
   }
 
   /** The smallest id >= `from` (unsigned, no wrap), or undefined. */
@@ -57,6 +65,13 @@ export class SortedIds {
   /** The smallest id, or undefined when the tree is empty. */
   first(): number | undefined {
     return this.lookupGe(0);
+  }
+
+  private drop(): void {
+    this.halves[0] = [];
+    this.halves[1] = [];
+    this.dirty[0] = this.dirty[1] = true;
+    this.stale = 0;
   }
 
   private refresh(): void {

@@ -72,4 +72,24 @@ describe('SortedIds', () => {
     expect(steps).toBeGreaterThanOrEqual(10_000);
     expect(rebuilds).toBeLessThanOrEqual(3);
   });
+
+  it('holds a bounded number of ids when entries are touched for a long time without a lesson', () => {
+    const live = new Set<number>();
+    const ids = new SortedIds({ has: (id) => live.has(id), ids: () => [...live], get size() { return live.size; } });
+    let counter = 0;
+    for (let i = 0; i < 1_000; i++) {
+      live.add(++counter);
+      ids.added(counter);
+    }
+    let heldMax = 0;
+    for (let touch = 0; touch < 100_000; touch++) {
+      const old = counter - 999; // the oldest id is re-touched: it leaves and a new one comes
+      if (live.delete(old)) ids.removed();
+      live.add(++counter);
+      ids.added(counter);
+      heldMax = Math.max(heldMax, ids.heldIds);
+    }
+    expect(heldMax).toBeLessThanOrEqual(2 * 1_000 + 64 + 1);
+    expect(ids.first()).toBe(counter - 999);
+  });
 });
