@@ -203,7 +203,8 @@ export class StickTable {
 
   private grow(): void {
     const capacityMax = this.spec.sizeEntries + 1;
-    const next = Math.min(capacityMax, this.capacityEntries * 2);
+    // Fourfold: a table filling fast (a resync) copies its words a third as much as doubling does.
+    const next = Math.min(capacityMax, this.capacityEntries * 4);
     assert(next > this.capacityEntries, 'storage grows within the table size');
     const words = new Uint32Array(next * this.layout.strideWords);
     words.set(this.words);
