@@ -139,7 +139,7 @@ function measureMsgsPerS(keyType: KeyTypeName, keySizeBytes: number): () => numb
 
 const RESYNC_ENTRIES = Number(process.env.BENCH_RESYNC_ENTRIES ?? 1_000_000);
 const RESYNC_CHUNK_BYTES = 64 * 1024;
-const RESYNC_TRIES = 3;
+const RESYNC_TRIES = 5;
 const RESYNC_WAIT_MS_MAX = 120_000;
 /** The lab's table, sized for the resync. */
 const RESYNC_TABLE = `type ip size ${Math.ceil((RESYNC_ENTRIES * 1.1) / 1000)}k expire 60s store http_req_cnt,http_req_rate(10s),gpc0,conn_cnt`;

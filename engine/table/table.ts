@@ -10,6 +10,7 @@ import { tickAdd, tickFirst, tickIsExpired, tickIsLt, tickIsSet, TICK_ETERNITY, 
 import { freqCtrRead, freqCtrSet, freqCtrUpdate } from './freq-ctr.ts';
 import { ExpQueue } from './exp-queue.ts';
 import { MapKeyIndex, Uint32KeyIndex, type KeyIndex } from './key-index.ts';
+import { ArrayKeyColumn, Uint32KeyColumn, type KeyColumn } from './key-column.ts';
 import { compareKeys, type StoredKey } from './keys.ts';
 import {
   buildLayout,
@@ -66,7 +67,7 @@ export class StickTable {
   onExpiryScheduled: ((tick: Tick) => void) | undefined;
 
   private words: Uint32Array;
-  private keys: StoredKey[] = [];
+  private readonly keys: KeyColumn;
   private readonly index: KeyIndex;
   private readonly freeRefs: EntryRef[] = [];
   private capacityEntries: number;
@@ -89,6 +90,7 @@ export class StickTable {
     // Client addresses cluster (a /24 behind one NAT, a cloud range): 16 neighbouring addresses
     // share a block of slots, so they cost one cache miss between them, as in HAProxy's tree.
     this.index = numericKeys ? new Uint32KeyIndex(this.capacityEntries, { runBits: spec.keyType === 'ip' ? IP_KEY_RUN_BITS : 0 }) : new MapKeyIndex();
+    this.keys = numericKeys ? new Uint32KeyColumn(this.capacityEntries) : new ArrayKeyColumn();
   }
 
   /** Entries in the table (`current`). */
@@ -110,7 +112,7 @@ export class StickTable {
 
   keyOf(ref: EntryRef): StoredKey {
     this.assertLive(ref);
-    return this.keys[ref]!;
+    return this.keys.get(ref);
   }
 
   /**
@@ -177,7 +179,7 @@ export class StickTable {
   /** `__stktable_store`: keyed, queued in the expiry tree at its expire, expiry task scheduled. */
   private store(ref: EntryRef, key: StoredKey): void {
     assert(!this.index.has(key), 'key stored once');
-    this.keys[ref] = key;
+    this.keys.set(ref, key);
     this.index.set(key, ref);
     const expire = this.expireOf(ref);
     this.exps.insert(ref, expire);
@@ -211,6 +213,7 @@ export class StickTable {
     this.words = words;
     this.capacityEntries = next;
     this.exps.resize(words, next);
+    this.keys.resize(next);
   }
 
   private freeSlot(ref: EntryRef): void {
@@ -296,7 +299,7 @@ export class StickTable {
     if (this.refCount(ref) > 0) return false;
     this.syncHooks?.removing(this, ref);
     this.exps.remove(ref);
-    const key = this.keys[ref]!;
+    const key = this.keys.get(ref);
     this.index.delete(key);
     this.freeSlot(ref);
     if (reason === 'expired') this.stats.expired++;
@@ -411,7 +414,7 @@ export class StickTable {
     const refs: EntryRef[] = [];
     for (let ref = 0; ref < this.refsUsedHigh; ref++) if (this.isLive(ref)) refs.push(ref);
     const keys = this.keys;
-    refs.sort((a, b) => compareKeys(type, keys[a]!, keys[b]!));
+    refs.sort((a, b) => compareKeys(type, keys.get(a), keys.get(b)));
     return refs;
   }
 
