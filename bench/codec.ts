@@ -17,7 +17,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../engine/config/parse.ts';
@@ -29,7 +29,7 @@ import { encodeMessage } from '../engine/peers/encode-message.ts';
 import { HaproxyProcess } from '../engine/process/process.ts';
 import { LiveClock, LiveTimers } from '../live/clock.ts';
 import { LiveRandom } from '../live/random.ts';
-import { findHaproxyPath } from '../test/interop/haproxy.ts';
+import { cfgPreamble, findHaproxyPath, unixCli } from '../test/interop/haproxy.ts';
 import { layoutFromSpec, type UpdateLayout } from '../engine/peers/layout.ts';
 import { decodeUpdateBody, encodeUpdateMessage, type StickUpdate } from '../engine/peers/update-body.ts';
 import type { KeyTypeName, TableSpec } from '../engine/table/table-spec.ts';
@@ -146,15 +146,7 @@ const RESYNC_TABLE = `type ip size ${Math.ceil((RESYNC_ENTRIES * 1.1) / 1000)}k 
 
 function resyncConfig(teacher: { address: string; port: number }, learner: { address: string; port: number }): string {
   return [
-    'global',
-    '    nbthread 1',
-    '',
-    'defaults',
-    '    mode http',
-    '    timeout connect 1s',
-    '    timeout client 30s',
-    '    timeout server 30s',
-    '',
+    ...cfgPreamble({ clientTimeoutS: 30 }),
     'peers mesh',
     `    peer learner ${learner.address}:${learner.port}`,
     `    peer teacher ${teacher.address}:${teacher.port}`,
@@ -246,16 +238,6 @@ async function sticksimIngestMs(stream: Buffer): Promise<number> {
   return ms;
 }
 
-function haproxyCli(path: string, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const socket = createConnection({ path }, () => socket.end(`${command}\n`));
-    socket.on('data', (c: Buffer) => (out += c.toString('latin1')));
-    socket.on('error', reject);
-    socket.on('close', () => resolve(out));
-  });
-}
-
 async function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -300,7 +282,7 @@ async function haproxyIngestMs(haproxyPath: string, stream: Buffer): Promise<num
       if (Date.now() > deadline) throw new Error('resync bench: haproxy did not learn the table in time');
       await new Promise((resolve) => setTimeout(resolve, 5));
       if (!sent) continue;
-      const header = await haproxyCli(sock, 'show table').catch(() => '');
+      const header = await unixCli(sock, 'show table').catch(() => '');
       const used = Number(/# table: st, type: ip, size:\d+, used:(\d+)/.exec(header)?.[1] ?? -1);
       if (used === RESYNC_ENTRIES) return Number(process.hrtime.bigint() - startNs) / 1e6;
     }

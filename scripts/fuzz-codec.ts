@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProtocolError } from '../engine/errors.ts';
-import { exerciseDecoded } from '../test/helpers/peers-exercise.ts';
+import { concat, exerciseDecoded } from '../test/helpers/peers-exercise.ts';
 import {
   definitionFromSpec,
   DictTxCache,
@@ -74,16 +74,6 @@ const LAYOUTS: UpdateLayout[] = SPECS.map(layoutFromSpec);
 interface Seed {
   bytes: Uint8Array;
   mode: DecoderMode;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 function builtSeeds(): Seed[] {

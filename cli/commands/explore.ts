@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { MergePolicyName } from '../../engine/peers/merge.ts';
 import { exploreMain, parseMoment, UsageError } from '../../reports/tui/main.tsx';
+import { reportingUserErrors } from '../user-errors.ts';
 
 const POLICIES: readonly MergePolicyName[] = ['haproxy', 'aggregate', 'max'];
 
@@ -28,7 +29,7 @@ export function registerExploreCommand(program: Command): void {
     .option('--save <path>', 'where w writes the session trace', 'sticksim-explore.jsonl')
     .option('--run <time>', 'run this long before handing over (e.g. 5s)')
     .action(async (scenario: string, options: ExploreCliOptions) => {
-      try {
+      await reportingUserErrors(async () => {
         if (!POLICIES.includes(options.policy as MergePolicyName)) throw new UsageError(`unknown policy '${options.policy}' (haproxy, aggregate, max)`);
         const runMs = options.run === undefined ? undefined : parseMoment(options.run);
         process.exitCode = await exploreMain({
@@ -38,13 +39,6 @@ export function registerExploreCommand(program: Command): void {
           ...(options.config === undefined ? { scenario } : { configPath: options.config }),
           ...(runMs === undefined ? {} : { runMs }),
         });
-      } catch (error) {
-        if (error instanceof UsageError) {
-          process.stderr.write(`sticksim: ${error.message}\n`);
-          process.exitCode = 2;
-          return;
-        }
-        throw error;
-      }
+      });
     });
 }

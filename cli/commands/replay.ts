@@ -4,8 +4,8 @@
  * summary.
  */
 import type { Command } from 'commander';
-import { TraceOpenError } from '../../reports/tui/trace-store.ts';
-import { parseMoment, replayMain, UsageError } from '../../reports/tui/main.tsx';
+import { parseMoment, replayMain } from '../../reports/tui/main.tsx';
+import { reportingUserErrors } from '../user-errors.ts';
 
 export function registerReplayCommand(program: Command): void {
   program
@@ -15,16 +15,9 @@ export function registerReplayCommand(program: Command): void {
     .option('--at <time>', 'start with the cursor at this time (12.5s or 12500ms)')
     .option('--save <path>', 'where a branch is written with w', 'sticksim-branch.jsonl')
     .action(async (path: string, options: { at?: string; save: string }) => {
-      try {
+      await reportingUserErrors(async () => {
         const atMs = options.at === undefined ? undefined : parseMoment(options.at);
         process.exitCode = await replayMain({ path, savePath: options.save, ...(atMs === undefined ? {} : { atMs }) });
-      } catch (error) {
-        if (error instanceof UsageError || error instanceof TraceOpenError) {
-          process.stderr.write(`sticksim: ${error.message}\n`);
-          process.exitCode = 2;
-          return;
-        }
-        throw error;
-      }
+      });
     });
 }

@@ -3,8 +3,8 @@
  * the trace's run replayed to that moment (every node, or one), for scripts.
  */
 import type { Command } from 'commander';
-import { parseMoment, showMain, UsageError } from '../../reports/tui/main.tsx';
-import { TraceOpenError } from '../../reports/tui/trace-store.ts';
+import { parseMoment, showMain } from '../../reports/tui/main.tsx';
+import { reportingUserErrors } from '../user-errors.ts';
 
 export function registerShowCommand(program: Command): void {
   program
@@ -15,17 +15,10 @@ export function registerShowCommand(program: Command): void {
     .requiredOption('--at <time>', 'the moment (12.5s or 12500ms)')
     .option('--node <name>', 'only this node (prints its answer alone)')
     .action(async (path: string, command: string, options: { at: string; node?: string }) => {
-      try {
+      await reportingUserErrors(async () => {
         const result = await showMain({ path, command, atMs: parseMoment(options.at), ...(options.node === undefined ? {} : { node: options.node }) });
         (result.code === 0 ? process.stdout : process.stderr).write(result.text);
         process.exitCode = result.code;
-      } catch (error) {
-        if (error instanceof UsageError || error instanceof TraceOpenError) {
-          process.stderr.write(`sticksim: ${error.message}\n`);
-          process.exitCode = 2;
-          return;
-        }
-        throw error;
-      }
+      });
     });
 }

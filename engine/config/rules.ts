@@ -225,14 +225,9 @@ function parseTrack(words: readonly Token[], ai: number, ctx: RuleContext, base:
   }
   const sample = parseSample(sampleTok.text, ctx.version, `in '${name}' rule`);
   if (!sample.ok) return fail(sampleTok, ruleError(ctx, name, sample.detail));
-  let i = ai + 2;
-  let tableArg: string | undefined;
-  if (words[i]?.text === 'table') {
-    const t = words[i + 1];
-    if (t === undefined) return fail(words[i]!, ruleError(ctx, name, 'missing table name.'));
-    tableArg = t.text;
-    i += 2;
-  }
+  const table = tableOption(words, ai + 2, ruleError(ctx, name, 'missing table name.'));
+  if (!table.ok) return table;
+  const { tableArg, next: i } = table.value;
   const cond = tailCondition(words, i, ctx, name);
   if (!cond.ok) return cond;
   return {
@@ -394,14 +389,9 @@ export function parseStickLine(words: readonly Token[], ctx: RuleContext): Parse
   }
   const sample = parseSample(pat.text, ctx.version, `in '${name}'`);
   if (!sample.ok) return fail(pat, `'${name}': ${sample.detail}`);
-  let i = 3;
-  let tableArg: string | undefined;
-  if (words[i]?.text === 'table') {
-    const t = words[i + 1];
-    if (t === undefined) return fail(words[i]!, `'${name}' expects a table name after 'table'.`);
-    tableArg = t.text;
-    i += 2;
-  }
+  const table = tableOption(words, 3, `'${name}' expects a table name after 'table'.`);
+  if (!table.ok) return table;
+  const { tableArg, next: i } = table.value;
   const cond = tailCondition(words, i, ctx, name);
   if (!cond.ok) return cond;
   return {
@@ -416,4 +406,12 @@ export function parseStickLine(words: readonly Token[], ctx: RuleContext): Parse
       column: kw.column,
     },
   };
+}
+
+/** An optional `table <name>` at `words[at]`: the name (if given) and where the words go on. */
+function tableOption(words: readonly Token[], at: number, missingName: string): Parsed<{ tableArg: string | undefined; next: number }> {
+  if (words[at]?.text !== 'table') return { ok: true, value: { tableArg: undefined, next: at } };
+  const name = words[at + 1];
+  if (name === undefined) return fail(words[at]!, missingName);
+  return { ok: true, value: { tableArg: name.text, next: at + 2 } };
 }

@@ -7,6 +7,7 @@ import type { Tick } from '../ticks.ts';
 import { DictRxCache, DictTxCache } from './dict-cache.ts';
 import { PeerTable, type SharedTable } from './shared-table.ts';
 import type { PeerSession } from './session.ts';
+import { FlagWord } from './flags.ts';
 
 export interface PeerConfig {
   readonly name: string;
@@ -14,7 +15,8 @@ export interface PeerConfig {
   readonly port: number;
 }
 
-export class Peer {
+/** Its flags word holds PEER_F_* (uint32). */
+export class Peer extends FlagWord {
   readonly name: string;
   readonly address: string;
   readonly port: number;
@@ -26,8 +28,6 @@ export class Peer {
   lastHandshakeTick: Tick = 0;
   reconnectTick: Tick = 0;
   heartbeatTick: Tick = 0;
-  /** PEER_F_* (uint32). */
-  flags = 0;
   /** CONFIRMs owed (one per FINISHED/PARTIAL received). */
   confirm = 0;
   txHbt = 0;
@@ -44,6 +44,7 @@ export class Peer {
   readonly dictRx = new DictRxCache();
 
   constructor(config: PeerConfig, options: { local: boolean }) {
+    super();
     this.name = config.name;
     this.address = config.address;
     this.port = config.port;
@@ -54,17 +55,6 @@ export class Peer {
     this.tables.unshift(new PeerTable(shared));
   }
 
-  hasFlag(flag: number): boolean {
-    return (this.flags & flag) !== 0;
-  }
-
-  setFlag(flag: number): void {
-    this.flags = (this.flags | flag) >>> 0;
-  }
-
-  clearFlag(flag: number): void {
-    this.flags = (this.flags & ~flag) >>> 0;
-  }
 
   tableByLocalId(localId: number): PeerTable | undefined {
     return this.tables.find((t) => t.localId === localId);

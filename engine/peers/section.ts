@@ -7,6 +7,7 @@
  */
 import { assert } from '../errors.ts';
 import { TimerList } from '../timer-list.ts';
+import { FlagWord } from './flags.ts';
 import { eventWanted, type ByteStream, type EngineEvent, type Env, type Listener, type TimerHandle } from '../env.ts';
 import { dataTypeById } from '../table/data-types.ts';
 import { renderKey, type StoredKey } from '../table/keys.ts';
@@ -78,7 +79,8 @@ export interface PeersSectionOptions {
   onMayExit?: () => void;
 }
 
-export class PeersSection {
+/** Its flags word holds PEERS_F_*. */
+export class PeersSection extends FlagWord {
   readonly env: Env;
   readonly name: string;
   readonly localName: string;
@@ -90,8 +92,6 @@ export class PeersSection {
   readonly peers: Peer[] = [];
   readonly local: Peer;
   readonly sharedTables: SharedTable[] = [];
-  /** PEERS_F_* */
-  flags = 0;
   resyncTimeoutTick: Tick = TICK_ETERNITY;
   stopping = false;
   /** Runs of the sync task (`task_calls`). */
@@ -108,6 +108,7 @@ export class PeersSection {
   private sessionIdNext = 1;
 
   constructor(options: PeersSectionOptions) {
+    super();
     this.env = options.env;
     this.name = options.name;
     this.localName = options.localName;
@@ -193,15 +194,6 @@ export class PeersSection {
     this.env.events.emit(event);
   }
 
-  hasFlag(flag: number): boolean {
-    return (this.flags & flag) !== 0;
-  }
-  setFlag(flag: number): void {
-    this.flags = (this.flags | flag) >>> 0;
-  }
-  clearFlag(flag: number): void {
-    this.flags = (this.flags & ~flag) >>> 0;
-  }
 
   resyncState(): number {
     return this.flags & PEERS_RESYNC_STATEMASK;

@@ -28,3 +28,14 @@ export function exerciseDecoded(msgs: readonly PeerMessage[], options: { specs: 
   }
   return protocolErrors;
 }
+
+/** The byte strings one after another. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

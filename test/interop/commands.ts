@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check';
 import { DATA_TYPES, isTypeInVersion } from '../../engine/table/data-types.ts';
-import type { LoopbackEndpoint } from './haproxy.ts';
+import { cfgPreamble, type LoopbackEndpoint } from './haproxy.ts';
 
 export const INTEROP_PEERS_SECTION = 'interop';
 /** The local peer name: haproxy gets `-L local`, sticksim `localPeer: 'local'`. */
@@ -100,15 +100,7 @@ function storeClause(table: InteropTable): string {
  */
 export function interopConfig(endpoint: LoopbackEndpoint): string {
   const lines = [
-    'global',
-    '    nbthread 1',
-    '',
-    'defaults',
-    '    mode http',
-    '    timeout connect 1s',
-    '    timeout client 5s',
-    '    timeout server 5s',
-    '',
+    ...cfgPreamble(),
     `peers ${INTEROP_PEERS_SECTION}`,
     `    peer ${INTEROP_LOCAL_PEER} ${endpoint.address}:${endpoint.port}`,
   ];

@@ -24,7 +24,7 @@ const INSTALL_HINT =
 /** Directories searched after PATH: Debian installs haproxy in /usr/sbin, often absent from a user PATH. */
 const EXTRA_SEARCH_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin'];
 const STDERR_KEEP_BYTES_MAX = 64 * 1024;
-const CLI_ANSWER_BYTES_MAX = 16 * 1024 * 1024;
+const CLI_ANSWER_BYTES_MAX = 64 * 1024 * 1024;
 
 export interface HaproxyBinary {
   readonly path: string;
@@ -240,31 +240,7 @@ export class HaproxyProcess {
    * sent as UTF-8. A `;` in the command runs several commands, as with socat.
    */
   cli(command: string, options: CliOptions = {}): Promise<string> {
-    assert(!command.includes('\n'), 'a CLI command must not contain a newline');
-    const timeoutMs = options.timeoutMs ?? 5_000;
-    return new Promise<string>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let bytes = 0;
-      let settled = false;
-      const socket = createConnection({ path: this.socketPath });
-      const finish = (error: Error | undefined): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        socket.destroy();
-        if (error !== undefined) reject(error);
-        else resolve(Buffer.concat(chunks).toString('latin1'));
-      };
-      const timer = setTimeout(() => finish(new Error(`haproxy CLI: no complete answer to ${JSON.stringify(command)} within ${timeoutMs} ms`)), timeoutMs);
-      socket.on('connect', () => socket.end(Buffer.from(`${command}\n`, 'utf8')));
-      socket.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        if (bytes > CLI_ANSWER_BYTES_MAX) finish(new Error(`haproxy CLI: answer to ${JSON.stringify(command)} exceeds ${CLI_ANSWER_BYTES_MAX} bytes`));
-        else chunks.push(chunk);
-      });
-      socket.on('error', (error) => finish(error));
-      socket.on('close', () => finish(undefined));
-    });
+    return unixCli(this.socketPath, command, { timeoutMs: options.timeoutMs ?? 5_000, commandEncoding: 'utf8' });
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; removes the temp dir. Safe to call twice. */
@@ -283,4 +259,43 @@ export class HaproxyProcess {
 
 export function sleepMs(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * One runtime-API command on a fresh unix-socket connection (like `echo CMD | socat - UNIX-CONNECT:path`):
+ * writes "cmd\n", half-closes, reads until the server closes. The answer comes back as latin1 so
+ * no byte is lost; the command goes out as latin1 unless `commandEncoding` says otherwise.
+ */
+export function unixCli(path: string, command: string, options: { timeoutMs?: number; commandEncoding?: BufferEncoding } = {}): Promise<string> {
+  assert(!command.includes('\n'), 'a CLI command must not contain a newline');
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let settled = false;
+    const socket = createConnection({ path });
+    const finish = (error: Error | undefined): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      if (error !== undefined) reject(error);
+      else resolve(Buffer.concat(chunks).toString('latin1'));
+    };
+    const timer = setTimeout(() => finish(new Error(`CLI ${path}: no complete answer to ${JSON.stringify(command.slice(0, 80))} within ${timeoutMs} ms`)), timeoutMs);
+    socket.on('connect', () => socket.end(Buffer.from(`${command}\n`, options.commandEncoding ?? 'latin1')));
+    socket.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > CLI_ANSWER_BYTES_MAX) finish(new Error(`CLI ${path}: answer to ${JSON.stringify(command.slice(0, 80))} exceeds ${CLI_ANSWER_BYTES_MAX} bytes`));
+      else chunks.push(chunk);
+    });
+    socket.on('error', (error) => finish(error));
+    socket.on('close', () => finish(undefined));
+  });
+}
+
+/** The global and defaults sections every interop and bench config starts with (one thread, http). */
+export function cfgPreamble(options: { clientTimeoutS?: number } = {}): string[] {
+  const client = options.clientTimeoutS ?? 5;
+  return ['global', '    nbthread 1', '', 'defaults', '    mode http', '    timeout connect 1s', `    timeout client ${client}s`, `    timeout server ${client}s`, ''];
 }

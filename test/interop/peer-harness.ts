@@ -6,17 +6,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assert } from '../../engine/errors.ts';
 import { watchChild, type ExitStatus } from './children.ts';
-import { allocateLoopbackEndpoint, sleepMs, withStatsSocket, type HaproxyBinary, type LoopbackEndpoint } from './haproxy.ts';
+import { allocateLoopbackEndpoint, cfgPreamble, sleepMs, unixCli, withStatsSocket, type HaproxyBinary, type LoopbackEndpoint } from './haproxy.ts';
+
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OUTPUT_KEEP_BYTES_MAX = 256 * 1024;
-const CLI_ANSWER_BYTES_MAX = 64 * 1024 * 1024;
 
 /** The lab's table (RESULTS.md): ip keys, gpc0, conn_cnt, http_req_cnt, http_req_rate(10s). */
 export const LAB_TABLE = 'type ip size 20k expire 60s store http_req_cnt,http_req_rate(10s),gpc0,conn_cnt';
@@ -31,15 +30,7 @@ export function peersConfig(options: { peers: readonly PeerLine[]; table?: strin
   const section = options.section ?? 'mypeers';
   const peerLines = options.peers.map((p) => `    peer ${p.name} ${p.endpoint.address}:${p.endpoint.port}`).join('\n');
   return [
-    'global',
-    '    nbthread 1',
-    '',
-    'defaults',
-    '    mode http',
-    '    timeout connect 1s',
-    '    timeout client 5s',
-    '    timeout server 5s',
-    '',
+    ...cfgPreamble(),
     `peers ${section}`,
     peerLines,
     '',
@@ -62,34 +53,6 @@ export async function twoEndpoints(): Promise<[LoopbackEndpoint, LoopbackEndpoin
 // ---------------------------------------------------------------------------------------------
 // Runtime API over a unix socket
 // ---------------------------------------------------------------------------------------------
-
-/** One command line on a fresh connection (like `echo CMD | socat - UNIX-CONNECT:path`). */
-export function unixCli(path: string, command: string, timeoutMs = 10_000): Promise<string> {
-  assert(!command.includes('\n'), 'a CLI command must not contain a newline');
-  return new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    let settled = false;
-    const socket = createConnection({ path });
-    const finish = (error: Error | undefined): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      socket.destroy();
-      if (error !== undefined) reject(error);
-      else resolve(Buffer.concat(chunks).toString('latin1'));
-    };
-    const timer = setTimeout(() => finish(new Error(`CLI ${path}: no answer to ${JSON.stringify(command.slice(0, 80))} within ${timeoutMs} ms`)), timeoutMs);
-    socket.on('connect', () => socket.end(Buffer.from(`${command}\n`, 'latin1')));
-    socket.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes > CLI_ANSWER_BYTES_MAX) finish(new Error(`CLI answer exceeds ${CLI_ANSWER_BYTES_MAX} bytes`));
-      else chunks.push(chunk);
-    });
-    socket.on('error', (error) => finish(error));
-    socket.on('close', () => finish(undefined));
-  });
-}
 
 /** Polls `check` every `pollMs` until it returns a value other than undefined, or throws after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, options: { timeoutMs: number; pollMs?: number }): Promise<T> {
@@ -147,7 +110,7 @@ export class PeerProcess {
   }
 
   cli(command: string, timeoutMs?: number): Promise<string> {
-    return unixCli(this.socketPath, command, timeoutMs);
+    return unixCli(this.socketPath, command, { timeoutMs });
   }
 
   signal(signal: NodeJS.Signals): void {

@@ -4,7 +4,7 @@
  * ProtocolError — the same ones whatever the chunking.
  */
 import fc from 'fast-check';
-import { exerciseDecoded as exerciseShared } from '../helpers/peers-exercise.ts';
+import { concat, exerciseDecoded as exerciseShared } from '../helpers/peers-exercise.ts';
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../engine/errors.ts';
 import {
@@ -205,16 +205,6 @@ const layoutWithUpdatesArb = layoutArb.chain((layout) =>
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 function chunk(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
   const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../helpers/thrown.ts';
 import { ProtocolError } from '../../../engine/errors.ts';
 import { encodeMessage, MessageDecoder, SizeLimitError, type PeerMessage } from '../../../engine/peers/messages.ts';
 import { encodeVarint } from '../../../engine/peers/varint.ts';
@@ -9,13 +10,7 @@ function decodeHex(text: string, expect: 'hello' | 'status' | 'messages' = 'mess
 }
 
 function errorOf(run: () => unknown): ProtocolError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof ProtocolError) return e;
-    throw e;
-  }
-  throw new Error('expected a ProtocolError');
+  return thrown(run, ProtocolError);
 }
 
 describe('framing (spec §4.3)', () => {

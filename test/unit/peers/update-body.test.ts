@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../helpers/thrown.ts';
 import { ProtocolError } from '../../../engine/errors.ts';
 import {
   decodeUpdateBody,
@@ -37,13 +38,7 @@ function raw(body: string, options: { withId?: boolean; timed?: boolean } = {}):
 }
 
 function errorOf(run: () => unknown): ProtocolError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof ProtocolError) return e;
-    throw e;
-  }
-  throw new Error('expected a ProtocolError');
+  return thrown(run, ProtocolError);
 }
 
 describe('UPDATE family (spec §4.6.3 examples)', () => {

@@ -1,6 +1,7 @@
 /** results.json: what the runner writes reads back equal; bad files name the file and the place. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../helpers/thrown.ts';
 import { ReportInputError } from '../../../reports/input-error.ts';
 import { formatResultsFile, parseResultsFile } from '../../../reports/results-file.ts';
 import { typicalRun } from '../../helpers/synthetic-trace.ts';
@@ -9,13 +10,7 @@ import { suiteArb } from './arbitraries.ts';
 const FC = { seed: 42, numRuns: Number(process.env.FC_NUM_RUNS ?? 100) };
 
 function errorOf(text: string): string {
-  try {
-    parseResultsFile(text, 'out/results.json');
-  } catch (error) {
-    if (error instanceof ReportInputError) return error.message;
-    throw error;
-  }
-  throw new Error('expected an error');
+  return thrown(() => parseResultsFile(text, 'out/results.json'), ReportInputError).message;
 }
 
 describe('results.json', () => {

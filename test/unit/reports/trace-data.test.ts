@@ -1,5 +1,6 @@
 /** Reading the report data out of traces: bands, samples, expectations, and errors with file:line. */
 import { describe, expect, it } from 'vitest';
+import { thrown } from '../../helpers/thrown.ts';
 import { ReportInputError } from '../../../reports/input-error.ts';
 import { traceDataFrom } from '../../../reports/trace-data.ts';
 import { parseTrace, traceTextHash } from '../../../sim/trace.ts';
@@ -10,13 +11,7 @@ function dataOf(text: string, file = 'run.jsonl') {
 }
 
 function errorOf(text: string, file = 'run.jsonl'): ReportInputError {
-  try {
-    dataOf(text, file);
-  } catch (error) {
-    if (error instanceof ReportInputError) return error;
-    throw error;
-  }
-  throw new Error('expected a ReportInputError');
+  return thrown(() => dataOf(text, file), ReportInputError);
 }
 
 describe('traceDataFrom', () => {
