@@ -70,8 +70,15 @@ export interface EngineEvent {
   [detail: string]: unknown;
 }
 
+/**
+ * An event's details: plain data (strings, numbers, booleans, null, bytes, arrays, objects).
+ * Each emit passes a fresh object of its own: the receiver may tag it (a host adds the pid, a
+ * peers section its name) and keep it, so no layer copies it.
+ */
+export type EventDetails = Record<string, unknown>;
+
 export interface Events {
-  emit(event: EngineEvent): void;
+  emit(kind: string, details: EventDetails): void;
   /**
    * False when nobody records events (benchmarks): emitters may then skip building them.
    * Absent means true.

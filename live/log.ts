@@ -4,7 +4,7 @@
  * sessions, so those lines are sticksim's own, plain. Per-entry traffic (updates, acks,
  * heartbeats, merges) is only printed in verbose mode, as JSON.
  */
-import type { EngineEvent, Events } from '../engine/env.ts';
+import type { EngineEvent, EventDetails, Events } from '../engine/env.ts';
 import { statusLabel } from '../engine/peers/constants.ts';
 
 export type LogLevel = 'ALERT' | 'WARNING' | 'NOTICE';
@@ -85,7 +85,8 @@ export function logEvents(options: LogSinkOptions): Events & { log(level: LogLev
   const log = (level: LogLevel, text: string): void => options.write(`${logPrefix(level, options.pid)}${text}\n`);
   return {
     log,
-    emit(event: EngineEvent): void {
+    emit(kind: string, details: EventDetails): void {
+      const event: EngineEvent = { ...details, kind };
       const line = describeEvent(event);
       if (line !== undefined) log(line.level, line.text);
       else if (options.verbose === true) log('NOTICE', JSON.stringify(event));

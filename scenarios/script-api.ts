@@ -4,7 +4,8 @@
  */
 import { dataTypeByName } from '../engine/table/data-types.ts';
 import { inetaddrHost, parseIpv6, utf8ToLatin1, type StoredKey } from '../engine/table/keys.ts';
-import { NO_ENTRY } from '../engine/table/table.ts';
+import { NO_ENTRY, type EntryRef, type StickTable } from '../engine/table/table.ts';
+import type { Tick } from '../engine/ticks.ts';
 import type { TraceEntry } from '../sim/trace.ts';
 import { Traffic, type ClassStats, type ClientClassSpec } from '../sim/traffic.ts';
 import type { World } from '../sim/world.ts';
@@ -228,27 +229,21 @@ export class ScriptApi {
 
   /** A field of an entry as `show table` would print it (rates read now); undefined if absent. */
   read(host: string, table: string, key: string, field: string): number | undefined {
+    return this.entry(host, table, key)?.read(field);
+  }
+
+  /**
+   * An entry of a host's current table, looked up once for several reads (a check comparing
+   * many fields); undefined when the host runs no process or the entry is absent.
+   */
+  entry(host: string, table: string, key: string): EntryView | undefined {
     const process = this.world.host(host).process;
     if (process === undefined) return undefined;
     const t = process.tables.get(table);
     if (t === undefined) return undefined;
-    const k = parseKey(t.spec.keyType, key);
-    const ref = t.lookup(k);
+    const ref = t.lookup(parseKey(t.spec.keyType, key));
     if (ref === NO_ENTRY) return undefined;
-    const info = dataTypeByName(field);
-    const slot = info === undefined ? undefined : t.slot(info.id);
-    if (slot === undefined) return undefined;
-    const now = process.env.clock.nowTick();
-    switch (slot.info.std) {
-      case 'frqp':
-        return t.frqpRead(ref, slot, now);
-      case 'ull':
-        return Number(t.getUll(ref, slot));
-      case 'sint':
-        return t.getSint(ref, slot);
-      default:
-        return t.getUint(ref, slot);
-    }
+    return new EntryView(t, ref, process.env.clock.nowTick());
   }
 
   /** Number of entries in a host's table (0 when the host runs no process). */
@@ -273,6 +268,32 @@ export class ScriptApi {
 
   figure(name: string, value: () => number): void {
     this.figures.set(name, value);
+  }
+}
+
+/** One entry of a table at one instant: its fields as `show table` prints them. */
+export class EntryView {
+  constructor(
+    private readonly table: StickTable,
+    private readonly ref: EntryRef,
+    private readonly now: Tick,
+  ) {}
+
+  /** The field's value (a rate read at this instant); undefined when the table lacks it. */
+  read(field: string): number | undefined {
+    const info = dataTypeByName(field);
+    const slot = info === undefined ? undefined : this.table.slot(info.id);
+    if (slot === undefined) return undefined;
+    switch (slot.info.std) {
+      case 'frqp':
+        return this.table.frqpRead(this.ref, slot, this.now);
+      case 'ull':
+        return Number(this.table.getUll(this.ref, slot));
+      case 'sint':
+        return this.table.getSint(this.ref, slot);
+      default:
+        return this.table.getUint(this.ref, slot);
+    }
   }
 }
 

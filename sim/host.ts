@@ -236,11 +236,10 @@ export class SimHost {
       events: {
         recording: this.options.eventsRecorded ?? true,
         ...(sink.wants === undefined ? {} : { wants: (kind: string) => sinkWants(sink, kind) }),
-        emit: (event) => {
-          // The event's fields but its kind, after the pid (one copy; the trace sorts keys anyway).
-          const details: Record<string, unknown> = { pid };
-          for (const key in event) if (key !== 'kind') details[key] = event[key];
-          sink.record({ t: kernel.nowMs(), host: hostName, kind: event.kind, details });
+        // The details are the emitter's own object: tagged with the pid, not copied.
+        emit: (kind, details) => {
+          details['pid'] = pid;
+          sink.record({ t: kernel.nowMs(), host: hostName, kind, details });
         },
       },
     };

@@ -9,7 +9,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { assert, fail } from '../engine/errors.ts';
-import type { EngineEvent, Events } from '../engine/env.ts';
+import type { EventDetails, Events } from '../engine/env.ts';
 
 export const TRACE_FORMAT_VERSION = 1;
 const DETAIL_DEPTH_MAX = 16;
@@ -168,8 +168,7 @@ export function traceTextHash(text: string): string {
 export function hostEvents(options: { host: string; nowMs: () => number; sink: TraceSink }): Events {
   const { host, nowMs, sink } = options;
   return {
-    emit(event: EngineEvent): void {
-      const { kind, ...details } = event;
+    emit(kind: string, details: EventDetails): void {
       sink.record({ t: nowMs(), host, kind, details });
     },
   };

@@ -8,7 +8,7 @@
 import { assert } from '../errors.ts';
 import { TimerList } from '../timer-list.ts';
 import { FlagWord } from './flags.ts';
-import { eventWanted, type ByteStream, type EngineEvent, type Env, type Listener, type TimerHandle } from '../env.ts';
+import { eventWanted, type ByteStream, type EventDetails, type Env, type Listener, type TimerHandle } from '../env.ts';
 import { dataTypeById } from '../table/data-types.ts';
 import { renderKey, type StoredKey } from '../table/keys.ts';
 import type { StickTable } from '../table/table.ts';
@@ -139,7 +139,7 @@ export class PeersSection extends FlagWord {
   /** Listens on the local peer's address and runs the sync task for the first time. */
   start(): void {
     this.listener = this.env.net.listen({ address: this.local.address, port: this.local.port }, (stream) => this.accept(stream));
-    this.emit({ kind: 'section.start', local: this.localName, hasOldProcess: this.hasOldProcess });
+    this.emit('section.start', { local: this.localName, hasOldProcess: this.hasOldProcess });
     this.wakeSync();
   }
 
@@ -150,7 +150,7 @@ export class PeersSection extends FlagWord {
     this.signalPending = true;
     this.listener?.close();
     this.listener = undefined;
-    this.emit({ kind: 'section.soft-stop' });
+    this.emit('section.soft-stop', {});
     this.wakeSync();
   }
 
@@ -186,12 +186,12 @@ export class PeersSection extends FlagWord {
     return this.timers.schedule(this.env.timers, delayMs, fire);
   }
 
-  emit(event: EngineEvent): void {
-    if (!eventWanted(this.env.events, event.kind)) return;
-    // The caller's event literal is its own: tagged in place rather than copied.
-    event['section'] = this.name;
-    event['local'] = this.localName;
-    this.env.events.emit(event);
+  emit(kind: string, details: EventDetails): void {
+    if (!eventWanted(this.env.events, kind)) return;
+    // The caller's literal is its own: tagged in place rather than copied.
+    details['section'] = this.name;
+    details['local'] = this.localName;
+    this.env.events.emit(kind, details);
   }
 
 
@@ -231,7 +231,7 @@ export class PeersSection extends FlagWord {
     peer.heartbeatTick = TICK_ETERNITY;
     peer.coll++;
     this.marks.mark('peers.collision');
-    this.emit({ kind: 'collision', peer: peer.name, reconnectInMs: tickRemain(this.now(), peer.reconnectTick) });
+    this.emit('collision', { peer: peer.name, reconnectInMs: tickRemain(this.now(), peer.reconnectTick) });
   }
 
   /** `peer_session_forceshutdown`: a session still in CONNECT is left alone. */
@@ -255,7 +255,7 @@ export class PeersSection extends FlagWord {
       this.clearFlag(PEERS_F_RESYNC_ASSIGN | PEERS_F_RESYNC_PROCESS);
       this.setFlag(peer.local ? PEERS_F_RESYNC_LOCALABORT : PEERS_F_RESYNC_REMOTEABORT);
       this.resyncTimeoutTick = tickAdd(this.now(), PEER_RESYNC_TIMEOUT_MS);
-      this.emit({ kind: 'resync.abort', peer: peer.name });
+      this.emit('resync.abort', { peer: peer.name });
     }
     peer.clearFlag(PEER_TEACH_RESET_MASK | PEER_LEARN_RESET_MASK);
     this.wakeSync();
@@ -268,7 +268,7 @@ export class PeersSection extends FlagWord {
     if (peer === undefined) return;
     if (peer.session === session) this.deinit(peer);
     peer.clearFlag(PEER_F_ALIVE);
-    this.emit({ kind: 'session.end', peer: peer.name, session: session.id });
+    this.emit('session.end', { peer: peer.name, session: session.id });
   }
 
   /** Cursors at session start (§4.9.4), common to both roles. */
@@ -300,7 +300,7 @@ export class PeersSection extends FlagWord {
       if (this.resyncState() === PEERS_RESYNC_FROMLOCAL && !this.hasFlag(PEERS_F_RESYNC_ASSIGN)) {
         peer.setFlag(PEER_F_LEARN_ASSIGN);
         this.setFlag(PEERS_F_RESYNC_ASSIGN | PEERS_F_RESYNC_PROCESS | PEERS_F_RESYNC_LOCALASSIGN);
-        this.emit({ kind: 'resync.assign', peer: peer.name, from: 'local' });
+        this.emit('resync.assign', { peer: peer.name, from: 'local' });
       }
     } else if (this.resyncState() === PEERS_RESYNC_FROMREMOTE && !this.hasFlag(PEERS_F_RESYNC_ASSIGN)) {
       this.assignTeacher(peer);
@@ -320,7 +320,7 @@ export class PeersSection extends FlagWord {
   private assignTeacher(peer: Peer): void {
     peer.setFlag(PEER_F_LEARN_ASSIGN);
     this.setFlag(PEERS_F_RESYNC_ASSIGN | PEERS_F_RESYNC_REMOTEASSIGN);
-    this.emit({ kind: 'resync.assign', peer: peer.name, from: 'remote' });
+    this.emit('resync.assign', { peer: peer.name, from: 'remote' });
   }
 
   // --- the sync task -------------------------------------------------------------------------------
@@ -365,7 +365,7 @@ export class PeersSection extends FlagWord {
     ) {
       this.setFlag(PEERS_F_RESYNC_LOCAL | PEERS_F_RESYNC_LOCALTIMEOUT);
       this.resyncTimeoutTick = tickAdd(now, PEER_RESYNC_TIMEOUT_MS);
-      this.emit({ kind: 'resync.state', state: 'FROM_REMOTE' });
+      this.emit('resync.state', { state: 'FROM_REMOTE' });
     }
     for (const peer of this.peers) {
       if (peer.local) continue;
@@ -373,7 +373,7 @@ export class PeersSection extends FlagWord {
     }
     if (this.resyncState() === PEERS_RESYNC_FROMREMOTE && !this.hasFlag(PEERS_F_RESYNC_ASSIGN) && tickIsExpired(this.resyncTimeoutTick, now)) {
       this.setFlag(PEERS_F_RESYNC_REMOTE | PEERS_F_RESYNC_REMOTETIMEOUT);
-      this.emit({ kind: 'resync.state', state: 'FINISHED', how: 'timeout' });
+      this.emit('resync.state', { state: 'FINISHED', how: 'timeout' });
     }
     if (!this.resyncFinished() && !tickIsExpired(this.resyncTimeoutTick, now)) {
       expire = tickFirst(expire, this.resyncTimeoutTick);
@@ -417,7 +417,7 @@ export class PeersSection extends FlagWord {
         this.forceShutdown(peer);
         peer.noHbt++;
         this.marks.mark('peers.dead-peer');
-        this.emit({ kind: 'peer.dead', peer: peer.name });
+        this.emit('peer.dead', { peer: peer.name });
       }
     } else if (tickIsExpired(peer.heartbeatTick, now)) {
       peer.heartbeatTick = tickAdd(now, PEER_HEARTBEAT_TIMEOUT_MS);
@@ -482,7 +482,7 @@ export class PeersSection extends FlagWord {
 
   private mayExit(reason: string): void {
     this.clearFlag(PEERS_F_DONOTSTOP);
-    this.emit({ kind: 'section.may-exit', reason });
+    this.emit('section.may-exit', { reason });
     this.onMayExit?.();
   }
 

@@ -53,7 +53,7 @@ export function treatMessage(section: PeersSection, peer: Peer, msg: PeerMessage
       if (peer.hasFlag(PEER_F_TEACH_PROCESS)) return OK;
       const pt = peer.tableByLocalId(msg.tableId);
       if (pt !== undefined) pt.update = msg.updateId;
-      section.emit({ kind: 'ack.rx', peer: peer.name, tableId: msg.tableId, updateId: msg.updateId, known: pt !== undefined });
+      section.emit('ack.rx', { peer: peer.name, tableId: msg.tableId, updateId: msg.updateId, known: pt !== undefined });
       return OK;
     }
     case 'malformedAck':
@@ -80,7 +80,7 @@ function treatControl(section: PeersSection, peer: Peer, msg: ControlMessage): T
       peer.clearFlag(PEER_TEACH_RESET_MASK);
       peer.setFlag(PEER_F_TEACH_PROCESS);
       section.setFlag(PEERS_F_RESYNC_REQUESTED);
-      section.emit({ kind: 'resync.request.rx', peer: peer.name });
+      section.emit('resync.request.rx', { peer: peer.name });
       return OK;
     case 'resyncFinished':
       if (peer.hasFlag(PEER_F_LEARN_ASSIGN)) {
@@ -88,10 +88,10 @@ function treatControl(section: PeersSection, peer: Peer, msg: ControlMessage): T
         section.clearFlag(PEERS_F_RESYNC_ASSIGN | PEERS_F_RESYNC_PROCESS);
         section.setFlag(PEERS_F_RESYNC_LOCAL | PEERS_F_RESYNC_REMOTE);
         section.setFlag(peer.local ? PEERS_F_RESYNC_LOCALFINISHED : PEERS_F_RESYNC_REMOTEFINISHED);
-        section.emit({ kind: 'resync.learned', peer: peer.name, how: 'finished' });
+        section.emit('resync.learned', { peer: peer.name, how: 'finished' });
       }
       peer.confirm++;
-      section.emit({ kind: 'resync.finished.rx', peer: peer.name });
+      section.emit('resync.finished.rx', { peer: peer.name });
       return OK;
     case 'resyncPartial':
       if (peer.hasFlag(PEER_F_LEARN_ASSIGN)) {
@@ -103,10 +103,10 @@ function treatControl(section: PeersSection, peer: Peer, msg: ControlMessage): T
         section.wakeSync();
       }
       peer.confirm++;
-      section.emit({ kind: 'resync.partial.rx', peer: peer.name });
+      section.emit('resync.partial.rx', { peer: peer.name });
       return OK;
     case 'resyncConfirm':
-      section.emit({ kind: 'resync.confirm.rx', peer: peer.name });
+      section.emit('resync.confirm.rx', { peer: peer.name });
       if (section.stopping) {
         peer.setFlag(PEER_F_TEACH_COMPLETE);
         return { next: 'end' };
@@ -120,7 +120,7 @@ function treatControl(section: PeersSection, peer: Peer, msg: ControlMessage): T
     case 'heartbeat':
       peer.reconnectTick = tickAdd(section.now(), PEER_RECONNECT_TIMEOUT_MS);
       peer.rxHbt++;
-      section.emit({ kind: 'heartbeat.rx', peer: peer.name });
+      section.emit('heartbeat.rx', { peer: peer.name });
       return OK;
   }
 }
@@ -137,14 +137,14 @@ function treatDefine(
   const pt = peer.tables.find((t) => t.shared.table.spec.wireName === wireName);
   const result = match();
   if (pt === undefined || result.result === 'ignored') {
-    section.emit({ kind: 'define.ignored', peer: peer.name, wireName, reason: result.result === 'ignored' ? result.reason : '' });
+    section.emit('define.ignored', { peer: peer.name, wireName, reason: result.result === 'ignored' ? result.reason : '' });
     return OK;
   }
   pt.remoteId = result.remoteTableId;
   pt.remoteLayout = result.layout;
   pt.remoteData = result.layout.fields.reduce((bits, f) => bits | (1n << BigInt(f.typeId)), 0n);
   peer.remoteTable = pt;
-  section.emit({ kind: 'define.rx', peer: peer.name, table: pt.shared.table.spec.name, remoteId: tableId });
+  section.emit('define.rx', { peer: peer.name, table: pt.shared.table.spec.name, remoteId: tableId });
   return OK;
 }
 
@@ -185,7 +185,7 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
   const recording = eventWanted(section.env.events, 'update.rx');
   const rendered = recording ? section.renderKey(table, update.key) : '';
   if (ref === NO_ENTRY) {
-    section.emit({ kind: 'update.rx', peer: peer.name, table: table.spec.name, key: rendered, updateId: pt.lastGet, dropped: true });
+    section.emit('update.rx', { peer: peer.name, table: table.spec.name, key: rendered, updateId: pt.lastGet, dropped: true });
     return OK;
   }
   const decisions = section.policy.apply({
@@ -202,8 +202,7 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
   table.setExpire(ref, tickAdd(now, expireMs));
   table.touchRemote(ref);
   if (!recording) return OK;
-  section.emit({
-    kind: 'update.rx',
+  section.emit('update.rx', {
     peer: peer.name,
     session: peer.session?.id ?? null,
     table: table.spec.name,
@@ -214,7 +213,7 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
     values: section.renderReceived(pt.remoteLayout.fields, update.values),
   });
   if (section.policy.name !== 'haproxy') {
-    section.emit({ kind: 'merge.decision', policy: section.policy.name, peer: peer.name, table: table.spec.name, key: rendered, fields: decisions });
+    section.emit('merge.decision', { policy: section.policy.name, peer: peer.name, table: table.spec.name, key: rendered, fields: decisions });
   }
   return OK;
 }

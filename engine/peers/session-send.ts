@@ -40,7 +40,7 @@ type Lookup = 'process' | 'stage1' | 'stage2';
 export function sendMessages(section: PeersSection, peer: Peer, out: SendSink): SendResult {
   if (peer.hasFlag(PEER_F_LEARN_ASSIGN) && section.hasFlag(PEERS_F_RESYNC_ASSIGN) && !section.hasFlag(PEERS_F_RESYNC_PROCESS)) {
     out.write(encodeMessage({ kind: 'control', control: 'resyncRequest' }));
-    section.emit({ kind: 'resync.request', peer: peer.name });
+    section.emit('resync.request', { peer: peer.name });
     section.setFlag(PEERS_F_RESYNC_PROCESS);
   }
   const tables = sendTables(section, peer, out);
@@ -48,13 +48,13 @@ export function sendMessages(section: PeersSection, peer: Peer, out: SendSink): 
   if (peer.hasFlag(PEER_F_TEACH_PROCESS) && !peer.hasFlag(PEER_F_TEACH_FINISHED)) {
     const finished = section.resyncFinished();
     out.write(encodeMessage({ kind: 'control', control: finished ? 'resyncFinished' : 'resyncPartial' }));
-    section.emit({ kind: finished ? 'resync.finished.tx' : 'resync.partial.tx', peer: peer.name });
+    section.emit(finished ? 'resync.finished.tx' : 'resync.partial.tx', { peer: peer.name });
     section.marks.mark(finished ? 'peers.teach-finished' : 'peers.resync-partial-sent');
     peer.setFlag(PEER_F_TEACH_FINISHED);
   }
   while (peer.confirm > 0) {
     out.write(encodeMessage({ kind: 'control', control: 'resyncConfirm' }));
-    section.emit({ kind: 'resync.confirm.tx', peer: peer.name });
+    section.emit('resync.confirm.tx', { peer: peer.name });
     peer.confirm--;
   }
   return 'done';
@@ -73,7 +73,7 @@ function sendTables(section: PeersSection, peer: Peer, out: SendSink): SendResul
     const pt = tables[index]!;
     if (pt.lastGet !== pt.lastAcked) {
       out.write(encodeMessage({ kind: 'ack', tableId: pt.remoteId, updateId: pt.lastGet }));
-      section.emit({ kind: 'ack.tx', peer: peer.name, table: pt.shared.table.spec.name, updateId: pt.lastGet });
+      section.emit('ack.tx', { peer: peer.name, table: pt.shared.table.spec.name, updateId: pt.lastGet });
       pt.lastAcked = pt.lastGet;
     }
     if (!peer.hasFlag(PEER_F_TEACH_PROCESS)) {
@@ -137,7 +137,7 @@ function nextEntry(pt: PeerTable, lookup: Lookup): { key: number; ref: EntryRef 
 function teach(section: PeersSection, peer: Peer, pt: PeerTable, lookup: Lookup, out: SendSink): SendResult {
   if (peer.lastLocalTable !== pt) {
     out.write(encodeMessage({ kind: 'define', def: pt.shared.definition }));
-    section.emit({ kind: 'define.tx', peer: peer.name, table: pt.shared.table.spec.name, tableId: pt.localId });
+    section.emit('define.tx', { peer: peer.name, table: pt.shared.table.spec.name, tableId: pt.localId });
     peer.lastLocalTable = pt;
   }
   const timed = lookup !== 'process' && !peer.hasFlag(PEER_F_DWNGRD);
@@ -175,8 +175,7 @@ function sendUpdate(
   const bytes = encodeUpdateMessage({ updateId: withId ? updateId : undefined, expireMs, key, values }, pt.shared.layout, peer.dictTx);
   out.write(bytes);
   if (!eventWanted(section.env.events, 'update.tx')) return;
-  section.emit({
-    kind: 'update.tx',
+  section.emit('update.tx', {
     peer: peer.name,
     session: peer.session?.id ?? null,
     table: table.spec.name,

@@ -176,7 +176,7 @@ export class PeerSession {
         this.ioHandler();
       }
       if (this.ended) return;
-      this.section.emit({ kind: 'session.closed', peer: this.peer?.name ?? null, session: this.id, reason });
+      this.section.emit('session.closed', { peer: this.peer?.name ?? null, session: this.id, reason });
       this.stream = undefined;
       this.st0 = ST0.END;
       this.finish();
@@ -191,7 +191,7 @@ export class PeerSession {
     this.connectTimer = undefined;
     this.stream = undefined;
     stream.close();
-    this.section.emit({ kind: 'session.connect-failed', peer: this.peer?.name ?? null, session: this.id, reason, attempt: this.connectAttempts });
+    this.section.emit('session.connect-failed', { peer: this.peer?.name ?? null, session: this.id, reason, attempt: this.connectAttempts });
     if (this.connectAttempts > PEERS_CONN_RETRIES) {
       this.st0 = ST0.END;
       this.finish();
@@ -224,7 +224,7 @@ export class PeerSession {
       if (this.ended || this.streamState !== 'EST') return;
       const leftMs = tickRemain(this.section.now(), this.idleDeadlineTick);
       if (leftMs > 0) return this.scheduleIdleCheck(leftMs);
-      this.section.emit({ kind: 'session.timeout', peer: this.peer?.name ?? null, session: this.id });
+      this.section.emit('session.timeout', { peer: this.peer?.name ?? null, session: this.id });
       this.st0 = ST0.END;
       this.finish();
     });
@@ -367,14 +367,14 @@ export class PeerSession {
     peer.setFlag(PEER_F_ALIVE);
     this.peer = peer;
     this.st0 = ST0.SENDSUCCESS;
-    section.emit({ kind: 'session.accept', peer: peer.name, session: this.id, from: `${this.stream?.remoteAddress ?? '?'}:${this.stream?.remotePort ?? 0}` });
+    section.emit('session.accept', { peer: peer.name, session: this.id, from: `${this.stream?.remoteAddress ?? '?'}:${this.stream?.remotePort ?? 0}` });
     return true;
   }
 
   private reject(code: number, reason: string): void {
     this.st0 = ST0.EXIT;
     this.st1 = code;
-    this.section.emit({ kind: 'hello.status', role: 'acceptor', code, reason, session: this.id });
+    this.section.emit('hello.status', { role: 'acceptor', code, reason, session: this.id });
     if (code === SC_WRONG_NAME) this.section.marks.mark('peers.status-503');
     if (code === SC_UNKNOWN_PEER) this.section.marks.mark('peers.status-504');
   }
@@ -387,7 +387,7 @@ export class PeerSession {
       return;
     }
     this.write(encodeMessage({ kind: 'status', code: SC_SUCCESS }));
-    this.section.emit({ kind: 'hello.status', role: 'acceptor', code: SC_SUCCESS, peer: peer.name, session: this.id });
+    this.section.emit('hello.status', { role: 'acceptor', code: SC_SUCCESS, peer: peer.name, session: this.id });
     this.section.initAcceptedPeer(peer);
     this.st0 = ST0.WAITMSG;
   }
@@ -408,7 +408,7 @@ export class PeerSession {
     });
     this.write(encodeMessage({ kind: 'hello', lines }));
     this.st0 = ST0.GETSTATUS;
-    this.section.emit({ kind: 'session.connect', peer: peer.name, session: this.id, to: `${peer.address}:${peer.port}` });
+    this.section.emit('session.connect', { peer: peer.name, session: this.id, to: `${peer.address}:${peer.port}` });
     return true;
   }
 
@@ -435,7 +435,7 @@ export class PeerSession {
     peer.statusCode = code;
     peer.lastHandshakeTick = section.now();
     section.wakeSync();
-    section.emit({ kind: 'hello.status', role: 'initiator', code, peer: peer.name, session: this.id });
+    section.emit('hello.status', { role: 'initiator', code, peer: peer.name, session: this.id });
     if (code === SC_WRONG_NAME) section.marks.mark('peers.status-503');
     if (code === SC_UNKNOWN_PEER) section.marks.mark('peers.status-504');
     if (code !== SC_SUCCESS) {
@@ -463,13 +463,13 @@ export class PeerSession {
       } catch (err) {
         if (!(err instanceof ProtocolError)) throw err;
         this.st0 = err instanceof SizeLimitError ? ST0.ERRSIZE : ST0.ERRPROTO;
-        this.section.emit({ kind: 'session.protocol-error', peer: peer.name, session: this.id, detail: err.message });
+        this.section.emit('session.protocol-error', { peer: peer.name, session: this.id, detail: err.message });
         return false;
       }
       if (msg === undefined) return this.sendAll(peer);
       const result = treatMessage(this.section, peer, msg);
       if (result.next === 'error') {
-        this.section.emit({ kind: 'session.protocol-error', peer: peer.name, session: this.id, detail: result.error.message });
+        this.section.emit('session.protocol-error', { peer: peer.name, session: this.id, detail: result.error.message });
         this.st0 = ST0.ERRPROTO;
         return false;
       }
@@ -488,7 +488,7 @@ export class PeerSession {
       peer.clearFlag(PEER_F_HEARTBEAT);
       this.write(encodeMessage({ kind: 'control', control: 'heartbeat' }));
       peer.txHbt++;
-      this.section.emit({ kind: 'heartbeat.tx', peer: peer.name });
+      this.section.emit('heartbeat.tx', { peer: peer.name });
     }
     // Asked once per wake-up: the stream only drains between wake-ups (the outBytes count the rest).
     this.roomAtWake = this.stream?.roomBytes?.();

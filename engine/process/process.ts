@@ -56,7 +56,7 @@ export class HaproxyProcess {
       hostname: options.hostname,
       ...(options.cliLocalPeer === undefined ? {} : { cliLocalPeer: options.cliLocalPeer }),
     });
-    for (const w of this.local.warnings) this.env.events.emit({ kind: 'config.warning', message: w.message });
+    for (const w of this.local.warnings) this.env.events.emit('config.warning', { message: w.message });
     this.tables = new TableSet(this.local.tables);
     for (const table of this.tables.tables) table.onExpiryScheduled = (tick) => this.armExpiry(tick);
     const sections: PeersSection[] = [];
@@ -113,14 +113,14 @@ export class HaproxyProcess {
     assert(this.state === 'created', 'a process starts once');
     this.state = 'running';
     for (const s of this.sections) s.start();
-    this.env.events.emit({ kind: 'process.start', local: this.local.localName, sections: this.sections.length });
+    this.env.events.emit('process.start', { local: this.local.localName, sections: this.sections.length });
   }
 
   /** Soft stop (the old process of a reload): hands its tables over, then exits. */
   softStop(onExit?: () => void): void {
     if (this.state !== 'running') return;
     this.state = 'stopping';
-    this.env.events.emit({ kind: 'process.soft-stop' });
+    this.env.events.emit('process.soft-stop', {});
     if (this.sections.length === 0) {
       this.finish();
       onExit?.();
@@ -135,7 +135,7 @@ export class HaproxyProcess {
     if (this.state === 'stopped') return;
     for (const s of this.sections) s.stop();
     this.finish();
-    this.env.events.emit({ kind: 'process.killed' });
+    this.env.events.emit('process.killed', {});
   }
 
   /** One runtime-API command line (the stats socket); the answer ends with its empty line. */

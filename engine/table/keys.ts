@@ -96,29 +96,31 @@ export function normaliseIntegerKey(value: bigint | number): number {
  * some address rather than an error ("notanip" is 0.0.0.0).
  */
 export function inetaddrHost(text: string): number {
-  const ZERO = 0x30;
-  const dig100 = [ZERO, ZERO, ZERO, ZERO];
-  const dig10 = [ZERO, ZERO, ZERO, ZERO];
-  const dig1 = [ZERO, ZERO, ZERO, ZERO];
+  // The three digit columns (hundreds, tens, ones) of the four groups, one byte lane per group,
+  // each lane ASCII '0' until a digit lands there (no allocation: it parses every CLI key).
+  const asciiZero = 0x30303030;
+  let hundreds = asciiZero;
+  let tens = asciiZero;
+  let ones = asciiZero;
   let byteIndex = 0;
   let start = 0;
   let p = 0;
-  const at = (i: number): number => (i < text.length ? text.charCodeAt(i) & 0xff : 0);
   for (let guard = 0; guard <= text.length + 4; guard++) {
-    const c = at(p);
+    const c = charAt(text, p);
     if (c >= 0x30 && c <= 0x39) {
       p++;
       continue;
     }
     if (p !== start) {
+      const shift = (3 - byteIndex) * 8;
       let d = p - 1;
-      dig1[byteIndex] = at(d);
+      ones = setLane(ones, shift, charAt(text, d));
       if (d !== start) {
         d--;
-        dig10[byteIndex] = at(d);
+        tens = setLane(tens, shift, charAt(text, d));
         if (d !== start) {
           d--;
-          dig100[byteIndex] = at(d);
+          hundreds = setLane(hundreds, shift, charAt(text, d));
         }
       }
     }
@@ -129,13 +131,20 @@ export function inetaddrHost(text: string): number {
   }
   // The C code computes all four lanes at once in one 32-bit word, so a group above 255
   // carries into the next lane; reproduce that with wrapping 32-bit arithmetic.
-  const pack = (lanes: number[]): number =>
-    ((lanes[0]! << 24) | (lanes[1]! << 16) | (lanes[2]! << 8) | lanes[3]!) >>> 0;
-  const asciiZero = 0x30303030;
-  const h = (pack(dig100) - asciiZero) >>> 0;
-  const t = (pack(dig10) - asciiZero) >>> 0;
-  const o = (pack(dig1) - asciiZero) >>> 0;
+  const h = (hundreds - asciiZero) >>> 0;
+  const t = (tens - asciiZero) >>> 0;
+  const o = (ones - asciiZero) >>> 0;
   return (Math.imul(Math.imul(h, 10) + t, 10) + o) >>> 0;
+}
+
+/** The byte at `i` as C reads it (0 past the end, the low byte of a UTF-16 unit). */
+function charAt(text: string, i: number): number {
+  return i < text.length ? text.charCodeAt(i) & 0xff : 0;
+}
+
+/** `word` with its byte lane at `shift` replaced by `byte`. */
+function setLane(word: number, shift: number, byte: number): number {
+  return ((word & ~(0xff << shift)) | (byte << shift)) >>> 0;
 }
 
 export function ipv4ToText(value: number): string {

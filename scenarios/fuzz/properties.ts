@@ -188,10 +188,12 @@ function checkReceipt(ctx: Context, e: TraceEntry): void {
   const key = String(d['key']);
   const values = d['values'] as Record<string, unknown> | undefined;
   if (values === undefined) return;
+  const entry = ctx.s.entry(e.host, TABLE, key);
+  if (entry === undefined) return;
   for (const field in values) {
     if (!COMPARED_FIELDS.has(field)) continue;
     const received = numeric(values[field]);
-    const stored = ctx.s.read(e.host, TABLE, key, field);
+    const stored = entry.read(field);
     if (received === undefined || stored === undefined) continue;
     if (ctx.c.policy === 'haproxy' && stored !== received) {
       violate(ctx, 'merge-overwrites-field-by-field', `${e.host} received ${key} ${field}=${received} from ${String(d['peer'])} but holds ${stored}`);

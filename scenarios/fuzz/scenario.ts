@@ -68,15 +68,19 @@ function driveTraffic(s: ScriptApi, c: FuzzCase): TrafficLedger {
   c.nodes.forEach((node, i) => {
     const own = keys.own[i]!;
     const usable = [...own, ...keys.shared];
+    // The ledger's `node|key` names, made once (a request happens every few hundred ms).
+    const ledgerKeys = usable.map((key) => `${node}|${key}`);
+    const host = s.world.host(node);
     const offsetMs = (i * 37) % Math.max(1, t.requestEveryMs);
     if (t.requestEveryMs > 0 && usable.length > 0) {
       s.every({ startMs: TRAFFIC_START_MS + offsetMs, everyMs: t.requestEveryMs, untilMs: t.untilMs }, (ms) => {
-        const key = random.pick(usable);
-        const process = s.world.host(node).process;
-        if (process === undefined || s.world.host(node).isPaused()) return;
-        process.handleRequest({ srcAddress: key });
-        ledger.handled.set(`${node}|${key}`, (ledger.handled.get(`${node}|${key}`) ?? 0) + 1);
-        ledger.lastWriteMs.set(`${node}|${key}`, ms);
+        const k = random.nextInt(usable.length); // as random.pick(usable)
+        const process = host.process;
+        if (process === undefined || host.isPaused()) return;
+        process.handleRequest({ srcAddress: usable[k]! });
+        const ledgerKey = ledgerKeys[k]!;
+        ledger.handled.set(ledgerKey, (ledger.handled.get(ledgerKey) ?? 0) + 1);
+        ledger.lastWriteMs.set(ledgerKey, ms);
       });
     }
     if (t.setEveryMs > 0 && own.length > 0) {

@@ -78,7 +78,7 @@ export class Cluster {
       timers: clock,
       random: this.seeds.stream(`host:${host}:${pid}`),
       net: this.network.netFor(host),
-      events: { emit: (e) => this.events.push({ ...e, t: this.kernel.nowMs(), host, pid }) },
+      events: { emit: (kind, details) => this.events.push({ ...details, kind, t: this.kernel.nowMs(), host, pid }) },
     };
     proc.env = env;
     proc.tables = [new StickTable({ spec: this.spec })];

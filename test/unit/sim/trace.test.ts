@@ -45,7 +45,7 @@ function tracedRun(options: { root: string; payload: string }): { lines: string[
   }
   client.stream.close();
   kernel.run();
-  hostEvents({ host: 'hap1', nowMs: () => kernel.nowMs(), sink: writer }).emit({ kind: 'table.purge', entries: 3 });
+  hostEvents({ host: 'hap1', nowMs: () => kernel.nowMs(), sink: writer }).emit('table.purge', { entries: 3 });
   return { lines, digest: writer.digest() };
 }
 
@@ -74,16 +74,16 @@ describe('trace lines', () => {
     const writer = new TraceWriter(header(new Seeds(1)), (l) => lines.push(l));
     let now = 42;
     const events = hostEvents({ host: 'hap3', nowMs: () => now, sink: writer });
-    events.emit({ kind: 'peer.connect', peer: 'hap1' });
+    events.emit('peer.connect', { peer: 'hap1' });
     now = 50;
-    events.emit({ kind: 'peer.close' });
+    events.emit('peer.close', {});
     expect(lines.slice(1)).toEqual([
       '{"t":42,"host":"hap3","kind":"peer.connect","peer":"hap1"}\n',
       '{"t":50,"host":"hap3","kind":"peer.close"}\n',
     ]);
     expect(() => {
       now = 49;
-      events.emit({ kind: 'late' });
+      events.emit('late', {});
     }).toThrow(/goes forward/);
   });
 });
