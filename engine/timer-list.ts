@@ -21,7 +21,7 @@ class ListedTimer implements TimerHandle {
   readonly run = (): void => {
     if (!this.linked) return;
     this.list.unlink(this);
-    if (this.list.firing()) this.fire();
+    if (this.list.firing()) this.list.deliver(this.fire);
   };
 
   cancel(): void {
@@ -31,12 +31,22 @@ class ListedTimer implements TimerHandle {
   }
 }
 
+function callNow(fire: () => void): void {
+  fire();
+}
+
 export class TimerList {
   private head: ListedTimer | undefined;
   private count = 0;
 
-  /** `allowFire` says, when a timer expires, whether its owner still runs it. */
-  constructor(private readonly allowFire: () => boolean = () => true) {}
+  /**
+   * `allowFire` says, when a timer expires, whether its owner still runs it; `deliver` runs an
+   * allowed timer's `fire` (an owner that may be held, like a paused process, defers it there).
+   */
+  constructor(
+    private readonly allowFire: () => boolean = () => true,
+    readonly deliver: (fire: () => void) => void = callNow,
+  ) {}
 
   get size(): number {
     return this.count;

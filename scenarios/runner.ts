@@ -208,9 +208,19 @@ function buildHosts(spec: ScenarioSpec): BuiltHost[] {
   });
 }
 
+/** Parsed configs by file and text: a fuzz campaign runs the same few texts thousands of times. */
+const parsedConfigs = new Map<string, Config>();
+const PARSED_CONFIGS_MAX = 256;
+
+/** The config of `text` (a parsed Config is read-only, so runs share it). */
 function parseOrThrow(text: string, file: string): Config {
+  const cacheKey = `${file}\n${text}`;
+  const cached = parsedConfigs.get(cacheKey);
+  if (cached !== undefined) return cached;
   const parsed = parseConfig(text, { file });
   if (!parsed.ok) throw new ScenarioConfigError(parsed.errors.map((e) => e.message).join('\n'));
+  if (parsedConfigs.size >= PARSED_CONFIGS_MAX) parsedConfigs.clear();
+  parsedConfigs.set(cacheKey, parsed.config);
   return parsed.config;
 }
 

@@ -98,7 +98,11 @@ function gatedNet(net: Net, gate: PauseGate): Net {
 
 /** Timers of one process: all cancelled at once when the process dies; held while paused. */
 class ProcessTimers implements Timers {
-  private readonly live = new TimerList(() => !this.dead);
+  // A paused process runs its expired timers on resume, in order, unless it died meanwhile.
+  private readonly live = new TimerList(
+    () => !this.dead,
+    (fire) => (this.gate.isPaused() ? this.gate.run(() => !this.dead && fire()) : fire()),
+  );
   private dead = false;
   constructor(
     private readonly clock: HostClock,
@@ -107,8 +111,7 @@ class ProcessTimers implements Timers {
 
   schedule(delayMs: number, fire: () => void): TimerHandle {
     if (this.dead) return { cancel: () => {} };
-    // A paused process runs its expired timers on resume, in order, unless it died meanwhile.
-    return this.live.schedule(this.clock, delayMs, () => this.gate.run(() => !this.dead && fire()));
+    return this.live.schedule(this.clock, delayMs, fire);
   }
 
   killAll(): void {

@@ -7,11 +7,16 @@ import { assert } from '../engine/errors.ts';
 import { TraceWriter, parseTrace, type ParsedTrace, type TraceHeader } from './trace.ts';
 
 /** sticksim's version from package.json (for the trace header). */
+let versionRead: string | undefined;
+
+/** The version in package.json (read once per process: every run's header names it). */
 export function sticksimVersion(): string {
+  if (versionRead !== undefined) return versionRead;
   const url = new URL('../package.json', import.meta.url);
   const parsed = JSON.parse(readFileSync(url, 'utf8')) as { version?: unknown };
   assert(typeof parsed.version === 'string', 'package.json has a version');
-  return parsed.version;
+  versionRead = parsed.version;
+  return versionRead;
 }
 
 export interface TraceFile {

@@ -59,6 +59,10 @@ export class RuntimeApi {
 
 /** A stable, plausible heap address for an entry (HAProxy prints the entry's pointer). */
 function fakeAddress(tableIndex: number, ref: EntryRef): string {
-  const address = 0x5600_0000_0000 + tableIndex * 0x1_0000_0000 + ref * 0xd0;
-  return '0x' + address.toString(16);
+  // 0x5600_0000_0000 + tableIndex * 2^32 + ref * 0xd0, printed as its high and low 32 bits
+  // (small integers print faster than a 47-bit double).
+  const offset = ref * 0xd0;
+  const low = offset % 0x1_0000_0000;
+  const high = 0x5600 + tableIndex + (offset - low) / 0x1_0000_0000;
+  return '0x' + high.toString(16) + low.toString(16).padStart(8, '0');
 }
