@@ -12,6 +12,7 @@ import { eventWanted, type ByteStream, type EventDetails, type Env, type Listene
 import { dataTypeById } from '../table/data-types.ts';
 import { renderKey, type StoredKey } from '../table/keys.ts';
 import type { StickTable } from '../table/table.ts';
+import type { StoredSlot } from '../table/layout.ts';
 import { tickAdd, tickFirst, tickIsExpired, tickIsSet, tickRemain, TICK_ETERNITY, type Tick } from '../ticks.ts';
 import {
   PEER_F_ALIVE,
@@ -217,11 +218,11 @@ export class PeersSection extends FlagWord {
 
   /** Values for the trace: field name → number / string / [age, curr, prev]. */
   renderValues(table: StickTable, values: readonly WireValue[]): Record<string, unknown> {
-    return renderFields(table.layout.stored.map((s) => s.info.name), values);
+    return renderFields(namesOf(table.layout.stored, storedName), values);
   }
 
   renderReceived(fields: readonly LayoutField[], values: readonly WireValue[]): Record<string, unknown> {
-    return renderFields(fields.map((f) => nameOfType(f.typeId)), values);
+    return renderFields(namesOf(fields, fieldName), values);
   }
 
   /** An incoming hello for a peer that already has a session (§4.2.2 step 4). */
@@ -507,12 +508,37 @@ function renderElement(value: ElementWireValue): unknown {
 
 function renderFields(names: readonly string[], values: readonly WireValue[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  names.forEach((name, i) => {
+  for (let i = 0; i < names.length; i++) {
     const value = values[i];
-    if (value === undefined) out[name] = null;
+    const name = names[i]!;
+    if (typeof value === 'number') out[name] = value;
+    else if (value === undefined) out[name] = null;
     else if (typeof value === 'string') out[name] = value;
     else if (Array.isArray(value)) out[name] = (value as readonly ElementWireValue[]).map(renderElement);
     else out[name] = renderElement(value as ElementWireValue);
-  });
+  }
   return out;
+}
+
+/**
+ * The field names of a layout, made once per layout array (layouts live as long as their table
+ * or session; the trace names fields on every update).
+ */
+const layoutNames = new WeakMap<readonly object[], readonly string[]>();
+
+function namesOf<T extends object>(fields: readonly T[], name: (field: T) => string): readonly string[] {
+  let names = layoutNames.get(fields);
+  if (names === undefined) {
+    names = fields.map(name);
+    layoutNames.set(fields, names);
+  }
+  return names;
+}
+
+function storedName(slot: StoredSlot): string {
+  return slot.info.name;
+}
+
+function fieldName(field: LayoutField): string {
+  return nameOfType(field.typeId);
 }
