@@ -98,7 +98,8 @@ export class HostClock implements Clock, Timers {
 
   /** Smallest virtual delay after which host time has advanced by `delayMs`. */
   private virtualDelayFor(delayMs: number): number {
-    if (delayMs === 0) return 0;
+    // Without drift host time advances with virtual time: the delay is the same.
+    if (delayMs === 0 || this.driftPpm === 0) return delayMs;
     const now = this.kernel.nowMs();
     const hostNow = this.hostMsAt(now);
     const target = hostNow + delayMs;

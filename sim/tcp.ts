@@ -74,7 +74,12 @@ export class Pipe {
     readonly fromHost: string,
     readonly toHost: string,
     private readonly deliver: (segment: Segment) => void,
-  ) {}
+  ) {
+    this.label = `net:${connectionId}:${direction}`;
+  }
+
+  /** The kernel label of this pipe's arrivals. */
+  private readonly label: string;
 
   length(): number {
     return this.queue.length;
@@ -137,7 +142,7 @@ export class Pipe {
       const bytes = item.segment.kind === 'data' ? item.segment.bytes.length : 0;
       const arrival = Math.max(this.world.arrivalMs(this.fromHost, this.toHost, bytes), this.lastArrivalMs, kernel.nowMs());
       this.lastArrivalMs = arrival;
-      item.timer = kernel.scheduleAt(arrival, () => this.arrive(item), `net:${this.connectionId}:${this.direction}`);
+      item.timer = kernel.scheduleAt(arrival, () => this.arrive(item), this.label);
     }
   }
 

@@ -329,11 +329,18 @@ export class PeersSection extends FlagWord {
   /** `task_wakeup(peers->sync_task)`. */
   wakeSync(): void {
     if (this.stopped || this.syncWakeTimer !== undefined) return;
-    this.syncWakeTimer = this.schedule(0, () => {
-      this.syncWakeTimer = undefined;
-      this.processSync();
-    });
+    this.syncWakeTimer = this.schedule(0, this.onSyncWake);
   }
+
+  private readonly onSyncWake = (): void => {
+    this.syncWakeTimer = undefined;
+    this.processSync();
+  };
+
+  private readonly onSyncExpire = (): void => {
+    this.syncExpireTimer = undefined;
+    this.processSync();
+  };
 
   private scheduleSync(expire: Tick): void {
     this.syncExpireTimer?.cancel();
@@ -341,10 +348,7 @@ export class PeersSection extends FlagWord {
     if (!tickIsSet(expire)) return;
     // At least 1 ms: a task whose expiry is now runs at the next millisecond, not in a loop.
     const delayMs = Math.max(1, tickRemain(this.now(), expire));
-    this.syncExpireTimer = this.schedule(delayMs, () => {
-      this.syncExpireTimer = undefined;
-      this.processSync();
-    });
+    this.syncExpireTimer = this.schedule(delayMs, this.onSyncExpire);
   }
 
   /** `process_peer_sync`. */

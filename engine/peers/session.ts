@@ -110,11 +110,14 @@ export class PeerSession {
   /** Schedules the I/O handler (`appctx_wakeup`). */
   wake(): void {
     if (this.ended || this.wakeTimer !== undefined) return;
-    this.wakeTimer = this.section.schedule(0, () => {
-      this.wakeTimer = undefined;
-      this.ioHandler();
-    });
+    this.wakeTimer = this.section.schedule(0, this.onWake);
   }
+
+  /** The woken applet runs (one function per session: a session is woken for every message). */
+  private readonly onWake = (): void => {
+    this.wakeTimer = undefined;
+    this.ioHandler();
+  };
 
   /** `peer_session_forceshutdown` after the section detached the peer: end at next wake-up. */
   shutdown(): void {
