@@ -1,11 +1,12 @@
 /**
  * Fuzz throughput: seeds per second for a 3-node cluster and a 60-simulated-second run (traffic
- * for 5–45 s, up to 2 faults, then the quiet and the convergence bound), with 1 worker (this
- * thread) and 2 (this thread and one worker thread). JSON lines "bench":"fuzz": seeds_per_s_1w,
- * seeds_per_s_2w. No planted bug: every run passes, so each measures N full runs, thread start-up
- * and JIT warm-up included. Each figure comes from a fresh process (BENCH_FUZZ_WORKERS picks one),
- * so neither inherits the other's warm code. BENCH_FUZZ_SEEDS sets N (default 1000: a campaign the
- * size of the planted-bug proof, where each thread's ~1 s of start-up and JIT warm-up is paid once).
+ * for 5–45 s, up to 2 faults, then the quiet and the convergence bound), as `sticksim fuzz` runs
+ * them with `--workers 1` (in this process) and `--workers 2` (two worker processes). JSON lines
+ * "bench":"fuzz": seeds_per_s_1w, seeds_per_s_2w. No planted bug: every run passes, so each
+ * measures N full runs, worker start-up and JIT warm-up included. Each figure comes from a fresh
+ * process (BENCH_FUZZ_WORKERS picks one), so neither inherits the other's warm code.
+ * BENCH_FUZZ_SEEDS sets N (default 1000: a campaign the size of the planted-bug proof, where
+ * each worker's start-up and JIT warm-up, about 0.5 s, is paid once).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';

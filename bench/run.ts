@@ -35,7 +35,7 @@ function bundleEntry(entry: string, outfile: string): boolean {
   return build.status === 0;
 }
 
-// The fuzz bench's worker threads run the bundled worker too (not the TypeScript through tsx).
+// The fuzz bench's worker processes run the bundled worker too (not the TypeScript through tsx).
 const fuzzWorker = join(out, 'bench', 'fuzz-worker.mjs');
 const fuzzWorkerOk = !files.includes('fuzz.ts') || bundleEntry(join(root, 'scenarios', 'fuzz', 'worker.ts'), fuzzWorker);
 

@@ -1,6 +1,6 @@
 /**
  * `sticksim fuzz [SCENARIO] [--config haproxy.cfg] --runs N [--seed S] [--workers K]`: swarm runs
- * of generated clusters, traffic and fault schedules across worker threads; stops at the first
+ * of generated clusters, traffic and fault schedules across worker processes; stops at the first
  * violated property, shrinks the fault schedule, writes it under scenarios/regressions/, prints
  * the one command that replays it and the coverage marks never hit. Exit 1 on a failure.
  */
@@ -34,7 +34,7 @@ export function registerFuzzCommand(program: Command): void {
     .option('--config <file>', 'take the cluster (peers, table) from this haproxy.cfg')
     .option('--runs <n>', 'number of runs', '1000')
     .option('--seed <seed>', 'root seed (run i uses <seed>-<i>)', '1')
-    .option('--workers <k>', 'worker threads', '1')
+    .option('--workers <k>', 'run the cases in k worker processes (1: in this process)', '1')
     .option('--out <dir>', 'where the regression is written (default scenarios/regressions)')
     .option('--junit <file>', 'write JUnit XML: one test case per property (the failing one with its replay command)')
     .action(async (scenario: string | undefined, options: FuzzCliOptions) => {

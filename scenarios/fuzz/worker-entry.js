@@ -1,4 +1,4 @@
-// Fuzz worker thread entry: registers the TypeScript loader as bin/sticksim.js does, then runs worker.ts.
+// Fuzz worker process entry: registers the TypeScript loader as bin/sticksim.js does, then runs worker.ts.
 import { register } from 'tsx/esm/api';
 
 register();

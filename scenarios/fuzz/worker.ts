@@ -1,16 +1,18 @@
-/** A fuzz worker thread: runs the indices it is sent and posts their reports back. */
-import { parentPort } from 'node:worker_threads';
-import type { GeneratorOptions } from './generator.ts';
-import { runIndex, type RunReport } from './fuzzer.ts';
+/**
+ * A fuzz worker process (forked by fuzzer.ts): runs the indices of each chunk it is sent and sends
+ * their reports back; exits when the parent closes the channel.
+ */
+import { runIndex, type RunReport, type WorkerJob } from './fuzzer.ts';
 
-const port = parentPort;
-if (port === null) throw new Error('scenarios/fuzz/worker.ts runs as a worker thread');
-port.on('message', (job: { rootSeed: string; indices: number[]; generator: GeneratorOptions | undefined }) => {
+const send = process.send?.bind(process);
+if (send === undefined) throw new Error('scenarios/fuzz/worker.ts runs as a worker process of sticksim fuzz');
+process.on('message', (job: WorkerJob) => {
   const out: RunReport[] = [];
   for (const index of job.indices) {
     const r = runIndex(job.rootSeed, index, job.generator);
     out.push(r);
     if (!r.passed) break;
   }
-  port.postMessage(out);
+  send(out);
 });
+process.on('disconnect', () => process.exit(0));

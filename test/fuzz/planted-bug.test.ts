@@ -56,7 +56,7 @@ describe.each(['merge-max', 'forget-ack', 'ack-rewind'] as const)('planted bug %
   }, 120_000);
 });
 
-it('runs with 2 worker threads find the same first failure as 1 worker', async () => {
+it('runs in 2 worker processes find the same first failure as 1 worker', async () => {
   process.env[PLANT_BUG_ENV] = 'merge-max';
   const one = await fuzz({ runs: 50, rootSeed: ROOT_SEED, workers: 1 });
   const two = await fuzz({ runs: 50, rootSeed: ROOT_SEED, workers: 2 });
