@@ -279,6 +279,7 @@ export class Network implements ConnectionWorld {
   }
 
   isBlocked(fromHost: string, toHost: string): boolean {
+    if (this.rules.size === 0) return false;
     for (const rule of this.rules.values()) {
       for (const directed of rule.directed) {
         if (directed.from.has(fromHost) && directed.to.has(toHost)) return true;

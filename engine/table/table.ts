@@ -49,11 +49,12 @@ export interface TableStats {
 
 export interface StickTableOptions {
   spec: TableSpec;
-  /** Initial entry capacity; storage grows by doubling up to the table size (+1 for a candidate). */
+  /** Initial entry capacity; storage grows fourfold up to the table size (+1 for a candidate). */
   capacityEntriesInitial?: number;
 }
 
-const CAPACITY_INITIAL_DEFAULT = 1024;
+/** Small: a simulated cluster starts many processes, most with a few dozen entries. */
+const CAPACITY_INITIAL_DEFAULT = 64;
 const IP_KEY_RUN_BITS = 4;
 
 export class StickTable {
