@@ -7,7 +7,7 @@
 import { assert, fail } from '../engine/errors.ts';
 import type { Clock, TimerHandle, Timers } from '../engine/env.ts';
 import { TICK_MODULUS, type Tick } from '../engine/ticks.ts';
-import type { Kernel, KernelTimer } from './kernel.ts';
+import type { Kernel, KernelTimer, KernelTimerGroup } from './kernel.ts';
 import type { SeededRandom } from './seeds.ts';
 
 /** Bound on the drift a host may have: 10% is far beyond any real quartz. */
@@ -91,9 +91,9 @@ export class HostClock implements Clock, Timers {
    * Fires once the host clock has advanced by at least `delayMs` host milliseconds. The handle is
    * the kernel's own event (who owns timers, a process or a section, keeps its own list).
    */
-  schedule(delayMs: number, fire: () => void): TimerHandle {
+  schedule(delayMs: number, fire: () => void, group?: KernelTimerGroup): TimerHandle {
     if (!(Number.isSafeInteger(delayMs) && delayMs >= 0)) fail(`timer delayMs is a non-negative integer (got ${delayMs})`);
-    return this.kernel.schedule(this.virtualDelayFor(delayMs), fire, this.label);
+    return this.kernel.schedule(this.virtualDelayFor(delayMs), fire, this.label, group);
   }
 
   /** Smallest virtual delay after which host time has advanced by `delayMs`. */

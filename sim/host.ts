@@ -12,11 +12,10 @@ import { HaproxyProcess } from '../engine/process/process.ts';
 import type { CoverageMarks } from '../engine/peers/marks.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
 import { HostClock, type TickStart } from './host-clock.ts';
-import type { Kernel } from './kernel.ts';
+import { KernelTimerGroup, type Kernel } from './kernel.ts';
 import type { Network } from './network.ts';
 import type { Seeds } from './seeds.ts';
 import { sinkWants, type TraceSink } from './trace.ts';
-import { TimerList } from '../engine/timer-list.ts';
 
 export interface SimHostOptions {
   name: string;
@@ -99,19 +98,23 @@ function gatedNet(net: Net, gate: PauseGate): Net {
 /** Timers of one process: all cancelled at once when the process dies; held while paused. */
 class ProcessTimers implements Timers {
   // A paused process runs its expired timers on resume, in order, unless it died meanwhile.
-  private readonly live = new TimerList(
-    () => !this.dead,
-    (fire) => (this.gate.isPaused() ? this.gate.run(() => !this.dead && fire()) : fire()),
-  );
+  private readonly live: KernelTimerGroup;
   private dead = false;
   constructor(
     private readonly clock: HostClock,
     private readonly gate: PauseGate,
-  ) {}
+    kernel: Kernel,
+  ) {
+    this.live = new KernelTimerGroup(kernel, (fire) => {
+      if (this.dead) return;
+      if (this.gate.isPaused()) this.gate.run(() => !this.dead && fire());
+      else fire();
+    });
+  }
 
   schedule(delayMs: number, fire: () => void): TimerHandle {
     if (this.dead) return { cancel: () => {} };
-    return this.live.schedule(this.clock, delayMs, fire);
+    return this.clock.schedule(delayMs, fire, this.live);
   }
 
   killAll(): void {
@@ -227,9 +230,9 @@ export class SimHost {
   private spawn(options: { hasOldProcess: boolean }): RunningProcess {
     const pid = this.pidNext++;
     const gate = new PauseGate();
-    const timers = new ProcessTimers(this.clock, gate);
     const hostName = this.name;
     const kernel = this.options.kernel;
+    const timers = new ProcessTimers(this.clock, gate, kernel);
     const sink = this.options.sink;
     const env: Env = {
       clock: this.clock,

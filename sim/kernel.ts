@@ -43,12 +43,16 @@ const RUN_QUEUE_COMPACT_AT = 4096;
 class QueuedEvent implements HeapEntry, KernelEvent, KernelTimer {
   /** Heap position; IN_RUN_QUEUE in the run queue; -1 once it ran or was cancelled. */
   heapIndex = -1;
+  /** The group's list while the event waits (see KernelTimerGroup). */
+  groupPrev: QueuedEvent | undefined = undefined;
+  groupNext: QueuedEvent | undefined = undefined;
   constructor(
     readonly timeMs: number,
     readonly seq: number,
     readonly label: string,
     readonly fire: () => void,
     private readonly owner: Kernel,
+    readonly group: KernelTimerGroup | undefined,
   ) {}
 
   get pending(): boolean {
@@ -57,6 +61,52 @@ class QueuedEvent implements HeapEntry, KernelEvent, KernelTimer {
 
   cancel(): void {
     this.owner.cancel(this);
+  }
+}
+
+/**
+ * Timers owned together (one process's): each waiting one is listed (intrusively, no allocation),
+ * `cancelAll` removes them at once (the process died), and every firing goes through `deliver`
+ * (which may hold it, as a paused process's gate does).
+ */
+export class KernelTimerGroup {
+  private head: QueuedEvent | undefined;
+  private count = 0;
+
+  constructor(
+    private readonly kernel: Kernel,
+    readonly deliver: (fire: () => void) => void,
+  ) {}
+
+  /** Timers of the group waiting in the queue. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Cancels every waiting timer of the group. */
+  cancelAll(): void {
+    for (let guard = this.count; this.head !== undefined; guard--) {
+      assert(guard > 0, 'the group lists count timers');
+      this.kernel.cancel(this.head);
+    }
+    assert(this.count === 0, 'every timer left the group');
+  }
+
+  /** @internal */
+  link(event: QueuedEvent): void {
+    event.groupNext = this.head;
+    if (this.head !== undefined) this.head.groupPrev = event;
+    this.head = event;
+    this.count++;
+  }
+
+  /** @internal */
+  unlink(event: QueuedEvent): void {
+    if (event.groupPrev !== undefined) event.groupPrev.groupNext = event.groupNext;
+    else this.head = event.groupNext;
+    if (event.groupNext !== undefined) event.groupNext.groupPrev = event.groupPrev;
+    event.groupPrev = event.groupNext = undefined;
+    this.count--;
   }
 }
 
@@ -114,18 +164,22 @@ export class Kernel {
     return this.runQueueLive > 0 ? this.currentMs : this.heap.peek()?.timeMs;
   }
 
-  /** Runs `fire` at `delayMs` from now; delay 0 runs after every event already due now. */
-  schedule(delayMs: number, fire: () => void, label = ''): KernelTimer {
+  /**
+   * Runs `fire` at `delayMs` from now; delay 0 runs after every event already due now. With a
+   * group, the timer is listed there and fires through the group's `deliver`.
+   */
+  schedule(delayMs: number, fire: () => void, label = '', group?: KernelTimerGroup): KernelTimer {
     if (!(Number.isSafeInteger(delayMs) && delayMs >= 0)) fail(`delayMs is a non-negative integer (got ${delayMs})`);
-    return this.scheduleAt(this.currentMs + delayMs, fire, label);
+    return this.scheduleAt(this.currentMs + delayMs, fire, label, group);
   }
 
   /** Runs `fire` at absolute virtual time `timeMs` (not in the past). */
-  scheduleAt(timeMs: number, fire: () => void, label = ''): KernelTimer {
+  scheduleAt(timeMs: number, fire: () => void, label = '', group?: KernelTimerGroup): KernelTimer {
     if (!(Number.isSafeInteger(timeMs))) fail(`timeMs is an integer (got ${timeMs})`);
     if (!(timeMs >= this.currentMs)) fail(`event at ${timeMs} is not in the past (now ${this.currentMs})`);
     if (!(this.queueLength() < this.queueLengthMax)) fail(`event queue full (${this.queueLengthMax} events)`);
-    const event = new QueuedEvent(timeMs, this.seqNext, label, fire, this);
+    const event = new QueuedEvent(timeMs, this.seqNext, label, fire, this, group);
+    group?.link(event);
     this.seqNext += 1;
     if (timeMs === this.currentMs) {
       event.heapIndex = IN_RUN_QUEUE;
@@ -139,6 +193,8 @@ export class Kernel {
 
   /** @internal used by timers */
   cancel(event: QueuedEvent): void {
+    if (event.heapIndex === -1) return; // ran or cancelled already
+    event.group?.unlink(event);
     if (event.heapIndex === IN_RUN_QUEUE) {
       // Left in the array and skipped when reached.
       event.heapIndex = -1;
@@ -155,7 +211,13 @@ export class Kernel {
     assert(event.timeMs >= this.currentMs, 'time never goes backwards');
     this.currentMs = event.timeMs;
     this.eventsRunTotal += 1;
-    event.fire();
+    const group = event.group;
+    if (group === undefined) {
+      event.fire();
+    } else {
+      group.unlink(event);
+      group.deliver(event.fire);
+    }
     return true;
   }
 

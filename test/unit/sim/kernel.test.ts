@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../../../engine/errors.ts';
-import { Kernel } from '../../../sim/kernel.ts';
+import { Kernel, KernelTimerGroup } from '../../../sim/kernel.ts';
 
 const FC = { seed: 42, numRuns: Number(process.env.FC_NUM_RUNS ?? 100) };
 
@@ -128,5 +128,44 @@ describe('Kernel clock', () => {
     timer.cancel();
     timer.cancel();
     expect(fired).toBe(1);
+  });
+});
+
+describe('KernelTimerGroup', () => {
+  it('lists waiting timers, fires them through deliver in order, and cancels the rest at once', () => {
+    const kernel = new Kernel();
+    const delivered: string[] = [];
+    let held = false;
+    const heldFires: (() => void)[] = [];
+    const group = new KernelTimerGroup(kernel, (fire) => (held ? heldFires.push(fire) : fire()));
+    const fired: string[] = [];
+    kernel.schedule(5, () => fired.push('a5'), '', group);
+    const b = kernel.schedule(5, () => fired.push('b5'), '', group);
+    kernel.schedule(0, () => fired.push('c0'), '', group);
+    kernel.schedule(7, () => fired.push('ungrouped7'));
+    kernel.schedule(9, () => fired.push('d9'), '', group);
+    expect(group.size).toBe(4);
+    b.cancel();
+    b.cancel(); // a second cancel is a no-op
+    expect(group.size).toBe(3);
+    kernel.run({ untilMs: 5 });
+    expect(fired).toEqual(['c0', 'a5']);
+    expect(group.size).toBe(1);
+    held = true;
+    kernel.run({ untilMs: 9 });
+    expect(fired).toEqual(['c0', 'a5', 'ungrouped7']);
+    expect(heldFires.length).toBe(1); // d9 fired into the gate, not run
+    expect(group.size).toBe(0);
+    delivered.push(...fired);
+    heldFires[0]!();
+    expect(fired.at(-1)).toBe('d9');
+    kernel.schedule(3, () => fired.push('late'), '', group);
+    kernel.schedule(4, () => fired.push('later'), '', group);
+    group.cancelAll();
+    expect(group.size).toBe(0);
+    expect(kernel.queueLength()).toBe(0);
+    kernel.run();
+    expect(fired).not.toContain('late');
+    expect(delivered).toEqual(['c0', 'a5', 'ungrouped7']);
   });
 });
