@@ -35,9 +35,59 @@ function callNow(fire: () => void): void {
   fire();
 }
 
+/**
+ * A task woken again and again (HAProxy's `task_wakeup` of an applet or the sync task): one
+ * object for the owner's life, so a wake-up arms the underlying timer and allocates nothing
+ * else. Its owner's list cancels it with the other timers; `dispose` takes it off the list.
+ */
+export class Tasklet {
+  prev: Tasklet | undefined;
+  next: Tasklet | undefined;
+  private inner: TimerHandle | undefined;
+  private disposed = false;
+
+  constructor(
+    private readonly list: TimerList,
+    private readonly timers: Timers,
+    private readonly run: () => void,
+  ) {}
+
+  /** True while a wake-up waits. */
+  get pending(): boolean {
+    return this.inner !== undefined;
+  }
+
+  /** Runs the task after `delayMs` (0: at the next turn), unless a wake-up already waits. */
+  wake(delayMs = 0): void {
+    if (this.inner !== undefined || this.disposed || !this.list.firing()) return;
+    this.inner = this.timers.schedule(delayMs, this.fire);
+  }
+
+  /** Drops a waiting wake-up. */
+  cancel(): void {
+    this.inner?.cancel();
+    this.inner = undefined;
+  }
+
+  /** Cancels and leaves the owner's list for good (the task's owner ended). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.cancel();
+    this.disposed = true;
+    this.list.unlinkTasklet(this);
+  }
+
+  private readonly fire = (): void => {
+    this.inner = undefined;
+    if (this.list.firing()) this.list.deliver(this.run);
+  };
+}
+
 export class TimerList {
   private head: ListedTimer | undefined;
   private count = 0;
+  private taskletsHead: Tasklet | undefined;
+  private tasklets = 0;
 
   /**
    * `allowFire` says, when a timer expires, whether its owner still runs it; `deliver` runs an
@@ -63,13 +113,42 @@ export class TimerList {
     return timer;
   }
 
-  /** Cancels every listed timer (the owner stopped or died). */
+  /** A task of this owner, woken with `wake` (listed until disposed). */
+  tasklet(timers: Timers, run: () => void): Tasklet {
+    const tasklet = new Tasklet(this, timers, run);
+    tasklet.next = this.taskletsHead;
+    if (this.taskletsHead !== undefined) this.taskletsHead.prev = tasklet;
+    this.taskletsHead = tasklet;
+    this.tasklets++;
+    return tasklet;
+  }
+
+  /** Tasklets listed (not disposed). */
+  get taskletCount(): number {
+    return this.tasklets;
+  }
+
+  /** Cancels every listed timer and every tasklet's wake-up (the owner stopped or died). */
   cancelAll(): void {
     for (let guard = this.count; this.head !== undefined; guard--) {
       assert(guard > 0, 'the timer list holds count timers');
       this.head.cancel();
     }
     assert(this.count === 0, 'every timer left the list');
+    let seen = 0;
+    for (let t = this.taskletsHead; t !== undefined; t = t.next) {
+      assert(seen++ < this.tasklets, 'the timer list holds taskletCount tasklets');
+      t.cancel();
+    }
+  }
+
+  /** @internal */
+  unlinkTasklet(tasklet: Tasklet): void {
+    if (tasklet.prev !== undefined) tasklet.prev.next = tasklet.next;
+    else this.taskletsHead = tasklet.next;
+    if (tasklet.next !== undefined) tasklet.next.prev = tasklet.prev;
+    tasklet.prev = tasklet.next = undefined;
+    this.tasklets--;
   }
 
   /** @internal */

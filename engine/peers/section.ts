@@ -6,7 +6,7 @@
  * soft stop (§4.10.3).
  */
 import { assert } from '../errors.ts';
-import { TimerList } from '../timer-list.ts';
+import { TimerList, type Tasklet } from '../timer-list.ts';
 import { FlagWord } from './flags.ts';
 import { eventWanted, type ByteStream, type EventDetails, type Env, type Listener, type TimerHandle } from '../env.ts';
 import { dataTypeById } from '../table/data-types.ts';
@@ -100,8 +100,9 @@ export class PeersSection extends FlagWord {
   private readonly hasOldProcess: boolean;
   private readonly onMayExit: (() => void) | undefined;
   private listener: Listener | undefined;
-  private syncWakeTimer: TimerHandle | undefined;
-  private syncExpireTimer: TimerHandle | undefined;
+  /** The sync task's wake-ups (`task_wakeup`) and its expiry, each one tasklet. */
+  private readonly syncWake: Tasklet;
+  private readonly syncExpire: Tasklet;
   private signalPending = false;
   private readonly timers = new TimerList(() => !this.stopped);
   private readonly sessions = new Set<PeerSession>();
@@ -119,6 +120,8 @@ export class PeersSection extends FlagWord {
     this.marks = options.marks ?? NO_MARKS;
     this.hasOldProcess = options.hasOldProcess ?? false;
     this.onMayExit = options.onMayExit;
+    this.syncWake = this.tasklet(() => this.processSync());
+    this.syncExpire = this.tasklet(() => this.processSync());
     const names = new Set<string>();
     for (const config of options.peers) {
       assert(!names.has(config.name), `peer ${config.name} is listed once`);
@@ -185,6 +188,11 @@ export class PeersSection extends FlagWord {
 
   schedule(delayMs: number, fire: () => void): TimerHandle {
     return this.timers.schedule(this.env.timers, delayMs, fire);
+  }
+
+  /** A task of this section (cancelled when it stops), woken with `wake`. */
+  tasklet(run: () => void): Tasklet {
+    return this.timers.tasklet(this.env.timers, run);
   }
 
   emit(kind: string, details: EventDetails): void {
@@ -328,27 +336,16 @@ export class PeersSection extends FlagWord {
 
   /** `task_wakeup(peers->sync_task)`. */
   wakeSync(): void {
-    if (this.stopped || this.syncWakeTimer !== undefined) return;
-    this.syncWakeTimer = this.schedule(0, this.onSyncWake);
+    if (this.stopped) return;
+    this.syncWake.wake();
   }
 
-  private readonly onSyncWake = (): void => {
-    this.syncWakeTimer = undefined;
-    this.processSync();
-  };
-
-  private readonly onSyncExpire = (): void => {
-    this.syncExpireTimer = undefined;
-    this.processSync();
-  };
-
   private scheduleSync(expire: Tick): void {
-    this.syncExpireTimer?.cancel();
-    this.syncExpireTimer = undefined;
+    this.syncExpire.cancel();
     if (!tickIsSet(expire)) return;
     // At least 1 ms: a task whose expiry is now runs at the next millisecond, not in a loop.
     const delayMs = Math.max(1, tickRemain(this.now(), expire));
-    this.syncExpireTimer = this.schedule(delayMs, this.onSyncExpire);
+    this.syncExpire.wake(delayMs);
   }
 
   /** `process_peer_sync`. */

@@ -8,6 +8,7 @@
 import { assert, ProtocolError } from '../errors.ts';
 import type { ByteStream, StreamCloseReason, TimerHandle } from '../env.ts';
 import { tickAdd, tickRemain, type Tick } from '../ticks.ts';
+import type { Tasklet } from '../timer-list.ts';
 import {
   PEER_BACKOFF_MIN_MS,
   PEER_BACKOFF_RANGE_MS,
@@ -67,7 +68,8 @@ export class PeerSession {
     write: (bytes) => this.write(bytes),
     hasRoom: () => this.hasRoom(),
   };
-  private wakeTimer: TimerHandle | undefined;
+  /** The applet's wake-ups (`appctx_wakeup`): one tasklet for the session's life. */
+  private readonly wakeTask: Tasklet;
   private connectTimer: TimerHandle | undefined;
   private idleTimer: TimerHandle | undefined;
   private idleDeadlineTick: Tick = 0;
@@ -83,6 +85,7 @@ export class PeerSession {
     this.id = section.nextSessionId();
     this.st0 = role === 'connect' ? ST0.CONNECT : ST0.ACCEPT;
     this.decoder = new MessageDecoder({ expect: role === 'connect' ? 'status' : 'hello' });
+    this.wakeTask = section.tasklet(() => this.ioHandler());
   }
 
   /** `peer_session_create`: an outgoing session to `peer`, attached to it at once. */
@@ -109,15 +112,9 @@ export class PeerSession {
 
   /** Schedules the I/O handler (`appctx_wakeup`). */
   wake(): void {
-    if (this.ended || this.wakeTimer !== undefined) return;
-    this.wakeTimer = this.section.schedule(0, this.onWake);
+    if (this.ended) return;
+    this.wakeTask.wake();
   }
-
-  /** The woken applet runs (one function per session: a session is woken for every message). */
-  private readonly onWake = (): void => {
-    this.wakeTimer = undefined;
-    this.ioHandler();
-  };
 
   /** `peer_session_forceshutdown` after the section detached the peer: end at next wake-up. */
   shutdown(): void {
@@ -173,9 +170,8 @@ export class PeerSession {
         return;
       }
       // Input that arrived before the close is read first (HAProxy reads before seeing shutr).
-      if (this.wakeTimer !== undefined) {
-        this.wakeTimer.cancel();
-        this.wakeTimer = undefined;
+      if (this.wakeTask.pending) {
+        this.wakeTask.cancel();
         this.ioHandler();
       }
       if (this.ended) return;
@@ -506,7 +502,7 @@ export class PeerSession {
     if (this.ended) return;
     this.ended = true;
     this.st0 = ST0.END;
-    this.wakeTimer?.cancel();
+    this.wakeTask.dispose();
     this.connectTimer?.cancel();
     this.idleTimer?.cancel();
     this.streamState = 'CLO';

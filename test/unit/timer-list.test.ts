@@ -58,3 +58,49 @@ describe('TimerList', () => {
     expect(list.size).toBe(0);
   });
 });
+
+describe('Tasklet', () => {
+  it('arms one wake-up at a time, runs once per wake-up, and leaves the list when disposed', () => {
+    const timers = new ManualTimers();
+    const list = new TimerList();
+    let runs = 0;
+    const task = list.tasklet(timers, () => runs++);
+    expect(list.taskletCount).toBe(1);
+    task.wake();
+    task.wake(); // already pending: no second timer
+    expect(timers.pending.length).toBe(1);
+    expect(task.pending).toBe(true);
+    timers.fireAll();
+    expect(runs).toBe(1);
+    expect(task.pending).toBe(false);
+    task.wake(5);
+    task.cancel();
+    timers.fireAll();
+    expect(runs).toBe(1);
+    task.wake();
+    task.dispose();
+    timers.fireAll();
+    expect(runs).toBe(1);
+    expect(list.taskletCount).toBe(0);
+    task.wake(); // a disposed tasklet is never armed again
+    expect(timers.pending.length).toBe(0);
+  });
+
+  it('is cancelled by cancelAll and never runs once its owner stopped', () => {
+    const timers = new ManualTimers();
+    let stopped = false;
+    const list = new TimerList(() => !stopped);
+    let runs = 0;
+    const a = list.tasklet(timers, () => runs++);
+    const b = list.tasklet(timers, () => runs++);
+    a.wake();
+    b.wake();
+    stopped = true;
+    list.cancelAll();
+    expect(a.pending || b.pending).toBe(false);
+    timers.fireAll();
+    a.wake();
+    timers.fireAll();
+    expect(runs).toBe(0);
+  });
+});
