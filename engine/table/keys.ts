@@ -60,6 +60,8 @@ export function latin1ToBytes(text: string): Uint8Array {
 
 /** UTF-8 text (as typed on a terminal) to a latin1 byte string. */
 export function utf8ToLatin1(text: string): string {
+  // ASCII (every command a script types) is its own UTF-8: no encoding needed.
+  if (/^[\x00-\x7f]*$/.test(text)) return text;
   return bytesToLatin1(new TextEncoder().encode(text));
 }
 
