@@ -124,12 +124,11 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
   const script = api;
   const checks = new Checks(script);
   const sampleEveryMs = spec.watch?.everyMs ?? 500;
-  for (let ms = 0, n = 0; ms <= spec.durationMs && n < SAMPLES_MAX; ms += sampleEveryMs, n++) {
-    world.at(ms, () => {
-      sample(script, spec);
-      checks.atSample(world.nowMs());
-    });
-  }
+  const samples = Math.min(SAMPLES_MAX, Math.floor(spec.durationMs / sampleEveryMs) + 1);
+  world.kernel.scheduleSeries({ startMs: 0, everyMs: sampleEveryMs, count: samples }, () => {
+    sample(script, spec);
+    checks.atSample(world.nowMs());
+  });
   const runUntil = (ms: number): void => world.runUntil(ms);
   const finish = (): RunOutput => {
     const expectations = checks.finish(world.nowMs());

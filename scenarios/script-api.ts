@@ -85,10 +85,10 @@ export class ScriptApi {
 
   /** Runs `action` every `everyMs` from `startMs` until `untilMs` (exclusive). */
   every(options: { startMs: number; everyMs: number; untilMs: number }, action: (ms: number) => void): void {
-    for (let ms = options.startMs; ms < options.untilMs; ms += options.everyMs) {
-      const at = ms;
-      this.at(at, () => action(at));
-    }
+    const count = options.untilMs > options.startMs ? Math.ceil((options.untilMs - options.startMs) / options.everyMs) : 0;
+    this.world.kernel.scheduleSeries({ startMs: options.startMs, everyMs: options.everyMs, count }, (_, ms) => {
+      if (!this.handedOver) action(ms);
+    });
   }
 
   /**

@@ -175,13 +175,47 @@ export class Kernel {
 
   /** Runs `fire` at absolute virtual time `timeMs` (not in the past). */
   scheduleAt(timeMs: number, fire: () => void, label = '', group?: KernelTimerGroup): KernelTimer {
+    const seq = this.seqNext;
+    this.seqNext += 1;
+    return this.enqueue(timeMs, seq, fire, label, group);
+  }
+
+  /**
+   * Runs `fire(index, timeMs)` at `startMs + index * everyMs` for every index below `count`, in
+   * exactly the order it would run had each occurrence been scheduled now: their sequence numbers
+   * are taken now, but each occurrence is queued only when the previous one runs (a long series
+   * does not sit in the queue, nor in the heap's every push and pop).
+   */
+  scheduleSeries(options: { startMs: number; everyMs: number; count: number; label?: string }, fire: (index: number, timeMs: number) => void): void {
+    const { startMs, everyMs, count } = options;
+    if (count === 0) return;
+    assert(Number.isSafeInteger(count) && count > 0 && count <= RUN_EVENTS_MAX_DEFAULT, 'a series has a bounded number of occurrences');
+    assert(Number.isSafeInteger(everyMs) && everyMs >= 1, 'a series moves forward in time');
+    const seqFirst = this.seqNext;
+    this.seqNext += count;
+    const label = options.label ?? '';
+    const arm = (index: number): void => {
+      const timeMs = startMs + index * everyMs;
+      this.enqueue(timeMs, seqFirst + index, () => {
+        if (index + 1 < count) arm(index + 1);
+        fire(index, timeMs);
+      }, label);
+    };
+    arm(0);
+  }
+
+  /** Queues one event with its sequence number (taken by the caller, in order). */
+  private enqueue(timeMs: number, seq: number, fire: () => void, label: string, group?: KernelTimerGroup): KernelTimer {
     if (!(Number.isSafeInteger(timeMs))) fail(`timeMs is an integer (got ${timeMs})`);
     if (!(timeMs >= this.currentMs)) fail(`event at ${timeMs} is not in the past (now ${this.currentMs})`);
     if (!(this.queueLength() < this.queueLengthMax)) fail(`event queue full (${this.queueLengthMax} events)`);
-    const event = new QueuedEvent(timeMs, this.seqNext, label, fire, this, group);
+    const event = new QueuedEvent(timeMs, seq, label, fire, this, group);
     group?.link(event);
-    this.seqNext += 1;
     if (timeMs === this.currentMs) {
+      // The run queue runs in seq order: only the newest seq may join it (a series' later
+      // occurrences are always queued before they are due, so they go to the heap).
+      const last = this.runQueue[this.runQueue.length - 1];
+      assert(last === undefined || last.seq < seq, 'an event due now joins the run queue in seq order');
       event.heapIndex = IN_RUN_QUEUE;
       this.runQueue.push(event);
       this.runQueueLive += 1;

@@ -169,3 +169,47 @@ describe('KernelTimerGroup', () => {
     expect(delivered).toEqual(['c0', 'a5', 'ungrouped7']);
   });
 });
+
+describe('Kernel.scheduleSeries', () => {
+  type Item = { kind: 'one'; delayMs: number } | { kind: 'series'; startMs: number; everyMs: number; count: number };
+  const item: fc.Arbitrary<Item> = fc.oneof(
+    fc.record({ kind: fc.constant('one' as const), delayMs: fc.integer({ min: 0, max: 40 }) }),
+    fc.record({ kind: fc.constant('series' as const), startMs: fc.integer({ min: 0, max: 20 }), everyMs: fc.integer({ min: 1, max: 7 }), count: fc.integer({ min: 0, max: 8 }) }),
+  );
+
+  /** Runs the items (each firing may schedule a child at delay 0 or 3) and lists what ran when. */
+  function runAll(items: Item[], eager: boolean): string[] {
+    const kernel = new Kernel();
+    const ran: string[] = [];
+    const fire = (name: string): void => {
+      ran.push(`${kernel.nowMs()}:${name}`);
+      if (name.length < 12) kernel.schedule(name.length % 2 === 0 ? 0 : 3, () => ran.push(`${kernel.nowMs()}:${name}/child`));
+    };
+    items.forEach((it, i) => {
+      if (it.kind === 'one') kernel.schedule(it.delayMs, () => fire(`o${i}`));
+      else if (eager) for (let k = 0; k < it.count; k++) kernel.scheduleAt(it.startMs + k * it.everyMs, () => fire(`s${i}.${k}`));
+      else kernel.scheduleSeries({ startMs: it.startMs, everyMs: it.everyMs, count: it.count }, (k) => fire(`s${i}.${k}`));
+    });
+    kernel.run();
+    return ran;
+  }
+
+  it('runs every occurrence in exactly the order of scheduling them all at once', () => {
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 30 }), (items) => {
+        expect(runAll(items, false)).toEqual(runAll(items, true));
+      }),
+      FC,
+    );
+  });
+
+  it('keeps one occurrence of a series in the queue at a time', () => {
+    const kernel = new Kernel();
+    const seen: number[] = [];
+    kernel.scheduleSeries({ startMs: 0, everyMs: 10, count: 1000 }, () => seen.push(kernel.queueLength()));
+    expect(kernel.queueLength()).toBe(1);
+    kernel.run();
+    expect(seen.length).toBe(1000);
+    expect(Math.max(...seen)).toBe(1);
+  });
+});
