@@ -74,7 +74,8 @@ function gatedNet(net: Net, gate: PauseGate): Net {
     roomBytes: () => stream.roomBytes?.() ?? Number.MAX_SAFE_INTEGER,
     // A paused process notices the room when it resumes, like its other callbacks.
     awaitRoom: (handler) => (stream.awaitRoom === undefined ? undefined : stream.awaitRoom(() => gate.run(handler))),
-    onData: (handler) => stream.onData((bytes) => gate.run(() => handler(bytes))),
+    // A running process takes its bytes at once (no closure per delivery); a paused one queues them.
+    onData: (handler) => stream.onData((bytes) => (gate.isPaused() ? gate.run(() => handler(bytes)) : handler(bytes))),
     onClose: (handler) => stream.onClose((reason) => gate.run(() => handler(reason))),
     get remoteAddress() {
       return stream.remoteAddress;

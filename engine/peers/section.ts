@@ -55,7 +55,7 @@ import { Peer, type PeerConfig } from './peer.ts';
 import { plantedBug } from './planted-bug.ts';
 import { backoffTick, PeerSession } from './session.ts';
 import { SharedTable } from './shared-table.ts';
-import type { ElementWireValue, WireValue } from './update-body.ts';
+import type { ElementWireValue, FreqCounterWire, WireValue } from './update-body.ts';
 
 export interface PeersSectionOptions {
   env: Env;
@@ -504,6 +504,10 @@ function nameOfType(typeId: number): string {
 function renderElement(value: ElementWireValue): unknown {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') return value;
+  return renderFreqCounter(value);
+}
+
+function renderFreqCounter(value: FreqCounterWire): [number, number, number] {
   return [value.ageMs, value.curr, value.prev];
 }
 
@@ -515,8 +519,9 @@ function renderFields(names: readonly string[], values: readonly WireValue[]): R
     if (typeof value === 'number') out[name] = value;
     else if (value === undefined) out[name] = null;
     else if (typeof value === 'string') out[name] = value;
+    else if (typeof value === 'bigint') out[name] = value.toString();
     else if (Array.isArray(value)) out[name] = (value as readonly ElementWireValue[]).map(renderElement);
-    else out[name] = renderElement(value as ElementWireValue);
+    else out[name] = renderFreqCounter(value as FreqCounterWire);
   }
   return out;
 }
