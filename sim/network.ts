@@ -359,6 +359,10 @@ export class Network implements ConnectionWorld {
 
   // --- ConnectionWorld -----------------------------------------------------------------------
 
+  wants(kind: string): boolean {
+    return sinkWants(this.sink, kind);
+  }
+
   emit(host: string, kind: string, details: Record<string, unknown>): void {
     if (!sinkWants(this.sink, kind)) return;
     this.sink.record({ t: this.kernel.nowMs(), host, kind, details });

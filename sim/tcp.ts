@@ -53,6 +53,8 @@ export interface PipeWorld {
   /** Absolute arrival time for `byteCount` bytes sent now on this direction. */
   arrivalMs(fromHost: string, toHost: string, byteCount: number): number;
   emit(host: string, kind: string, details: Record<string, unknown>): void;
+  /** False when nobody records events of `kind` (a hot emitter then skips building them). */
+  wants(kind: string): boolean;
 }
 
 export type PipeDirection = 'up' | 'down';

@@ -73,7 +73,7 @@ function sendTables(section: PeersSection, peer: Peer, out: SendSink): SendResul
     const pt = tables[index]!;
     if (pt.lastGet !== pt.lastAcked) {
       out.write(encodeMessage({ kind: 'ack', tableId: pt.remoteId, updateId: pt.lastGet }));
-      section.emit('ack.tx', { peer: peer.name, table: pt.shared.table.spec.name, updateId: pt.lastGet });
+      if (eventWanted(section.env.events, 'ack.tx')) section.emit('ack.tx', { peer: peer.name, table: pt.shared.table.spec.name, updateId: pt.lastGet });
       pt.lastAcked = pt.lastGet;
     }
     if (!peer.hasFlag(PEER_F_TEACH_PROCESS)) {
