@@ -149,8 +149,17 @@ function setLane(word: number, shift: number, byte: number): number {
   return ((word & ~(0xff << shift)) | (byte << shift)) >>> 0;
 }
 
+/** Texts of recently printed addresses (a run prints the same few keys in every trace event). */
+const ipv4Texts = new Map<number, string>();
+const IPV4_TEXTS_MAX = 4096;
+
 export function ipv4ToText(value: number): string {
-  return `${value >>> 24}.${(value >>> 16) & 0xff}.${(value >>> 8) & 0xff}.${value & 0xff}`;
+  const known = ipv4Texts.get(value);
+  if (known !== undefined) return known;
+  const text = `${value >>> 24}.${(value >>> 16) & 0xff}.${(value >>> 8) & 0xff}.${value & 0xff}`;
+  if (ipv4Texts.size >= IPV4_TEXTS_MAX) ipv4Texts.clear();
+  ipv4Texts.set(value, text);
+  return text;
 }
 
 /** Strict dotted-quad parser (inet_pton AF_INET); undefined when invalid. No allocation. */
