@@ -40,6 +40,7 @@ export interface MessageFilter {
 }
 
 export const FRAMED_MESSAGES_MAX = 100_000;
+const EMPTY = new Uint8Array(0);
 
 /** Frames one direction of a connection and asks the filter about each message. */
 export class FilterTap {
@@ -57,7 +58,7 @@ export class FilterTap {
   /** Splits `bytes` into judged messages (incomplete trailing bytes are kept). */
   push(bytes: Uint8Array): Array<{ bytes: Uint8Array; verdict: FilterVerdict }> {
     if (this.framer === undefined) return [this.judge(bytes)];
-    this.buffer = concat(this.buffer, bytes);
+    this.buffer = this.buffer.length === 0 ? bytes : concat(this.buffer, bytes);
     const lengths = this.framer(this.buffer);
     assert(lengths.length <= FRAMED_MESSAGES_MAX, 'framer returns a bounded number of messages');
     const judged: Array<{ bytes: Uint8Array; verdict: FilterVerdict }> = [];
@@ -68,7 +69,7 @@ export class FilterTap {
       judged.push(this.judge(this.buffer.slice(offset, offset + length)));
       offset += length;
     }
-    this.buffer = this.buffer.slice(offset);
+    this.buffer = offset === this.buffer.length ? EMPTY : this.buffer.slice(offset);
     return judged;
   }
 
