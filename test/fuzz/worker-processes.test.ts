@@ -7,11 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { fuzz, workerV8Flags } from '../../scenarios/fuzz/fuzzer.ts';
 
 describe('workerV8Flags', () => {
-  it('asks for --single-threaded only when the workers are at least as many as the cores', () => {
-    expect(workerV8Flags({ workers: 2, cores: 2 })).toEqual(['--single-threaded']);
-    expect(workerV8Flags({ workers: 3, cores: 2 })).toEqual(['--single-threaded']);
+  it('asks for a single-threaded V8 with a later tier-up only when the workers take every core', () => {
+    const busy = ['--single-threaded', '--interrupt-budget=400000'];
+    expect(workerV8Flags({ workers: 2, cores: 2 })).toEqual(busy);
+    expect(workerV8Flags({ workers: 3, cores: 2 })).toEqual(busy);
+    expect(workerV8Flags({ workers: 1, cores: 1 })).toEqual(busy);
     expect(workerV8Flags({ workers: 2, cores: 4 })).toEqual([]);
-    expect(workerV8Flags({ workers: 1, cores: 1 })).toEqual(['--single-threaded']);
   });
 });
 
