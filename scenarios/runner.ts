@@ -32,8 +32,8 @@ export interface RunOptions {
    */
   policyToldToScript?: MergePolicyName;
   /**
-   * 'full' (default): every event is formatted into the trace and its hash. 'off': events are
-   * not formatted at all (benchmarks of the simulator itself); the hash then covers the header only.
+   * 'full' (default): every event is formatted into the trace and its hash. 'off': nothing is
+   * formatted or hashed (fuzz cases, benchmarks, the TUI's re-runs); the trace hash is then ''.
    */
   traceLevel?: 'full' | 'off';
 }
@@ -94,14 +94,14 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
   };
   const entries: TraceEntry[] = [];
   const file = options.tracePath === undefined ? undefined : openTraceFile({ path: options.tracePath, header });
-  const writer = file?.writer ?? new TraceWriter(header, () => {});
-  let api: ScriptApi | undefined;
   const traceOff = options.traceLevel === 'off';
+  const writer = file?.writer ?? (traceOff ? undefined : new TraceWriter(header, () => {}));
+  let api: ScriptApi | undefined;
   // With the trace off and nothing keeping entries, only the kinds the script observes are built.
   const everyKind = !traceOff || options.keepEntries === true || options.tee !== undefined;
   const sink: TraceSink = {
     record(entry) {
-      if (!traceOff) writer.record(entry);
+      if (!traceOff) writer?.record(entry);
       if (options.keepEntries) entries.push(entry);
       options.tee?.record(entry);
       api?.dispatch(entry);
@@ -136,7 +136,7 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
     const figures: Record<string, number> = {};
     for (const [name, value] of script.figures) figures[name] = value();
     world.record('scenario.end', { passed: expectations.every((e) => e.passed) });
-    const traceHash = file?.close() ?? writer.digest();
+    const traceHash = file?.close() ?? writer?.digest() ?? '';
     const ref = options.scenarioRef ?? spec.name;
     const result: ScenarioRunResult = {
       scenario: spec.name,
