@@ -10,7 +10,7 @@ import { junitFromProperties, type PropertyResult } from '../../reports/junit.ts
 import { PROPERTY_NAMES } from '../../scenarios/fuzz/properties.ts';
 import type { Command } from 'commander';
 import { describeFault } from '../../scenarios/fuzz/schedule.ts';
-import { fuzz, type FuzzResult } from '../../scenarios/fuzz/fuzzer.ts';
+import { fuzz, RUNS_MAX, WORKERS_MAX, type FuzzResult } from '../../scenarios/fuzz/fuzzer.ts';
 import type { GeneratorOptions } from '../../scenarios/fuzz/generator.ts';
 import { parsePlantedBug, PLANT_BUG_ENV, PlantedBugNameError } from '../../scenarios/fuzz/planted-bug.ts';
 import { writeRegression } from '../../scenarios/fuzz/regression-writer.ts';
@@ -45,8 +45,8 @@ export function registerFuzzCommand(program: Command): void {
 async function fuzzCommand(scenario: string | undefined, options: FuzzCliOptions): Promise<number> {
   const runs = Number(options.runs);
   const workers = Number(options.workers);
-  if (!Number.isSafeInteger(runs) || runs < 1) return usage(`--runs takes a positive integer (got '${options.runs}')`);
-  if (!Number.isSafeInteger(workers) || workers < 1) return usage(`--workers takes a positive integer (got '${options.workers}')`);
+  if (!Number.isSafeInteger(runs) || runs < 1 || runs > RUNS_MAX) return usage(`--runs takes an integer from 1 to ${RUNS_MAX} (got '${options.runs}')`);
+  if (!Number.isSafeInteger(workers) || workers < 1 || workers > WORKERS_MAX) return usage(`--workers takes an integer from 1 to ${WORKERS_MAX} (got '${options.workers}')`);
   let plantedBug;
   let generator: GeneratorOptions | undefined;
   try {

@@ -43,3 +43,14 @@ describe('sticksim cli', () => {
     }
   });
 });
+
+describe('sticksim fuzz bounds', () => {
+  it('refuses --workers and --runs beyond their bounds with a usage message, no stack trace', () => {
+    for (const args of [['--workers', '100'], ['--runs', '0'], ['--workers', 'two']]) {
+      const r = sticksim(['fuzz', '--runs', '2', ...args]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/sticksim fuzz: --(workers|runs) takes an integer from 1 to \d+/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});
