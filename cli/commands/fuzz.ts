@@ -10,7 +10,7 @@ import { junitFromProperties, type PropertyResult } from '../../reports/junit.ts
 import { PROPERTY_NAMES } from '../../scenarios/fuzz/properties.ts';
 import type { Command } from 'commander';
 import { describeFault } from '../../scenarios/fuzz/schedule.ts';
-import { fuzz, RUNS_MAX, WORKERS_MAX, type FuzzResult } from '../../scenarios/fuzz/fuzzer.ts';
+import { fuzz, RUNS_MAX, WORKERS_MAX, WorkerFailedError, type FuzzResult } from '../../scenarios/fuzz/fuzzer.ts';
 import type { GeneratorOptions } from '../../scenarios/fuzz/generator.ts';
 import { parsePlantedBug, PLANT_BUG_ENV, PlantedBugNameError } from '../../scenarios/fuzz/planted-bug.ts';
 import { writeRegression } from '../../scenarios/fuzz/regression-writer.ts';
@@ -58,7 +58,14 @@ async function fuzzCommand(scenario: string | undefined, options: FuzzCliOptions
   }
   process.stdout.write(`sticksim fuzz: ${runs} run(s), seed ${options.seed}, ${workers} worker(s)${plantedBug ? `, planted bug ${plantedBug}` : ''}\n`);
   const progress = new Progress(runs);
-  const result = await fuzz({ runs, rootSeed: options.seed, workers, ...(generator === undefined ? {} : { generator }), onProgress: (n) => progress.update(n) });
+  let result: FuzzResult;
+  try {
+    result = await fuzz({ runs, rootSeed: options.seed, workers, ...(generator === undefined ? {} : { generator }), onProgress: (n) => progress.update(n) });
+  } catch (error) {
+    if (!(error instanceof WorkerFailedError)) throw error;
+    process.stderr.write(`\nsticksim fuzz: ${error.message}\n`);
+    return 1;
+  }
   progress.done(result.runsDone);
   const code = report(result, { plantedBug, seed: options.seed, runs, out: options.out });
   if (options.junit !== undefined) writeJunit(options.junit, result, { seed: options.seed, runs });

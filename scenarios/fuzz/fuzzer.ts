@@ -149,7 +149,19 @@ function runWorkerProcess(
 ): Promise<void> {
   return new Promise((resolveDone, rejectDone) => {
     const entry = fileURLToPath(options.workerUrl ?? new URL('./worker-entry.js', import.meta.url));
-    const child = fork(entry, [], { execArgv: io.execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(entry, [], { execArgv: io.execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+    // The worker's stderr, kept (its last WORKER_STDERR_KEPT_MAX bytes) for the error if it dies.
+    let stderr = '';
+    let stderrOpen = child.stderr !== null;
+    let onStderrClosed: (() => void) | undefined;
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (text: string) => {
+      stderr = (stderr + text).slice(-WORKER_STDERR_KEPT_MAX);
+    });
+    child.stderr?.on('close', () => {
+      stderrOpen = false;
+      onStderrClosed?.();
+    });
     let inFlight = 0;
     let ended = false;
     let failure: Error | undefined;
@@ -179,13 +191,26 @@ function runWorkerProcess(
       child.kill();
     });
     child.on('exit', (code, signal) => {
-      if (failure !== undefined) rejectDone(failure);
-      else if (!ended || inFlight > 0 || code !== 0) rejectDone(new Error(`fuzz worker process ${child.pid ?? '?'} exited (${code ?? signal}) with ${inFlight} chunk(s) unfinished`));
-      else resolveDone();
+      const settle = (): void => {
+        if (failure !== undefined) rejectDone(failure);
+        else if (!ended || inFlight > 0 || code !== 0) {
+          const said = stderr.trim() === '' ? '' : `; it said:\n${stderr.trim()}`;
+          rejectDone(new WorkerFailedError(`fuzz worker process ${child.pid ?? '?'} exited (${code ?? signal}) with ${inFlight} chunk(s) unfinished${said}`));
+        } else resolveDone();
+      };
+      // What it wrote last may still be in the pipe when it exits.
+      if (stderrOpen) onStderrClosed = settle;
+      else settle();
     });
     feed();
   });
 }
+
+/** A worker process died before its runs were done (the message carries what it said last). */
+export class WorkerFailedError extends Error {}
+
+/** Bytes of a worker's stderr kept for the error that reports its death. */
+const WORKER_STDERR_KEPT_MAX = 4096;
 
 /** What a worker process is sent: the indices of one chunk. */
 export interface WorkerJob {
