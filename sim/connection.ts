@@ -292,7 +292,7 @@ export class Connection {
 
   private arrive(receiver: Endpoint, dir: 'up' | 'down', segment: Segment): void {
     if (segment.kind === 'data') {
-      if (this.world.wants('net.deliver')) this.emit(receiver.host, 'net.deliver', { conn: this.id, dir, size: segment.bytes.length, bytes: segment.bytes });
+      if (this.world.wants('net.deliver')) this.world.emitWanted(receiver.host, 'net.deliver', { conn: this.id, dir, size: segment.bytes.length, bytes: segment.bytes });
       receiver.receive(segment.bytes);
       return;
     }

@@ -368,6 +368,11 @@ export class Network implements ConnectionWorld {
     this.sink.record({ t: this.kernel.nowMs(), host, kind, details });
   }
 
+  /** `emit` for a caller that asked `wants` itself. */
+  emitWanted(host: string, kind: string, details: Record<string, unknown>): void {
+    this.sink.record({ t: this.kernel.nowMs(), host, kind, details });
+  }
+
   messageFilter(): MessageFilter | undefined {
     return this.filter;
   }

@@ -55,6 +55,8 @@ export interface PipeWorld {
   emit(host: string, kind: string, details: Record<string, unknown>): void;
   /** False when nobody records events of `kind` (a hot emitter then skips building them). */
   wants(kind: string): boolean;
+  /** `emit` after the caller asked `wants`. */
+  emitWanted(host: string, kind: string, details: Record<string, unknown>): void;
 }
 
 export type PipeDirection = 'up' | 'down';

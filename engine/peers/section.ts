@@ -197,6 +197,11 @@ export class PeersSection extends FlagWord {
 
   emit(kind: string, details: EventDetails): void {
     if (!eventWanted(this.env.events, kind)) return;
+    this.emitWanted(kind, details);
+  }
+
+  /** `emit` for a caller that asked `eventWanted` itself (to skip building unwanted details). */
+  emitWanted(kind: string, details: EventDetails): void {
     // The caller's literal is its own: tagged in place rather than copied.
     details['section'] = this.name;
     details['local'] = this.localName;

@@ -185,7 +185,7 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
   const recording = eventWanted(section.env.events, 'update.rx');
   const rendered = recording ? section.renderKey(table, update.key) : '';
   if (ref === NO_ENTRY) {
-    section.emit('update.rx', { peer: peer.name, table: table.spec.name, key: rendered, updateId: pt.lastGet, dropped: true });
+    if (recording) section.emitWanted('update.rx', { peer: peer.name, table: table.spec.name, key: rendered, updateId: pt.lastGet, dropped: true });
     return OK;
   }
   const decisions = section.policy.apply({
@@ -202,7 +202,7 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
   table.setExpire(ref, tickAdd(now, expireMs));
   table.touchRemote(ref);
   if (!recording) return OK;
-  section.emit('update.rx', {
+  section.emitWanted('update.rx', {
     peer: peer.name,
     session: peer.session?.id ?? null,
     table: table.spec.name,

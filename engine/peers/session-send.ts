@@ -73,7 +73,7 @@ function sendTables(section: PeersSection, peer: Peer, out: SendSink): SendResul
     const pt = tables[index]!;
     if (pt.lastGet !== pt.lastAcked) {
       out.write(encodeMessage({ kind: 'ack', tableId: pt.remoteId, updateId: pt.lastGet }));
-      if (eventWanted(section.env.events, 'ack.tx')) section.emit('ack.tx', { peer: peer.name, table: pt.shared.table.spec.name, updateId: pt.lastGet });
+      if (eventWanted(section.env.events, 'ack.tx')) section.emitWanted('ack.tx', { peer: peer.name, table: pt.shared.table.spec.name, updateId: pt.lastGet });
       pt.lastAcked = pt.lastGet;
     }
     if (!peer.hasFlag(PEER_F_TEACH_PROCESS)) {
@@ -175,7 +175,7 @@ function sendUpdate(
   const bytes = encodeUpdateMessage({ updateId: withId ? updateId : undefined, expireMs, key, values }, pt.shared.layout, peer.dictTx);
   out.write(bytes);
   if (!eventWanted(section.env.events, 'update.tx')) return;
-  section.emit('update.tx', {
+  section.emitWanted('update.tx', {
     peer: peer.name,
     session: peer.session?.id ?? null,
     table: table.spec.name,
