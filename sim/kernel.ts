@@ -126,9 +126,13 @@ export interface RunResult {
 
 export class Kernel {
   private readonly heap = new EventHeap<QueuedEvent>();
-  /** Events due at currentMs, in seq order; slots before runQueueHead are consumed. */
-  private runQueue: QueuedEvent[] = [];
+  /**
+   * Events due at currentMs, in seq order, in slots [runQueueHead, runQueueTail). The array is
+   * kept and reused (it empties at every instant; a new one each time was garbage to collect).
+   */
+  private readonly runQueue: (QueuedEvent | undefined)[] = [];
   private runQueueHead = 0;
+  private runQueueTail = 0;
   /** Events in the run queue that were not cancelled. */
   private runQueueLive = 0;
   private readonly queueLengthMax: number;
@@ -214,10 +218,12 @@ export class Kernel {
     if (timeMs === this.currentMs) {
       // The run queue runs in seq order: only the newest seq may join it (a series' later
       // occurrences are always queued before they are due, so they go to the heap).
-      const last = this.runQueue[this.runQueue.length - 1];
+      const last = this.runQueueTail > this.runQueueHead ? this.runQueue[this.runQueueTail - 1] : undefined;
       assert(last === undefined || last.seq < seq, 'an event due now joins the run queue in seq order');
       event.heapIndex = IN_RUN_QUEUE;
-      this.runQueue.push(event);
+      if (this.runQueueTail === this.runQueue.length) this.runQueue.push(event);
+      else this.runQueue[this.runQueueTail] = event;
+      this.runQueueTail += 1;
       this.runQueueLive += 1;
     } else {
       this.heap.push(event);
@@ -265,14 +271,18 @@ export class Kernel {
 
   private shiftRunQueue(): QueuedEvent {
     for (;;) {
-      const event = this.runQueue[this.runQueueHead];
-      assert(event !== undefined, 'a live run-queue event is found before the end');
+      assert(this.runQueueHead < this.runQueueTail, 'a live run-queue event is found before the end');
+      const event = this.runQueue[this.runQueueHead]!;
+      this.runQueue[this.runQueueHead] = undefined; // no stale reference
       this.runQueueHead += 1;
-      if (this.runQueueHead === this.runQueue.length) {
-        this.runQueue = [];
+      if (this.runQueueHead === this.runQueueTail) {
         this.runQueueHead = 0;
+        this.runQueueTail = 0;
       } else if (this.runQueueHead >= RUN_QUEUE_COMPACT_AT) {
-        this.runQueue = this.runQueue.slice(this.runQueueHead);
+        // A queue that never empties: move the waiting slots to the front.
+        this.runQueue.copyWithin(0, this.runQueueHead, this.runQueueTail);
+        this.runQueue.fill(undefined, this.runQueueTail - this.runQueueHead, this.runQueueTail);
+        this.runQueueTail -= this.runQueueHead;
         this.runQueueHead = 0;
       }
       if (event.heapIndex !== IN_RUN_QUEUE) continue; // cancelled

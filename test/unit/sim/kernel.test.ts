@@ -213,3 +213,26 @@ describe('Kernel.scheduleSeries', () => {
     expect(Math.max(...seen)).toBe(1);
   });
 });
+
+describe('Kernel run queue', () => {
+  it('keeps (time, seq) order when it never empties for tens of thousands of events', () => {
+    const kernel = new Kernel();
+    const ran: number[] = [];
+    let next = 0;
+    const spawn = (): void => {
+      const id = next++;
+      kernel.schedule(0, () => {
+        ran.push(id);
+        // Two children per event until 20,000: the queue holds many events at every step.
+        if (next < 20_000) spawn();
+        if (next < 20_000) spawn();
+      });
+    };
+    spawn();
+    spawn();
+    kernel.run();
+    expect(ran.length).toBe(next);
+    expect(ran).toEqual([...ran].sort((a, b) => a - b)); // FIFO: ids in the order they were queued
+    expect(kernel.queueLength()).toBe(0);
+  });
+});
