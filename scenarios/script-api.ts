@@ -58,7 +58,7 @@ export class ScriptApi {
   dispatch(entry: TraceEntry): void {
     const list = this.observers.get(entry.kind);
     if (list === undefined) return;
-    for (const fn of list) fn(entry);
+    for (let i = 0; i < list.length; i++) list[i]!(entry);
   }
 
   nowMs(): number {

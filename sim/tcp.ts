@@ -286,7 +286,8 @@ export class Endpoint implements ByteStream {
       this.unread.push(bytes);
       return;
     }
-    for (const handler of this.dataHandlers) handler(bytes);
+    const handlers = this.dataHandlers;
+    for (let i = 0; i < handlers.length; i++) handlers[i]!(bytes);
   }
 
   /** The endpoint is done: fires onClose once. */

@@ -374,7 +374,9 @@ export class PeersSection extends FlagWord {
       this.resyncTimeoutTick = tickAdd(now, PEER_RESYNC_TIMEOUT_MS);
       this.emit('resync.state', { state: 'FROM_REMOTE' });
     }
-    for (const peer of this.peers) {
+    const peers = this.peers;
+    for (let i = 0; i < peers.length; i++) {
+      const peer = peers[i]!;
       if (peer.local) continue;
       expire = tickFirst(expire, this.syncPeer(peer, now));
     }

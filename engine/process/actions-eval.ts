@@ -36,7 +36,8 @@ export interface RuleRunOptions {
 const TARPIT_STATUS_DEFAULT = 500;
 
 export function runRules(rules: readonly Rule[], scope: FetchScope, options: RuleRunOptions): RuleVerdict {
-  for (const rule of rules) {
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
     if (rule.ruleSet !== options.ruleSet) continue;
     if (!conditionHolds(rule.cond, scope)) continue;
     const verdict = runRule(rule, scope, options);
