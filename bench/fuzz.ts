@@ -6,7 +6,7 @@
  * measures N full runs, worker start-up and JIT warm-up included. Each figure comes from a fresh
  * process (BENCH_FUZZ_WORKERS picks one), so neither inherits the other's warm code.
  * BENCH_FUZZ_SEEDS sets N (default 1000: a campaign the size of the planted-bug proof, where
- * each worker's start-up and JIT warm-up, about 0.5 s, is paid once).
+ * each worker's start-up and JIT warm-up, about 1 s, is paid once).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
