@@ -21,7 +21,7 @@ class ListedTimer implements TimerHandle {
   readonly run = (): void => {
     if (!this.linked) return;
     this.list.unlink(this);
-    if (this.list.firing()) this.list.deliver(this.fire);
+    if (this.list.firing()) this.fire();
   };
 
   cancel(): void {
@@ -29,10 +29,6 @@ class ListedTimer implements TimerHandle {
     this.list.unlink(this);
     this.inner?.cancel();
   }
-}
-
-function callNow(fire: () => void): void {
-  fire();
 }
 
 /**
@@ -79,7 +75,7 @@ export class Tasklet {
 
   private readonly fire = (): void => {
     this.inner = undefined;
-    if (this.list.firing()) this.list.deliver(this.run);
+    if (this.list.firing()) this.run();
   };
 }
 
@@ -89,14 +85,8 @@ export class TimerList {
   private taskletsHead: Tasklet | undefined;
   private tasklets = 0;
 
-  /**
-   * `allowFire` says, when a timer expires, whether its owner still runs it; `deliver` runs an
-   * allowed timer's `fire` (an owner that may be held, like a paused process, defers it there).
-   */
-  constructor(
-    private readonly allowFire: () => boolean = () => true,
-    readonly deliver: (fire: () => void) => void = callNow,
-  ) {}
+  /** `allowFire` says, when a timer expires, whether its owner still runs it. */
+  constructor(private readonly allowFire: () => boolean = () => true) {}
 
   get size(): number {
     return this.count;

@@ -286,8 +286,7 @@ export class Endpoint implements ByteStream {
       this.unread.push(bytes);
       return;
     }
-    const handlers = this.dataHandlers;
-    for (let i = 0; i < handlers.length; i++) handlers[i]!(bytes);
+    for (const handler of this.dataHandlers) handler(bytes);
   }
 
   /** The endpoint is done: fires onClose once. */

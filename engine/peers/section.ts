@@ -55,7 +55,7 @@ import { Peer, type PeerConfig } from './peer.ts';
 import { plantedBug } from './planted-bug.ts';
 import { backoffTick, PeerSession } from './session.ts';
 import { SharedTable } from './shared-table.ts';
-import type { ElementWireValue, FreqCounterWire, WireValue } from './update-body.ts';
+import type { ElementWireValue, WireValue } from './update-body.ts';
 
 export interface PeersSectionOptions {
   env: Env;
@@ -374,9 +374,7 @@ export class PeersSection extends FlagWord {
       this.resyncTimeoutTick = tickAdd(now, PEER_RESYNC_TIMEOUT_MS);
       this.emit('resync.state', { state: 'FROM_REMOTE' });
     }
-    const peers = this.peers;
-    for (let i = 0; i < peers.length; i++) {
-      const peer = peers[i]!;
+    for (const peer of this.peers) {
       if (peer.local) continue;
       expire = tickFirst(expire, this.syncPeer(peer, now));
     }
@@ -511,10 +509,6 @@ function nameOfType(typeId: number): string {
 function renderElement(value: ElementWireValue): unknown {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') return value;
-  return renderFreqCounter(value);
-}
-
-function renderFreqCounter(value: FreqCounterWire): [number, number, number] {
   return [value.ageMs, value.curr, value.prev];
 }
 
@@ -523,12 +517,10 @@ function renderFields(names: readonly string[], values: readonly WireValue[]): R
   for (let i = 0; i < names.length; i++) {
     const value = values[i];
     const name = names[i]!;
-    if (typeof value === 'number') out[name] = value;
-    else if (value === undefined) out[name] = null;
+    if (value === undefined) out[name] = null;
     else if (typeof value === 'string') out[name] = value;
-    else if (typeof value === 'bigint') out[name] = value.toString();
     else if (Array.isArray(value)) out[name] = (value as readonly ElementWireValue[]).map(renderElement);
-    else out[name] = renderFreqCounter(value as FreqCounterWire);
+    else out[name] = renderElement(value as ElementWireValue);
   }
   return out;
 }

@@ -36,8 +36,7 @@ export interface RuleRunOptions {
 const TARPIT_STATUS_DEFAULT = 500;
 
 export function runRules(rules: readonly Rule[], scope: FetchScope, options: RuleRunOptions): RuleVerdict {
-  for (let i = 0; i < rules.length; i++) {
-    const rule = rules[i]!;
+  for (const rule of rules) {
     if (rule.ruleSet !== options.ruleSet) continue;
     if (!conditionHolds(rule.cond, scope)) continue;
     const verdict = runRule(rule, scope, options);

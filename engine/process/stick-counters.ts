@@ -38,10 +38,7 @@ export class StickCounters {
   /** Trackers present, slot order (sc0 first), as HAProxy's `for (i = 0; i < MAX_SESS_STKCTR; i++)`. */
   active(): Tracker[] {
     const out: Tracker[] = [];
-    for (let i = 0; i < this.slots.length; i++) {
-      const t = this.slots[i];
-      if (t !== undefined) out.push(t);
-    }
+    for (const t of this.slots) if (t !== undefined) out.push(t);
     return out;
   }
 

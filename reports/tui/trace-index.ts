@@ -6,7 +6,7 @@
  * and where the table samples of each key are. Only the few kinds it needs are parsed.
  */
 import { statusLabel } from '../../engine/peers/constants.ts';
-import type { TraceStore } from './trace-store.ts';
+import { lastLeq, type TraceStore } from './trace-store.ts';
 
 export type BandKind = 'partition' | 'hold' | 'crash' | 'pause' | 'resync';
 
@@ -302,21 +302,6 @@ function cuts(band: Band, from: string, to: string): boolean {
   const a = sideOf(from);
   const b = sideOf(to);
   return a >= 0 && b >= 0 && a !== b;
-}
-
-/** Index in the sorted `list` of the last value <= `x`, -1 if none. */
-export function lastLeq(list: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = list.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid]! <= x) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
 }
 
 /** True when the hosts of a table.sample hold different values (or only some hold the entry). */

@@ -152,17 +152,7 @@ export class TraceStore {
 
   /** Index of the last event at or before `ms`; -1 when every event is later. */
   lastAtOrBefore(ms: number): number {
-    let lo = 0;
-    let hi = this.countEvents - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.times[mid]! <= ms) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found;
+    return lastLeq(this.times, ms, this.countEvents);
   }
 
   /**
@@ -207,17 +197,7 @@ export class TraceStore {
   }
 
   private eventAtByte(byte: number): number {
-    let lo = 0;
-    let hi = this.fileEvents - 1;
-    let found = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.lineStarts[mid]! <= byte) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found;
+    return Math.max(0, lastLeq(this.lineStarts, byte, this.fileEvents));
   }
 
   private check(i: number): void {
@@ -342,4 +322,19 @@ function intern(name: string, ids: Map<string, number>, names: string[]): number
   ids.set(name, names.length);
   names.push(name);
   return names.length - 1;
+}
+
+/** Index in the sorted `list` (its first `count` values) of the last value <= `x`, -1 if none. */
+export function lastLeq(list: ArrayLike<number>, x: number, count = list.length): number {
+  let lo = 0;
+  let hi = count - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! <= x) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
 }

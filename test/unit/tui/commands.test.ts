@@ -5,20 +5,16 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ExploreSession } from '../../../reports/tui/explore-session.ts';
 import { diffMain, parseMoment, showMain } from '../../../reports/tui/main.tsx';
-import { openTrace } from '../../../reports/tui/screens.ts';
 import { initialState, reduce, type Trace } from '../../../reports/tui/state.ts';
 import { TraceStore } from '../../../reports/tui/trace-store.ts';
 import type { ScenarioSpec } from '../../../scenarios/dsl.ts';
-import { splitBrainTrace } from './fixtures.ts';
+import { openSplitBrain } from './fixtures.ts';
 
 let path = '';
 let spec: ScenarioSpec;
 let trace: Trace;
 beforeAll(async () => {
-  const made = await splitBrainTrace();
-  path = made.path;
-  spec = made.spec;
-  trace = openTrace(TraceStore.openFile(path));
+  ({ path, spec, trace } = await openSplitBrain());
 });
 
 const root = join(import.meta.dirname, '..', '..', '..');

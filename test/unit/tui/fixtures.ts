@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { runScenario } from '../../../scenarios/runner.ts';
 import { loadScenarios } from '../../../scenarios/suite.ts';
 import type { ScenarioSpec } from '../../../scenarios/dsl.ts';
+import { openTrace } from '../../../reports/tui/screens.ts';
+import type { Trace } from '../../../reports/tui/state.ts';
+import { TraceStore } from '../../../reports/tui/trace-store.ts';
 
 export async function splitBrainTrace(): Promise<{ path: string; spec: ScenarioSpec }> {
   const [loaded] = await loadScenarios(['split-brain-acceptor-wins']);
@@ -12,6 +15,12 @@ export async function splitBrainTrace(): Promise<{ path: string; spec: ScenarioS
   const path = join(mkdtempSync(join(tmpdir(), 'sticksim-tui-')), 'sb.jsonl');
   runScenario(spec, { seed: '1', policy: 'haproxy', tracePath: path });
   return { path, spec };
+}
+
+/** That trace written and opened as the TUI opens a file. */
+export async function openSplitBrain(): Promise<{ path: string; spec: ScenarioSpec; trace: Trace }> {
+  const made = await splitBrainTrace();
+  return { ...made, trace: openTrace(TraceStore.openFile(made.path)) };
 }
 
 export const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -6,7 +6,7 @@ import { exploreScreen, forkScreen, openTrace, replayScreen } from '../../../rep
 import { SPEEDS, type Trace } from '../../../reports/tui/state.ts';
 import { TraceStore } from '../../../reports/tui/trace-store.ts';
 import type { ScenarioSpec } from '../../../scenarios/dsl.ts';
-import { KEYS, splitBrainTrace, wait } from './fixtures.ts';
+import { KEYS, openSplitBrain, wait } from './fixtures.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,9 +14,7 @@ import { join } from 'node:path';
 let trace: Trace;
 let spec: ScenarioSpec;
 beforeAll(async () => {
-  const made = await splitBrainTrace();
-  spec = made.spec;
-  trace = openTrace(TraceStore.openFile(made.path));
+  ({ spec, trace } = await openSplitBrain());
 });
 
 const base = { size: { columns: 80, rows: 24 }, color: false, tablesDelayMs: 0 };

@@ -4,22 +4,18 @@ import { EventLog } from '../../../reports/tui/event-log.tsx';
 import { HelpPanel } from '../../../reports/tui/help-view.tsx';
 import { LinksPanel } from '../../../reports/tui/links-view.tsx';
 import { Replayer } from '../../../reports/tui/replayer.ts';
-import { openTrace } from '../../../reports/tui/screens.ts';
 import { initialState, type Trace } from '../../../reports/tui/state.ts';
 import { StatusBar } from '../../../reports/tui/status-bar.tsx';
 import { tablesFromSamples } from '../../../reports/tui/tables.ts';
 import { TablesPanel } from '../../../reports/tui/tables-view.tsx';
 import { Timeline, timelineRows } from '../../../reports/tui/timeline.tsx';
-import { TraceStore } from '../../../reports/tui/trace-store.ts';
 import type { ScenarioSpec } from '../../../scenarios/dsl.ts';
-import { splitBrainTrace } from './fixtures.ts';
+import { openSplitBrain } from './fixtures.ts';
 
 let trace: Trace;
 let spec: ScenarioSpec;
 beforeAll(async () => {
-  const made = await splitBrainTrace();
-  spec = made.spec;
-  trace = openTrace(TraceStore.openFile(made.path));
+  ({ spec, trace } = await openSplitBrain());
 });
 
 const lines = (frame: string | undefined): string[] => (frame ?? '').split('\n');
