@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { createElement } from 'react';
 import { render } from 'ink-testing-library';
 import { formatEventLine, formatHeaderLine, type TraceEntry } from '../sim/trace.ts';
-import { ReplayRoot } from '../reports/tui/app.tsx';
-import { openTrace, replayScreen } from '../reports/tui/screens.ts';
-import { TraceStore } from '../reports/tui/trace-store.ts';
+import { ReplayRoot } from '../tui/app.tsx';
+import { openTrace, replayScreen } from '../tui/screens.ts';
+import { TraceStore } from '../tui/trace-store.ts';
 import { emit, heapUsedBytes } from './emit.ts';
 
 const EVENTS = Number(process.env.BENCH_TUI_EVENTS ?? 1_000_000);

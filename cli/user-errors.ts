@@ -3,8 +3,8 @@
  * printed as `sticksim: …` with exit code 2, never a stack trace; anything else is a bug and
  * propagates.
  */
-import { UsageError } from '../reports/tui/main.tsx';
-import { TraceOpenError } from '../reports/tui/trace-store.ts';
+import { UsageError } from '../tui/main.tsx';
+import { TraceOpenError } from '../tui/trace-store.ts';
 
 export async function reportingUserErrors(run: () => Promise<void>): Promise<void> {
   try {

@@ -25,24 +25,3 @@ export class ProtocolError extends Error {
     this.name = 'ProtocolError';
   }
 }
-
-/** A broken invariant: a bug in sticksim, never bad input. */
-export class InvariantError extends Error {
-  constructor(message: string) {
-    super(`invariant violated: ${message}`);
-    this.name = 'InvariantError';
-  }
-}
-
-/**
- * TIGER_STYLE assertion: states what must hold; a failure is a bug in sticksim. On hot paths pass
- * a constant message, or write `if (!cond) fail(\`…${x}\`)` so no message is built when it holds.
- */
-export function assert(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new InvariantError(message);
-}
-
-/** A broken invariant, reported with a message built only now that it failed. */
-export function fail(message: string): never {
-  throw new InvariantError(message);
-}

@@ -3,7 +3,7 @@
  * stops: an intrusive doubly linked list, O(1) to add and remove without hashing (a timer is
  * armed and disarmed for every applet wake-up, so this is on the hot path of every run).
  */
-import { assert } from './errors.ts';
+import { assert } from '../lib/assert.ts';
 import type { TimerHandle, Timers } from './env.ts';
 
 class ListedTimer implements TimerHandle {

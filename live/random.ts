@@ -1,5 +1,5 @@
 /** Real randomness for the live runner (HAProxy's back-offs use rand()). */
-import { assert } from '../engine/errors.ts';
+import { assert } from '../lib/assert.ts';
 import type { Random } from '../engine/env.ts';
 
 export class LiveRandom implements Random {

@@ -3,7 +3,7 @@
  * results. Reads only the event kinds listed in scenarios/results.ts; other kinds are skipped.
  * A malformed event of a known kind is an error naming the trace file and line.
  */
-import { assert } from '../engine/errors.ts';
+import { assert } from '../lib/assert.ts';
 import type { ExpectationKind, ExpectationResult } from '../scenarios/results.ts';
 import type { ParsedTrace, TraceEventRecord, TraceHeader } from '../sim/trace.ts';
 import { ReportInputError } from './input-error.ts';

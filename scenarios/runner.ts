@@ -5,7 +5,7 @@
  */
 import { parseConfig } from '../engine/config/parse.ts';
 import type { Config } from '../engine/config/types.ts';
-import { assert } from '../engine/errors.ts';
+import { assert } from '../lib/assert.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
 import { deriveSeed } from '../sim/seeds.ts';
 import { openTraceFile, sticksimVersion } from '../sim/trace-file.ts';
@@ -230,8 +230,8 @@ function sample(api: ScriptApi, spec: ScenarioSpec): void {
   for (const key of watch.keys) {
     const values: Record<string, Record<string, number>> = {};
     for (const h of spec.hosts) {
-      const process = api.world.host(h.name).process;
-      const table = process?.tables.get(watch.table);
+      const haproxyProcess = api.world.host(h.name).process;
+      const table = haproxyProcess?.tables.get(watch.table);
       if (table === undefined) continue;
       const fields: Record<string, number> = {};
       for (const slot of table.layout.stored) {

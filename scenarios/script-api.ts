@@ -237,13 +237,13 @@ export class ScriptApi {
    * many fields); undefined when the host runs no process or the entry is absent.
    */
   entry(host: string, table: string, key: string): EntryView | undefined {
-    const process = this.world.host(host).process;
-    if (process === undefined) return undefined;
-    const t = process.tables.get(table);
+    const haproxyProcess = this.world.host(host).process;
+    if (haproxyProcess === undefined) return undefined;
+    const t = haproxyProcess.tables.get(table);
     if (t === undefined) return undefined;
     const ref = t.lookup(parseKey(t.spec.keyType, key));
     if (ref === NO_ENTRY) return undefined;
-    return new EntryView(t, ref, process.env.clock.nowTick());
+    return new EntryView(t, ref, haproxyProcess.env.clock.nowTick());
   }
 
   /** Number of entries in a host's table (0 when the host runs no process). */

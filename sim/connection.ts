@@ -10,7 +10,7 @@
  * on the client->server pipe and the server accepts when it arrives (if the listener is
  * gone by then, the server answers RST: the client sees 'reset').
  */
-import { assert } from '../engine/errors.ts';
+import { assert } from '../lib/assert.ts';
 import type { StreamCloseReason } from '../engine/env.ts';
 import type { Kernel, KernelTimer } from './kernel.ts';
 import { FilterTap, type MessageFilter, type StreamInfo } from './message-filter.ts';

@@ -3,7 +3,7 @@
  * unique and increasing, so the order is total and never depends on object identity.
  * Entries know their heap index, so a cancelled event leaves the heap at once (O(log n)).
  */
-import { assert } from '../engine/errors.ts';
+import { assert } from '../lib/assert.ts';
 
 export interface HeapEntry {
   readonly timeMs: number;

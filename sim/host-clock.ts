@@ -4,7 +4,7 @@
  * HAProxy's now_ms starts at an arbitrary value (wall-clock ms mod 2^32), so the tick
  * start is drawn from the host's random stream, or placed just before the wrap on request.
  */
-import { assert, fail } from '../engine/errors.ts';
+import { assert, fail } from '../lib/assert.ts';
 import type { Clock, TimerHandle, Timers } from '../engine/env.ts';
 import { TICK_MODULUS, type Tick } from '../engine/ticks.ts';
 import type { Kernel, KernelTimer, KernelTimerGroup } from './kernel.ts';

@@ -6,7 +6,7 @@
  * stream, and events stamped with the host and pid.
  */
 import type { ByteStream, Env, Net, TimerHandle, Timers } from '../engine/env.ts';
-import { assert, fail } from '../engine/errors.ts';
+import { assert, fail } from '../lib/assert.ts';
 import type { Config } from '../engine/config/types.ts';
 import { HaproxyProcess } from '../engine/process/process.ts';
 import type { CoverageMarks } from '../engine/peers/marks.ts';
@@ -250,7 +250,7 @@ export class SimHost {
         },
       },
     };
-    const process = new HaproxyProcess({
+    const haproxyProcess = new HaproxyProcess({
       env,
       config: this.options.config,
       hostname: hostName,
@@ -260,8 +260,8 @@ export class SimHost {
       marks: this.options.marks,
       pid,
     });
-    process.start();
-    return { pid, process, timers, gate };
+    haproxyProcess.start();
+    return { pid, process: haproxyProcess, timers, gate };
   }
 
   private retire(p: RunningProcess): void {

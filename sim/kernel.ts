@@ -8,7 +8,7 @@
  * was scheduled before the clock reached now, so its seq is below that of every run-queue event,
  * and the heap's events due now run first.
  */
-import { assert, fail } from '../engine/errors.ts';
+import { assert, fail } from '../lib/assert.ts';
 import { EventHeap, type HeapEntry } from './event-heap.ts';
 
 export const QUEUE_LENGTH_MAX_DEFAULT = 1_000_000;

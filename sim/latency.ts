@@ -2,7 +2,7 @@
  * One-way link latency: a fixed number of milliseconds or a distribution drawn from the
  * network's random stream. Results are whole milliseconds (the kernel's unit).
  */
-import { assert } from '../engine/errors.ts';
+import { assert } from '../lib/assert.ts';
 import type { SeededRandom } from './seeds.ts';
 
 export type LatencySpec =

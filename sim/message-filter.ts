@@ -4,7 +4,7 @@
  * registers a framer that cuts the byte stream into messages (the peers layer gives one
  * that knows the handshake lines and the binary messages).
  */
-import { assert, fail } from '../engine/errors.ts';
+import { assert, fail } from '../lib/assert.ts';
 
 export type FilterVerdict = 'deliver' | 'drop' | 'hold';
 

@@ -13,7 +13,7 @@
  * meant as a temporary clog: release lets the queued bytes through, in order.
  * An address no host owns swallows SYNs ('timeout').
  */
-import { assert, fail } from '../engine/errors.ts';
+import { assert, fail } from '../lib/assert.ts';
 import type { ByteStream, Listener, Net } from '../engine/env.ts';
 import { Connection, type ConnectionWorld, type ListenerRecord } from './connection.ts';
 import type { Kernel } from './kernel.ts';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import seedrandom from 'seedrandom';
-import { assert, fail } from '../engine/errors.ts';
+import { assert, fail } from '../lib/assert.ts';
 import type { Random } from '../engine/env.ts';
 
 const UINT32_RANGE = 0x1_0000_0000;

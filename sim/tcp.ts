@@ -14,7 +14,7 @@
  *   (like node's allowHalfOpen=false): each endpoint's onClose fires once, with 'closed'.
  * - A reset drops everything queued both ways; both endpoints see 'reset'.
  */
-import { assert, fail } from '../engine/errors.ts';
+import { assert, fail } from '../lib/assert.ts';
 import type { ByteStream, StreamCloseReason } from '../engine/env.ts';
 import type { Kernel, KernelTimer } from './kernel.ts';
 

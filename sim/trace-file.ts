@@ -3,7 +3,7 @@
  * still leaves every line written so far on disk.
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { assert } from '../engine/errors.ts';
+import { assert } from '../lib/assert.ts';
 import { TraceWriter, parseTrace, type ParsedTrace, type TraceHeader } from './trace.ts';
 
 /** sticksim's version from package.json (for the trace header). */

@@ -8,7 +8,7 @@
  * strings. A run's identity is the SHA-256 over every line including its '\n'.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { assert, fail } from '../engine/errors.ts';
+import { assert, fail } from '../lib/assert.ts';
 import type { EventDetails, Events } from '../engine/env.ts';
 
 export const TRACE_FORMAT_VERSION = 1;

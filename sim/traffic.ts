@@ -12,7 +12,7 @@
  * `arrivalsPerTickMax` arrivals per class per millisecond and `queueLengthMax` queued events
  * (the excess is dropped and counted).
  */
-import { assert, fail } from '../engine/errors.ts';
+import { assert, fail } from '../lib/assert.ts';
 import { parseIpv4Strict, ipv4ToText } from '../engine/table/keys.ts';
 import type { Kernel, KernelTimer } from './kernel.ts';
 import { deriveSeed, SeededRandom } from './seeds.ts';

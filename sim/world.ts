@@ -4,7 +4,7 @@
  * scripting verbs, symmetric and addressed by host name, each one a trace event:
  * partition/heal, partitionOneWay, hold/release, crash/restart, reload, nat, drift.
  */
-import { assert, fail } from '../engine/errors.ts';
+import { assert, fail } from '../lib/assert.ts';
 import type { Config } from '../engine/config/types.ts';
 import { MarkCounter } from '../engine/peers/marks.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';

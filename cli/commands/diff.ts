@@ -3,8 +3,8 @@
  * the nodes' tables differ at the end of each.
  */
 import type { Command } from 'commander';
-import { diffMain } from '../../reports/tui/main.tsx';
-import { TraceOpenError } from '../../reports/tui/trace-store.ts';
+import { diffMain } from '../../tui/main.tsx';
+import { TraceOpenError } from '../../tui/trace-store.ts';
 
 export function registerDiffCommand(program: Command): void {
   program

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { MergePolicyName } from '../../engine/peers/merge.ts';
-import { exploreMain, parseMoment, UsageError } from '../../reports/tui/main.tsx';
+import { exploreMain, parseMoment, UsageError } from '../../tui/main.tsx';
 import { reportingUserErrors } from '../user-errors.ts';
 
 const POLICIES: readonly MergePolicyName[] = ['haproxy', 'aggregate', 'max'];

@@ -4,7 +4,7 @@
  * summary.
  */
 import type { Command } from 'commander';
-import { parseMoment, replayMain } from '../../reports/tui/main.tsx';
+import { parseMoment, replayMain } from '../../tui/main.tsx';
 import { reportingUserErrors } from '../user-errors.ts';
 
 export function registerReplayCommand(program: Command): void {

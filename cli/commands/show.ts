@@ -3,7 +3,7 @@
  * the trace's run replayed to that moment (every node, or one), for scripts.
  */
 import type { Command } from 'commander';
-import { parseMoment, showMain } from '../../reports/tui/main.tsx';
+import { parseMoment, showMain } from '../../tui/main.tsx';
 import { reportingUserErrors } from '../user-errors.ts';
 
 export function registerShowCommand(program: Command): void {

@@ -3,7 +3,7 @@
  * `stick_table.c:parse_stick_table` reads them (spec §1.1), into a TableDecl; `finishTable`
  * turns a declaration into the TableSpec the table engine consumes.
  */
-import { assert } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 import {
   ARRAY_SIZE_MAX,
   dataTypeById,

@@ -9,7 +9,8 @@
  * `maxBodyBytes` throws SizeLimitError (a ProtocolError; HAProxy answers `01 01`). How bytes
  * are chunked never changes the messages nor the error.
  */
-import { assert, ProtocolError } from '../errors.ts';
+import { ProtocolError } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 import { decodeDefineBody } from './definition.ts';
 import { LINE_BYTES_MAX, parseStatusCode } from './hello.ts';
 import {

@@ -10,7 +10,8 @@
  * - a truncated or absent expire means "no parameter blocks"; parameter-block problems make the
  *   receiver ignore the definition: kept in `paramsDefect` for `matchDefinition`.
  */
-import { assert, ProtocolError } from '../errors.ts';
+import { ProtocolError } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 import { DATA_TYPE_COUNT_26, DATA_TYPES, dataTypeById } from '../table/data-types.ts';
 import { KEY_TYPE_BY_WIRE, WIRE_KEY_TYPE, bytesToLatin1 } from '../table/keys.ts';
 import type { TableSpec } from '../table/table-spec.ts';

@@ -3,7 +3,7 @@
  * `PEER_STKT_CACHE_MAX_ENTRIES`): 128 slots per direction, cleared when the session ends.
  * Wire ids are slot + 1.
  */
-import { assert } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 
 export const DICT_CACHE_SLOTS = 128;
 

@@ -2,7 +2,7 @@
  * Message → bytes (spec §4.2–§4.6). Long messages are framed as `class type varint(len) body`
  * with the body written first after a 7-byte reserve and the header placed right before it.
  */
-import { assert, fail } from '../errors.ts';
+import { assert, fail } from '../../lib/assert.ts';
 import { writeDefineBody } from './definition.ts';
 import {
   CONTROL_NAMES,

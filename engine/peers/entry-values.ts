@@ -3,7 +3,7 @@
  * and writing one received element into a stored slot (the receiver side of
  * `peer_treat_updatemsg`). Pure leaves over the table's accessors.
  */
-import { assert } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 import { freqCtrFromWire, freqCtrToWire } from '../table/freq-ctr.ts';
 import type { StoredSlot } from '../table/layout.ts';
 import type { EntryRef, StickTable } from '../table/table.ts';

@@ -4,7 +4,7 @@
  * line (`atoi`). Lines are latin1 byte strings without their `\n` (a `\r` before it is dropped
  * by the decoder); like HAProxy's C strings, a line is read only up to its first NUL.
  */
-import { assert } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 
 export const HELLO_PROTOCOL_NAME = 'HAProxyS';
 export const PEER_MAJOR_VERSION = 2;

@@ -4,7 +4,7 @@
  * (`layoutFromSpec`); a receiver gets it from `matchDefinition` (the sender's types and array
  * counts with the local key type and size).
  */
-import { assert } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 import { dataTypeById, type StdType } from '../table/data-types.ts';
 import type { KeyTypeName, TableSpec } from '../table/table-spec.ts';
 

@@ -23,7 +23,7 @@
  *
  * No policy ever applies `conn_cur`, and none deletes anything.
  */
-import { assert } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 import { freqCtrFromWire, freqCtrRead, FRQP_WORDS } from '../table/freq-ctr.ts';
 import type { StoredKey } from '../table/keys.ts';
 import type { StoredSlot } from '../table/layout.ts';

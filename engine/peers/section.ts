@@ -5,7 +5,7 @@
  * liveness, §4.11), the listener on the local peer's address, and the reload hand-over on
  * soft stop (§4.10.3).
  */
-import { assert } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 import { TimerList, type Tasklet } from '../timer-list.ts';
 import { FlagWord } from './flags.ts';
 import { eventWanted, type ByteStream, type EventDetails, type Env, type Listener, type TimerHandle } from '../env.ts';

@@ -5,7 +5,8 @@
  * one write. The stream side models the peers proxy: connect timeout 1 s with 3 retries
  * (1 s turn-around after a refused connect) and a 5 s inactivity timeout.
  */
-import { assert, ProtocolError } from '../errors.ts';
+import { ProtocolError } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 import type { ByteStream, StreamCloseReason, TimerHandle } from '../env.ts';
 import { tickAdd, tickRemain, type Tick } from '../ticks.ts';
 import type { Tasklet } from '../timer-list.ts';
@@ -35,7 +36,7 @@ import { sendMessages, type SendSink } from './session-send.ts';
 import { MSG_BODY_BYTES_MAX, MSG_LENGTH_VARINT_BYTES_MAX } from './message-types.ts';
 import { treatMessage } from './session-receive.ts';
 
-export type SessionRole = 'connect' | 'accept';
+export type SessionRole = 'initiator' | 'acceptor';
 
 /** Messages treated per wake-up before yielding (a bound; HAProxy is bounded by its buffer). */
 const MESSAGES_PER_WAKEUP_MAX = 100_000;
@@ -83,14 +84,14 @@ export class PeerSession {
     readonly role: SessionRole,
   ) {
     this.id = section.nextSessionId();
-    this.st0 = role === 'connect' ? ST0.CONNECT : ST0.ACCEPT;
-    this.decoder = new MessageDecoder({ expect: role === 'connect' ? 'status' : 'hello' });
+    this.st0 = role === 'initiator' ? ST0.CONNECT : ST0.ACCEPT;
+    this.decoder = new MessageDecoder({ expect: role === 'initiator' ? 'status' : 'hello' });
     this.wakeTask = section.tasklet(() => this.ioHandler());
   }
 
   /** `peer_session_create`: an outgoing session to `peer`, attached to it at once. */
   static connect(section: PeersSection, peer: Peer): PeerSession {
-    const session = new PeerSession(section, 'connect');
+    const session = new PeerSession(section, 'initiator');
     session.peer = peer;
     session.openConnection();
     session.wake();
@@ -99,7 +100,7 @@ export class PeerSession {
 
   /** A connection accepted on the local peer's address. */
   static accept(section: PeersSection, stream: ByteStream): PeerSession {
-    const session = new PeerSession(section, 'accept');
+    const session = new PeerSession(section, 'acceptor');
     session.attachStream(stream);
     session.streamState = 'EST';
     session.wake();
@@ -165,7 +166,7 @@ export class PeerSession {
     });
     stream.onClose((reason) => {
       if (this.stream !== stream || this.ended) return;
-      if (this.role === 'connect' && this.streamState !== 'EST') {
+      if (this.role === 'initiator' && this.streamState !== 'EST') {
         this.connectFailed(stream, reason);
         return;
       }
@@ -271,7 +272,7 @@ export class PeerSession {
       this.stream.write(all);
       if (this.streamState === 'EST') this.armIdle();
     }
-    if (this.role === 'connect' && this.st0 === ST0.GETSTATUS) this.pendingOnConnect = all;
+    if (this.role === 'initiator' && this.st0 === ST0.GETSTATUS) this.pendingOnConnect = all;
   }
 
   // --- the I/O handler -----------------------------------------------------------------------------

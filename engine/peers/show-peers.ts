@@ -96,7 +96,7 @@ function dumpPeer(section: PeersSection, sectionIndex: number, peer: Peer, peerI
   out += `        flags=0x${hex(peer.flags >>> 0)}`;
   if (session !== undefined) {
     out += ` appctx:${pointer(SECTION_BASE + 0x20_0000, sectionIndex, 0, session.id)} st0=${session.st0} st1=${session.st1} task_calls=${session.calls} state=${session.streamState}`;
-    if (session.role === 'accept' && session.stream !== undefined) {
+    if (session.role === 'acceptor' && session.stream !== undefined) {
       const s = session.stream;
       out += `\n        xprt=RAW src=${s.remoteAddress}:${s.remotePort} addr=${s.localAddress}:${s.localPort}`;
     }

@@ -9,7 +9,7 @@
  * tree once stale ids outnumber the live ones. A walk under traffic thus costs O(log n) per
  * lookup, not a sort of the whole tree after every change (which a paced lesson made quadratic).
  */
-import { assert } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 
 const HALF = 0x8000_0000;
 /** Stale ids tolerated beyond the live count before a rebuild (keeps tiny trees from churning). */

@@ -8,7 +8,7 @@
  * arrays repeat the element encoding `count` times; DICT (`server_key`) goes through the
  * session's 128-slot caches. Decoding reduces values as HAProxy's 32-bit variables do.
  */
-import { assert } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 import type { StdType } from '../table/data-types.ts';
 import { keyFromWireBytes, keyToWireBytes, bytesToLatin1, type StoredKey } from '../table/keys.ts';
 import { DICT_CACHE_SLOTS, type DictRxCache, type DictTxCache } from './dict-cache.ts';

@@ -12,7 +12,7 @@
  * cursor can walk ids one by one; the walk is bounded by the number of ids handed out since the
  * cursor, which is the work that produced them.
  */
-import { assert } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 import { Uint32KeyIndex } from '../table/key-index.ts';
 import { SortedIds } from './sorted-ids.ts';
 import { FLAG_IN_UPD_TREE, H_FLAGS, H_UPD_KEY } from '../table/layout.ts';

@@ -14,7 +14,7 @@
  * The readers return a value, or a negative sentinel, and leave the position after the varint
  * in a caller-owned `VarintSpan`, so the hot path allocates nothing.
  */
-import { assert } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 
 /** Longest varint sticksim accepts: 10 bytes hold any uint64. */
 export const VARINT_BYTES_MAX = 10;

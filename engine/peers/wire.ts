@@ -3,7 +3,8 @@
  * the field that failed, and a growable writer. Both are reused across messages (no per-field
  * allocation) — the codec's hot path runs through them.
  */
-import { assert, ProtocolError } from '../errors.ts';
+import { ProtocolError } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 import {
   readVarintBigint,
   readVarintU32,

@@ -5,7 +5,7 @@
  * build processes through this class; nothing here reads time, randomness or sockets directly.
  */
 import type { Env, TimerHandle } from '../env.ts';
-import { assert } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 import { resolveLocalPeer, type LocalPeerResolution } from '../config/local-peer.ts';
 import type { Config } from '../config/types.ts';
 import { NO_MARKS, type CoverageMarks } from '../peers/marks.ts';

@@ -19,7 +19,7 @@
  * Every path releases every tracker: the function never leaves a reference behind.
  */
 import type { Proxy } from '../config/types.ts';
-import { assert } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 import { countBytesIn, countBytesOut, countHttpError, countHttpFailure, countHttpRequest, countSession } from '../table/tracking.ts';
 import { runRules, type RuleVerdict } from './actions-eval.ts';
 import {

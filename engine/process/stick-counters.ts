@@ -7,7 +7,7 @@
  * level attached it first; every per-event counter and every sc-* action sees it; the stream's
  * release skips the slots inherited from the session (`stream_store_counters`).
  */
-import { assert } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 import { TRACK_SLOTS } from '../config/fetches.ts';
 import { NO_ENTRY, type EntryRef, type StickTable } from '../table/table.ts';
 import { trackRelease, trackStart } from '../table/tracking.ts';

@@ -4,7 +4,7 @@
  * by insertion sequence (the tree keeps duplicates in insertion order). Keys and sequences live
  * in the table's entry words; the heap stores entry refs and knows each ref's position.
  */
-import { assert } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 import { H_EXP_SEQ, H_TREE_KEY } from './layout.ts';
 
 export class ExpQueue {

@@ -3,7 +3,7 @@
  * typed arrays (linear probing, backward-shift deletion: no tombstones), which keeps a lookup to
  * one or two cache lines; byte-string keys use a Map.
  */
-import { assert } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 import type { StoredKey } from './keys.ts';
 
 export interface KeyIndex {

@@ -6,7 +6,7 @@
  * uint32 value) or a latin1 "byte string" where every char code is one byte (ipv6: 16 bytes;
  * string: at most keySize-1 bytes, cut at the first NUL; binary: exactly keySize bytes).
  */
-import { assert } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 import type { KeyTypeName, TableSpec } from './table-spec.ts';
 
 export type StoredKey = number | string;

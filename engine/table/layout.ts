@@ -3,7 +3,7 @@
  * run of words in one Uint32Array: a small header (expiry, tree key, ref count, update key,
  * flags, sequence) followed by the stored data in ascending type id, zero-initialised.
  */
-import { assert } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 import { dataTypeById, wordsPerElement, type DataTypeInfo } from './data-types.ts';
 import type { TableSpec } from './table-spec.ts';
 

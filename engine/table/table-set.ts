@@ -3,7 +3,7 @@
  * (a process in the simulator, the offline CLI, the live runner) calls `runDueExpiry` when the
  * clock reaches `nextExpiryTick`.
  */
-import { assert } from '../errors.ts';
+import { assert } from '../../lib/assert.ts';
 import { tickFirst, tickIsExpired, TICK_ETERNITY, type Tick } from '../ticks.ts';
 import { StickTable } from './table.ts';
 import type { TableSpec } from './table-spec.ts';

@@ -5,7 +5,7 @@
  *
  * Time is always passed in as a tick (`now`): the table never reads a clock.
  */
-import { assert, fail } from '../errors.ts';
+import { assert, fail } from '../../lib/assert.ts';
 import { tickAdd, tickFirst, tickIsExpired, tickIsLt, tickIsSet, TICK_ETERNITY, type Tick } from '../ticks.ts';
 import { freqCtrRead, freqCtrSet, freqCtrUpdate } from './freq-ctr.ts';
 import { ExpQueue } from './exp-queue.ts';

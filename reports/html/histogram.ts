@@ -1,5 +1,5 @@
 /** The time-to-converge histogram across the runs of a suite (figure `convergeMs`). */
-import { assert } from '../../engine/errors.ts';
+import { assert } from '../../lib/assert.ts';
 import { element, formatNumber, formatSeconds, innerHeight, linearScale, niceMax, niceTicks, svgDocument, title, xAxis, yAxis, type PlotBox } from './svg.ts';
 
 export interface HistogramBin {

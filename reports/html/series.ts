@@ -2,7 +2,7 @@
  * From samples to plottable numbers: which field is "the counter", which key diverged most,
  * per-node series of a key, and the divergence grid (key × node × time bucket).
  */
-import { assert } from '../../engine/errors.ts';
+import { assert } from '../../lib/assert.ts';
 import type { Sample } from '../trace-data.ts';
 
 /** Fields tried in this order when choosing the counter to plot. */

@@ -2,7 +2,7 @@
  * Small SVG building blocks: scales, nice ticks, axes, escaped elements. Pure string output;
  * no browser at build time.
  */
-import { assert } from '../../engine/errors.ts';
+import { assert } from '../../lib/assert.ts';
 import { xmlAttribute, xmlText } from '../xml.ts';
 
 export interface Scale {

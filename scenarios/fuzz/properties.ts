@@ -210,13 +210,13 @@ function checkSent(ctx: Context, e: TraceEntry): void {
   if (d['pid'] !== currentPid(ctx, e.host)) return;
   // An entry expiring this very tick may still be sent (its expire task runs in this tick too);
   // one whose expiry passed in an earlier tick must have been purged, not pushed.
-  const process = ctx.s.world.host(e.host).process;
-  const table = process?.tables.get(TABLE);
-  if (process === undefined || table === undefined) return;
+  const haproxyProcess = ctx.s.world.host(e.host).process;
+  const table = haproxyProcess?.tables.get(TABLE);
+  if (haproxyProcess === undefined || table === undefined) return;
   const ref = table.lookup(inetaddrHost(String(d['key'])));
   if (ref === NO_ENTRY) return;
   const expire = table.expireOf(ref);
-  const now = process.env.clock.nowTick();
+  const now = haproxyProcess.env.clock.nowTick();
   // HAProxy 2.6 purges lazily: an entry whose expire was SHORTENED after it was queued (a timed
   // update of a full resync, spec §3.2 and §4.7) lives until its original tree key, and may be
   // pushed meanwhile (fixed only in 3.4-dev9). Only an entry past both ticks must be gone.

@@ -75,9 +75,9 @@ function driveTraffic(s: ScriptApi, c: FuzzCase): TrafficLedger {
     if (t.requestEveryMs > 0 && usable.length > 0) {
       s.every({ startMs: TRAFFIC_START_MS + offsetMs, everyMs: t.requestEveryMs, untilMs: t.untilMs }, (ms) => {
         const k = random.nextInt(usable.length); // as random.pick(usable)
-        const process = host.process;
-        if (process === undefined || host.isPaused()) return;
-        process.handleRequest({ srcAddress: usable[k]! });
+        const haproxyProcess = host.process;
+        if (haproxyProcess === undefined || host.isPaused()) return;
+        haproxyProcess.handleRequest({ srcAddress: usable[k]! });
         const ledgerKey = ledgerKeys[k]!;
         ledger.handled.set(ledgerKey, (ledger.handled.get(ledgerKey) ?? 0) + 1);
         ledger.lastWriteMs.set(ledgerKey, ms);

@@ -15,7 +15,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { watchChild, type ExitStatus } from './children.ts';
-import { assert } from '../../engine/errors.ts';
+import { assert } from '../../lib/assert.ts';
 
 export const REQUIRED_VERSION_PREFIX = '2.6.';
 const INSTALL_HINT =

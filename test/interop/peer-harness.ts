@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assert } from '../../engine/errors.ts';
+import { assert } from '../../lib/assert.ts';
 import { watchChild, type ExitStatus } from './children.ts';
 import { allocateLoopbackEndpoint, cfgPreamble, sleepMs, unixCli, withStatsSocket, type HaproxyBinary, type LoopbackEndpoint } from './haproxy.ts';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvariantError } from '../../../engine/errors.ts';
+import { InvariantError } from '../../../lib/assert.ts';
 import { Kernel, KernelTimerGroup } from '../../../sim/kernel.ts';
 
 const FC = { seed: 42, numRuns: Number(process.env.FC_NUM_RUNS ?? 100) };

@@ -3,10 +3,10 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ExploreSession } from '../../../reports/tui/explore-session.ts';
-import { diffMain, parseMoment, showMain } from '../../../reports/tui/main.tsx';
-import { initialState, reduce, type Trace } from '../../../reports/tui/state.ts';
-import { TraceStore } from '../../../reports/tui/trace-store.ts';
+import { ExploreSession } from '../../../tui/explore-session.ts';
+import { diffMain, parseMoment, showMain } from '../../../tui/main.tsx';
+import { initialState, reduce, type Trace } from '../../../tui/state.ts';
+import { TraceStore } from '../../../tui/trace-store.ts';
 import type { ScenarioSpec } from '../../../scenarios/dsl.ts';
 import { openSplitBrain } from './fixtures.ts';
 

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { runScenario } from '../../../scenarios/runner.ts';
 import { loadScenarios } from '../../../scenarios/suite.ts';
 import type { ScenarioSpec } from '../../../scenarios/dsl.ts';
-import { openTrace } from '../../../reports/tui/screens.ts';
-import type { Trace } from '../../../reports/tui/state.ts';
-import { TraceStore } from '../../../reports/tui/trace-store.ts';
+import { openTrace } from '../../../tui/screens.ts';
+import type { Trace } from '../../../tui/state.ts';
+import { TraceStore } from '../../../tui/trace-store.ts';
 
 export async function splitBrainTrace(): Promise<{ path: string; spec: ScenarioSpec }> {
   const [loaded] = await loadScenarios(['split-brain-acceptor-wins']);

@@ -1,10 +1,10 @@
 import { render } from 'ink-testing-library';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { App, ReplayRoot } from '../../../reports/tui/app.tsx';
-import { ExploreSession } from '../../../reports/tui/explore-session.ts';
-import { exploreScreen, forkScreen, openTrace, replayScreen } from '../../../reports/tui/screens.ts';
-import { SPEEDS, type Trace } from '../../../reports/tui/state.ts';
-import { TraceStore } from '../../../reports/tui/trace-store.ts';
+import { App, ReplayRoot } from '../../../tui/app.tsx';
+import { ExploreSession } from '../../../tui/explore-session.ts';
+import { exploreScreen, forkScreen, openTrace, replayScreen } from '../../../tui/screens.ts';
+import { SPEEDS, type Trace } from '../../../tui/state.ts';
+import { TraceStore } from '../../../tui/trace-store.ts';
 import type { ScenarioSpec } from '../../../scenarios/dsl.ts';
 import { KEYS, openSplitBrain, wait } from './fixtures.ts';
 import { mkdtempSync } from 'node:fs';
@@ -247,7 +247,7 @@ describe('explore keys', () => {
     expect(ui.lastFrame()).toContain(`written ${session.store.count} events`);
     const saved = openTrace(TraceStore.openFile(savePath));
     expect(saved.store.count).toBe(session.store.count);
-    const { Replayer } = await import('../../../reports/tui/replayer.ts');
+    const { Replayer } = await import('../../../tui/replayer.ts');
     const replayed = new Replayer(spec, saved.store, saved.index).tablesAt('st', saved.store.count - 1);
     const live = session.tablesNow('st');
     expect([...replayed.rows.entries()].map(([k, r]) => [k, [...r.entries()].map(([h, v]) => [h, v.get('gpc0')])])).toEqual(

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseTrace, formatHeaderLine, formatEventLine } from '../../../sim/trace.ts';
-import { TraceIndex } from '../../../reports/tui/trace-index.ts';
-import { TraceOpenError, TraceStore } from '../../../reports/tui/trace-store.ts';
+import { TraceIndex } from '../../../tui/trace-index.ts';
+import { TraceOpenError, TraceStore } from '../../../tui/trace-store.ts';
 import { splitBrainTrace } from './fixtures.ts';
 
 let path = '';

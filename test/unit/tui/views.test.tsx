@@ -1,14 +1,14 @@
 import { render } from 'ink-testing-library';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EventLog } from '../../../reports/tui/event-log.tsx';
-import { HelpPanel } from '../../../reports/tui/help-view.tsx';
-import { LinksPanel } from '../../../reports/tui/links-view.tsx';
-import { Replayer } from '../../../reports/tui/replayer.ts';
-import { initialState, type Trace } from '../../../reports/tui/state.ts';
-import { StatusBar } from '../../../reports/tui/status-bar.tsx';
-import { tablesFromSamples } from '../../../reports/tui/tables.ts';
-import { TablesPanel } from '../../../reports/tui/tables-view.tsx';
-import { Timeline, timelineRows } from '../../../reports/tui/timeline.tsx';
+import { EventLog } from '../../../tui/event-log.tsx';
+import { HelpPanel } from '../../../tui/help-view.tsx';
+import { LinksPanel } from '../../../tui/links-view.tsx';
+import { Replayer } from '../../../tui/replayer.ts';
+import { initialState, type Trace } from '../../../tui/state.ts';
+import { StatusBar } from '../../../tui/status-bar.tsx';
+import { tablesFromSamples } from '../../../tui/tables.ts';
+import { TablesPanel } from '../../../tui/tables-view.tsx';
+import { Timeline, timelineRows } from '../../../tui/timeline.tsx';
 import type { ScenarioSpec } from '../../../scenarios/dsl.ts';
 import { openSplitBrain } from './fixtures.ts';
 

@@ -5,8 +5,8 @@
  * The attack is deterministic: `ratePerS` requests a second from one source address, evenly
  * spaced, through the target host's frontend rules.
  */
-import { assert } from '../../engine/errors.ts';
-import type { World } from '../../sim/world.ts';
+import { assert } from '../lib/assert.ts';
+import type { World } from '../sim/world.ts';
 
 export type ExploreAction =
   | { verb: 'partition'; host: string }

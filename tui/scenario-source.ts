@@ -4,11 +4,11 @@
  * `config:<path>` for an explore session started from a haproxy.cfg (one host per peer line).
  */
 import { readFileSync } from 'node:fs';
-import { parseConfig } from '../../engine/config/parse.ts';
-import type { MergePolicyName } from '../../engine/peers/merge.ts';
-import type { TraceHeader } from '../../sim/trace.ts';
-import type { HostSpec, ScenarioSpec } from '../../scenarios/dsl.ts';
-import { loadScenarios } from '../../scenarios/suite.ts';
+import { parseConfig } from '../engine/config/parse.ts';
+import type { MergePolicyName } from '../engine/peers/merge.ts';
+import type { TraceHeader } from '../sim/trace.ts';
+import type { HostSpec, ScenarioSpec } from '../scenarios/dsl.ts';
+import { loadScenarios } from '../scenarios/suite.ts';
 
 export const CONFIG_PREFIX = 'config:';
 const CONFIG_DURATION_MS = 3_600_000;

@@ -9,8 +9,8 @@
  * with its line number.
  */
 import { readFileSync } from 'node:fs';
-import { assert } from '../../engine/errors.ts';
-import { formatEventLine, parseTrace, type TraceEntry, type TraceHeader, type TraceProblem } from '../../sim/trace.ts';
+import { assert } from '../lib/assert.ts';
+import { formatEventLine, parseTrace, type TraceEntry, type TraceHeader, type TraceProblem } from '../sim/trace.ts';
 
 const EVENTS_MAX = 50_000_000;
 const DETAILS_CACHE_MAX = 4096;

@@ -3,7 +3,7 @@
  * trace's samples when the scenario is unknown) and for an explore session (tables from the
  * live world at the live end, replayed from the session's own trace when looking back).
  */
-import type { ScenarioSpec } from '../../scenarios/dsl.ts';
+import type { ScenarioSpec } from '../scenarios/dsl.ts';
 import type { AppProps, ScreenSize } from './app.tsx';
 import { ExploreSession } from './explore-session.ts';
 import { Replayer } from './replayer.ts';

@@ -5,7 +5,7 @@
  * divergences, failed expectations, explore actions), the peer link states per (host, peer),
  * and where the table samples of each key are. Only the few kinds it needs are parsed.
  */
-import { statusLabel } from '../../engine/peers/constants.ts';
+import { statusLabel } from '../engine/peers/constants.ts';
 import { lastLeq, type TraceStore } from './trace-store.ts';
 
 export type BandKind = 'partition' | 'hold' | 'crash' | 'pause' | 'resync';

@@ -4,10 +4,10 @@
  * `sticksim show`, and the start of a branch. Moving forward continues the held run; moving back
  * starts it again from zero (a run is a pure function of its inputs).
  */
-import { utf8ToLatin1 } from '../../engine/table/keys.ts';
-import type { ScenarioSpec } from '../../scenarios/dsl.ts';
-import { startScenario, type ScenarioRun } from '../../scenarios/runner.ts';
-import type { World } from '../../sim/world.ts';
+import { utf8ToLatin1 } from '../engine/table/keys.ts';
+import type { ScenarioSpec } from '../scenarios/dsl.ts';
+import { startScenario, type ScenarioRun } from '../scenarios/runner.ts';
+import type { World } from '../sim/world.ts';
 import { actionFromDetails, Attacks, replayAction } from './actions.ts';
 import { policyOf } from './scenario-source.ts';
 import { tablesFromAnswers, type TablesView } from './tables.ts';

@@ -5,11 +5,11 @@
  * `sticksim replay` reads back. A branch starts the same way from a replayed trace's cursor.
  */
 import { writeFileSync } from 'node:fs';
-import { assert } from '../../engine/errors.ts';
-import type { MergePolicyName } from '../../engine/peers/merge.ts';
-import type { ScenarioSpec } from '../../scenarios/dsl.ts';
-import { startScenario, type ScenarioRun } from '../../scenarios/runner.ts';
-import { formatHeaderLine, type TraceEntry } from '../../sim/trace.ts';
+import { assert } from '../lib/assert.ts';
+import type { MergePolicyName } from '../engine/peers/merge.ts';
+import type { ScenarioSpec } from '../scenarios/dsl.ts';
+import { startScenario, type ScenarioRun } from '../scenarios/runner.ts';
+import { formatHeaderLine, type TraceEntry } from '../sim/trace.ts';
 import { actionFromDetails, applyAction, Attacks, type ExploreAction } from './actions.ts';
 import { policyOf } from './scenario-source.ts';
 import { tableNamesOfWorld, tablesOfWorld } from './replayer.ts';

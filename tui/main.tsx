@@ -2,8 +2,8 @@
  * What the replay, explore, show and diff commands do, behind their argument parsing
  * (cli/commands/*.ts): open the trace, find its scenario, draw on a terminal or print plain text.
  */
-import type { MergePolicyName } from '../../engine/peers/merge.ts';
-import type { ScenarioSpec } from '../../scenarios/dsl.ts';
+import type { MergePolicyName } from '../engine/peers/merge.ts';
+import type { ScenarioSpec } from '../scenarios/dsl.ts';
 import { ReplayRoot, App } from './app.tsx';
 import { ExploreSession } from './explore-session.ts';
 import { colorAllowed, formatMs } from './format.ts';
