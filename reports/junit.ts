@@ -82,6 +82,7 @@ function runSuite(run: ScenarioRunResult, rootSeed: string): Suite {
     ['rootSeed', rootSeed],
     ['policy', run.policy],
     ['traceHash', run.traceHash],
+    ['fingerprint', run.fingerprint],
     ['simulatedMs', String(run.simulatedMs)],
     ['reproduce', run.reproduce],
   ];

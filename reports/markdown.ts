@@ -72,6 +72,7 @@ function failureSection(run: ScenarioRunResult): string {
   }
   lines.push('', 'Reproduce:', '', markdownCodeBlock(run.reproduce, 'sh'));
   if (run.tracePath !== undefined) lines.push('', `Trace: ${markdownCode(run.tracePath)} (hash ${markdownCode(run.traceHash.slice(0, 16))})`);
+  if (run.fingerprint !== '') lines.push('', `Fingerprint: ${markdownCode(run.fingerprint)}`);
   return lines.join('\n');
 }
 

@@ -67,6 +67,8 @@ export function resultFromTrace(trace: TraceData): ScenarioRunResult {
     simulatedMs: trace.endMs,
     wallMs: 0,
     traceHash: trace.hash,
+    // The fingerprint is taken from the events as they were made, not from their JSON lines.
+    fingerprint: '',
     tracePath: trace.file,
     reproduce: reproduceCommand({ scenario, seed, policy }),
   };

@@ -42,6 +42,7 @@ function runJson(run: ScenarioRunResult): Record<string, unknown> {
     simulatedMs: run.simulatedMs,
     wallMs: run.wallMs,
     traceHash: run.traceHash,
+    fingerprint: run.fingerprint,
     ...(run.tracePath === undefined ? {} : { tracePath: run.tracePath }),
     reproduce: run.reproduce,
   };
@@ -127,6 +128,8 @@ function runFrom(check: Checker, value: unknown, path: string): ScenarioRunResul
     simulatedMs: check.number(record, 'simulatedMs', path),
     wallMs: check.number(record, 'wallMs', path),
     traceHash: check.string(record, 'traceHash', path),
+    // Results files written before the fingerprint existed have none.
+    fingerprint: record['fingerprint'] === undefined ? '' : check.string(record, 'fingerprint', path),
     tracePath: typeof tracePath === 'string' ? tracePath : undefined,
     reproduce: check.string(record, 'reproduce', path),
   };

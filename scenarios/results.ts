@@ -39,7 +39,10 @@ export interface ScenarioRunResult {
   readonly figures: Readonly<Record<string, number>>;
   readonly simulatedMs: number;
   readonly wallMs: number;
+  /** SHA-256 of the JSONL trace when its lines were formatted (a trace file, or traceLevel 'full'); else ''. */
   readonly traceHash: string;
+  /** The cheap determinism fingerprint over every event (sim/fingerprint.ts); '' with the trace off. */
+  readonly fingerprint: string;
   /** Path of the JSONL trace when one was written. */
   readonly tracePath: string | undefined;
   /** The one command that reproduces this run. */

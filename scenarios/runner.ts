@@ -9,6 +9,7 @@ import { assert } from '../lib/assert.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
 import { deriveSeed } from '../sim/seeds.ts';
 import { openTraceFile, sticksimVersion } from '../sim/trace-file.ts';
+import { Fingerprint } from '../sim/fingerprint.ts';
 import { TraceWriter, type TraceEntry, type TraceHeader, type TraceSink } from '../sim/trace.ts';
 import { World, type WorldHostSpec } from '../sim/world.ts';
 import type { ScenarioSpec } from './dsl.ts';
@@ -32,10 +33,13 @@ export interface RunOptions {
    */
   policyToldToScript?: MergePolicyName;
   /**
-   * 'full' (default): every event is formatted into the trace and its hash. 'off': nothing is
-   * formatted or hashed (fuzz cases, benchmarks, the TUI's re-runs); the trace hash is then ''.
+   * 'fingerprint' (default): every event is folded into the cheap fingerprint (sim/fingerprint.ts)
+   * and nothing is formatted; the JSONL trace and its SHA-256 exist only with `tracePath`.
+   * 'full': the JSONL lines are also formatted and hashed in memory without a file (the trace
+   * hash of the same run written to a file). 'off': nothing is formatted or fingerprinted (fuzz
+   * cases, benchmarks, the TUI's re-runs); the trace hash and the fingerprint are then ''.
    */
-  traceLevel?: 'full' | 'off';
+  traceLevel?: 'full' | 'fingerprint' | 'off';
 }
 
 export interface RunOutput {
@@ -95,13 +99,17 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
   const entries: TraceEntry[] = [];
   const file = options.tracePath === undefined ? undefined : openTraceFile({ path: options.tracePath, header });
   const traceOff = options.traceLevel === 'off';
-  const writer = file?.writer ?? (traceOff ? undefined : new TraceWriter(header, () => {}));
+  const writer = file?.writer ?? (options.traceLevel === 'full' ? new TraceWriter(header, () => {}) : undefined);
+  const fingerprint = traceOff ? undefined : new Fingerprint();
   let api: ScriptApi | undefined;
   // With the trace off and nothing keeping entries, only the kinds the script observes are built.
   const everyKind = !traceOff || options.keepEntries === true || options.tee !== undefined;
   const sink: TraceSink = {
     record(entry) {
-      if (!traceOff) writer?.record(entry);
+      if (!traceOff) {
+        writer?.record(entry);
+        fingerprint?.record(entry);
+      }
       if (options.keepEntries) entries.push(entry);
       options.tee?.record(entry);
       api?.dispatch(entry);
@@ -150,6 +158,7 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
       simulatedMs: world.nowMs(),
       wallMs: (options.wallMs?.() ?? 0) - wallStart,
       traceHash,
+      fingerprint: fingerprint?.digest() ?? '',
       tracePath: options.tracePath,
       reproduce: `npx sticksim run ${ref} --seed ${quote(options.seed)} --policy ${options.policy}`,
   };

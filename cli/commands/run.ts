@@ -107,8 +107,10 @@ async function runCommand(paths: string[], options: RunCliOptions): Promise<numb
   const written = await writeReports(suite, { junitPath: options.junit, reportDir: options.report });
   for (const path of written) process.stdout.write(`written: ${path}\n`);
   if (runs.length === 1) {
-    const streams = streamsByRun.get(runs[0]!) ?? [];
-    process.stdout.write(`streams from root seed ${runs[0]!.seed}: ${streams.map((x) => `${x.name}=${x.seed}`).join(' ')}\n`);
+    const only = runs[0]!;
+    const streams = streamsByRun.get(only) ?? [];
+    process.stdout.write(`streams from root seed ${only.seed}: ${streams.map((x) => `${x.name}=${x.seed}`).join(' ')}\n`);
+    process.stdout.write(`fingerprint ${only.fingerprint}${only.traceHash === '' ? '' : `, trace sha256 ${only.traceHash}`}\n`);
   }
   process.stdout.write(`\n${runs.length - failed.length} passed, ${failed.length} failed\n`);
   return failed.length === 0 ? 0 : 1;

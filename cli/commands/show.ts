@@ -4,18 +4,22 @@
  */
 import type { Command } from 'commander';
 import { parseMoment, showMain } from '../../tui/main.tsx';
+import { TRACE_SOURCE_HELP, traceSourcePath } from '../trace-source.ts';
 import { reportingUserErrors } from '../user-errors.ts';
 
 export function registerShowCommand(program: Command): void {
   program
     .command('show')
     .description("ask the runtime API (e.g. \"show table st\") of a trace's nodes at a moment")
-    .argument('<trace>', 'a JSONL trace')
+    .argument('<trace>', 'a JSONL trace, or a scenario with --seed')
     .argument('<command>', 'a runtime-API command, e.g. "show table st" or "show peers"')
     .requiredOption('--at <time>', 'the moment (12.5s or 12500ms)')
     .option('--node <name>', 'only this node (prints its answer alone)')
-    .action(async (path: string, command: string, options: { at: string; node?: string }) => {
+    .option('--seed <seed>', TRACE_SOURCE_HELP.seed)
+    .option('--policy <policy>', TRACE_SOURCE_HELP.policy)
+    .action(async (argument: string, command: string, options: { at: string; node?: string; seed?: string; policy?: string }) => {
       await reportingUserErrors(async () => {
+        const path = await traceSourcePath(argument, options, (line) => process.stderr.write(`${line}\n`));
         const result = await showMain({ path, command, atMs: parseMoment(options.at), ...(options.node === undefined ? {} : { node: options.node }) });
         (result.code === 0 ? process.stdout : process.stderr).write(result.text);
         process.exitCode = result.code;
