@@ -34,7 +34,10 @@ interface TrialPlan {
   readonly baselineOn: Node;
 }
 
-/** Each acceptor with each side writing gpc0, then heals where the timers decide. */
+/**
+ * Each acceptor with each side writing gpc0, then heals where the timers decide (measured: there
+ * the side that wrote first during the cut has always initiated, so both acceptors occur too).
+ */
 const PLAN: readonly TrialPlan[] = [
   { initiator: HAP, gpcWriter: HAP, baselineOn: HAP },
   { initiator: SIM, gpcWriter: HAP, baselineOn: SIM },

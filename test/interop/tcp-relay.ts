@@ -29,6 +29,8 @@ const HOLD_BYTES_MAX_DEFAULT = 1024 * 1024;
 /** Closed connections kept for `connections()`; older ones are forgotten. */
 const CLOSED_KEPT_MAX = 1_000;
 const ROUTES_MAX = 64;
+/** Connections a route's listener accepts at once; more are closed by node at accept. */
+const CONNECTIONS_PER_ROUTE_MAX = 256;
 
 export interface RelayRouteOptions {
   /** The node that connects to this route's listener. */
@@ -415,6 +417,7 @@ export class TcpRelay {
   private listen(route: Route): Promise<Server> {
     return new Promise<Server>((resolve, reject) => {
       const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (inbound) => this.accept(route, server, inbound));
+      server.maxConnections = CONNECTIONS_PER_ROUTE_MAX;
       server.once('error', reject);
       server.listen({ host: route.listen.address, port: route.listen.port, exclusive: true }, () => {
         server.off('error', reject);
