@@ -46,12 +46,27 @@ export interface ScenarioSpec {
   link?: LinkSpec;
   /** Merge policies this scenario is run under by default (the CLI's --policy overrides). */
   policies?: MergePolicyName[];
+  /**
+   * Root seeds the built-in test runs this scenario (and each of its negative controls) on,
+   * chosen so that every outcome the scenario tells apart occurs (e.g. either node accepting
+   * the reconnect); default `DEFAULT_SCENARIO_SEEDS`. The CLI does not read it: `sticksim run`
+   * uses --seed/--seeds (default seed 1).
+   */
+  seeds?: readonly string[];
   watch?: WatchSpec;
   script: (s: ScriptApi) => void;
 }
 
+/** The seeds a scenario is tested on when it names none. */
+export const DEFAULT_SCENARIO_SEEDS: readonly string[] = ['1', '2', '3'];
+
 export function scenario(spec: ScenarioSpec): ScenarioSpec {
   return spec;
+}
+
+/** The seeds the built-in test runs `spec` and its controls on. */
+export function scenarioSeeds(spec: ScenarioSpec): readonly string[] {
+  return spec.seeds ?? DEFAULT_SCENARIO_SEEDS;
 }
 
 /** The lab's configuration for host `local` of a full mesh (RESULTS.md "Common config"). */

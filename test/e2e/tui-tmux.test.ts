@@ -54,7 +54,7 @@ describe.skipIf(!hasTmux)('sticksim replay under tmux', () => {
       await sleep(50);
     }
     // the 5th mark is the divergence at 11 s (diverged, converged, partition, reset, diverged)
-    const screen = await until((s) => s.includes('11.000s/40.000s') && /≠ 10\.9\.9\.9\s+5\s+12/.test(s));
+    const screen = await until((s) => s.includes('11.000s/40.000s') && /≠ 10\.9\.9\.9\s+5\s+1\s/.test(s));
     const lines = screen.split('\n');
     expect(lines.find((l) => l.startsWith('net'))).toContain('#');
     expect(lines.find((l) => l.startsWith('table st @ 11.000s'))).toBeDefined();

@@ -47,8 +47,13 @@ describe('tables view', () => {
     expect(frame[1]).toMatch(/key\s+hap1\s+hap2/);
     const row = frame.find((l) => l.includes('10.9.9.9'))!;
     expect(row.startsWith('≠')).toBe(true);
-    expect(row).toMatch(/5\s+12/);
+    // gpc0: hap1 flagged the client during the partition, hap2 still holds the 1 from before
+    expect(row).toMatch(/5\s+1$/);
     ui.unmount();
+    // the field hap2 wrote differs too: 2 requests counted on hap1, 7 on hap2
+    const counts = render(<TablesPanel view={view} field="http_req_cnt" width={60} height={6} color={false} pending={false} />);
+    expect(lines(counts.lastFrame()).find((l) => l.includes('10.9.9.9'))).toMatch(/^≠ 10\.9\.9\.9\s+4\s+9$/);
+    counts.unmount();
   });
 
   it('marks nothing once the nodes agree (after the heal)', () => {

@@ -1,0 +1,167 @@
+/**
+ * Negative controls of the built-in suite: each is a broken variant of a scenario (a verb removed
+ * or changed, a config fixed) or of the engine (another merge policy while the script is told the
+ * policy it expects), and names the exact set of expectations it must make fail on EVERY seed the
+ * scenario is tested on (`scenarioSeeds`). Used by builtin.test.ts and by controls-table.ts.
+ *
+ * TODO(lead, after merging the `plantedBug` option of runScenario): add a control per wire-order
+ * planted bug, run on every seed like the others (`engine: { plantedBug: ... }`), declaring the
+ * sets the runs show. Scenarios expected to catch each (predictions, to check when wiring):
+ *   - push-before-read (a node pushes its pending updates before reading what already arrived):
+ *       split-brain-acceptor-wins / outcome-per-merge-policy (whose entry wins after the heal is
+ *       decided by that order), split-brain-session-survives / values-swapped + stays-swapped,
+ *       split-brain-three-nodes / acceptor-wins-nothing-relayed-after-heal,
+ *       flapping-link / ownWritesReverted.
+ *   - relay-learned (an update learned from one peer is pushed to the others):
+ *       split-brain-three-nodes / nothing-relayed-through-hap2 (+ acceptor-wins-nothing-relayed-after-heal).
+ *   - remote-touch-local (a received update is queued as a local change, so it is pushed on):
+ *       split-brain-three-nodes / nothing-relayed-through-hap2, split-brain-acceptor-wins /
+ *       outcome-per-merge-policy (the learned entry is pushed back after the heal),
+ *       split-brain-session-survives / stays-swapped (the swapped entries are echoed back).
+ */
+import type { MergePolicyName } from '../../engine/peers/merge.ts';
+import { meshConfig, type ScenarioSpec } from '../../scenarios/dsl.ts';
+import { runScenario } from '../../scenarios/runner.ts';
+import type { ScriptApi } from '../../scenarios/script-api.ts';
+import { mesh } from '../../scenarios/builtin/cluster.ts';
+import { SMALL_TABLE } from '../../scenarios/builtin/table-too-small-under-attack.ts';
+
+export interface Control {
+  scenario: string;
+  /** How the variant is broken (read as "fails when …"). */
+  how: string;
+  /** Every expectation the variant makes fail, on every seed of the scenario, and no other. */
+  breaks: readonly string[];
+  /** The broken scenario (default: the scenario itself, with a broken engine). */
+  variant?: (base: ScenarioSpec) => ScenarioSpec;
+  /** A broken engine: it merges with `policy` while the script is told `told` (default haproxy). */
+  engine?: { policy: MergePolicyName; told?: MergePolicyName };
+}
+
+type Verb = 'heal' | 'reload' | 'restart' | 'start' | 'crash' | 'cut' | 'natDestination' | 'natSource' | 'hold' | 'release' | 'clients';
+
+/** The scenario with some verbs of its script replaced (a no-op by default). */
+function withVerbs(base: ScenarioSpec, replace: Partial<Record<Verb, (s: ScriptApi, ...args: never[]) => void>>): ScenarioSpec {
+  return {
+    ...base,
+    script: (s) => {
+      const proxy = new Proxy(s, {
+        get(target, prop, receiver) {
+          const r = replace[prop as Verb];
+          if (r !== undefined) return (...args: never[]) => r(target, ...args);
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      base.script(proxy);
+    },
+  };
+}
+
+/** The scenario with more script after its own. */
+function thenAlso(base: ScenarioSpec, more: (s: ScriptApi) => void): ScenarioSpec {
+  return {
+    ...base,
+    script: (s) => {
+      base.script(s);
+      more(s);
+    },
+  };
+}
+
+const noop = (): void => {};
+
+const PEERS3 = [
+  { name: 'hap1', address: '10.0.0.1' },
+  { name: 'hap2', address: '10.0.0.2' },
+  { name: 'hap3', address: '10.0.0.3' },
+];
+
+const fixedConfigs = (base: ScenarioSpec): ScenarioSpec => ({ ...base, hosts: base.hosts.map((h) => ({ ...h, config: meshConfig({ local: h.name, peers: PEERS3 }) })) });
+const hardRestartCutOff = (base: ScenarioSpec): ScenarioSpec =>
+  withVerbs(base, { reload: (s, h: string) => { s.cut([h], ['hap1', 'hap2', 'hap3'].filter((x) => x !== h)); s.restart(h); } });
+
+export const CONTROLS: readonly Control[] = [
+  // --- split brain: wrong merge rules and broken scripts -----------------------------------------
+  { scenario: 'split-brain-acceptor-wins', how: 'never healed', breaks: ['converges-after-heal', 'outcome-per-merge-policy'], variant: (b) => withVerbs(b, { heal: noop }) },
+  { scenario: 'split-brain-acceptor-wins', how: 'the engine keeps the larger value', breaks: ['outcome-per-merge-policy'], engine: { policy: 'max' } },
+  { scenario: 'split-brain-acceptor-wins', how: 'the engine adds the changes up', breaks: ['outcome-per-merge-policy'], engine: { policy: 'aggregate' } },
+  { scenario: 'split-brain-acceptor-wins', how: 'the engine keeps the larger value (script told aggregate)', breaks: ['outcome-per-merge-policy'], engine: { policy: 'max', told: 'aggregate' } },
+  { scenario: 'split-brain-acceptor-wins', how: 'the engine adds the changes up (script told max)', breaks: ['outcome-per-merge-policy'], engine: { policy: 'aggregate', told: 'max' } },
+  { scenario: 'split-brain-session-survives', how: 'the engine keeps the larger value', breaks: ['values-swapped', 'stays-swapped'], engine: { policy: 'max' } },
+  { scenario: 'split-brain-session-survives', how: 'the engine adds the changes up', breaks: ['values-swapped', 'stays-swapped'], engine: { policy: 'aggregate' } },
+  { scenario: 'split-brain-session-survives', how: 'never released', breaks: ['values-swapped', 'stays-swapped'], variant: (b) => withVerbs(b, { release: noop }) },
+  { scenario: 'split-brain-three-nodes', how: 'never cut', breaks: ['nothing-relayed-through-hap2', 'acceptor-wins-nothing-relayed-after-heal'], variant: (b) => withVerbs(b, { cut: noop }) },
+  { scenario: 'split-brain-three-nodes', how: 'hap2 paused while hap1 writes', breaks: ['hap2-learns-from-hap1'], variant: (b) => thenAlso(b, (s) => { s.at(10_500, () => s.pause('hap2')); s.at(11_900, () => s.resume('hap2')); }) },
+  { scenario: 'split-brain-three-nodes', how: 'never healed', breaks: ['acceptor-wins-nothing-relayed-after-heal'], variant: (b) => withVerbs(b, { heal: noop }) },
+  { scenario: 'split-brain-three-nodes', how: 'the engine keeps the larger value', breaks: ['acceptor-wins-nothing-relayed-after-heal'], engine: { policy: 'max' } },
+  { scenario: 'split-brain-three-nodes', how: 'the engine adds the changes up', breaks: ['acceptor-wins-nothing-relayed-after-heal'], engine: { policy: 'aggregate' } },
+  { scenario: 'flapping-link', how: 'the link stays down', breaks: ['converges-once-stable', 'sessionsEstablished', 'ownWritesReverted'], variant: (b) => withVerbs(b, { heal: noop }) },
+  { scenario: 'flapping-link', how: 'the engine keeps the larger value', breaks: ['converges-once-stable', 'ownWritesReverted'], engine: { policy: 'max' } },
+  { scenario: 'flapping-link', how: 'the engine adds the changes up', breaks: ['ownWritesReverted'], engine: { policy: 'aggregate' } },
+
+  // --- reloads, restarts, resyncs -----------------------------------------------------------------
+  { scenario: 'reload-keeps-table', how: 'hard restart instead of reload', breaks: ['new-process-has-every-entry', 'entriesAfterReload'], variant: (b) => withVerbs(b, { reload: (s, h: string) => s.restart(h) }) },
+  { scenario: 'reload-without-peers-loses-table', how: 'with a one-peer section', breaks: ['entriesAfterReload'], variant: (b) => ({ ...b, hosts: mesh(['hap1']) }) },
+  { scenario: 'reload-without-peers-loses-table', how: 'restarted before the count', breaks: ['entriesBeforeReload'], variant: (b) => thenAlso(b, (s) => s.at(8_000, () => s.restart('hap1'))) },
+  { scenario: 'hard-restart-loses-table', how: 'soft reload instead of restart', breaks: ['entriesAfterRestart'], variant: (b) => withVerbs(b, { restart: (s, h: string) => s.reload(h) }) },
+  { scenario: 'reload-before-startup-resync-loses-table', how: 'reload after the resync window', breaks: ['entriesAfterReload', 'updatesTaught'], variant: (b) => withVerbs(b, { reload: (s, h: string) => s.at(7_000, () => s.reload(h)) }) },
+  { scenario: 'crashed-node-resyncs', how: 'hap3 comes back cut off', breaks: ['hap3-relearns-every-key', 'resyncMsAfterRestart'], variant: (b) => withVerbs(b, { start: (s, h: string) => { s.cut([h], ['hap1', 'hap2']); s.start(h); } }) },
+  { scenario: 'resync-window-empty-table', how: 'never cut: hap2 teaches at once', breaks: ['resyncFinishedAfterRestartMs', 'finishedByTimeout', 'attackerLetThroughAfterRestart'], variant: (b) => withVerbs(b, { cut: noop }) },
+  { scenario: 'resync-over-long-link', how: 'a 16 MB send buffer (the lesson in one trip)', breaks: ['resyncMsAfterRestart'], variant: (b) => ({ ...b, link: { latency: 100, sendBufferBytes: 16 * 1024 * 1024 } }) },
+  { scenario: 'resync-over-long-link', how: 'hap2 comes back cut off', breaks: ['hap2-relearns-the-table', 'resyncMsAfterRestart'], variant: (b) => withVerbs(b, { start: (s, h: string) => { s.cut([h], ['hap1']); s.start(h); } }) },
+  { scenario: 'resync-over-long-link', how: 'no clients', breaks: ['entriesAtRestart', 'hap2-relearns-the-table', 'resyncMsAfterRestart'], variant: (b) => withVerbs(b, { clients: noop }) },
+  { scenario: 'rolling-reload-under-traffic', how: 'a limit of 0', breaks: ['usersDenied'], variant: (b) => ({ ...b, hosts: mesh(['hap1', 'hap2', 'hap3'], { frontend: ['http-request deny deny_status 429 if { sc_http_req_rate(0) gt 0 }'] }) }) },
+  { scenario: 'rolling-reload-under-traffic', how: 'hard restarts cut off from the peers', breaks: ['reloadsThatLostTheCounter', 'attackerAllowedDuringReloads'], variant: hardRestartCutOff },
+
+  // --- misconfigurations --------------------------------------------------------------------------
+  { scenario: 'misaddressed-peer-one-way', how: 'configs fixed', breaks: ['hap1GotNameErrorFromHap3'], variant: fixedConfigs },
+  { scenario: 'misaddressed-peer-one-way', how: 'hap1 keeps calling (hap2 never returns, hap1 restarted)', breaks: ['hap1CallsHap2AfterThe503', 'hap1GotNameErrorFromHap3'], variant: (b) => thenAlso(b, (s) => s.at(20_000, () => s.restart('hap1'))) },
+  { scenario: 'misaddressed-peer-one-way', how: 'hap2 never starts', breaks: ['hap2-learns-hap1-writes-at-start'], variant: (b) => ({ ...b, hosts: b.hosts.map((h) => (h.name === 'hap2' ? { ...h, startAtZero: false } : h)) }) },
+  { scenario: 'misaddressed-peer-one-way', how: 'hap2 never returns', breaks: ['replication-back-once-hap2-calls-in'], variant: (b) => withVerbs(b, { start: noop }) },
+  { scenario: 'misaddressed-peer-both-ways', how: 'configs fixed', breaks: ['hap2-never-learns', 'connectAttemptsBetweenHap1AndHap2'], variant: fixedConfigs },
+  { scenario: 'misaddressed-peer-both-ways', how: 'restarted every 3 s', breaks: ['connectAttemptsBetweenHap1AndHap2'], variant: (b) => thenAlso(b, (s) => s.every({ startMs: 3_000, everyMs: 3_000, untilMs: 30_000 }, () => s.restart('hap1'))) },
+  { scenario: 'no-local-peer-name', how: 'localpeer set', breaks: ['removingIncompleteSectionWarnings', 'hap2-never-learns'], variant: (b) => ({ ...b, hosts: b.hosts.map((h) => (h.name === 'vm' ? { ...h, cliLocalPeer: 'hap1' } : h)) }) },
+  { scenario: 'no-local-peer-name', how: 'vm crashed', breaks: ['vmTableWorksLocally'], variant: (b) => thenAlso(b, (s) => s.at(9_000, () => s.crash('vm'))) },
+  {
+    scenario: 'peer-behind-nat',
+    how: 'NAT to the wrong host and hap1 misaddressing hap2',
+    breaks: ['both-directions-replicate'],
+    variant: (b) => ({
+      ...withVerbs(b, { natDestination: (s, rule: { address: string }) => s.natDestination({ address: rule.address, toHost: 'hap2' }) }),
+      hosts: b.hosts.map((h) =>
+        h.name === 'hap1' ? { ...h, config: meshConfig({ local: 'hap1', peers: [{ name: 'hap1', address: '10.0.0.1' }, { name: 'hap2', address: '10.0.0.9' }] }) } : h,
+      ),
+    }),
+  },
+  { scenario: 'rogue-peer', how: 'rogue never starts', breaks: ['hap1-accepts-the-injected-entry', 'collisionsOnHap1AfterRogueStarts'], variant: (b) => withVerbs(b, { start: noop }) },
+
+  // --- table size and traffic ---------------------------------------------------------------------
+  {
+    scenario: 'table-too-small-under-attack',
+    how: 'a 100k table',
+    breaks: ['botnetLetThroughPercent', 'tableFull'],
+    variant: (b) => ({ ...b, hosts: mesh(['hap1'], { table: SMALL_TABLE.replace('size 100 ', 'size 100k '), frontend: ['http-request deny deny_status 429 if { sc_http_req_rate(0) gt 20 }'], withPeers: false }) }),
+  },
+  { scenario: 'table-too-small-nopurge', how: 'no limit rule', breaks: ['earlyAttackerLetThrough'], variant: (b) => ({ ...b, hosts: b.hosts.map((h) => ({ ...h, config: h.config!.replace(/\n\s*http-request deny[^\n]*/, '') })) }) },
+  {
+    scenario: 'table-too-small-nopurge',
+    how: 'without nopurge and a big table',
+    breaks: ['lateAttackerLetThrough', 'lateAttackerTracked'],
+    variant: (b) => ({ ...b, hosts: b.hosts.map((h) => ({ ...h, config: h.config!.replace('size 100 ', 'size 100k ').replace(' nopurge', '') })) }),
+  },
+  { scenario: 'inter-region-latency', how: '2 s between regions', breaks: ['replicationDelayMs', 'attackerLetThrough'], variant: (b) => ({ ...b, link: { latency: 2_000 } }) },
+  { scenario: 'inter-region-latency', how: 'a limit of 0', breaks: ['attackerLetThrough'], variant: (b) => ({ ...b, hosts: mesh(['hap1', 'hap2'], { frontend: ['http-request deny deny_status 429 if { sc_http_req_rate(0) gt 0 }'] }) }) },
+];
+
+/** The expectations a control's variant fails on one seed, sorted by name. */
+export function failingUnder(control: Control, base: ScenarioSpec, seed: string): string[] {
+  const variant = control.variant === undefined ? base : control.variant(base);
+  const { result } = runScenario(variant, {
+    seed,
+    policy: control.engine?.policy ?? 'haproxy',
+    ...(control.engine === undefined ? {} : { policyToldToScript: control.engine.told ?? 'haproxy' }),
+    traceLevel: 'off',
+  });
+  return result.expectations.filter((e) => !e.passed).map((e) => e.name).sort();
+}
