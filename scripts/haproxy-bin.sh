@@ -148,7 +148,7 @@ APT_OPTS=(
 )
 
 note "fetching haproxy $VERSION from Debian ${SUITES[*]} into $DIR"
-apt-get "${APT_OPTS[@]}" -q update >"$APT/update.log" 2>&1 </dev/null ||
+apt-get "${APT_OPTS[@]}" -q --error-on=any update >"$APT/update.log" 2>&1 </dev/null ||
   fail "apt-get update of Debian ${SUITES[*]} failed: $(grep -m1 -E '^(E|W):' "$APT/update.log" || tail -n 1 "$APT/update.log")"
 
 # The package and, transitively, the library packages it depends on (lib*, zlib1g); the first
