@@ -7,6 +7,13 @@
  * Environment:
  *   HAPROXY_BIN=/path/to/haproxy   use this binary instead of searching PATH
  *   STICKSIM_SKIP_INTEROP=1        skip the interop tests (with a printed reason)
+ *
+ * Per release line (`interopGateFor('3.0')`, see versions below):
+ *   STICKSIM_HAPROXY_2_6 / _3_0 / _3_2 / _3_4=/path   the binary of that line (`scripts/haproxy-bin.sh
+ *                                  3.0` prints one; .ci/run exports them)
+ *   STICKSIM_SKIP_INTEROP_3X=1     skip the tests of a 3.x line whose variable is unset
+ *   STICKSIM_INTEROP_HAPROXY=3.2   for measuring only: the 2.6 tests (`interopGate()`) run against
+ *                                  that line's binary instead (they still expect 2.6's answers)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
@@ -89,6 +96,7 @@ export function locateHaproxy(env: NodeJS.ProcessEnv = process.env): HaproxyBina
 /**
  * Decides whether interop tests run. STICKSIM_SKIP_INTEROP=1 skips them (reason printed once);
  * otherwise a missing or wrong haproxy throws, so the suite fails with the install hint.
+ * STICKSIM_INTEROP_HAPROXY=<line> (measuring only) hands the decision to `interopGateFor(line)`.
  */
 export function interopGate(env: NodeJS.ProcessEnv = process.env): InteropGate {
   if (env['STICKSIM_SKIP_INTEROP'] === '1') {
@@ -96,7 +104,109 @@ export function interopGate(env: NodeJS.ProcessEnv = process.env): InteropGate {
     console.warn(`[interop] ${reason}`);
     return { skip: true, reason };
   }
+  const measuredLine = env['STICKSIM_INTEROP_HAPROXY'];
+  if (measuredLine !== undefined && measuredLine !== '' && measuredLine !== '2.6') {
+    const line = parseHaproxyLine(measuredLine, 'STICKSIM_INTEROP_HAPROXY');
+    console.warn(`[interop] STICKSIM_INTEROP_HAPROXY=${line}: the 2.6 interop tests run against haproxy ${line} (they expect 2.6's answers)`);
+    return interopGateFor(line, env);
+  }
   return { skip: false, binary: locateHaproxy(env) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Release lines
+// ---------------------------------------------------------------------------------------------
+
+/** The HAProxy release lines the interop tests can ask for (3.4 optional: Debian experimental). */
+export const HAPROXY_LINES = ['2.6', '3.0', '3.2', '3.4'] as const;
+export type HaproxyLine = (typeof HAPROXY_LINES)[number];
+
+/** Checks a release-line name given by a person; `where` names the variable or option it came from. */
+export function parseHaproxyLine(text: string, where: string): HaproxyLine {
+  const line = HAPROXY_LINES.find((l) => l === text);
+  if (line === undefined) throw new InteropUnavailableError(`${where}=${text}: not a HAProxy release line (want one of ${HAPROXY_LINES.join(', ')})`);
+  return line;
+}
+
+/** The variable holding the binary of a line: STICKSIM_HAPROXY_3_0 for '3.0'. */
+export function haproxyLineVariable(line: HaproxyLine): string {
+  return `STICKSIM_HAPROXY_${line.replace('.', '_')}`;
+}
+
+/** Where scripts/haproxy-bin.sh caches the wrapper of a 3.x line (same defaults as the script). */
+export function cachedHaproxyPath(line: HaproxyLine, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const home = nonEmpty(env['HOME']);
+  const xdgCache = nonEmpty(env['XDG_CACHE_HOME']) ?? (home === undefined ? undefined : join(home, '.cache'));
+  const root = nonEmpty(env['STICKSIM_CACHE']) ?? (xdgCache === undefined ? undefined : join(xdgCache, 'sticksim'));
+  return root === undefined ? undefined : join(root, 'haproxy', line, 'haproxy');
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Runs `path -v` and checks it is haproxy `line`.x; throws InteropUnavailableError saying why not. */
+export function checkHaproxyLine(path: string, line: HaproxyLine, hint: string): HaproxyBinary {
+  const run = spawnSync(path, ['-v'], { encoding: 'utf8', timeout: 10_000 });
+  const version = parseHaproxyVersion(`${run.stdout ?? ''}`);
+  if (version === undefined) {
+    throw new InteropUnavailableError(`interop tests: \`${path} -v\` did not print a HAProxy version (${run.error?.message ?? run.stderr}). ${hint}`);
+  }
+  if (!version.startsWith(`${line}.`)) {
+    throw new InteropUnavailableError(`interop tests need HAProxy ${line}.x, but ${path} is ${version}. ${hint}`);
+  }
+  return { path, version };
+}
+
+/**
+ * Finds the binary of one release line: $STICKSIM_HAPROXY_<line>; for 2.6 else the usual search
+ * (HAPROXY_BIN, PATH); for 3.x else the wrapper scripts/haproxy-bin.sh left in its cache.
+ * Returns undefined when nothing is configured or cached; throws when what is configured is wrong.
+ */
+export function locateHaproxyFor(line: HaproxyLine, env: NodeJS.ProcessEnv = process.env): HaproxyBinary | undefined {
+  const variable = haproxyLineVariable(line);
+  const hint = lineHint(line);
+  const explicit = nonEmpty(env[variable]);
+  if (explicit !== undefined) {
+    if (!isExecutable(explicit)) throw new InteropUnavailableError(`${variable}=${explicit} is not executable. ${hint}`);
+    return checkHaproxyLine(explicit, line, hint);
+  }
+  if (line === '2.6') return locateHaproxy(env);
+  const cached = cachedHaproxyPath(line, env);
+  if (cached !== undefined && isExecutable(cached)) return checkHaproxyLine(cached, line, hint);
+  return undefined;
+}
+
+function lineHint(line: HaproxyLine): string {
+  if (line === '2.6') return INSTALL_HINT;
+  return (
+    `Fetch it with \`scripts/haproxy-bin.sh ${line}\` (Debian's package, unpacked into a cache; .ci/run does this) ` +
+    `and export ${haproxyLineVariable(line)}=<the path it prints>, or set STICKSIM_SKIP_INTEROP_3X=1 to skip the ${line} tests.`
+  );
+}
+
+/**
+ * Decides whether the interop tests of one release line run. STICKSIM_SKIP_INTEROP=1 skips every
+ * line. A 3.x line is skipped (reason printed) only when its variable is unset, no cached binary
+ * exists and STICKSIM_SKIP_INTEROP_3X=1; without that, a missing binary throws with the fetch hint,
+ * so CI (which exports the variables) cannot silently lose them. '2.6' behaves as `interopGate()`,
+ * with STICKSIM_HAPROXY_2_6 taking precedence over HAPROXY_BIN and PATH.
+ */
+export function interopGateFor(line: HaproxyLine, env: NodeJS.ProcessEnv = process.env): InteropGate {
+  if (env['STICKSIM_SKIP_INTEROP'] === '1') {
+    const reason = `STICKSIM_SKIP_INTEROP=1: interop tests against a real haproxy ${line} are skipped`;
+    console.warn(`[interop] ${reason}`);
+    return { skip: true, reason };
+  }
+  const binary = locateHaproxyFor(line, env);
+  if (binary !== undefined) return { skip: false, binary };
+  const variable = haproxyLineVariable(line);
+  if (env['STICKSIM_SKIP_INTEROP_3X'] === '1') {
+    const reason = `STICKSIM_SKIP_INTEROP_3X=1 and ${variable} unset: interop tests against a real haproxy ${line} are skipped`;
+    console.warn(`[interop] ${reason}`);
+    return { skip: true, reason };
+  }
+  throw new InteropUnavailableError(`interop tests need HAProxy ${line}.x: ${variable} is unset and no cached copy was found. ${lineHint(line)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
