@@ -2,7 +2,7 @@
  * Mutation fuzzer for the peers codec: `node --import tsx scripts/fuzz-codec.ts [count] [seed]`
  * (default 1,000,000 inputs, seed 1).
  *
- * Corpus: the real HAProxy streams of lab/capture-peers.txt (when present) and streams built by
+ * Corpus: the real HAProxy 2.6.12 streams of test/fixtures/lab08-peers-capture.txt and streams built by
  * the codec itself (hello, status, DEFINE, every update variant, ACK, SWITCH, control, error,
  * unknown messages, server_key blobs). Each input is a corpus stream with 1–4 mutations (byte
  * set, bit flip, insert, delete, duplicate, splice from another stream, truncate), fed in random
@@ -10,10 +10,8 @@
  * Only ProtocolError may come out; any other exception is printed and the exit code is 1. Every
  * 16th input is also decoded in one chunk and must give the same outcome.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ProtocolError } from '../engine/errors.ts';
+import { loadLabCapture } from '../test/helpers/lab-capture.ts';
 import { concat, exerciseDecoded } from '../test/helpers/peers-exercise.ts';
 import {
   definitionFromSpec,
@@ -31,7 +29,6 @@ import type { TableSpec } from '../engine/table/table-spec.ts';
 
 const COUNT = Number(process.argv[2] ?? 1_000_000);
 const SEED = Number(process.argv[3] ?? 1);
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** mulberry32: a small deterministic PRNG (scripts may not share the engine's Random). */
 function prng(seed: number): () => number {
@@ -107,21 +104,13 @@ function builtSeeds(): Seed[] {
   return seeds;
 }
 
+/** The bytes of real haproxy 2.6.12 (test/fixtures/lab08-peers-capture.txt), one seed per stream and direction. */
 function captureSeeds(): Seed[] {
-  const file = path.resolve(repoRoot, '../shared/lab/capture-peers.txt');
-  if (!existsSync(file)) {
-    process.stderr.write(`note: ${file} missing; fuzzing built streams only\n`);
-    return [];
-  }
   const streams = new Map<string, { hex: string[]; mode: DecoderMode }>();
-  const lines = readFileSync(file, 'utf8').split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const head = /^\+\s+[\d.]+s conn (\S+) -> \S+ \[(\S+)\]$/.exec(lines[i]!);
-    const hex = /^\s+hex: ([0-9a-f ]+)$/.exec(lines[i + 1] ?? '');
-    if (head === null || hex === null) continue;
-    const key = `${head[1]} ${head[2]}`;
-    const entry = streams.get(key) ?? { hex: [], mode: head[2] === 'initiator->acceptor' ? 'hello' : 'status' };
-    entry.hex.push(hex[1]!.trim());
+  for (const segment of loadLabCapture()) {
+    const key = `${segment.stream} ${segment.direction}`;
+    const entry = streams.get(key) ?? { hex: [], mode: segment.direction === 'initiator->acceptor' ? 'hello' : 'status' };
+    entry.hex.push(segment.hex);
     streams.set(key, entry);
   }
   return [...streams.values()].map(({ hex, mode }) => ({

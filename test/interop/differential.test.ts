@@ -6,23 +6,22 @@
  * (the engine's clock is driven to the instants haproxy received each command, with a rate
  * tolerance of what a few milliseconds of skew can change).
  *
- * The recorded fixture (fixtures/session-seed1.txt, made by the real binary) is replayed without
+ * The recorded fixture (test/fixtures/haproxy-session-seed1.txt, made by the real binary) is replayed without
  * haproxy too, so the comparison runs on every machine.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseConfig } from '../../engine/config/parse.ts';
 import { OfflineSession } from '../../engine/runtime-api/offline-session.ts';
 import { utf8ToLatin1 } from '../../engine/table/keys.ts';
+import { fixture } from '../helpers/shared.ts';
 import { generateSession, INTEROP_LOCAL_PEER, interopConfig } from './commands.ts';
 import { compareSessions, formatMismatches, type SessionRecord } from './compare.ts';
 import { HaproxyProcess, interopGate } from './haproxy.ts';
 import { parseFixture, runSession } from './session.ts';
 
 const gate = interopGate();
-const FIXTURE_PATH = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'session-seed1.txt');
+const FIXTURE_PATH = fixture('haproxy-session-seed1.txt');
 const SEEDS = [11, 12];
 const COMMANDS_PER_SEED = 320;
 /**

@@ -1,67 +1,43 @@
 /**
  * Issue 3 (f): the bytes the live runner really sends for a hello, a table definition and an
- * update equal those of the real-haproxy capture (../shared/lab/capture-peers.txt, experiment 8):
+ * update equal those of the real-haproxy capture (test/fixtures/lab08-peers-capture.txt, lab experiment 08):
  * same names (sticksim plays hap1 calling hap2), same table. A raw TCP listener in the test plays
  * hap2 and answers with hap2's own captured bytes. The only field allowed to differ is the one
  * that depends on the clock: a never-started freq counter's `curr_tick_age` (= now_ms), which is
  * checked to be the clock sticksim was started with (`--tick-start`) plus the elapsed time.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readVarintU32, type VarintSpan } from '../../engine/peers/varint.ts';
 import { allocateLoopbackEndpoint, interopGate } from './haproxy.ts';
-import { peersConfig, REPO_ROOT, startSticksim, waitFor, type PeerProcess } from './peer-harness.ts';
+import { loadLabCapture, type CaptureSegment } from '../helpers/lab-capture.ts';
+import { peersConfig, startSticksim, waitFor, type PeerProcess } from './peer-harness.ts';
 
 const gate = interopGate();
-const CAPTURE = join(REPO_ROOT, '..', 'shared', 'lab', 'capture-peers.txt');
 /** hap1's tick at the capture (curr_tick_age of a never-hit counter), the start we give sticksim. */
 const TICK_START = 4_259_437_000;
 
-interface Element {
-  stream: string;
-  direction: 'initiator->acceptor' | 'acceptor->initiator';
-  bytes: Buffer;
-  note: string;
-}
-
-function loadCapture(): Element[] {
-  const lines = readFileSync(CAPTURE, 'utf8').split('\n');
-  const out: Element[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const head = /^\+\s+[\d.]+s conn (\S+) -> \S+ \[(initiator->acceptor|acceptor->initiator)\]$/.exec(lines[i]!);
-    const hexLine = /^\s+hex: ([0-9a-f ]+)$/.exec(lines[i + 1] ?? '');
-    if (head === null || hexLine === null) continue;
-    const note = /^\s+=> (.*)$/.exec(lines[i + 2] ?? '')?.[1] ?? '';
-    out.push({ stream: head[1]!, direction: head[2] as Element['direction'], bytes: Buffer.from(hexLine[1]!.replace(/ /g, ''), 'hex'), note });
-  }
-  return out;
-}
-
 /** The established hap1 -> hap2 session of the capture (hap1 initiates, hap2 accepts with 200). */
-function capturedSession(): { initiator: Element[]; acceptor: Element[] } {
-  const all = loadCapture();
+function capturedSession(): { initiator: CaptureSegment[]; acceptor: CaptureSegment[] } {
+  const all = loadLabCapture();
   const streams = [...new Set(all.map((e) => e.stream))];
   for (const stream of streams) {
     const initiator = all.filter((e) => e.stream === stream && e.direction === 'initiator->acceptor');
     const acceptor = all.filter((e) => e.stream === stream && e.direction === 'acceptor->initiator');
     const hello = Buffer.concat(initiator.slice(0, 3).map((e) => e.bytes)).toString('latin1');
-    if (/^HAProxyS 2\.1\nhap2\nhap1 \d+ 1\n$/.test(hello) && acceptor[0]?.note.includes("'200\\n'") && initiator.some((e) => e.note.includes('STKT UPDATE len'))) {
+    if (/^HAProxyS 2\.1\nhap2\nhap1 \d+ 1\n$/.test(hello) && acceptor[0]?.kind === 'status' && acceptor[0].fields.get('code') === '200' && initiator.some((e) => e.kind === 'update')) {
       return { initiator, acceptor };
     }
   }
   throw new Error('no established hap1 -> hap2 session with an UPDATE in the capture');
 }
 
-if (!existsSync(CAPTURE)) console.warn(`[interop] ${CAPTURE} is missing (../shared/lab beside the repository): the capture-bytes test is skipped`);
-
-describe.skipIf(gate.skip || !existsSync(CAPTURE))('bytes sent by sticksim peer = bytes of the real haproxy capture', () => {
+describe.skipIf(gate.skip)('bytes sent by sticksim peer = bytes of the real haproxy capture', () => {
   let server: Server | undefined;
   let sim: PeerProcess | undefined;
   let received = Buffer.alloc(0);
   let peerSocket: Socket | undefined;
-  const session = existsSync(CAPTURE) ? capturedSession() : { initiator: [], acceptor: [] };
+  const session = capturedSession();
   const expectedHelloOf = (pid: number): Buffer =>
     Buffer.from(Buffer.concat(session.initiator.slice(0, 3).map((e) => e.bytes)).toString('latin1').replace(/\nhap1 \d+ 1\n$/, `\nhap1 ${pid} 1\n`), 'latin1');
 
@@ -82,8 +58,8 @@ describe.skipIf(gate.skip || !existsSync(CAPTURE))('bytes sent by sticksim peer 
           answered = true;
           // hap2's captured answer, in its order: 200 and RESYNCREQ at once; its DEFINE,
           // RESYNCPARTIAL and RESYNCCONFIRM once hap1's RESYNCREQ has come (teach on request)
-          const answer = session.acceptor.filter((e) => !e.note.includes('ACK') && !e.note.includes('UPDATE') && !e.note.includes('HEARTBEAT'));
-          const firstCount = answer.findIndex((e) => e.note.includes('DEFINE'));
+          const answer = session.acceptor.filter((e) => !['ack', 'update', 'update-timed', 'incupdate-timed'].includes(e.kind) && e.fields.get('name') !== 'heartbeat');
+          const firstCount = answer.findIndex((e) => e.kind === 'define');
           socket.write(Buffer.concat(answer.slice(0, firstCount).map((e) => e.bytes)));
           setTimeout(() => socket.write(Buffer.concat(answer.slice(firstCount).map((e) => e.bytes))), 200);
         }
@@ -115,15 +91,15 @@ describe.skipIf(gate.skip || !existsSync(CAPTURE))('bytes sent by sticksim peer 
   test('after the handshake: RESYNCREQ, the DEFINE of table st, RESYNCPARTIAL — byte for byte', async () => {
     const hello = expectedHelloOf(sim!.pid);
     // hap1's captured bytes between the hello and the first UPDATE: 00 00, DEFINE, 00 02, 00 03
-    const capturedAfterHello = session.initiator.slice(3).filter((e) => !e.note.includes('UPDATE') && !e.note.includes('HEARTBEAT') && !e.note.includes('ACK'));
+    const capturedAfterHello = session.initiator.slice(3).filter((e) => !['ack', 'update', 'update-timed', 'incupdate-timed'].includes(e.kind) && e.fields.get('name') !== 'heartbeat');
     const expected = Buffer.concat(capturedAfterHello.map((e) => e.bytes));
-    expect(capturedAfterHello.some((e) => e.note.includes('DEFINE'))).toBe(true);
+    expect(capturedAfterHello.some((e) => e.kind === 'define')).toBe(true);
     await waitFor('the resync exchange', async () => (received.length >= hello.length + expected.length ? true : undefined), { timeoutMs: 5_000 });
     expect(received.subarray(hello.length, hello.length + expected.length).toString('hex')).toBe(expected.toString('hex'));
   });
 
   test('UPDATE for `set table st key 127.0.0.50 data.gpc0 5`: the captured bytes, clock field aside', async () => {
-    const captured = session.initiator.find((e) => e.note.includes('STKT UPDATE len') && e.note.includes('key=127.0.0.50'));
+    const captured = session.initiator.find((e) => e.kind === 'update' && e.fields.get('key') === '127.0.0.50');
     expect(captured).toBeDefined();
     const before = received.length;
     expect(await sim!.cli('set table st key 127.0.0.50 data.gpc0 5')).toBe('\n');

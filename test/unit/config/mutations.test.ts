@@ -4,15 +4,12 @@
  * (unless the mutation only renamed something, in which case only references fail).
  */
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../engine/config/index.ts';
-import { loadSeedFragments } from './seed-fragments.ts';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const sharedDir = path.resolve(repoRoot, '../shared');
+import { labNodeConfig } from '../../helpers/lab-config.ts';
+import { fixture } from '../../helpers/shared.ts';
 
 const RICH = `global
     localpeer hap1
@@ -43,13 +40,15 @@ backend be
     server s2 10.0.0.2:80
 `;
 
+/** RICH, the lab's node config and the valid configs of test/fixtures/configs/ (all in the repository). */
 function baseConfigs(): string[] {
-  const results = readFileSync(path.resolve(sharedDir, 'lab/RESULTS.md'), 'utf8');
-  const lab = /Common config[^\n]*\n\n```\n([\s\S]*?)```/.exec(results)![1]!.replaceAll('hapN', 'hap1').replaceAll('127.0.0.1N', '127.0.0.11').replaceAll('100N', '1001');
-  const seeds = loadSeedFragments(path.resolve(sharedDir, 'seeds'))
-    .map((f) => f.text)
-    .filter((t) => parseConfig(t, { file: 'seed.cfg' }).ok);
-  return [RICH, lab, ...seeds];
+  const dir = fixture('configs');
+  const own = readdirSync(dir)
+    .filter((n) => n.endsWith('.cfg'))
+    .sort()
+    .map((n) => readFileSync(join(dir, n), 'utf8'))
+    .filter((t) => parseConfig(t, { file: 'fixture.cfg' }).ok);
+  return [RICH, labNodeConfig(1), ...own];
 }
 
 const BASES = baseConfigs();

@@ -1,8 +1,8 @@
 /**
- * Pulls haproxy.cfg fragments out of the seed articles (/work/shared/seeds/*.txt): a fragment
- * starts at a line whose first word is a section keyword (or `localpeer`, or a proxy keyword
- * such as `stick-table` quoted alone) and continues while lines are config-like or indented
- * deeper than its first line. Fragments that lack their section header get one added.
+ * Pulls haproxy.cfg fragments out of the seed articles (../shared/seeds/*.txt, beside the
+ * repository): a fragment starts at a line whose first word is a section keyword (or `localpeer`,
+ * or a proxy keyword such as `stick-table` quoted alone) and continues while lines are
+ * config-like or indented deeper than its first line. Fragments that lack their section header get one added.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';

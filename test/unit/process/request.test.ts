@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { fixture } from '../../helpers/shared.ts';
 import { letter, lineOf, world } from './world.ts';
-import { loadSeedFragments } from '../config/seed-fragments.ts';
 
 const T0 = 1_000;
 
@@ -300,48 +301,42 @@ backend be
   });
 });
 
-describe('handleRequest: the seed 002 configurations (sticky sessions, rate limiting, abuse detection)', () => {
-  const fragments = loadSeedFragments('/work/shared/seeds').filter((f) => f.seedFile.includes('002'));
-  const byLine = (needle: string): string => {
-    const f = fragments.find((x) => x.text.includes(needle));
-    if (f === undefined) throw new Error(`no seed fragment with ${needle}`);
-    return f.text;
-  };
-  const rateLimit = byLine('gt 100 }\n\n    default_backend');
-  const multi = byLine('sc_conn_rate(0) gt 50');
-  const backend = 'backend app_servers\n    server app1 10.0.1.10:8080\n';
+describe('handleRequest: rate limiting and abuse detection (test/fixtures/configs)', () => {
+  const config = (name: string): string => readFileSync(fixture(`configs/${name}`), 'utf8');
+  const rateLimit = config('request-rate-limit.cfg');
+  const multi = config('inline-rate-denies.cfg');
 
-  it('as written (no `mode http`, so tcp mode) HAProxy ignores the http-request rules: nothing is tracked', () => {
-    const w = world(`${rateLimit}\n${backend}`, 'http_front');
+  it('without `mode http` (so tcp mode) HAProxy ignores the http-request rules: nothing is tracked', () => {
+    const w = world(rateLimit, 'edge');
     const results = Array.from({ length: 150 }, (_, k) => w.send(T0 + k, '203.0.113.66'));
     expect(results.every((r) => r.action === 'allowed' && r.status === 0)).toBe(true);
-    expect(w.table('http_front').used).toBe(0);
+    expect(w.table('edge').used).toBe(0);
   });
 
-  it('rate limiting in mode http: the 101st request within 10 s gets 429, a normal client is never denied', () => {
-    const w = world(`defaults\n    mode http\n${rateLimit}\n${backend}`, 'http_front');
-    const attacker = Array.from({ length: 105 }, (_, k) => w.send(T0 + k * 50, '203.0.113.66'));
-    expect(attacker.filter((r) => r.action === 'allowed').length).toBe(100);
-    expect(attacker[100]!.status).toBe(429);
+  it('rate limiting in mode http: the 71st request within 5 s gets 429, a normal client is never denied', () => {
+    const w = world(`defaults\n    mode http\n${rateLimit}`, 'edge');
+    const attacker = Array.from({ length: 75 }, (_, k) => w.send(T0 + k * 50, '203.0.113.66'));
+    expect(attacker.filter((r) => r.action === 'allowed').length).toBe(70);
+    expect(attacker[70]!.status).toBe(429);
     const legit = Array.from({ length: 5 }, (_, k) => w.send(T0 + k * 1000, '192.0.2.7'));
     expect(legit.map(letter).join('')).toBe('AAAAA');
   });
 
-  it('multi-counter: the connection-rate rule (50) fires before the request-rate rule (100)', () => {
-    const text = `defaults\n    mode http\n${multi}\n    default_backend app_servers\n${backend}`;
-    const w = world(text, 'http_front');
-    const flood = Array.from({ length: 52 }, (_, k) => w.send(T0 + k * 20, '203.0.113.77'));
-    expect(flood.filter((r) => r.action === 'allowed').length).toBe(50);
-    expect(flood[50]!).toMatchObject({ status: 429, denyRuleLine: lineOf(text, 'sc_conn_rate(0) gt 50') });
+  it('three limits: the connection-rate rule (40), checked last, fires before the request-rate rule (80)', () => {
+    const text = `defaults\n    mode http\n${multi}`;
+    const w = world(text, 'api');
+    const flood = Array.from({ length: 42 }, (_, k) => w.send(T0 + k * 20, '203.0.113.77'));
+    expect(flood.filter((r) => r.action === 'allowed').length).toBe(40);
+    expect(flood[40]!).toMatchObject({ status: 503, denyRuleLine: lineOf(text, 'sc_conn_rate(0) gt 40') });
   });
 
-  it('multi-counter: 21 server errors within 10 s make the 22nd request a 403 (credential stuffing)', () => {
-    const text = `defaults\n    mode http\n${multi}\n    default_backend app_servers\n${backend}`;
-    const w = world(text, 'http_front');
-    const tries = Array.from({ length: 23 }, (_, k) => w.send(T0 + k * 100, '203.0.113.88', { serverStatus: 401 }));
-    expect(tries.map(letter).join('')).toBe('A'.repeat(21) + 'DD');
-    expect(tries[21]!).toMatchObject({ status: 403, denyRuleLine: lineOf(text, 'sc_http_err_rate(0) gt 20') });
-    expect(w.value('http_front', '203.0.113.88', 'http_err_rate', T0 + 2200)).toBe(23);
+  it('three limits: 16 server errors within 5 s make the 17th request a 403 (credential stuffing)', () => {
+    const text = `defaults\n    mode http\n${multi}`;
+    const w = world(text, 'api');
+    const tries = Array.from({ length: 18 }, (_, k) => w.send(T0 + k * 100, '203.0.113.88', { serverStatus: 401 }));
+    expect(tries.map(letter).join('')).toBe('A'.repeat(16) + 'DD');
+    expect(tries[16]!).toMatchObject({ status: 403, denyRuleLine: lineOf(text, 'sc_http_err_rate(0) gt 15') });
+    expect(w.value('api', '203.0.113.88', 'http_err_rate', T0 + 1700)).toBe(18);
   });
 });
 

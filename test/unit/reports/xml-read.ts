@@ -1,8 +1,8 @@
 /** Reads XML back for the report tests (fast-xml-parser), keeping text exactly as written. */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { validateXML } from 'xmllint-wasm';
+import { fixture } from '../../helpers/shared.ts';
 
 const ARRAY_ELEMENTS = new Set(['testsuite', 'testcase', 'property', 'failure']);
 
@@ -22,13 +22,13 @@ export function parseXml(xml: string): Record<string, unknown> {
   return parser.parse(xml) as Record<string, unknown>;
 }
 
-export const JUNIT_XSD_PATH = join(import.meta.dirname, 'fixtures', 'junit-10.xsd');
+export const JUNIT_XSD_FIXTURE = 'junit-10.xsd';
 
 /** Validates documents against the junit-10 XSD with libxml2 (xmllint compiled to WebAssembly). */
 export async function validateJunit(documents: readonly string[]): Promise<{ valid: boolean; errors: string[] }> {
   const result = await validateXML({
     xml: documents.map((contents, index) => ({ fileName: `junit-${index}.xml`, contents })),
-    schema: [{ fileName: 'junit-10.xsd', contents: readFileSync(JUNIT_XSD_PATH, 'utf8') }],
+    schema: [{ fileName: 'junit-10.xsd', contents: readFileSync(fixture(JUNIT_XSD_FIXTURE), 'utf8') }],
     maxMemoryPages: 4096,
   });
   return { valid: result.valid, errors: result.errors.map((error) => error.rawMessage) };
