@@ -95,7 +95,7 @@ export function seedSetLines(o: { campaign: FuzzCampaignResult; plan: FuzzPlan; 
   const runs = campaign.indexRuns;
   if (runs.length === 0) return ['seeds run: none'];
   const stride = campaign.indexStride;
-  const ranges = runs.map(([first, count]) => (count === 1 ? `${first}` : `${first}..${first + (count - 1) * stride}${stride === 1 ? "" : ` step ${stride}`}`));
+  const ranges = runs.map(([first, count]) => (count === 1 ? `${first}` : `${first}..${first + (count - 1) * stride}${stride === 1 ? '' : ` step ${stride}`}`));
   const shown = ranges.length <= 8 ? ranges.join(' ') : `${ranges.slice(0, 8).join(' ')} … (${ranges.length} ranges)`;
   const lines = [`seeds run: ${o.seed}-<index> for index ${shown} (${campaign.runsDone} seed(s))`];
   if (plan.forMs !== undefined) {
