@@ -95,7 +95,11 @@ export function registerReportCommand(program: Command): void {
           process.stdout.write(`written: ${merged.resultsPath}\nwritten: ${merged.junitPath}\nwritten: ${merged.markdownPath}\nwritten: ${merged.htmlPath}\n`);
           return;
         }
-        if (traces.length === 0) throw new ReportInputError('sticksim report', undefined, 'give trace files, or --merge DIR|FILE…');
+        if (traces.length === 0) {
+          process.stderr.write('sticksim report: give trace files, or --merge DIR|FILE…\n');
+          process.exitCode = 2;
+          return;
+        }
         const written = runReport({ traces, outDir: options.out, ...(options.results === undefined ? {} : { resultsPath: options.results }) });
         if (written.resultsPath !== undefined) process.stdout.write(`results: ${written.resultsPath}\n`);
         process.stdout.write(`written: ${written.junitPath}\nwritten: ${written.markdownPath}\nwritten: ${written.htmlPath}\n`);
