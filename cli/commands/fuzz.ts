@@ -112,7 +112,7 @@ async function fuzzCommand(scenario: string | undefined, options: FuzzCliOptions
     return 1;
   }
   progress.done(result.runsDone);
-  const { code, regression } = report(result, { plantedBug, seed: options.seed, runs: plan.workTotal ?? (result.failure?.index ?? 0) + 1, out: options.out });
+  const { code, regression } = report(result, { plantedBug, seed: options.seed, runs: plan.workTotal === undefined ? (result.failure?.index ?? 0) + 1 : plan.seedOffset + plan.workTotal, out: options.out });
   const failure =
     result.failure === undefined
       ? undefined
