@@ -7,10 +7,11 @@ import { dirname } from 'node:path';
 import type { SuiteResult } from '../scenarios/results.ts';
 import { junitFromSuite } from '../reports/junit.ts';
 import { writeSuiteReports } from '../reports/write-reports.ts';
+import type { ResultsProvenance } from '../reports/results-file.ts';
 
 export async function writeReports(
   suite: SuiteResult,
-  options: { junitPath: string | undefined; reportDir: string | undefined },
+  options: { junitPath: string | undefined; reportDir: string | undefined; provenance?: ResultsProvenance },
 ): Promise<string[]> {
   const written: string[] = [];
   if (options.junitPath !== undefined) {
@@ -19,7 +20,7 @@ export async function writeReports(
     written.push(options.junitPath);
   }
   if (options.reportDir !== undefined) {
-    const r = writeSuiteReports({ suite, outDir: options.reportDir });
+    const r = writeSuiteReports({ suite, outDir: options.reportDir, ...(options.provenance === undefined ? {} : { provenance: options.provenance }) });
     written.push(r.resultsPath, r.junitPath, r.markdownPath, r.htmlPath);
   }
   return written;

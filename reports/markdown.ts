@@ -5,6 +5,7 @@
  */
 import type { ScenarioRunResult, SuiteResult } from '../scenarios/results.ts';
 import { figureColumns, figureLabel, formatFigure } from './figures.ts';
+import { coverageMarkdown, type CoverageCounts } from './coverage-summary.ts';
 
 const FIGURE_COLUMNS_MAX = 5;
 
@@ -76,9 +77,11 @@ function failureSection(run: ScenarioRunResult): string {
   return lines.join('\n');
 }
 
-export function markdownSummary(suite: SuiteResult): string {
+/** `coverage`: the coverage marks counted over the runs, when the runner recorded them. */
+export function markdownSummary(suite: SuiteResult, options: { coverage?: CoverageCounts } = {}): string {
   const parts = [headline(suite), ''];
   if (suite.runs.length > 0) parts.push(table(suite.runs), '');
+  if (options.coverage !== undefined) parts.push(coverageMarkdown(options.coverage), '');
   const failures = suite.runs.filter((run) => !run.passed);
   for (const run of failures) parts.push(failureSection(run), '');
   return `${parts.join('\n').trimEnd()}\n`;

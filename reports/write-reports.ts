@@ -8,7 +8,8 @@ import { renderHtmlReport } from './html/page.ts';
 import { junitFromSuite } from './junit.ts';
 import { markdownSummary } from './markdown.ts';
 import { buildReportInput, loadTrace, type ReportInput } from './report-model.ts';
-import { RESULTS_FILE_NAME, writeResultsFile } from './results-file.ts';
+import { RESULTS_FILE_NAME, writeResultsDocument, type ResultsProvenance } from './results-file.ts';
+import type { CoverageCounts } from './coverage-summary.ts';
 import type { SuiteResult } from '../scenarios/results.ts';
 
 export const REPORT_OUT_DIR_DEFAULT = 'sticksim-out';
@@ -19,8 +20,9 @@ export interface WrittenReports {
   readonly htmlPath: string;
 }
 
-export function writeReports(options: { input: ReportInput; outDir: string }): WrittenReports {
+export function writeReports(options: { input: ReportInput; outDir: string; coverage?: CoverageCounts }): WrittenReports {
   const { input, outDir } = options;
+  const coverage = options.coverage === undefined ? {} : { coverage: options.coverage };
   mkdirSync(outDir, { recursive: true });
   const written: WrittenReports = {
     junitPath: join(outDir, 'junit.xml'),
@@ -28,23 +30,31 @@ export function writeReports(options: { input: ReportInput; outDir: string }): W
     htmlPath: join(outDir, 'report.html'),
   };
   writeFileSync(written.junitPath, junitFromSuite(input.suite));
-  writeFileSync(written.markdownPath, markdownSummary(input.suite));
-  writeFileSync(written.htmlPath, renderHtmlReport(input));
+  writeFileSync(written.markdownPath, markdownSummary(input.suite, coverage));
+  writeFileSync(written.htmlPath, renderHtmlReport(input, coverage));
   return written;
 }
 
 /**
  * For a runner that has the SuiteResult in hand (e.g. `npm start` / a suite command): writes
  * results.json and the three reports into `outDir`, reading each run's trace from its tracePath
- * (relative paths against `tracesDir`, default the current directory).
+ * (relative paths against `tracesDir`, default the current directory). With `provenance`,
+ * results.json describes itself (command, work list, shard, coverage) so shards can be merged,
+ * and the reports show its coverage marks.
  */
-export function writeSuiteReports(options: { suite: SuiteResult; outDir: string; tracesDir?: string }): WrittenReports & { resultsPath: string } {
+export function writeSuiteReports(options: {
+  suite: SuiteResult;
+  outDir: string;
+  tracesDir?: string;
+  provenance?: ResultsProvenance;
+}): WrittenReports & { resultsPath: string } {
   const { suite, outDir } = options;
   mkdirSync(outDir, { recursive: true });
   const tracesDir = options.tracesDir ?? process.cwd();
   const traces = suite.runs.flatMap((run) => (run.tracePath === undefined ? [] : [loadTrace(resolve(tracesDir, run.tracePath))]));
   const resultsPath = join(outDir, RESULTS_FILE_NAME);
-  writeResultsFile(resultsPath, suite);
+  writeResultsDocument(resultsPath, { suite, ...(options.provenance === undefined ? {} : { provenance: options.provenance }) });
   const input = buildReportInput({ suite, traces, resultsDir: tracesDir });
-  return { ...writeReports({ input, outDir }), resultsPath };
+  const coverage = options.provenance === undefined ? {} : { coverage: options.provenance.coverage };
+  return { ...writeReports({ input, outDir, ...coverage }), resultsPath };
 }

@@ -49,6 +49,8 @@ export interface RunOutput {
   kernelEvents: number;
   /** Every random stream the run derived, with its seed (all from the root seed by name). */
   streams: { name: string; seed: string }[];
+  /** Coverage marks the engine counted in this run (engine/peers/marks.ts). */
+  marks: [string, number][];
 }
 
 export class ScenarioConfigError extends Error {}
@@ -162,7 +164,7 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
       tracePath: options.tracePath,
       reproduce: `npx sticksim run ${ref} --seed ${quote(options.seed)} --policy ${options.policy}`,
   };
-  return { result, entries, kernelEvents: world.kernel.eventsRun(), streams: world.seeds.list() };
+  return { result, entries, kernelEvents: world.kernel.eventsRun(), streams: world.seeds.list(), marks: [...world.marks.counts] };
   };
   return { world, api: script, header, runUntil, finish };
 }

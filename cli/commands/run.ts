@@ -1,8 +1,10 @@
 /**
  * `sticksim run [PATH…] [--seed S] [--seeds A..B] [--policy P] [--trace PATH] [--junit FILE]
- * [--report DIR]`: runs scenarios (default: the built-in suite) under seeds and merge policies,
- * prints a progress line on a TTY and a summary table, writes traces and reports, and exits 1 when
- * any expectation failed, printing for each failure the one command that reproduces it.
+ * [--report DIR] [--shard i/N|auto]`: runs scenarios (default: the built-in suite) under seeds and
+ * merge policies, prints a progress line on a TTY and a summary table, writes traces and reports,
+ * and exits 1 when any expectation failed, printing for each failure the one command that
+ * reproduces it. With --shard it runs only its share of the work list (cli/shard.ts); the
+ * results.json of each shard merge with `sticksim report --merge`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +14,8 @@ import type { ScenarioRunResult, SuiteResult } from '../../scenarios/results.ts'
 import { runScenario, ScenarioConfigError } from '../../scenarios/runner.ts';
 import { loadScenarios, ScenarioLoadError } from '../../scenarios/suite.ts';
 import { writeReports } from '../reports-writer.ts';
+import { provenance, workOptions } from '../provenance.ts';
+import { describeShard, parseShardOption, ShardError, shardItems, workIndexOf } from '../shard.ts';
 
 const POLICIES: readonly MergePolicyName[] = ['haproxy', 'aggregate', 'max'];
 const SEEDS_MAX = 100_000;
@@ -23,6 +27,8 @@ interface RunCliOptions {
   trace?: string;
   junit?: string;
   report?: string;
+  shard?: string;
+  shardTotal?: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -36,6 +42,8 @@ export function registerRunCommand(program: Command): void {
     .option('--trace <path>', 'write JSONL traces: a file for one run, else a directory of <scenario>.<seed>.jsonl')
     .option('--junit <file>', 'write JUnit XML')
     .option('--report <dir>', 'write junit.xml, summary.md, report.html and results.json into this directory')
+    .option('--shard <i/N|auto>', 'run only shard i of N of the work list (auto: from CI_NODE_INDEX, BUILDKITE_PARALLEL_JOB or JOB_COMPLETION_INDEX)')
+    .option('--shard-total <n>', 'with --shard auto in a Kubernetes Indexed Job: the number of completions')
     .action(async (paths: string[], options: RunCliOptions) => {
       process.exitCode = await runCommand(paths, options);
     });
@@ -61,13 +69,24 @@ async function runCommand(paths: string[], options: RunCliOptions): Promise<numb
     process.stderr.write(`sticksim: unknown policy '${options.policy}' (haproxy, aggregate, max, all)\n`);
     return 2;
   }
-  const jobs: { s: (typeof scenarios)[number]; seed: string; policy: MergePolicyName }[] = [];
+  let shard;
+  try {
+    shard = parseShardOption(options.shard, { env: process.env, ...(options.shardTotal === undefined ? {} : { shardTotal: options.shardTotal }) });
+  } catch (error) {
+    if (!(error instanceof ShardError)) throw error;
+    process.stderr.write(`sticksim run: ${error.message}\n`);
+    return 2;
+  }
+  const allJobs: { s: (typeof scenarios)[number]; seed: string; policy: MergePolicyName }[] = [];
   for (const s of scenarios) {
     const policies =
       options.policy === 'all' ? POLICIES : options.policy !== undefined ? [options.policy as MergePolicyName] : (s.spec.policies ?? ['haproxy']);
-    for (const seed of seeds) for (const policy of policies) jobs.push({ s, seed, policy });
+    for (const seed of seeds) for (const policy of policies) allJobs.push({ s, seed, policy });
   }
-  process.stdout.write(`sticksim run: ${scenarios.length} scenario(s), seeds ${describeSeeds(seeds)}, ${jobs.length} run(s)\n`);
+  const jobs = shardItems(allJobs, shard);
+  const shardNote = shard === undefined ? `${jobs.length} run(s)` : `shard ${describeShard(shard)}: ${jobs.length} of ${allJobs.length} run(s)`;
+  process.stdout.write(`sticksim run: ${scenarios.length} scenario(s), seeds ${describeSeeds(seeds)}, ${shardNote}\n`);
+  const coverage: Record<string, number> = {};
   const traceFor = tracePlanner(options.trace, jobs.length);
   const runs: ScenarioRunResult[] = [];
   const streamsByRun = new Map<ScenarioRunResult, { name: string; seed: string }[]>();
@@ -76,7 +95,7 @@ async function runCommand(paths: string[], options: RunCliOptions): Promise<numb
     if (tty) process.stderr.write(`\r[${i + 1}/${jobs.length}] ${job.s.spec.name} seed=${job.seed} policy=${job.policy}\x1b[K`);
     try {
       const tracePath = traceFor(job.s.spec.name, job.seed, job.policy);
-      const { result, streams } = runScenario(job.s.spec, {
+      const { result, streams, marks } = runScenario(job.s.spec, {
         seed: job.seed,
         policy: job.policy,
         scenarioRef: job.s.ref,
@@ -85,6 +104,7 @@ async function runCommand(paths: string[], options: RunCliOptions): Promise<numb
       });
       runs.push(result);
       streamsByRun.set(result, streams);
+      for (const [mark, count] of marks) coverage[mark] = (coverage[mark] ?? 0) + count;
     } catch (error) {
       if (error instanceof ScenarioConfigError) {
         process.stderr.write(`\nsticksim: ${job.s.ref}: configuration error:\n${error.message}\n`);
@@ -104,7 +124,9 @@ async function runCommand(paths: string[], options: RunCliOptions): Promise<numb
     const streams = streamsByRun.get(r) ?? [];
     process.stdout.write(`  streams from root seed ${r.seed}: ${streams.map((x) => `${x.name}=${x.seed}`).join(' ')}\n`);
   }
-  const written = await writeReports(suite, { junitPath: options.junit, reportDir: options.report });
+  const work = workOptions({ paths: paths.join(' '), seed: options.seeds === undefined ? (options.seed ?? '1') : undefined, seeds: options.seeds, policy: options.policy });
+  const described = provenance({ command: 'run', work, shard, workTotal: allJobs.length, workIndices: runs.map((_, j) => workIndexOf(j, shard)), coverage });
+  const written = await writeReports(suite, { junitPath: options.junit, reportDir: options.report, provenance: described });
   for (const path of written) process.stdout.write(`written: ${path}\n`);
   if (runs.length === 1) {
     const only = runs[0]!;

@@ -9,6 +9,7 @@ import { figureColumns, figureLabel, formatFigure } from '../figures.ts';
 import type { ReportInput, ReportRun } from '../report-model.ts';
 import type { Sample } from '../trace-data.ts';
 import { xmlText } from '../xml.ts';
+import { coverageHtml, type CoverageCounts } from '../coverage-summary.ts';
 import { renderHeatmap } from './heatmap.ts';
 import { renderHistogram } from './histogram.ts';
 import { hostColours } from './palette.ts';
@@ -202,7 +203,8 @@ function groupSection(group: ScenarioGroup, colours: ReadonlyMap<string, string>
   );
 }
 
-export function renderHtmlReport(input: ReportInput, options: { title?: string } = {}): string {
+/** `coverage`: the coverage marks counted over the runs, when the runner recorded them. */
+export function renderHtmlReport(input: ReportInput, options: { title?: string; coverage?: CoverageCounts } = {}): string {
   const runs: IndexedRun[] = input.runs.map((run, index) => ({ ...run, index }));
   const hosts = runs.flatMap((run) => run.trace?.hosts ?? []);
   const colours = hostColours(hosts);
@@ -217,6 +219,7 @@ export function renderHtmlReport(input: ReportInput, options: { title?: string }
   const body =
     `<header><h1>${esc(title)}</h1>${headline}</header>` +
     `<section id="summary"><h2>Runs</h2>${summaryTable(runs)}</section>` +
+    (options.coverage === undefined ? '' : coverageHtml(options.coverage)) +
     histogramSection(runs) +
     groupsOf(runs).map((group) => groupSection(group, colours)).join('');
   return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title><style>${REPORT_CSS}</style></head><body>${body}</body></html>\n`;

@@ -29,6 +29,18 @@ export interface FuzzOptions {
   workerUrl?: URL;
   /** Called after every finished run. */
   onProgress?: (done: number) => void;
+  /**
+   * Which seed indices: run k (0 ≤ k < runs) is index `firstIndex + k × indexStride` (defaults 0
+   * and 1: indices 0…runs-1). A shard i/N of a campaign at offset O is firstIndex O + i - 1,
+   * stride N.
+   */
+  firstIndex?: number;
+  indexStride?: number;
+  /**
+   * Asked before each run (or chunk) is started; true stops handing out new ones (a time-bound
+   * campaign: the caller owns the clock, this module never reads one). Started runs finish.
+   */
+  shouldStop?: () => boolean;
 }
 
 export interface RunReport {
@@ -51,6 +63,10 @@ export interface FuzzFailure {
 
 export interface FuzzResult {
   runsDone: number;
+  /** The seed indices that ran, ascending. */
+  indices: number[];
+  /** Whether shouldStop ended the campaign before its runs were all handed out. */
+  stoppedEarly: boolean;
   failure: FuzzFailure | undefined;
   coverage: CoverageTally;
 }
@@ -69,17 +85,40 @@ export function runIndex(rootSeed: string, index: number, generator: GeneratorOp
 export async function fuzz(options: FuzzOptions): Promise<FuzzResult> {
   if (!Number.isSafeInteger(options.runs) || options.runs < 1 || options.runs > RUNS_MAX) throw new Error(`--runs is an integer in [1, ${RUNS_MAX}]`);
   if (!Number.isSafeInteger(options.workers) || options.workers < 1 || options.workers > WORKERS_MAX) throw new Error(`--workers is an integer in [1, ${WORKERS_MAX}]`);
+  const firstIndex = options.firstIndex ?? 0;
+  const indexStride = options.indexStride ?? 1;
+  if (!Number.isSafeInteger(firstIndex) || firstIndex < 0) throw new Error(`firstIndex is a whole number (got ${firstIndex})`);
+  if (!Number.isSafeInteger(indexStride) || indexStride < 1) throw new Error(`indexStride is a positive integer (got ${indexStride})`);
+  if (!Number.isSafeInteger(firstIndex + (options.runs - 1) * indexStride)) throw new Error('the last seed index is beyond 2^53');
   const coverage = new CoverageTally();
-  const reports = options.workers === 1 ? runInProcess(options, coverage) : await runInWorkers(options, coverage);
+  const stop = { early: false };
+  const plan: IndexPlan = { firstIndex, indexStride, stop };
+  const reports = options.workers === 1 ? runInProcess(options, plan, coverage) : await runInWorkers(options, plan, coverage);
+  const indices = reports.map((r) => r.index).sort((a, b) => a - b);
   const failed = reports.filter((r) => !r.passed).sort((a, b) => a.index - b.index)[0];
-  if (failed === undefined) return { runsDone: reports.length, failure: undefined, coverage };
-  return { runsDone: reports.length, failure: shrinkFailure(options, failed), coverage };
+  const base = { runsDone: reports.length, indices, stoppedEarly: stop.early, coverage };
+  if (failed === undefined) return { ...base, failure: undefined };
+  return { ...base, failure: shrinkFailure(options, failed) };
 }
 
-function runInProcess(options: FuzzOptions, coverage: CoverageTally): RunReport[] {
+/** Which indices to run, and whether shouldStop has ended the hand-out. */
+interface IndexPlan {
+  firstIndex: number;
+  indexStride: number;
+  stop: { early: boolean };
+}
+
+/** Whether the caller's shouldStop says no more runs may start (remembered once true). */
+function stopAsked(options: FuzzOptions, plan: IndexPlan): boolean {
+  if (!plan.stop.early && options.shouldStop?.() === true) plan.stop.early = true;
+  return plan.stop.early;
+}
+
+function runInProcess(options: FuzzOptions, plan: IndexPlan, coverage: CoverageTally): RunReport[] {
   const reports: RunReport[] = [];
-  for (let i = 0; i < options.runs; i++) {
-    const r = runIndex(options.rootSeed, i, options.generator);
+  for (let k = 0; k < options.runs; k++) {
+    if (stopAsked(options, plan)) break;
+    const r = runIndex(options.rootSeed, plan.firstIndex + k * plan.indexStride, options.generator);
     coverage.add(r.marks);
     reports.push(r);
     options.onProgress?.(reports.length);
@@ -94,13 +133,13 @@ function runInProcess(options: FuzzOptions, coverage: CoverageTally): RunReport[
  * handed out in index order and, once a case fails, no new chunk is; every chunk handed out is
  * finished, so every index below the lowest failure has run.
  */
-async function runInWorkers(options: FuzzOptions, coverage: CoverageTally): Promise<RunReport[]> {
+async function runInWorkers(options: FuzzOptions, plan: IndexPlan, coverage: CoverageTally): Promise<RunReport[]> {
   const reports: RunReport[] = [];
   let next = 0;
   let stopping = false;
   const take = (): number[] | undefined => {
-    if (stopping || next >= options.runs) return undefined;
-    const indices = Array.from({ length: Math.min(CHUNK_RUNS, options.runs - next) }, (_, k) => next + k);
+    if (stopping || next >= options.runs || stopAsked(options, plan)) return undefined;
+    const indices = Array.from({ length: Math.min(CHUNK_RUNS, options.runs - next) }, (_, k) => plan.firstIndex + (next + k) * plan.indexStride);
     next += indices.length;
     return indices;
   };
