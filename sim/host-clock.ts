@@ -92,7 +92,7 @@ export class HostClock implements Clock, Timers {
    * the kernel's own event (who owns timers, a process or a section, keeps its own list).
    */
   schedule(delayMs: number, fire: () => void, group?: KernelTimerGroup): TimerHandle {
-    if (!(Number.isSafeInteger(delayMs) && delayMs >= 0)) fail(`timer delayMs is a non-negative integer (got ${delayMs})`);
+    if (!Number.isSafeInteger(delayMs) || delayMs < 0) fail(`timer delayMs is a non-negative integer (got ${delayMs})`);
     return this.kernel.schedule(this.virtualDelayFor(delayMs), fire, this.label, group);
   }
 

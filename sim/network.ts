@@ -177,17 +177,17 @@ export class Network implements ConnectionWorld {
   // --- topology --------------------------------------------------------------------------
 
   addHost(options: { name: string; addresses: readonly string[] }): void {
-    if (!(options.name !== WORLD_HOST && options.name.length > 0)) fail(`host name '${options.name}' is usable`);
-    if (!(!this.hosts.has(options.name))) fail(`host ${options.name} is added once`);
+    if (options.name === WORLD_HOST || options.name.length === 0) fail(`host name '${options.name}' is usable`);
+    if (this.hosts.has(options.name)) fail(`host ${options.name} is added once`);
     this.hosts.set(options.name, []);
     for (const address of options.addresses) this.addAddress(options.name, address);
   }
 
   addAddress(host: string, address: string): void {
     const addresses = this.hostAddresses(host);
-    if (!(!WILDCARD_ADDRESSES.has(address))) fail(`${address} is not a wildcard`);
+    if (WILDCARD_ADDRESSES.has(address)) fail(`${address} is not a wildcard`);
     const owner = this.addressOwner.get(address);
-    if (!(owner === undefined)) fail(`address ${address} already belongs to ${owner ?? ''}`);
+    if (owner !== undefined) fail(`address ${address} already belongs to ${owner ?? ''}`);
     addresses.push(address);
     this.addressOwner.set(address, host);
     this.emit(host, 'net.address-add', { address });
@@ -195,7 +195,7 @@ export class Network implements ConnectionWorld {
 
   removeAddress(address: string): void {
     const owner = this.addressOwner.get(address);
-    if (!(owner !== undefined)) fail(`address ${address} is owned`);
+    if (owner === undefined) fail(`address ${address} is owned`);
     const addresses = this.hostAddresses(owner);
     addresses.splice(addresses.indexOf(address), 1);
     this.addressOwner.delete(address);
@@ -204,7 +204,7 @@ export class Network implements ConnectionWorld {
 
   hostAddresses(host: string): string[] {
     const addresses = this.hosts.get(host);
-    if (!(addresses !== undefined)) fail(`host ${host} exists`);
+    if (addresses === undefined) fail(`host ${host} exists`);
     return addresses;
   }
 
@@ -237,7 +237,7 @@ export class Network implements ConnectionWorld {
     for (const side of sides) {
       for (const host of side) {
         this.hostAddresses(host);
-        if (!(!seen.has(host))) fail(`host ${host} is on one side of the partition only`);
+        if (seen.has(host)) fail(`host ${host} is on one side of the partition only`);
         seen.add(host);
       }
     }
@@ -291,7 +291,7 @@ export class Network implements ConnectionWorld {
   /** Resets a connection: both ends see 'reset'. */
   reset(connectionId: number, cause = 'injected'): void {
     const connection = this.live.get(connectionId);
-    if (!(connection !== undefined)) fail(`connection ${connectionId} is live`);
+    if (connection === undefined) fail(`connection ${connectionId} is live`);
     connection.reset(cause);
   }
 
@@ -412,8 +412,8 @@ export class Network implements ConnectionWorld {
   // --- internals -------------------------------------------------------------------------------
 
   private connect(host: string, options: { address: string; port: number }): ByteStream {
-    if (!(Number.isSafeInteger(options.port) && options.port > 0 && options.port <= 65535)) fail(`port ${options.port} in 1..65535`);
-    if (!(this.live.size < this.connectionsMax)) fail(`more than ${this.connectionsMax} live connections`);
+    if (!Number.isSafeInteger(options.port) || options.port <= 0 || options.port > 65535) fail(`port ${options.port} in 1..65535`);
+    if (this.live.size >= this.connectionsMax) fail(`more than ${this.connectionsMax} live connections`);
     const dialed: SocketAddress = { address: options.address, port: options.port };
     const { serverHost, target } = this.resolveDestination(dialed);
     const clientAddress = this.sourceAddressFor(host, target);
@@ -431,7 +431,7 @@ export class Network implements ConnectionWorld {
     const rule = this.destinationNat.find((r) => r.address === dialed.address && (r.port === undefined || r.port === dialed.port));
     if (rule === undefined) return { serverHost: this.addressOwner.get(dialed.address), target: dialed };
     const toAddress = rule.toAddress ?? this.hostAddresses(rule.toHost)[0];
-    if (!(toAddress !== undefined)) fail(`host ${rule.toHost} has an address`);
+    if (toAddress === undefined) fail(`host ${rule.toHost} has an address`);
     return { serverHost: rule.toHost, target: { address: toAddress, port: rule.toPort ?? dialed.port } };
   }
 
@@ -440,7 +440,7 @@ export class Network implements ConnectionWorld {
     const addresses = this.hostAddresses(host);
     if (addresses.includes(target.address)) return target.address;
     const first = addresses[0];
-    if (!(first !== undefined)) fail(`host ${host} has an address to connect from`);
+    if (first === undefined) fail(`host ${host} has an address to connect from`);
     return first;
   }
 
@@ -461,7 +461,7 @@ export class Network implements ConnectionWorld {
 
   private listen(host: string, options: { address: string; port: number }, onAccept: (stream: ByteStream) => void): Listener {
     const { address, port } = options;
-    if (!(Number.isSafeInteger(port) && port > 0 && port <= 65535)) fail(`port ${port} in 1..65535`);
+    if (!Number.isSafeInteger(port) || port <= 0 || port > 65535) fail(`port ${port} in 1..65535`);
     const wildcard = WILDCARD_ADDRESSES.has(address);
     if (!wildcard && this.addressOwner.get(address) !== host) throw new BindError('EADDRNOTAVAIL', host, address, port);
     const key = wildcard ? `${host}|*|${port}` : `${address}|${port}`;
@@ -525,7 +525,7 @@ export class Network implements ConnectionWorld {
     for (const rule of this.rules.values()) {
       if (rule.kind === kind && (id === undefined || rule.id === id)) removed.push(rule.id);
     }
-    if (!(id === undefined || removed.length === 1)) fail(`${kind} ${id ?? ''} exists`);
+    if (id !== undefined && removed.length !== 1) fail(`${kind} ${id ?? ''} exists`);
     for (const ruleId of removed) {
       this.rules.delete(ruleId);
       this.emit(WORLD_HOST, kind === 'partition' ? 'net.heal' : 'net.link-release', { id: ruleId });
@@ -551,6 +551,6 @@ function assertLinkSpec(spec: LinkSpec): void {
     assert(Number.isSafeInteger(spec.segmentBytesMax) && spec.segmentBytesMax > 0, 'segmentBytesMax is a positive integer');
   }
   if (spec.sendBufferBytes !== undefined) {
-    if (!(Number.isSafeInteger(spec.sendBufferBytes) && spec.sendBufferBytes >= SEND_BUFFER_BYTES_MIN)) fail(`sendBufferBytes is an integer >= ${SEND_BUFFER_BYTES_MIN}`);
+    if (!Number.isSafeInteger(spec.sendBufferBytes) || spec.sendBufferBytes < SEND_BUFFER_BYTES_MIN) fail(`sendBufferBytes is an integer >= ${SEND_BUFFER_BYTES_MIN}`);
   }
 }

@@ -315,7 +315,7 @@ export class StickTable {
   }
 
   private assertLive(ref: EntryRef): void {
-    if (!(this.isLive(ref))) fail(`entry ${ref} is live`);
+    if (!this.isLive(ref)) fail(`entry ${ref} is live`);
   }
 
   // -------------------------------------------------------------------------------------------
