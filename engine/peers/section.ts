@@ -42,6 +42,7 @@ import {
   PEERS_RESYNC_FROMLOCAL,
   PEERS_RESYNC_FROMREMOTE,
   PEERS_RESYNC_STATEMASK,
+  PEER_SESS_ST_CONNECT,
   SC_CONNECT,
   SC_CONNECTED,
   SC_NONE,
@@ -251,7 +252,7 @@ export class PeersSection extends FlagWord {
   /** `peer_session_forceshutdown`: a session still in CONNECT is left alone. */
   forceShutdown(peer: Peer): void {
     const session = peer.session;
-    if (session === undefined || session.st0 === 5) return;
+    if (session === undefined || session.st0 === PEER_SESS_ST_CONNECT) return;
     this.deinit(peer);
     session.shutdown();
   }

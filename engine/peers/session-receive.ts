@@ -35,6 +35,8 @@ import { decodeUpdateBody } from './update-body.ts';
 export type TreatResult = { readonly next: 'ok' } | { readonly next: 'end' } | { readonly next: 'error'; readonly error: ProtocolError };
 
 const OK: TreatResult = { next: 'ok' };
+/** An update message's explicit id: a big-endian uint32 ahead of the key (§4.6.3). */
+const UPDATE_ID_BYTES = 4;
 
 export function treatMessage(section: PeersSection, peer: Peer, msg: PeerMessage): TreatResult {
   switch (msg.kind) {
@@ -162,7 +164,7 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
   const pt = peer.remoteTable;
   if (pt === undefined) return OK;
   if (msg.withId) {
-    if (msg.body.length < 4) return { next: 'error', error: new ProtocolError(msg.bodyOffset, 'update', 'truncated update id') };
+    if (msg.body.length < UPDATE_ID_BYTES) return { next: 'error', error: new ProtocolError(msg.bodyOffset, 'update', 'truncated update id') };
     const b = msg.body;
     pt.lastGet = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
   } else {
