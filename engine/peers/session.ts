@@ -6,7 +6,7 @@
  * (1 s turn-around after a refused connect) and a 5 s inactivity timeout.
  */
 import { ProtocolError } from '../errors.ts';
-import { assert } from '../../lib/assert.ts';
+import { assert, fail } from '../../lib/assert.ts';
 import type { ByteStream, StreamCloseReason, TimerHandle } from '../env.ts';
 import { tickAdd, tickRemain, type Tick } from '../ticks.ts';
 import type { Tasklet } from '../timer-list.ts';
@@ -36,6 +36,7 @@ import {
   PEER_SESS_ST_GETPEER,
   PEER_SESS_ST_GETSTATUS,
   PEER_SESS_ST_GETVERSION,
+  PEER_SESS_ST_MAX,
   PEER_SESS_ST_SENDSUCCESS,
   PEER_SESS_ST_WAITMSG,
 } from './constants.ts';
@@ -297,6 +298,41 @@ export class PeerSession {
     this.step();
     this.flush();
     if (this.st0 === PEER_SESS_ST_END) this.finish();
+    this.checkInvariants();
+    this.section.checkInvariants();
+  }
+
+  /**
+   * What must hold between this session's state, role, peer and stream after every wake-up:
+   * `st0` is an applet state of this role; an ended session is in END with its stream closed; in
+   * message mode it has a peer and an established stream, and when it is its peer's session the
+   * handshake status is 200 (§4.2.4); a turn-around has no stream; the pending output is counted.
+   */
+  checkInvariants(): void {
+    const st0 = this.st0;
+    if (!Number.isInteger(st0) || st0 < PEER_SESS_ST_ACCEPT || st0 > PEER_SESS_ST_MAX) fail(`session ${this.id}: st0 ${st0} is an applet state`);
+    let outBytes = 0;
+    for (const chunk of this.out) outBytes += chunk.length;
+    if (outBytes !== this.outBytes) fail(`session ${this.id}: ${this.outBytes} output bytes counted, ${outBytes} pending`);
+    if (this.ended) {
+      if (st0 !== PEER_SESS_ST_END || this.stream !== undefined || this.streamState !== 'CLO') {
+        fail(`session ${this.id}: ended in st0 ${st0} with stream state ${this.streamState}`);
+      }
+      return;
+    }
+    // ACCEPT..SENDSUCCESS are the acceptor's handshake, CONNECT and GETSTATUS the initiator's.
+    const acceptorState = st0 <= PEER_SESS_ST_SENDSUCCESS;
+    const initiatorState = st0 === PEER_SESS_ST_CONNECT || st0 === PEER_SESS_ST_GETSTATUS;
+    if (this.role === 'initiator' ? acceptorState : initiatorState) fail(`session ${this.id}: st0 ${st0} is a state of the ${this.role === 'initiator' ? 'acceptor' : 'initiator'}`);
+    if (this.role === 'initiator' && this.peer === undefined) fail(`session ${this.id}: an initiator knows its peer`);
+    if (this.streamState === 'TAR' && this.stream !== undefined) fail(`session ${this.id}: no stream during a connect turn-around`);
+    if (st0 === PEER_SESS_ST_SENDSUCCESS && this.peer === undefined) fail(`session ${this.id}: SENDSUCCESS knows its peer`);
+    if (st0 !== PEER_SESS_ST_WAITMSG) return;
+    const peer = this.peer;
+    if (peer === undefined || this.stream === undefined || this.streamState !== 'EST') {
+      fail(`session ${this.id}: message mode has a peer and an established stream (stream state ${this.streamState})`);
+    }
+    if (peer.session === this && peer.statusCode !== SC_SUCCESS) fail(`session ${this.id}: peer ${peer.name} in message mode has status ${peer.statusCode}`);
   }
 
   /** Runs states until one waits for input or the session ends. */

@@ -47,4 +47,14 @@ export class PeerTable {
   get localId(): number {
     return this.shared.localId;
   }
+
+  /**
+   * Outside a lesson the incremental pusher only walks forward from the resume point to the
+   * table's newest local id (§4.9.5): `last_pushed` lies in [teaching_origin, localupdate], in
+   * uint32 distances from teaching_origin (ids wrap).
+   */
+  pushedWithinResumeSpan(): boolean {
+    const origin = this.teachingOrigin;
+    return ((this.lastPushed - origin) >>> 0) <= ((this.shared.updates.localUpdate - origin) >>> 0);
+  }
 }
