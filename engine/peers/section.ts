@@ -11,7 +11,7 @@ import { FlagWord } from './flags.ts';
 import { eventWanted, type ByteStream, type EventDetails, type Env, type Listener, type TimerHandle } from '../env.ts';
 import { dataTypeById } from '../table/data-types.ts';
 import { renderKey, type StoredKey } from '../table/keys.ts';
-import type { StickTable } from '../table/table.ts';
+import type { EntryRef, StickTable } from '../table/table.ts';
 import type { StoredSlot } from '../table/layout.ts';
 import { tickAdd, tickFirst, tickIsExpired, tickIsSet, tickRemain, TICK_ETERNITY, type Tick } from '../ticks.ts';
 import {
@@ -132,8 +132,11 @@ export class PeersSection extends FlagWord {
     const local = this.peers.find((p) => p.local);
     assert(local !== undefined, `the section lists the local peer ${options.localName}`);
     this.local = local;
+    const policy = this.policy;
     options.tables.forEach((table, i) => {
-      const shared = new SharedTable(table, i + 1, { onLocalChange: () => this.wakeSync() });
+      // A policy that remembers entries forgets each one as the table frees it.
+      const onRemoving = policy.forget === undefined ? undefined : (ref: EntryRef) => policy.forget?.(table, table.keyOf(ref));
+      const shared = new SharedTable(table, i + 1, { onLocalChange: () => this.wakeSync(), onRemoving });
       this.sharedTables.push(shared);
       for (const peer of this.peers) peer.registerTable(shared);
     });

@@ -2,7 +2,7 @@
  * A table shared through a peers section (`peers_register_table`): its local id, its updates tree,
  * the DEFINE it announces, and per remote peer the cursors of `struct shared_table` (spec §4.9.3).
  */
-import type { StickTable } from '../table/table.ts';
+import type { EntryRef, StickTable } from '../table/table.ts';
 import { definitionFromSpec, type TableDefinition } from './definition.ts';
 import { layoutFromSpec, type UpdateLayout } from './layout.ts';
 import { UpdatesTree } from './updates.ts';
@@ -16,9 +16,9 @@ export class SharedTable {
   constructor(
     readonly table: StickTable,
     readonly localId: number,
-    options: { onLocalChange: () => void },
+    options: { onLocalChange: () => void; onRemoving?: (ref: EntryRef) => void },
   ) {
-    this.updates = new UpdatesTree(table, { onLocalChange: options.onLocalChange });
+    this.updates = new UpdatesTree(table, options);
     this.definition = definitionFromSpec(table.spec, localId);
     this.layout = layoutFromSpec(table.spec);
   }

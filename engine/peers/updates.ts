@@ -40,14 +40,16 @@ export class UpdatesTree implements TableSyncHooks {
   /** id → entry: an open-addressing uint32 index (ids ≥ 2^31 are not small integers for a Map). */
   private readonly byKey: Uint32KeyIndex;
   private readonly onLocalChange: () => void;
+  private readonly onRemoving: ((ref: EntryRef) => void) | undefined;
   /** Keys in unsigned order, kept as keys come and go (for the teach stages' lookups). */
   private readonly sortedKeys: SortedIds;
 
   constructor(
     readonly table: StickTable,
-    options: { onLocalChange: () => void },
+    options: { onLocalChange: () => void; onRemoving?: (ref: EntryRef) => void },
   ) {
     this.onLocalChange = options.onLocalChange;
+    this.onRemoving = options.onRemoving;
     // Sized for the whole table up front: growing a 2M-slot index by doubling costs more than it
     // saves. Ids are handed out in increasing order, so runs of 16 share a block of slots.
     this.byKey = new Uint32KeyIndex(Math.min(Math.max(table.size, INDEX_SLOTS_MIN), INDEX_SLOTS_MAX), { runBits: UPDATE_ID_RUN_BITS });
@@ -104,6 +106,7 @@ export class UpdatesTree implements TableSyncHooks {
 
   removing(table: StickTable, ref: EntryRef): void {
     assert(table === this.table, 'hook called for its own table');
+    this.onRemoving?.(ref);
     const key = this.keyOf(ref);
     if (key === undefined) return;
     this.byKey.delete(key);

@@ -116,3 +116,48 @@ describe('merge policies applied directly', () => {
     expect(table.getUint(ref, table.slot(6)!)).toBe(3);
   });
 });
+
+describe('aggregate forgets the contributions of entries that left the table', () => {
+  const store = 'gpc0,conn_cur,conn_cnt,http_req_cnt,http_req_rate(10000)';
+
+  it('expired entries take their per-node contributions with them: the map returns to 0', () => {
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latency: 2 }, mergePolicy: 'aggregate', spec: specOf({ name: 'st', store, expireMs: 3000 }) });
+    const a = c.start('hap1');
+    const b = c.start('hap2');
+    c.run(8000);
+    const keys = Array.from({ length: 20 }, (_, i) => `127.0.2.${i + 1}`);
+    for (const k of keys) {
+      addField(a, k, 'gpc0', 1);
+      addField(b, k, 'gpc0', 2);
+    }
+    c.run(100);
+    const remembered = (p: typeof a) => p.section.policy.rememberedKeys!(p.tables[0]!);
+    expect(getField(a, keys[0]!, 'gpc0')).toBe(3);
+    expect(remembered(a)).toBe(keys.length);
+    expect(remembered(b)).toBe(keys.length);
+    c.run(5000); // past the 3 s expiry: the expire task purges the entries
+    for (const p of [a, b]) p.tables[0]!.processExpire(p.env.clock.nowTick());
+    expect(a.tables[0]!.used).toBe(0);
+    expect(b.tables[0]!.used).toBe(0);
+    expect(remembered(a)).toBe(0);
+    expect(remembered(b)).toBe(0);
+  });
+
+  it('a key written again after it expired starts from its own value, not from stale contributions', () => {
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latency: 2 }, mergePolicy: 'aggregate', spec: specOf({ name: 'st', store, expireMs: 3000 }) });
+    const a = c.start('hap1');
+    const b = c.start('hap2');
+    c.run(8000);
+    addField(b, K, 'gpc0', 10);
+    c.run(100);
+    expect(getField(a, K, 'gpc0')).toBe(10);
+    c.run(5000);
+    for (const p of [a, b]) p.tables[0]!.processExpire(p.env.clock.nowTick());
+    expect(getField(a, K, 'gpc0')).toBeUndefined();
+    // hap1 alone writes the key anew: what it sends is all its own (hap2's old 10 is gone).
+    addField(a, K, 'gpc0', 1);
+    c.run(100);
+    expect(getField(a, K, 'gpc0')).toBe(1);
+    expect(getField(b, K, 'gpc0')).toBe(1);
+  });
+});
