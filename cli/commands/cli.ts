@@ -7,6 +7,7 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { OfflineSession } from '../../engine/runtime-api/offline-session.ts';
+import { tickFromMs } from '../../engine/ticks.ts';
 import { loadConfigOrExit } from '../config-file.ts';
 
 export function registerCliCommand(program: Command): void {
@@ -24,7 +25,8 @@ export function registerCliCommand(program: Command): void {
     )
     .action(async (options: { config: string; local?: string; tickStart?: number }) => {
       const config = loadConfigOrExit(options.config);
-      const session = new OfflineSession({ tables: config.tables, tickStart: options.tickStart || undefined });
+      // 0 is eternity, never a start: it means the default.
+      const session = new OfflineSession({ tables: config.tables, tickStart: options.tickStart ? tickFromMs(options.tickStart) : undefined });
       process.stdin.setEncoding('latin1');
       const lines = createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
       for await (const line of lines) {

@@ -4,7 +4,7 @@
  * cursors. The session logic lives in session.ts, the sync task in section.ts.
  */
 import { fail } from '../../lib/assert.ts';
-import type { Tick } from '../ticks.ts';
+import { TICK_ETERNITY, type Tick } from '../ticks.ts';
 import { DictRxCache, DictTxCache } from './dict-cache.ts';
 import { PeerTable, type SharedTable } from './shared-table.ts';
 import type { PeerSession } from './session.ts';
@@ -37,9 +37,9 @@ export class Peer extends FlagWord {
   session: PeerSession | undefined;
   statusCode = 0;
   /** 0 = never. */
-  lastHandshakeTick: Tick = 0;
-  reconnectTick: Tick = 0;
-  heartbeatTick: Tick = 0;
+  lastHandshakeTick: Tick = TICK_ETERNITY;
+  reconnectTick: Tick = TICK_ETERNITY;
+  heartbeatTick: Tick = TICK_ETERNITY;
   /** CONFIRMs owed (one per FINISHED/PARTIAL received). */
   confirm = 0;
   txHbt = 0;

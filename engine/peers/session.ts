@@ -8,7 +8,7 @@
 import { ProtocolError } from '../errors.ts';
 import { assert, fail } from '../../lib/assert.ts';
 import type { ByteStream, StreamCloseReason, TimerHandle } from '../env.ts';
-import { tickAdd, tickRemain, type Tick } from '../ticks.ts';
+import { tickAdd, tickRemain, TICK_ETERNITY, type Tick } from '../ticks.ts';
 import type { Tasklet } from '../timer-list.ts';
 import {
   PEER_BACKOFF_MIN_MS,
@@ -88,7 +88,7 @@ export class PeerSession {
   private readonly wakeTask: Tasklet;
   private connectTimer: TimerHandle | undefined;
   private idleTimer: TimerHandle | undefined;
-  private idleDeadlineTick: Tick = 0;
+  private idleDeadlineTick: Tick = TICK_ETERNITY;
   private connectAttempts = 0;
   /** Bytes to (re)send on every new connection attempt (the hello, until the status came). */
   private pendingOnConnect: Uint8Array | undefined;
@@ -565,6 +565,6 @@ export class PeerSession {
 }
 
 /** 50 + rand() % 2000 ms after now, HAProxy's back-off. */
-export function backoffTick(section: PeersSection): number {
+export function backoffTick(section: PeersSection): Tick {
   return tickAdd(section.now(), PEER_BACKOFF_MIN_MS + section.env.random.nextInt(PEER_BACKOFF_RANGE_MS));
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { tickFromMs } from '../../../engine/ticks.ts';
 import { layoutFromSpec } from '../../../engine/peers/layout.ts';
 import { makeMergePolicy, type MergePolicyName } from '../../../engine/peers/merge.ts';
 import { StickTable } from '../../../engine/table/table.ts';
@@ -57,7 +58,7 @@ describe('merge policies on a split brain', () => {
 describe('merge policies applied directly', () => {
   const spec = specOf({ store: 'gpt0,gpc0,conn_cur,bytes_in_cnt,http_req_rate(10000)' });
   const layout = layoutFromSpec(spec);
-  const now = 1_000_000;
+  const now = tickFromMs(1_000_000);
   // layout order = ascending type id: gpt0(1), gpc0(2), conn_cur(6), http_req_rate(10), bytes_in_cnt(13)
   const received = [9, 30, 99, { ageMs: 100, curr: 8, prev: 2 }, 1000n];
 

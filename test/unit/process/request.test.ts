@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { tickFromMs } from '../../../engine/ticks.ts';
 import { letter, lineOf, world } from './world.ts';
 import { loadSeedFragments } from '../config/seed-fragments.ts';
 
-const T0 = 1_000;
+const T0 = tickFromMs(1_000);
 
 const RATE_LIMIT = `
 defaults
