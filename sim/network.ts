@@ -31,6 +31,12 @@ export const EPHEMERAL_PORT_MAX = 60999;
 const WILDCARD_ADDRESSES = new Set(['0.0.0.0', '::', '*', '']);
 
 export interface LinkSpec {
+  /** One-way delay in ms: fixed, or drawn from a distribution (latency.ts). Default 1 (0 to itself). */
+  latencyMs?: LatencySpec;
+  /**
+   * @deprecated the old name of `latencyMs`, still read so scenario files written with it keep
+   * working; never both.
+   */
   latency?: LatencySpec;
   /** Serialization rate of the link direction; unset = infinite. */
   bandwidthBytesPerS?: number;
@@ -49,7 +55,7 @@ export const SEND_BUFFER_BYTES_DEFAULT = 256 * 1024;
 export const SEND_BUFFER_BYTES_MIN = 32 * 1024;
 
 interface LinkState {
-  latency: LatencySpec;
+  latencyMs: LatencySpec;
   bandwidthBytesPerS: number | undefined;
   segmentBytesMax: number;
   sendBufferBytes: number;
@@ -164,8 +170,8 @@ export class Network implements ConnectionWorld {
     this.kernel = options.kernel;
     this.random = options.random;
     this.sink = options.sink;
-    this.defaultLink = options.link ?? { latency: 1 };
-    this.selfLink = options.selfLink ?? { latency: 0 };
+    this.defaultLink = options.link ?? { latencyMs: 1 };
+    this.selfLink = options.selfLink ?? { latencyMs: 0 };
     this.synRetryDelaysMs = options.synRetryDelaysMs ?? SYN_RETRY_DELAYS_MS_LINUX;
     this.reusePort = options.reusePort ?? true;
     this.connectionsMax = options.connectionsMax ?? CONNECTIONS_MAX_DEFAULT;
@@ -218,6 +224,7 @@ export class Network implements ConnectionWorld {
     this.hostAddresses(a);
     this.hostAddresses(b);
     const spec: LinkSpec = {};
+    if (options.latencyMs !== undefined) spec.latencyMs = options.latencyMs;
     if (options.latency !== undefined) spec.latency = options.latency;
     if (options.bandwidthBytesPerS !== undefined) spec.bandwidthBytesPerS = options.bandwidthBytesPerS;
     if (options.segmentBytesMax !== undefined) spec.segmentBytesMax = options.segmentBytesMax;
@@ -388,7 +395,7 @@ export class Network implements ConnectionWorld {
   arrivalMs(fromHost: string, toHost: string, byteCount: number): number {
     const link = this.link(fromHost, toHost);
     const now = this.kernel.nowMs();
-    const latencyMs = sampleLatencyMs(link.latency, this.random);
+    const latencyMs = sampleLatencyMs(link.latencyMs, this.random);
     if (link.bandwidthBytesPerS === undefined || byteCount === 0) return now + latencyMs;
     const startMs = Math.max(now, link.txFreeMs);
     link.txFreeMs = startMs + Math.ceil((byteCount * 1000) / link.bandwidthBytesPerS);
@@ -503,7 +510,7 @@ export class Network implements ConnectionWorld {
   private linkState(spec: LinkSpec, self: boolean): LinkState {
     const base = self ? this.selfLink : this.defaultLink;
     return {
-      latency: spec.latency ?? base.latency ?? 1,
+      latencyMs: latencyOf(spec) ?? latencyOf(base) ?? 1,
       bandwidthBytesPerS: spec.bandwidthBytesPerS ?? base.bandwidthBytesPerS,
       segmentBytesMax: spec.segmentBytesMax ?? base.segmentBytesMax ?? Number.MAX_SAFE_INTEGER,
       sendBufferBytes: spec.sendBufferBytes ?? base.sendBufferBytes ?? SEND_BUFFER_BYTES_DEFAULT,
@@ -544,8 +551,15 @@ export class Network implements ConnectionWorld {
   }
 }
 
+/** A link's latency under its name or its deprecated one. */
+function latencyOf(spec: LinkSpec): LatencySpec | undefined {
+  return spec.latencyMs ?? spec.latency;
+}
+
 function assertLinkSpec(spec: LinkSpec): void {
-  if (spec.latency !== undefined) assertLatencySpec(spec.latency);
+  assert(spec.latencyMs === undefined || spec.latency === undefined, 'a link has latencyMs or its old name latency, not both');
+  const latencyMs = latencyOf(spec);
+  if (latencyMs !== undefined) assertLatencySpec(latencyMs);
   if (spec.bandwidthBytesPerS !== undefined) assert(spec.bandwidthBytesPerS > 0, 'bandwidthBytesPerS is positive');
   if (spec.segmentBytesMax !== undefined) {
     assert(Number.isSafeInteger(spec.segmentBytesMax) && spec.segmentBytesMax > 0, 'segmentBytesMax is a positive integer');

@@ -51,7 +51,7 @@ export class World {
       kernel: this.kernel,
       random: this.seeds.stream('network'),
       sink: options.sink,
-      link: options.link ?? { latency: 1 },
+      link: options.link ?? { latencyMs: 1 },
     });
     for (const spec of options.hosts) {
       if (this.hosts.has(spec.name)) fail(`host ${spec.name} is declared once`);

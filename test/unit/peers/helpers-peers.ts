@@ -58,7 +58,7 @@ export class Cluster {
 
   constructor(readonly options: ClusterOptions) {
     this.seeds = new Seeds(options.seed ?? 'peers-test');
-    this.network = new Network({ kernel: this.kernel, random: this.seeds.stream('network'), sink: new MemorySink(), link: options.link ?? { latency: 1 } });
+    this.network = new Network({ kernel: this.kernel, random: this.seeds.stream('network'), sink: new MemorySink(), link: options.link ?? { latencyMs: 1 } });
     options.hosts.forEach((host, i) => {
       this.network.addHost({ name: host, addresses: [addressOf(i)] });
       this.clocks.set(host, new HostClock({ kernel: this.kernel, random: this.seeds.stream(`clock:${host}`), host }));

@@ -27,7 +27,7 @@ import { Cluster, isEstablished, setField, type Proc } from './helpers-peers.ts'
 
 /** Two or three nodes after their startup resync, every session established and idle. */
 function settled(hosts: readonly string[] = ['hap1', 'hap2']): { c: Cluster; procs: Proc[] } {
-  const c = new Cluster({ hosts, link: { latency: 2 } });
+  const c = new Cluster({ hosts, link: { latencyMs: 2 } });
   const procs = hosts.map((h) => c.start(h));
   c.run(8000);
   for (const p of procs) for (const h of hosts) if (h !== p.host) expect(isEstablished(p, h)).toBe(true);

@@ -9,7 +9,7 @@ import { addField, Cluster, getField, isEstablished, setField } from './helpers-
 const K = '127.0.0.50';
 
 function splitBrain(policy: MergePolicyName, seed: string) {
-  const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latency: 2 }, mergePolicy: policy, seed });
+  const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 2 }, mergePolicy: policy, seed });
   const a = c.start('hap1');
   const b = c.start('hap2');
   c.run(10000);
@@ -122,7 +122,7 @@ describe('aggregate forgets the contributions of entries that left the table', (
   const store = 'gpc0,conn_cur,conn_cnt,http_req_cnt,http_req_rate(10000)';
 
   it('expired entries take their per-node contributions with them: the map returns to 0', () => {
-    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latency: 2 }, mergePolicy: 'aggregate', spec: specOf({ name: 'st', store, expireMs: 3000 }) });
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 2 }, mergePolicy: 'aggregate', spec: specOf({ name: 'st', store, expireMs: 3000 }) });
     const a = c.start('hap1');
     const b = c.start('hap2');
     c.run(8000);
@@ -145,7 +145,7 @@ describe('aggregate forgets the contributions of entries that left the table', (
   });
 
   it('a key written again after it expired starts from its own value, not from stale contributions', () => {
-    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latency: 2 }, mergePolicy: 'aggregate', spec: specOf({ name: 'st', store, expireMs: 3000 }) });
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 2 }, mergePolicy: 'aggregate', spec: specOf({ name: 'st', store, expireMs: 3000 }) });
     const a = c.start('hap1');
     const b = c.start('hap2');
     c.run(8000);
