@@ -19,7 +19,7 @@ import { decodeUpdateBody, encodeUpdateMessage } from '../engine/peers/update-bo
 import { HaproxyProcess } from '../engine/process/process.ts';
 import { inetaddrHost } from '../engine/table/keys.ts';
 import { NO_ENTRY, type StickTable } from '../engine/table/table.ts';
-import { tickAdd } from '../engine/ticks.ts';
+import { tickAdd, tickFromMs, type Tick } from '../engine/ticks.ts';
 import { meshConfig } from '../scenarios/dsl.ts';
 import { addressesFromCidr } from '../sim/traffic.ts';
 import { Seeds } from '../sim/seeds.ts';
@@ -32,7 +32,7 @@ const TABLE = 'stick-table type ip size 100k expire 60s store http_req_cnt,http_
 const FRONTEND = ['http-request deny deny_status 429 if { sc_http_req_rate(0) gt 100 }'];
 
 /** An Env whose time the loop sets and whose timers and sockets never run (the floor has none). */
-function quietEnv(clock: { tick: number }): Env {
+function quietEnv(clock: { tick: Tick }): Env {
   const never: TimerHandle = { cancel: () => {} };
   const stream: ByteStream = {
     remoteAddress: '0.0.0.0',
@@ -54,7 +54,7 @@ function quietEnv(clock: { tick: number }): Env {
   };
 }
 
-const clock = { tick: 1 };
+const clock = { tick: tickFromMs(1) };
 const peers = NODES.map((name, i) => ({ name, address: `10.0.0.${i + 1}` }));
 const processes = NODES.map((name) => {
   const parsed = parseConfig(meshConfig({ local: name, peers, table: TABLE, frontend: FRONTEND }), { file: `${name}.cfg` });
@@ -96,19 +96,19 @@ function replicate(from: number, address: string): void {
 }
 
 /** Every run goes on from where the last one left the clock (time never goes back). */
-let tickBase = 1;
+let tickBase = tickFromMs(1);
 
 function run(count: number, options: { requests: boolean }): number {
   const start = process.hrtime.bigint();
   const base = tickBase;
   for (let i = 0; i < count; i++) {
-    clock.tick = base + Math.floor((i * 1000) / REQUESTS_PER_S);
+    clock.tick = tickAdd(base, Math.floor((i * 1000) / REQUESTS_PER_S));
     const node = random.nextInt(NODES.length);
     const address = random.pick(clients[node]!);
     if (options.requests) processes[node]!.handleRequest({ srcAddress: address });
     replicate(node, address);
   }
-  tickBase = clock.tick + 1;
+  tickBase = tickAdd(clock.tick, 1);
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 

@@ -19,7 +19,7 @@ const spec = scenario({
   lesson: 'benchmark',
   hosts: mesh(['hap1', 'hap2'], { table: `stick-table type ip size ${2 * ENTRIES} expire 600s store http_req_cnt,gpc0` }),
   durationMs: 60_000,
-  link: { latency: 50, sendBufferBytes: 64 * 1024 },
+  link: { latencyMs: 50, sendBufferBytes: 64 * 1024 },
   watch: { table: 'st', keys: [], everyMs: 10_000 },
   script: (s) => {
     s.clients({ name: 'fill', addresses: { cidr: '10.0.0.0/8', count: ENTRIES }, arrival: { kind: 'constant', ratePerSec: FILL_PER_S }, targetHost: 'hap1', startMs: 1_000, stopMs: 1_000 + Math.ceil((ENTRIES * 3 * 1000) / FILL_PER_S) });

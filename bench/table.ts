@@ -6,6 +6,7 @@
  * Prints JSON lines: {"bench":"table","metric":"ops_per_s",…} and {"metric":"bytes_per_entry",…}.
  */
 import { StickTable } from '../engine/table/table.ts';
+import { tickAdd, tickFromMs } from '../engine/ticks.ts';
 import { countHttpRequest, incGpcLegacy, trackRelease, trackStart } from '../engine/table/tracking.ts';
 import type { TableSpec } from '../engine/table/table-spec.ts';
 import { emit, heapUsedBytes } from './emit.ts';
@@ -34,7 +35,7 @@ const spec: TableSpec = {
 function main(): void {
   const heapBefore = heapUsedBytes();
   const table = new StickTable({ spec, capacityEntriesInitial: ENTRIES + 1 });
-  let now = 1_000_000;
+  let now = tickFromMs(1_000_000);
   for (let i = 0; i < ENTRIES; i++) {
     const ref = trackStart(table, (0x0a000000 + i) >>> 0, now);
     trackRelease(table, ref, now);
@@ -49,7 +50,7 @@ function main(): void {
   for (let i = 0; i < OPS; i++) {
     x = (Math.imul(x, 1103515245) + 12345) >>> 0;
     const key = (0x0a000000 + (x % ENTRIES)) >>> 0;
-    if (i % 1000 === 0) now++;
+    if (i % 1000 === 0) now = tickAdd(now, 1);
     const ref = trackStart(table, key, now);
     countHttpRequest(table, ref, now);
     incGpcLegacy(table, ref, now, 0);

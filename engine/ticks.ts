@@ -4,9 +4,15 @@
  * All arithmetic is modulo 2^32; ordering is by signed 32-bit difference.
  */
 
-export type Tick = number;
+declare const tickBrand: unique symbol;
+/**
+ * A tick, told apart from a count of milliseconds by the type checker only (the brand has no
+ * runtime form): ticks come from a clock, `tickAdd`, `tickFromMs` or `tickFromWord`, never from a
+ * bare number, so passing a duration where an instant is expected does not compile.
+ */
+export type Tick = number & { readonly [tickBrand]: true };
 
-export const TICK_ETERNITY: Tick = 0;
+export const TICK_ETERNITY = 0 as Tick;
 export const TICK_MODULUS = 0x1_0000_0000;
 
 /** Wraps any integer into the uint32 range. */
@@ -26,7 +32,7 @@ export function tickIsSet(t: Tick): boolean {
 /** `now + delayMs`, wrapped; a result of 0 becomes 1 so it never reads as eternity. */
 export function tickAdd(now: Tick, delayMs: number): Tick {
   const t = (now + delayMs) >>> 0;
-  return t === 0 ? 1 : t;
+  return (t === 0 ? 1 : t) as Tick;
 }
 
 /** `tick_add_ifset`: eternity stays eternity. */
@@ -67,5 +73,13 @@ export function tickIsLe(a: Tick, b: Tick): boolean {
 
 /** Converts a monotonic millisecond count (any non-negative integer) into a tick. */
 export function tickFromMs(ms: number): Tick {
-  return ms >>> 0;
+  return (ms >>> 0) as Tick;
+}
+
+/**
+ * A uint32 that already holds a tick (a table's expiry word, a trace's recorded tick), read back
+ * as one. No conversion: the caller vouches that the word was written from a Tick.
+ */
+export function tickFromWord(word: number): Tick {
+  return word as Tick;
 }

@@ -4,7 +4,7 @@
  * advances with the monotonic clock, so a wall-clock jump does not move it.
  */
 import type { Clock, TimerHandle, Timers } from '../engine/env.ts';
-import type { Tick } from '../engine/ticks.ts';
+import { tickAdd, tickFromMs, type Tick } from '../engine/ticks.ts';
 
 /** setTimeout's largest delay (2^31 - 1 ms); longer waits are re-armed in steps. */
 const TIMEOUT_DELAY_MS_MAX = 0x7fff_ffff;
@@ -16,7 +16,7 @@ const TIMEOUT_DELAY_MS_MAX = 0x7fff_ffff;
  */
 export class LiveClock implements Clock {
   private readonly startNs: bigint;
-  private readonly startTick: number;
+  private readonly startTick: Tick;
   private cachedMs: number | undefined;
   private readonly forget = (): void => {
     this.cachedMs = undefined;
@@ -25,7 +25,7 @@ export class LiveClock implements Clock {
   constructor(options: { startTick?: number } = {}) {
     this.startNs = process.hrtime.bigint();
     const wall = options.startTick ?? Date.now() >>> 0;
-    this.startTick = wall === 0 ? 1 : wall >>> 0;
+    this.startTick = tickFromMs(wall === 0 ? 1 : wall);
   }
 
   nowMs(): number {
@@ -37,8 +37,7 @@ export class LiveClock implements Clock {
   }
 
   nowTick(): Tick {
-    const tick = (this.startTick + this.nowMs()) >>> 0;
-    return tick === 0 ? 1 : tick;
+    return tickAdd(this.startTick, this.nowMs());
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { assert, fail } from '../lib/assert.ts';
 import type { Clock, TimerHandle, Timers } from '../engine/env.ts';
-import { TICK_MODULUS, type Tick } from '../engine/ticks.ts';
+import { tickAdd, tickFromMs, TICK_MODULUS, type Tick } from '../engine/ticks.ts';
 import type { Kernel, KernelTimer, KernelTimerGroup } from './kernel.ts';
 import type { SeededRandom } from './seeds.ts';
 
@@ -44,6 +44,8 @@ function drawTickStart(random: SeededRandom, start: TickStart | undefined): numb
 
 export class HostClock implements Clock, Timers {
   readonly tickStart: number;
+  /** `tickStart` as the tick it is. */
+  private readonly startTick: Tick;
   private readonly kernel: Kernel;
   private readonly label: string;
   // Host ms = anchorHostMs + floor((virtual - anchorVirtualMs) * (1e6 + driftPpm) / 1e6)
@@ -60,6 +62,7 @@ export class HostClock implements Clock, Timers {
     this.anchorHostMs = options.offsetMs ?? 0;
     assert(Number.isSafeInteger(this.anchorHostMs) && this.anchorHostMs >= 0, 'offsetMs is a non-negative integer');
     this.tickStart = drawTickStart(options.random, options.tickStart);
+    this.startTick = tickFromMs(this.tickStart);
   }
 
   /** Host milliseconds at virtual time `virtualMs` (not before the last drift change). */
@@ -73,9 +76,9 @@ export class HostClock implements Clock, Timers {
     return this.hostMsAt(this.kernel.nowMs());
   }
 
+  /** HAProxy's now_ms: the start tick plus the host ms elapsed (never negative), wrapped, 0 skipped. */
   nowTick(): Tick {
-    const tick = (this.tickStart + this.nowMs()) % TICK_MODULUS;
-    return tick === 0 ? 1 : tick;
+    return tickAdd(this.startTick, this.nowMs());
   }
 
   /** Changes the drift from now on; host time stays continuous. */
@@ -92,7 +95,7 @@ export class HostClock implements Clock, Timers {
    * the kernel's own event (who owns timers, a process or a section, keeps its own list).
    */
   schedule(delayMs: number, fire: () => void, group?: KernelTimerGroup): TimerHandle {
-    if (!(Number.isSafeInteger(delayMs) && delayMs >= 0)) fail(`timer delayMs is a non-negative integer (got ${delayMs})`);
+    if (!Number.isSafeInteger(delayMs) || delayMs < 0) fail(`timer delayMs is a non-negative integer (got ${delayMs})`);
     return this.kernel.schedule(this.virtualDelayFor(delayMs), fire, this.label, group);
   }
 

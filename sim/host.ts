@@ -188,7 +188,7 @@ export class SimHost {
 
   /** Starts haproxy (fresh: no old process to learn from). */
   start(): void {
-    if (!(this.current === undefined)) fail(`${this.name} runs no process when started`);
+    if (this.current !== undefined) fail(`${this.name} runs no process when started`);
     this.current = this.spawn({ hasOldProcess: false });
     this.emit('host.start', { pid: this.current.pid });
   }
@@ -196,7 +196,7 @@ export class SimHost {
   /** Soft reload (`-sf`): a new process starts; the old one teaches it, then leaves. */
   reload(): void {
     const old = this.current;
-    if (!(old !== undefined)) fail(`${this.name} runs a process to reload`);
+    if (old === undefined) fail(`${this.name} runs a process to reload`);
     this.current = this.spawn({ hasOldProcess: true });
     this.emit('host.reload', { oldPid: old.pid, pid: this.current.pid });
     this.leaving.add(old);

@@ -173,7 +173,7 @@ export class Kernel {
    * group, the timer is listed there and fires through the group's `deliver`.
    */
   schedule(delayMs: number, fire: () => void, label = '', group?: KernelTimerGroup): KernelTimer {
-    if (!(Number.isSafeInteger(delayMs) && delayMs >= 0)) fail(`delayMs is a non-negative integer (got ${delayMs})`);
+    if (!Number.isSafeInteger(delayMs) || delayMs < 0) fail(`delayMs is a non-negative integer (got ${delayMs})`);
     return this.scheduleAt(this.currentMs + delayMs, fire, label, group);
   }
 
@@ -210,9 +210,9 @@ export class Kernel {
 
   /** Queues one event with its sequence number (taken by the caller, in order). */
   private enqueue(timeMs: number, seq: number, fire: () => void, label: string, group?: KernelTimerGroup): KernelTimer {
-    if (!(Number.isSafeInteger(timeMs))) fail(`timeMs is an integer (got ${timeMs})`);
-    if (!(timeMs >= this.currentMs)) fail(`event at ${timeMs} is not in the past (now ${this.currentMs})`);
-    if (!(this.queueLength() < this.queueLengthMax)) fail(`event queue full (${this.queueLengthMax} events)`);
+    if (!Number.isSafeInteger(timeMs)) fail(`timeMs is an integer (got ${timeMs})`);
+    if (timeMs < this.currentMs) fail(`event at ${timeMs} is not in the past (now ${this.currentMs})`);
+    if (this.queueLength() >= this.queueLengthMax) fail(`event queue full (${this.queueLengthMax} events)`);
     const event = new QueuedEvent(timeMs, seq, label, fire, this, group);
     group?.link(event);
     if (timeMs === this.currentMs) {
@@ -298,7 +298,7 @@ export class Kernel {
     const untilMs = options.untilMs;
     const eventsMax = options.eventsMax ?? RUN_EVENTS_MAX_DEFAULT;
     if (untilMs !== undefined) {
-      if (!(Number.isSafeInteger(untilMs) && untilMs >= this.currentMs)) fail(`untilMs ${untilMs} is an integer not before now ${this.currentMs}`);
+      if (!Number.isSafeInteger(untilMs) || untilMs < this.currentMs) fail(`untilMs ${untilMs} is an integer not before now ${this.currentMs}`);
     }
     assert(!this.running, 'run is not re-entered from an event');
     this.running = true;
@@ -308,7 +308,7 @@ export class Kernel {
         const nextMs = this.nextEventMs();
         if (nextMs === undefined) break;
         if (untilMs !== undefined && nextMs > untilMs) break;
-        if (!(eventsRun < eventsMax)) fail(`run exceeded ${eventsMax} events (runaway simulation?) at ${this.currentMs} ms`);
+        if (eventsRun >= eventsMax) fail(`run exceeded ${eventsMax} events (runaway simulation?) at ${this.currentMs} ms`);
         this.step();
         eventsRun += 1;
       }

@@ -64,8 +64,8 @@ export class FilterTap {
     const judged: Array<{ bytes: Uint8Array; verdict: FilterVerdict }> = [];
     let offset = 0;
     for (const length of lengths) {
-      if (!(Number.isSafeInteger(length) && length > 0)) fail(`framer message length is a positive integer (got ${length})`);
-      if (!(offset + length <= this.buffer.length)) fail(`framer cut ${offset + length} bytes of ${this.buffer.length} framed`);
+      if (!Number.isSafeInteger(length) || length <= 0) fail(`framer message length is a positive integer (got ${length})`);
+      if (offset + length > this.buffer.length) fail(`framer cut ${offset + length} bytes of ${this.buffer.length} framed`);
       judged.push(this.judge(this.buffer.slice(offset, offset + length)));
       offset += length;
     }
@@ -94,7 +94,7 @@ export class FilterTap {
       bytes,
     };
     const verdict = this.filter.decide(message);
-    if (!(verdict === 'deliver' || verdict === 'drop' || verdict === 'hold')) fail(`filter verdict is deliver|drop|hold (got ${String(verdict)})`);
+    if (verdict !== 'deliver' && verdict !== 'drop' && verdict !== 'hold') fail(`filter verdict is deliver|drop|hold (got ${String(verdict)})`);
     this.messagesSeen += 1;
     return { bytes, verdict };
   }

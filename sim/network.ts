@@ -31,6 +31,12 @@ export const EPHEMERAL_PORT_MAX = 60999;
 const WILDCARD_ADDRESSES = new Set(['0.0.0.0', '::', '*', '']);
 
 export interface LinkSpec {
+  /** One-way delay in ms: fixed, or drawn from a distribution (latency.ts). Default 1 (0 to itself). */
+  latencyMs?: LatencySpec;
+  /**
+   * @deprecated the old name of `latencyMs`, still read so scenario files written with it keep
+   * working; never both.
+   */
   latency?: LatencySpec;
   /** Serialization rate of the link direction; unset = infinite. */
   bandwidthBytesPerS?: number;
@@ -49,7 +55,7 @@ export const SEND_BUFFER_BYTES_DEFAULT = 256 * 1024;
 export const SEND_BUFFER_BYTES_MIN = 32 * 1024;
 
 interface LinkState {
-  latency: LatencySpec;
+  latencyMs: LatencySpec;
   bandwidthBytesPerS: number | undefined;
   segmentBytesMax: number;
   sendBufferBytes: number;
@@ -164,8 +170,8 @@ export class Network implements ConnectionWorld {
     this.kernel = options.kernel;
     this.random = options.random;
     this.sink = options.sink;
-    this.defaultLink = options.link ?? { latency: 1 };
-    this.selfLink = options.selfLink ?? { latency: 0 };
+    this.defaultLink = options.link ?? { latencyMs: 1 };
+    this.selfLink = options.selfLink ?? { latencyMs: 0 };
     this.synRetryDelaysMs = options.synRetryDelaysMs ?? SYN_RETRY_DELAYS_MS_LINUX;
     this.reusePort = options.reusePort ?? true;
     this.connectionsMax = options.connectionsMax ?? CONNECTIONS_MAX_DEFAULT;
@@ -177,17 +183,17 @@ export class Network implements ConnectionWorld {
   // --- topology --------------------------------------------------------------------------
 
   addHost(options: { name: string; addresses: readonly string[] }): void {
-    if (!(options.name !== WORLD_HOST && options.name.length > 0)) fail(`host name '${options.name}' is usable`);
-    if (!(!this.hosts.has(options.name))) fail(`host ${options.name} is added once`);
+    if (options.name === WORLD_HOST || options.name.length === 0) fail(`host name '${options.name}' is usable`);
+    if (this.hosts.has(options.name)) fail(`host ${options.name} is added once`);
     this.hosts.set(options.name, []);
     for (const address of options.addresses) this.addAddress(options.name, address);
   }
 
   addAddress(host: string, address: string): void {
     const addresses = this.hostAddresses(host);
-    if (!(!WILDCARD_ADDRESSES.has(address))) fail(`${address} is not a wildcard`);
+    if (WILDCARD_ADDRESSES.has(address)) fail(`${address} is not a wildcard`);
     const owner = this.addressOwner.get(address);
-    if (!(owner === undefined)) fail(`address ${address} already belongs to ${owner ?? ''}`);
+    if (owner !== undefined) fail(`address ${address} already belongs to ${owner ?? ''}`);
     addresses.push(address);
     this.addressOwner.set(address, host);
     this.emit(host, 'net.address-add', { address });
@@ -195,7 +201,7 @@ export class Network implements ConnectionWorld {
 
   removeAddress(address: string): void {
     const owner = this.addressOwner.get(address);
-    if (!(owner !== undefined)) fail(`address ${address} is owned`);
+    if (owner === undefined) fail(`address ${address} is owned`);
     const addresses = this.hostAddresses(owner);
     addresses.splice(addresses.indexOf(address), 1);
     this.addressOwner.delete(address);
@@ -204,7 +210,7 @@ export class Network implements ConnectionWorld {
 
   hostAddresses(host: string): string[] {
     const addresses = this.hosts.get(host);
-    if (!(addresses !== undefined)) fail(`host ${host} exists`);
+    if (addresses === undefined) fail(`host ${host} exists`);
     return addresses;
   }
 
@@ -218,6 +224,7 @@ export class Network implements ConnectionWorld {
     this.hostAddresses(a);
     this.hostAddresses(b);
     const spec: LinkSpec = {};
+    if (options.latencyMs !== undefined) spec.latencyMs = options.latencyMs;
     if (options.latency !== undefined) spec.latency = options.latency;
     if (options.bandwidthBytesPerS !== undefined) spec.bandwidthBytesPerS = options.bandwidthBytesPerS;
     if (options.segmentBytesMax !== undefined) spec.segmentBytesMax = options.segmentBytesMax;
@@ -237,7 +244,7 @@ export class Network implements ConnectionWorld {
     for (const side of sides) {
       for (const host of side) {
         this.hostAddresses(host);
-        if (!(!seen.has(host))) fail(`host ${host} is on one side of the partition only`);
+        if (seen.has(host)) fail(`host ${host} is on one side of the partition only`);
         seen.add(host);
       }
     }
@@ -291,7 +298,7 @@ export class Network implements ConnectionWorld {
   /** Resets a connection: both ends see 'reset'. */
   reset(connectionId: number, cause = 'injected'): void {
     const connection = this.live.get(connectionId);
-    if (!(connection !== undefined)) fail(`connection ${connectionId} is live`);
+    if (connection === undefined) fail(`connection ${connectionId} is live`);
     connection.reset(cause);
   }
 
@@ -388,7 +395,7 @@ export class Network implements ConnectionWorld {
   arrivalMs(fromHost: string, toHost: string, byteCount: number): number {
     const link = this.link(fromHost, toHost);
     const now = this.kernel.nowMs();
-    const latencyMs = sampleLatencyMs(link.latency, this.random);
+    const latencyMs = sampleLatencyMs(link.latencyMs, this.random);
     if (link.bandwidthBytesPerS === undefined || byteCount === 0) return now + latencyMs;
     const startMs = Math.max(now, link.txFreeMs);
     link.txFreeMs = startMs + Math.ceil((byteCount * 1000) / link.bandwidthBytesPerS);
@@ -412,8 +419,8 @@ export class Network implements ConnectionWorld {
   // --- internals -------------------------------------------------------------------------------
 
   private connect(host: string, options: { address: string; port: number }): ByteStream {
-    if (!(Number.isSafeInteger(options.port) && options.port > 0 && options.port <= 65535)) fail(`port ${options.port} in 1..65535`);
-    if (!(this.live.size < this.connectionsMax)) fail(`more than ${this.connectionsMax} live connections`);
+    if (!Number.isSafeInteger(options.port) || options.port <= 0 || options.port > 65535) fail(`port ${options.port} in 1..65535`);
+    if (this.live.size >= this.connectionsMax) fail(`more than ${this.connectionsMax} live connections`);
     const dialed: SocketAddress = { address: options.address, port: options.port };
     const { serverHost, target } = this.resolveDestination(dialed);
     const clientAddress = this.sourceAddressFor(host, target);
@@ -431,7 +438,7 @@ export class Network implements ConnectionWorld {
     const rule = this.destinationNat.find((r) => r.address === dialed.address && (r.port === undefined || r.port === dialed.port));
     if (rule === undefined) return { serverHost: this.addressOwner.get(dialed.address), target: dialed };
     const toAddress = rule.toAddress ?? this.hostAddresses(rule.toHost)[0];
-    if (!(toAddress !== undefined)) fail(`host ${rule.toHost} has an address`);
+    if (toAddress === undefined) fail(`host ${rule.toHost} has an address`);
     return { serverHost: rule.toHost, target: { address: toAddress, port: rule.toPort ?? dialed.port } };
   }
 
@@ -440,7 +447,7 @@ export class Network implements ConnectionWorld {
     const addresses = this.hostAddresses(host);
     if (addresses.includes(target.address)) return target.address;
     const first = addresses[0];
-    if (!(first !== undefined)) fail(`host ${host} has an address to connect from`);
+    if (first === undefined) fail(`host ${host} has an address to connect from`);
     return first;
   }
 
@@ -461,7 +468,7 @@ export class Network implements ConnectionWorld {
 
   private listen(host: string, options: { address: string; port: number }, onAccept: (stream: ByteStream) => void): Listener {
     const { address, port } = options;
-    if (!(Number.isSafeInteger(port) && port > 0 && port <= 65535)) fail(`port ${port} in 1..65535`);
+    if (!Number.isSafeInteger(port) || port <= 0 || port > 65535) fail(`port ${port} in 1..65535`);
     const wildcard = WILDCARD_ADDRESSES.has(address);
     if (!wildcard && this.addressOwner.get(address) !== host) throw new BindError('EADDRNOTAVAIL', host, address, port);
     const key = wildcard ? `${host}|*|${port}` : `${address}|${port}`;
@@ -503,7 +510,7 @@ export class Network implements ConnectionWorld {
   private linkState(spec: LinkSpec, self: boolean): LinkState {
     const base = self ? this.selfLink : this.defaultLink;
     return {
-      latency: spec.latency ?? base.latency ?? 1,
+      latencyMs: latencyOf(spec) ?? latencyOf(base) ?? 1,
       bandwidthBytesPerS: spec.bandwidthBytesPerS ?? base.bandwidthBytesPerS,
       segmentBytesMax: spec.segmentBytesMax ?? base.segmentBytesMax ?? Number.MAX_SAFE_INTEGER,
       sendBufferBytes: spec.sendBufferBytes ?? base.sendBufferBytes ?? SEND_BUFFER_BYTES_DEFAULT,
@@ -525,7 +532,7 @@ export class Network implements ConnectionWorld {
     for (const rule of this.rules.values()) {
       if (rule.kind === kind && (id === undefined || rule.id === id)) removed.push(rule.id);
     }
-    if (!(id === undefined || removed.length === 1)) fail(`${kind} ${id ?? ''} exists`);
+    if (id !== undefined && removed.length !== 1) fail(`${kind} ${id ?? ''} exists`);
     for (const ruleId of removed) {
       this.rules.delete(ruleId);
       this.emit(WORLD_HOST, kind === 'partition' ? 'net.heal' : 'net.link-release', { id: ruleId });
@@ -544,13 +551,20 @@ export class Network implements ConnectionWorld {
   }
 }
 
+/** A link's latency under its name or its deprecated one. */
+function latencyOf(spec: LinkSpec): LatencySpec | undefined {
+  return spec.latencyMs ?? spec.latency;
+}
+
 function assertLinkSpec(spec: LinkSpec): void {
-  if (spec.latency !== undefined) assertLatencySpec(spec.latency);
+  assert(spec.latencyMs === undefined || spec.latency === undefined, 'a link has latencyMs or its old name latency, not both');
+  const latencyMs = latencyOf(spec);
+  if (latencyMs !== undefined) assertLatencySpec(latencyMs);
   if (spec.bandwidthBytesPerS !== undefined) assert(spec.bandwidthBytesPerS > 0, 'bandwidthBytesPerS is positive');
   if (spec.segmentBytesMax !== undefined) {
     assert(Number.isSafeInteger(spec.segmentBytesMax) && spec.segmentBytesMax > 0, 'segmentBytesMax is a positive integer');
   }
   if (spec.sendBufferBytes !== undefined) {
-    if (!(Number.isSafeInteger(spec.sendBufferBytes) && spec.sendBufferBytes >= SEND_BUFFER_BYTES_MIN)) fail(`sendBufferBytes is an integer >= ${SEND_BUFFER_BYTES_MIN}`);
+    if (!Number.isSafeInteger(spec.sendBufferBytes) || spec.sendBufferBytes < SEND_BUFFER_BYTES_MIN) fail(`sendBufferBytes is an integer >= ${SEND_BUFFER_BYTES_MIN}`);
   }
 }

@@ -59,7 +59,7 @@ export class SeededRandom implements Random {
 
   /** Uniform integer in [min, max] (both inclusive). */
   nextIntBetween(min: number, max: number): number {
-    if (!(Number.isSafeInteger(min) && Number.isSafeInteger(max) && min <= max)) fail(`nextIntBetween(${min}, ${max})`);
+    if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || min > max) fail(`nextIntBetween(${min}, ${max})`);
     return min + this.nextInt(max - min + 1);
   }
 
@@ -71,7 +71,7 @@ export class SeededRandom implements Random {
 
   /** True with probability `p`. */
   chance(p: number): boolean {
-    if (!(p >= 0 && p <= 1)) fail(`chance probability in [0, 1] (got ${p})`);
+    if (Number.isNaN(p) || p < 0 || p > 1) fail(`chance probability in [0, 1] (got ${p})`);
     return this.nextFloat() < p;
   }
 

@@ -104,7 +104,7 @@ export class Pipe {
   }
 
   send(segment: Segment, options: { heldByFilter?: boolean } = {}): void {
-    if (!(this.queue.length < PIPE_SEGMENTS_MAX)) fail(`connection ${this.connectionId} ${this.direction}: more than ${PIPE_SEGMENTS_MAX} segments queued`);
+    if (this.queue.length >= PIPE_SEGMENTS_MAX) fail(`connection ${this.connectionId} ${this.direction}: more than ${PIPE_SEGMENTS_MAX} segments queued`);
     this.queue.push({ segment, heldByFilter: options.heldByFilter ?? false, timer: undefined });
     if (segment.kind === 'data') this.dataBytesQueued += segment.bytes.length;
     this.refresh();
@@ -175,7 +175,7 @@ export class Pipe {
 
   private arrive(item: QueuedSegment): void {
     const head = this.queue.shift();
-    if (!(head === item)) fail(`connection ${this.connectionId} ${this.direction}: segments arrive in order`);
+    if (head !== item) fail(`connection ${this.connectionId} ${this.direction}: segments arrive in order`);
     item.timer = undefined;
     if (item.segment.kind === 'data') this.dataBytesQueued -= item.segment.bytes.length;
     assert(this.dataBytesQueued >= 0, 'queued bytes never go negative');

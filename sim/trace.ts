@@ -56,10 +56,10 @@ export function bytesToHex(bytes: Uint8Array): string {
 
 /** A JSON-ready copy of `value` with object keys sorted and bytes in hex. */
 function normalize(value: unknown, depth: number, path: string): unknown {
-  if (!(depth <= DETAIL_DEPTH_MAX)) fail(`trace detail nested deeper than ${DETAIL_DEPTH_MAX} at ${path}`);
+  if (depth > DETAIL_DEPTH_MAX) fail(`trace detail nested deeper than ${DETAIL_DEPTH_MAX} at ${path}`);
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
-    if (!(Number.isFinite(value))) fail(`trace detail ${path} is a finite number (got ${value})`);
+    if (!Number.isFinite(value)) fail(`trace detail ${path} is a finite number (got ${value})`);
     return value;
   }
   if (typeof value === 'bigint') return value.toString(10);
@@ -101,7 +101,7 @@ export function formatHeaderLine(header: TraceHeader): string {
 }
 
 export function formatEventLine(entry: TraceEntry): string {
-  if (!(Number.isSafeInteger(entry.t) && entry.t >= 0)) fail(`trace time is a non-negative integer (got ${entry.t})`);
+  if (!Number.isSafeInteger(entry.t) || entry.t < 0) fail(`trace time is a non-negative integer (got ${entry.t})`);
   assert(entry.kind.length > 0, 'a trace event has a kind');
   const details = (normalize(entry.details ?? {}, 0, entry.kind) ?? {}) as Record<string, unknown>;
   const pairs: Array<readonly [string, unknown]> = [
@@ -110,7 +110,7 @@ export function formatEventLine(entry: TraceEntry): string {
     ['kind', entry.kind],
   ];
   for (const key of Object.keys(details)) {
-    if (!(!RESERVED_KEYS.has(key))) fail(`trace detail of ${entry.kind} may not be named '${key}'`);
+    if (RESERVED_KEYS.has(key)) fail(`trace detail of ${entry.kind} may not be named '${key}'`);
     pairs.push([key, details[key]]);
   }
   return objectLine(pairs);
@@ -134,7 +134,7 @@ export class TraceWriter implements TraceSink {
   }
 
   record(entry: TraceEntry): void {
-    if (!(entry.t >= this.lastT)) fail(`trace time goes forward (${entry.t} after ${this.lastT})`);
+    if (entry.t < this.lastT) fail(`trace time goes forward (${entry.t} after ${this.lastT})`);
     this.lastT = entry.t;
     this.append(formatEventLine(entry));
   }

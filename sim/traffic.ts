@@ -96,7 +96,7 @@ function addressesOf(source: AddressSource): string[] {
 }
 
 function checkPattern(p: ArrivalPattern): void {
-  if (!(p.ratePerSec > 0 && p.ratePerSec <= RATE_PER_SEC_MAX)) fail(`arrival rate in (0, ${RATE_PER_SEC_MAX}] per second`);
+  if (Number.isNaN(p.ratePerSec) || p.ratePerSec <= 0 || p.ratePerSec > RATE_PER_SEC_MAX) fail(`arrival rate in (0, ${RATE_PER_SEC_MAX}] per second`);
   if (p.kind === 'burst') assert(p.onMs > 0 && p.offMs >= 0, 'burst phases: onMs > 0, offMs >= 0');
 }
 
@@ -192,7 +192,7 @@ export class Traffic {
     this.arrivalsPerTickMax = options.arrivalsPerTickMax ?? ARRIVALS_PER_TICK_MAX_DEFAULT;
     assert(this.queueLengthMax >= 1 && this.arrivalsPerTickMax >= 1, 'traffic bounds are positive');
     for (const spec of options.classes) {
-      if (!(!this.classes.has(spec.name))) fail(`client class name '${spec.name}' is unique`);
+      if (this.classes.has(spec.name)) fail(`client class name '${spec.name}' is unique`);
       const random = new SeededRandom(`traffic:${spec.name}`, deriveSeed(options.random.seed, `class:${spec.name}`));
       this.classes.set(spec.name, new ClientClass(spec, random));
     }
@@ -216,14 +216,14 @@ export class Traffic {
 
   stats(name: string): ClassStats {
     const c = this.classes.get(name);
-    if (!(c !== undefined)) fail(`client class '${name}' exists`);
+    if (c === undefined) fail(`client class '${name}' exists`);
     return { ...c.stats };
   }
 
   /** Addresses of a class (for scenario expectations). */
   addresses(name: string): readonly string[] {
     const c = this.classes.get(name);
-    if (!(c !== undefined)) fail(`client class '${name}' exists`);
+    if (c === undefined) fail(`client class '${name}' exists`);
     return c.addresses;
   }
 

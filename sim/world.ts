@@ -51,10 +51,10 @@ export class World {
       kernel: this.kernel,
       random: this.seeds.stream('network'),
       sink: options.sink,
-      link: options.link ?? { latency: 1 },
+      link: options.link ?? { latencyMs: 1 },
     });
     for (const spec of options.hosts) {
-      if (!(!this.hosts.has(spec.name))) fail(`host ${spec.name} is declared once`);
+      if (this.hosts.has(spec.name)) fail(`host ${spec.name} is declared once`);
       this.hosts.set(
         spec.name,
         new SimHost({
@@ -73,7 +73,7 @@ export class World {
 
   host(name: string): SimHost {
     const h = this.hosts.get(name);
-    if (!(h !== undefined)) fail(`host ${name} exists`);
+    if (h === undefined) fail(`host ${name} exists`);
     return h;
   }
 
@@ -100,7 +100,7 @@ export class World {
   /** Heals one named partition, or all of them. */
   heal(name?: string): void {
     const id = name === undefined ? undefined : this.faultIds.get(name);
-    if (!(name === undefined || id !== undefined)) fail(`partition ${name} exists`);
+    if (name !== undefined && id === undefined) fail(`partition ${name} exists`);
     this.network.heal(id);
     this.record('fault.heal', { id: id ?? -1, name: name ?? 'all' });
   }

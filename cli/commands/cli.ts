@@ -7,7 +7,9 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { OfflineSession } from '../../engine/runtime-api/offline-session.ts';
+import { tickFromMs } from '../../engine/ticks.ts';
 import { loadConfigOrExit } from '../config-file.ts';
+import { uint32Option } from '../options.ts';
 
 export function registerCliCommand(program: Command): void {
   program
@@ -15,7 +17,7 @@ export function registerCliCommand(program: Command): void {
     .description("answer HAProxy runtime-API commands (show/set/clear table) offline, one per stdin line")
     .requiredOption('--config <file>', 'haproxy.cfg to take the stick tables from')
     .option('--local <name>', 'local peer name (as haproxy -L); only affects which peers section is active')
-    .option('--tick-start <ms>', "HAProxy's now_ms at start (uint32)", (v) => Number(v) >>> 0)
+    .option('--tick-start <ms>', "HAProxy's now_ms at start (uint32)", uint32Option)
     .addHelpText(
       'after',
       '\nExtra commands:\n  advance <duration>                            move the clock (1500ms, 10s, 2m)\n' +
@@ -24,7 +26,8 @@ export function registerCliCommand(program: Command): void {
     )
     .action(async (options: { config: string; local?: string; tickStart?: number }) => {
       const config = loadConfigOrExit(options.config);
-      const session = new OfflineSession({ tables: config.tables, tickStart: options.tickStart || undefined });
+      // 0 is eternity, never a start: it means the default.
+      const session = new OfflineSession({ tables: config.tables, tickStart: options.tickStart ? tickFromMs(options.tickStart) : undefined });
       process.stdin.setEncoding('latin1');
       const lines = createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
       for await (const line of lines) {

@@ -4,6 +4,7 @@
  * run time); `w` writes the session's trace, which `sticksim replay` reads back.
  */
 import type { Command } from 'commander';
+import { assert } from '../../lib/assert.ts';
 import type { MergePolicyName } from '../../engine/peers/merge.ts';
 import { exploreMain, parseMoment, UsageError } from '../../tui/main.tsx';
 import { reportingUserErrors } from '../user-errors.ts';
@@ -32,6 +33,7 @@ export function registerExploreCommand(program: Command): void {
       await reportingUserErrors(async () => {
         if (!POLICIES.includes(options.policy as MergePolicyName)) throw new UsageError(`unknown policy '${options.policy}' (haproxy, aggregate, max)`);
         const runMs = options.run === undefined ? undefined : parseMoment(options.run);
+        assert(runMs === undefined || (Number.isSafeInteger(runMs) && runMs >= 0), 'parseMoment gives whole non-negative ms');
         process.exitCode = await exploreMain({
           seed: options.seed,
           policy: options.policy as MergePolicyName,

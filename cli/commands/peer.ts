@@ -7,6 +7,7 @@ import { Option, type Command } from 'commander';
 import { MERGE_POLICY_NAMES, type MergePolicyName } from '../../engine/peers/merge.ts';
 import { parsePidOrPidFile, runPeer } from '../../live/runner.ts';
 import { loadConfigOrExit } from '../config-file.ts';
+import { uint32Option } from '../options.ts';
 
 interface PeerCommandOptions {
   config: string;
@@ -29,7 +30,7 @@ export function registerPeerCommand(program: Command): void {
     .addOption(new Option('--merge-policy <policy>', 'how received updates are merged').choices([...MERGE_POLICY_NAMES]))
     .option('--pid-file <file>', 'write the pid here (removed at exit)')
     .option('--reload-from <pid|pidfile>', "take over from an old process (haproxy's -sf): bind, then soft-stop it and learn its tables")
-    .option('--tick-start <ms>', "HAProxy's now_ms at start (uint32), for reproducible bytes", (v) => Number(v) >>> 0)
+    .option('--tick-start <ms>', "HAProxy's now_ms at start (uint32), for reproducible bytes", uint32Option)
     .option('--verbose', 'log every peer event (updates, acks, heartbeats) as JSON')
     .addHelpText(
       'after',

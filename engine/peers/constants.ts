@@ -95,18 +95,18 @@ export const PEER_LEARN_RESET_MASK = PEER_F_LEARN_ASSIGN | PEER_F_LEARN_NOTUP2DA
 export const SHTABLE_F_TEACH_STAGE1 = 0x1;
 export const SHTABLE_F_TEACH_STAGE2 = 0x2;
 
-/** Applet states (`st0`) as `show peers` prints them. */
-export const ST0 = {
-  ACCEPT: 0,
-  GETVERSION: 1,
-  GETHOST: 2,
-  GETPEER: 3,
-  SENDSUCCESS: 4,
-  CONNECT: 5,
-  GETSTATUS: 6,
-  WAITMSG: 7,
-  EXIT: 8,
-  ERRPROTO: 9,
-  ERRSIZE: 10,
-  END: 11,
-} as const;
+/** Applet states (`appctx->st0`, HAProxy's `PEER_SESS_ST_*`), numbered as `show peers` prints them. */
+export const PEER_SESS_ST_ACCEPT = 0;
+export const PEER_SESS_ST_GETVERSION = 1;
+export const PEER_SESS_ST_GETHOST = 2;
+export const PEER_SESS_ST_GETPEER = 3;
+export const PEER_SESS_ST_SENDSUCCESS = 4;
+export const PEER_SESS_ST_CONNECT = 5;
+export const PEER_SESS_ST_GETSTATUS = 6;
+export const PEER_SESS_ST_WAITMSG = 7;
+export const PEER_SESS_ST_EXIT = 8;
+export const PEER_SESS_ST_ERRPROTO = 9;
+export const PEER_SESS_ST_ERRSIZE = 10;
+export const PEER_SESS_ST_END = 11;
+/** The last applet state: a session's `st0` lies in [PEER_SESS_ST_ACCEPT, PEER_SESS_ST_END]. */
+export const PEER_SESS_ST_MAX = PEER_SESS_ST_END;

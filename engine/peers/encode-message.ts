@@ -88,6 +88,6 @@ function frameWithClass(classId: number, typeId: number, writeBody: (w: WireWrit
 }
 
 function checkedUint32(value: number, what: string): number {
-  if (!(value >>> 0 === value)) fail(`${what} is a uint32`);
+  if (value >>> 0 !== value) fail(`${what} is a uint32`);
   return value;
 }

@@ -21,9 +21,11 @@
  *   numerically; a freq counter as a whole, the one whose rate read with the local period at
  *   `now` is larger); server_key is overwritten. Outgoing values are the stored values.
  *
- * No policy ever applies `conn_cur`, and none deletes anything.
+ * No policy ever applies `conn_cur`, and none deletes anything. What `aggregate` remembers per
+ * entry leaves with the entry (`forget`, called as the table frees it), so it never holds more keys
+ * than the table holds entries.
  */
-import { assert } from '../../lib/assert.ts';
+import { assert, fail } from '../../lib/assert.ts';
 import { freqCtrFromWire, freqCtrRead, FRQP_WORDS } from '../table/freq-ctr.ts';
 import type { StoredKey } from '../table/keys.ts';
 import type { StoredSlot } from '../table/layout.ts';
@@ -68,6 +70,13 @@ export interface MergePolicy {
   apply(input: MergeInput): FieldDecision[];
   /** The value of a stored field to send to peers. */
   outgoing(table: StickTable, ref: EntryRef, key: StoredKey, slot: StoredSlot, now: Tick): WireValue;
+  /**
+   * The entry of `key` leaves the table (expiry, eviction, clear): what the policy remembers about
+   * it goes too. Absent for policies that remember nothing per entry.
+   */
+  forget?(table: StickTable, key: StoredKey): void;
+  /** Keys of `table` the policy remembers something about (bounded by the table's entries). */
+  rememberedKeys?(table: StickTable): number;
 }
 
 export function makeMergePolicy(name: MergePolicyName): MergePolicy {
@@ -185,6 +194,16 @@ class AggregateMerge implements MergePolicy {
     if (perKey === undefined || perKey.size === 0) return stored;
     if (!slot.info.isArray) return this.localShare(slot, 0, stored as ElementWireValue, perKey);
     return (stored as ElementWireValue[]).map((e, i) => this.localShare(slot, i, e, perKey));
+  }
+
+  forget(table: StickTable, key: StoredKey): void {
+    this.byTable.get(table)?.delete(key);
+  }
+
+  rememberedKeys(table: StickTable): number {
+    const size = this.byTable.get(table)?.size ?? 0;
+    if (size > table.size) fail(`aggregate remembers ${size} keys of a table of ${table.size} entries`);
+    return size;
   }
 
   private keyContributions(table: StickTable, key: StoredKey, created: boolean): Map<string, Map<string, Contribution>> {

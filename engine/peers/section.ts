@@ -5,13 +5,13 @@
  * liveness, §4.11), the listener on the local peer's address, and the reload hand-over on
  * soft stop (§4.10.3).
  */
-import { assert } from '../../lib/assert.ts';
+import { assert, fail } from '../../lib/assert.ts';
 import { TimerList, type Tasklet } from '../timer-list.ts';
 import { FlagWord } from './flags.ts';
 import { eventWanted, type ByteStream, type EventDetails, type Env, type Listener, type TimerHandle } from '../env.ts';
 import { dataTypeById } from '../table/data-types.ts';
 import { renderKey, type StoredKey } from '../table/keys.ts';
-import type { StickTable } from '../table/table.ts';
+import type { EntryRef, StickTable } from '../table/table.ts';
 import type { StoredSlot } from '../table/layout.ts';
 import { tickAdd, tickFirst, tickIsExpired, tickIsSet, tickRemain, TICK_ETERNITY, type Tick } from '../ticks.ts';
 import {
@@ -42,6 +42,7 @@ import {
   PEERS_RESYNC_FROMLOCAL,
   PEERS_RESYNC_FROMREMOTE,
   PEERS_RESYNC_STATEMASK,
+  PEER_SESS_ST_CONNECT,
   SC_CONNECT,
   SC_CONNECTED,
   SC_NONE,
@@ -131,8 +132,11 @@ export class PeersSection extends FlagWord {
     const local = this.peers.find((p) => p.local);
     assert(local !== undefined, `the section lists the local peer ${options.localName}`);
     this.local = local;
+    const policy = this.policy;
     options.tables.forEach((table, i) => {
-      const shared = new SharedTable(table, i + 1, { onLocalChange: () => this.wakeSync() });
+      // A policy that remembers entries forgets each one as the table frees it.
+      const onRemoving = policy.forget === undefined ? undefined : (ref: EntryRef) => policy.forget?.(table, table.keyOf(ref));
+      const shared = new SharedTable(table, i + 1, { onLocalChange: () => this.wakeSync(), onRemoving });
       this.sharedTables.push(shared);
       for (const peer of this.peers) peer.registerTable(shared);
     });
@@ -251,7 +255,7 @@ export class PeersSection extends FlagWord {
   /** `peer_session_forceshutdown`: a session still in CONNECT is left alone. */
   forceShutdown(peer: Peer): void {
     const session = peer.session;
-    if (session === undefined || session.st0 === 5) return;
+    if (session === undefined || session.st0 === PEER_SESS_ST_CONNECT) return;
     this.deinit(peer);
     session.shutdown();
   }
@@ -283,6 +287,7 @@ export class PeersSection extends FlagWord {
     if (peer.session === session) this.deinit(peer);
     peer.clearFlag(PEER_F_ALIVE);
     this.emit('session.end', { peer: peer.name, session: session.id });
+    this.checkInvariants();
   }
 
   /** Cursors at session start (§4.9.4), common to both roles. */
@@ -359,6 +364,7 @@ export class PeersSection extends FlagWord {
     this.taskCalls++;
     const expire = this.stopping ? this.syncStopping() : this.syncRunning();
     this.scheduleSync(expire);
+    this.checkInvariants();
   }
 
   private syncRunning(): Tick {
@@ -491,6 +497,34 @@ export class PeersSection extends FlagWord {
     this.clearFlag(PEERS_F_DONOTSTOP);
     this.emit('section.may-exit', { reason });
     this.onMayExit?.();
+  }
+
+  /**
+   * What must hold across the section, its peers and its sessions after every wake-up (the sync
+   * task's, a session's, a release): the learner's state is one of its three (§4.10.1); a resync
+   * request is only in flight to an assigned teacher; at most one peer holds the assignment
+   * (PEER_F_LEARN_ASSIGN) and it does exactly when the section's PEERS_F_RESYNC_ASSIGN is set; the
+   * local peer teaches only FROM_LOCAL, a remote one only FROM_REMOTE; each peer's own invariants
+   * (peer.ts); a session still listed has not ended. Integer compares, bounded by the peers and
+   * sessions; a message is built only when one fails.
+   */
+  checkInvariants(): void {
+    const state = this.flags & PEERS_RESYNC_STATEMASK;
+    if (state === PEERS_F_RESYNC_REMOTE) fail(`section ${this.name}: resync state FROM_LOCAL, FROM_REMOTE or FINISHED (flags 0x${this.flags.toString(16)})`);
+    const assigned = this.hasFlag(PEERS_F_RESYNC_ASSIGN);
+    if (this.hasFlag(PEERS_F_RESYNC_PROCESS) && !assigned) fail(`section ${this.name}: RESYNC_PROCESS only while RESYNC_ASSIGN (flags 0x${this.flags.toString(16)})`);
+    let teachers = 0;
+    for (const peer of this.peers) {
+      peer.checkInvariants();
+      if (!peer.hasFlag(PEER_F_LEARN_ASSIGN)) continue;
+      teachers++;
+      const expected = peer.local ? PEERS_RESYNC_FROMLOCAL : PEERS_RESYNC_FROMREMOTE;
+      if (state !== expected) fail(`section ${this.name}: peer ${peer.name} teaches it while its resync state is ${this.resyncStateName()}`);
+    }
+    if (teachers !== (assigned ? 1 : 0)) {
+      fail(`section ${this.name}: ${teachers} peers hold the resync assignment while RESYNC_ASSIGN is ${assigned ? 'set' : 'clear'}`);
+    }
+    for (const session of this.sessions) if (session.isEnded) fail(`section ${this.name}: session ${session.id} was released when it ended`);
   }
 
   /** For tests and reports: the learner's state as a word. */

@@ -3,6 +3,7 @@
  * `peer_treat_definemsg`, `peer_treat_switchmsg`, `peer_treat_updatemsg`, `peer_treat_ackmsg`),
  * spec §4.4–§4.7. Each function returns what the session must do next.
  */
+import { assert } from '../../lib/assert.ts';
 import { eventWanted } from '../env.ts';
 import { ProtocolError } from '../errors.ts';
 import { NO_ENTRY } from '../table/table.ts';
@@ -14,6 +15,7 @@ import {
   PEER_F_TEACH_PROCESS,
   PEER_RECONNECT_TIMEOUT_MS,
   PEER_RESYNC_TIMEOUT_MS,
+  PEER_SESS_ST_WAITMSG,
   PEER_TEACH_RESET_MASK,
   PEERS_F_RESYNC_ASSIGN,
   PEERS_F_RESYNC_LOCAL,
@@ -35,8 +37,11 @@ import { decodeUpdateBody } from './update-body.ts';
 export type TreatResult = { readonly next: 'ok' } | { readonly next: 'end' } | { readonly next: 'error'; readonly error: ProtocolError };
 
 const OK: TreatResult = { next: 'ok' };
+/** An update message's explicit id: a big-endian uint32 ahead of the key (§4.6.3). */
+const UPDATE_ID_BYTES = 4;
 
 export function treatMessage(section: PeersSection, peer: Peer, msg: PeerMessage): TreatResult {
+  assert(peer.session !== undefined && peer.session.st0 === PEER_SESS_ST_WAITMSG, 'messages are treated by the peer\'s own session in message mode');
   switch (msg.kind) {
     case 'control':
       return treatControl(section, peer, msg);
@@ -84,6 +89,7 @@ function treatControl(section: PeersSection, peer: Peer, msg: ControlMessage): T
       return OK;
     case 'resyncFinished':
       if (peer.hasFlag(PEER_F_LEARN_ASSIGN)) {
+        assert(section.hasFlag(PEERS_F_RESYNC_ASSIGN), 'an assigned teacher holds the section\'s assignment');
         peer.clearFlag(PEER_F_LEARN_ASSIGN);
         section.clearFlag(PEERS_F_RESYNC_ASSIGN | PEERS_F_RESYNC_PROCESS);
         section.setFlag(PEERS_F_RESYNC_LOCAL | PEERS_F_RESYNC_REMOTE);
@@ -95,6 +101,7 @@ function treatControl(section: PeersSection, peer: Peer, msg: ControlMessage): T
       return OK;
     case 'resyncPartial':
       if (peer.hasFlag(PEER_F_LEARN_ASSIGN)) {
+        assert(section.hasFlag(PEERS_F_RESYNC_ASSIGN), 'an assigned teacher holds the section\'s assignment');
         peer.clearFlag(PEER_F_LEARN_ASSIGN);
         section.clearFlag(PEERS_F_RESYNC_ASSIGN | PEERS_F_RESYNC_PROCESS);
         section.setFlag(peer.local ? PEERS_F_RESYNC_LOCALPARTIAL : PEERS_F_RESYNC_REMOTEPARTIAL);
@@ -162,7 +169,7 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
   const pt = peer.remoteTable;
   if (pt === undefined) return OK;
   if (msg.withId) {
-    if (msg.body.length < 4) return { next: 'error', error: new ProtocolError(msg.bodyOffset, 'update', 'truncated update id') };
+    if (msg.body.length < UPDATE_ID_BYTES) return { next: 'error', error: new ProtocolError(msg.bodyOffset, 'update', 'truncated update id') };
     const b = msg.body;
     pt.lastGet = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
   } else {

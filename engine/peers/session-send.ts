@@ -3,6 +3,7 @@
  * `peer_send_teachmsgs`, spec §4.8–§4.10): resync request, per table round-robin ACK then
  * incremental push or teach stages 1 and 2 (TIMED updates), FINISHED/PARTIAL, owed CONFIRMs.
  */
+import { assert, fail } from '../../lib/assert.ts';
 import { eventWanted } from '../env.ts';
 import { tickRemain } from '../ticks.ts';
 import {
@@ -11,6 +12,7 @@ import {
   PEER_F_TEACH_PROCESS,
   PEER_F_DWNGRD,
   PEER_MAX_UPDATES_AT_ONCE,
+  PEER_SESS_ST_WAITMSG,
   PEERS_F_RESYNC_ASSIGN,
   PEERS_F_RESYNC_PROCESS,
   SHTABLE_F_TEACH_STAGE1,
@@ -38,6 +40,7 @@ export interface SendSink {
 type Lookup = 'process' | 'stage1' | 'stage2';
 
 export function sendMessages(section: PeersSection, peer: Peer, out: SendSink): SendResult {
+  assert(peer.session !== undefined && peer.session.st0 === PEER_SESS_ST_WAITMSG, 'messages are sent by the peer\'s own session in message mode');
   if (peer.hasFlag(PEER_F_LEARN_ASSIGN) && section.hasFlag(PEERS_F_RESYNC_ASSIGN) && !section.hasFlag(PEERS_F_RESYNC_PROCESS)) {
     out.write(encodeMessage({ kind: 'control', control: 'resyncRequest' }));
     section.emit('resync.request', { peer: peer.name });
@@ -57,7 +60,26 @@ export function sendMessages(section: PeersSection, peer: Peer, out: SendSink): 
     section.emit('resync.confirm.tx', { peer: peer.name });
     peer.confirm--;
   }
+  checkSentAll(peer);
   return 'done';
+}
+
+/**
+ * After a wake-up that wrote everything ('done'): every table's last received id is acked, no
+ * CONFIRM is owed, a lesson begun has been closed with FINISHED/PARTIAL, and outside lessons (as
+ * teacher or as learner) the pusher reached the table's newest local id (§4.8, §4.9.5).
+ */
+function checkSentAll(peer: Peer): void {
+  if (peer.confirm !== 0) fail(`peer ${peer.name}: ${peer.confirm} CONFIRMs still owed after a complete send`);
+  const teaching = peer.hasFlag(PEER_F_TEACH_PROCESS);
+  if (teaching && !peer.hasFlag(PEER_F_TEACH_FINISHED)) fail(`peer ${peer.name}: a complete lesson ends with FINISHED or PARTIAL`);
+  const pushing = !teaching && !peer.hasFlag(PEER_F_LEARN_ASSIGN);
+  for (const pt of peer.tables) {
+    if (pt.lastAcked !== pt.lastGet) fail(`peer ${peer.name} table ${pt.localId}: last_get ${pt.lastGet} acked (last_acked ${pt.lastAcked})`);
+    if (pushing && pt.lastPushed !== pt.shared.updates.localUpdate) {
+      fail(`peer ${peer.name} table ${pt.localId}: pushed up to localupdate ${pt.shared.updates.localUpdate} (last_pushed ${pt.lastPushed})`);
+    }
+  }
 }
 
 /** The per table round-robin, starting after the last table updates were sent for. */
@@ -106,6 +128,10 @@ function nextEntry(pt: PeerTable, lookup: Lookup): { key: number; ref: EntryRef 
   switch (lookup) {
     case 'process': {
       const found = updates.nextLocal(pt.lastPushed);
+      // The pusher walks (last_pushed, localupdate] only, in uint32 distances (ids wrap).
+      if (found !== undefined && ((found.key - pt.lastPushed - 1) >>> 0) >= ((updates.localUpdate - pt.lastPushed) >>> 0)) {
+        fail(`incremental push of id ${found.key} outside (${pt.lastPushed}, ${updates.localUpdate}]`);
+      }
       if (found === undefined) {
         pt.lastPushed = updates.localUpdate;
         updates.commitUpdate = updates.localUpdate;
@@ -147,6 +173,7 @@ function teach(section: PeersSection, peer: Peer, pt: PeerTable, lookup: Lookup,
     if (!out.hasRoom()) return 'full';
     const next = nextEntry(pt, lookup);
     if (next === undefined) return 'done';
+    assert(peer.lastLocalTable === pt, 'updates follow the DEFINE of their table');
     sendUpdate(section, peer, pt, next.key, next.ref, { forceId: newPushed, timed }, out);
     pt.lastPushed = next.key;
     if (lookup === 'process') pt.shared.updates.raiseCommit(pt.lastPushed);

@@ -6,9 +6,9 @@
  * (1 s turn-around after a refused connect) and a 5 s inactivity timeout.
  */
 import { ProtocolError } from '../errors.ts';
-import { assert } from '../../lib/assert.ts';
+import { assert, fail } from '../../lib/assert.ts';
 import type { ByteStream, StreamCloseReason, TimerHandle } from '../env.ts';
-import { tickAdd, tickRemain, type Tick } from '../ticks.ts';
+import { tickAdd, tickRemain, TICK_ETERNITY, type Tick } from '../ticks.ts';
 import type { Tasklet } from '../timer-list.ts';
 import {
   PEER_BACKOFF_MIN_MS,
@@ -21,11 +21,24 @@ import {
   PEERS_CONNECT_TURNAROUND_MS,
   PEERS_STREAM_TIMEOUT_MS,
   SC_BAD_VERSION,
+  SC_PROTO_ERROR,
   SC_SUCCESS,
   SC_TRY_AGAIN,
   SC_UNKNOWN_PEER,
   SC_WRONG_NAME,
-  ST0,
+  PEER_SESS_ST_ACCEPT,
+  PEER_SESS_ST_CONNECT,
+  PEER_SESS_ST_END,
+  PEER_SESS_ST_ERRPROTO,
+  PEER_SESS_ST_ERRSIZE,
+  PEER_SESS_ST_EXIT,
+  PEER_SESS_ST_GETHOST,
+  PEER_SESS_ST_GETPEER,
+  PEER_SESS_ST_GETSTATUS,
+  PEER_SESS_ST_GETVERSION,
+  PEER_SESS_ST_MAX,
+  PEER_SESS_ST_SENDSUCCESS,
+  PEER_SESS_ST_WAITMSG,
 } from './constants.ts';
 import { MessageDecoder, SizeLimitError } from './decoder.ts';
 import { encodeMessage } from './encode-message.ts';
@@ -40,6 +53,8 @@ export type SessionRole = 'initiator' | 'acceptor';
 
 /** Messages treated per wake-up before yielding (a bound; HAProxy is bounded by its buffer). */
 const MESSAGES_PER_WAKEUP_MAX = 100_000;
+/** State changes per wake-up before the handler must have waited for input or ended (a bound). */
+const TRANSITIONS_PER_WAKEUP_MAX = 16;
 /** The largest message: class, type, length varint, body. */
 const MESSAGE_BYTES_MAX = 2 + MSG_LENGTH_VARINT_BYTES_MAX + MSG_BODY_BYTES_MAX;
 
@@ -73,7 +88,7 @@ export class PeerSession {
   private readonly wakeTask: Tasklet;
   private connectTimer: TimerHandle | undefined;
   private idleTimer: TimerHandle | undefined;
-  private idleDeadlineTick: Tick = 0;
+  private idleDeadlineTick: Tick = TICK_ETERNITY;
   private connectAttempts = 0;
   /** Bytes to (re)send on every new connection attempt (the hello, until the status came). */
   private pendingOnConnect: Uint8Array | undefined;
@@ -84,7 +99,7 @@ export class PeerSession {
     readonly role: SessionRole,
   ) {
     this.id = section.nextSessionId();
-    this.st0 = role === 'initiator' ? ST0.CONNECT : ST0.ACCEPT;
+    this.st0 = role === 'initiator' ? PEER_SESS_ST_CONNECT : PEER_SESS_ST_ACCEPT;
     this.decoder = new MessageDecoder({ expect: role === 'initiator' ? 'status' : 'hello' });
     this.wakeTask = section.tasklet(() => this.ioHandler());
   }
@@ -120,14 +135,14 @@ export class PeerSession {
   /** `peer_session_forceshutdown` after the section detached the peer: end at next wake-up. */
   shutdown(): void {
     if (this.ended) return;
-    this.st0 = ST0.END;
+    this.st0 = PEER_SESS_ST_END;
     this.wake();
   }
 
   /** Hard stop (process death): close without a word. */
   kill(): void {
     if (this.ended) return;
-    this.st0 = ST0.END;
+    this.st0 = PEER_SESS_ST_END;
     this.finish();
   }
 
@@ -160,7 +175,7 @@ export class PeerSession {
       } catch (err) {
         // The decoder's buffered-bytes bound: a peer flooding faster than we read.
         if (!(err instanceof Error)) throw err;
-        this.st0 = ST0.END;
+        this.st0 = PEER_SESS_ST_END;
       }
       this.wake();
     });
@@ -178,7 +193,7 @@ export class PeerSession {
       if (this.ended) return;
       this.section.emit('session.closed', { peer: this.peer?.name ?? null, session: this.id, reason });
       this.stream = undefined;
-      this.st0 = ST0.END;
+      this.st0 = PEER_SESS_ST_END;
       this.finish();
     });
     this.armIdle();
@@ -193,7 +208,7 @@ export class PeerSession {
     stream.close();
     this.section.emit('session.connect-failed', { peer: this.peer?.name ?? null, session: this.id, reason, attempt: this.connectAttempts });
     if (this.connectAttempts > PEERS_CONN_RETRIES) {
-      this.st0 = ST0.END;
+      this.st0 = PEER_SESS_ST_END;
       this.finish();
       return;
     }
@@ -225,7 +240,7 @@ export class PeerSession {
       const leftMs = tickRemain(this.section.now(), this.idleDeadlineTick);
       if (leftMs > 0) return this.scheduleIdleCheck(leftMs);
       this.section.emit('session.timeout', { peer: this.peer?.name ?? null, session: this.id });
-      this.st0 = ST0.END;
+      this.st0 = PEER_SESS_ST_END;
       this.finish();
     });
   }
@@ -272,7 +287,7 @@ export class PeerSession {
       this.stream.write(all);
       if (this.streamState === 'EST') this.armIdle();
     }
-    if (this.role === 'initiator' && this.st0 === ST0.GETSTATUS) this.pendingOnConnect = all;
+    if (this.role === 'initiator' && this.st0 === PEER_SESS_ST_GETSTATUS) this.pendingOnConnect = all;
   }
 
   // --- the I/O handler -----------------------------------------------------------------------------
@@ -282,53 +297,88 @@ export class PeerSession {
     this.calls++;
     this.step();
     this.flush();
-    if (this.st0 === ST0.END) this.finish();
+    if (this.st0 === PEER_SESS_ST_END) this.finish();
+    this.checkInvariants();
+    this.section.checkInvariants();
+  }
+
+  /**
+   * What must hold between this session's state, role, peer and stream after every wake-up:
+   * `st0` is an applet state of this role; an ended session is in END with its stream closed; in
+   * message mode it has a peer and an established stream, and when it is its peer's session the
+   * handshake status is 200 (§4.2.4); a turn-around has no stream; the pending output is counted.
+   */
+  checkInvariants(): void {
+    const st0 = this.st0;
+    if (!Number.isInteger(st0) || st0 < PEER_SESS_ST_ACCEPT || st0 > PEER_SESS_ST_MAX) fail(`session ${this.id}: st0 ${st0} is an applet state`);
+    let outBytes = 0;
+    for (const chunk of this.out) outBytes += chunk.length;
+    if (outBytes !== this.outBytes) fail(`session ${this.id}: ${this.outBytes} output bytes counted, ${outBytes} pending`);
+    if (this.ended) {
+      if (st0 !== PEER_SESS_ST_END || this.stream !== undefined || this.streamState !== 'CLO') {
+        fail(`session ${this.id}: ended in st0 ${st0} with stream state ${this.streamState}`);
+      }
+      return;
+    }
+    // ACCEPT..SENDSUCCESS are the acceptor's handshake, CONNECT and GETSTATUS the initiator's.
+    const acceptorState = st0 <= PEER_SESS_ST_SENDSUCCESS;
+    const initiatorState = st0 === PEER_SESS_ST_CONNECT || st0 === PEER_SESS_ST_GETSTATUS;
+    if (this.role === 'initiator' ? acceptorState : initiatorState) fail(`session ${this.id}: st0 ${st0} is a state of the ${this.role === 'initiator' ? 'acceptor' : 'initiator'}`);
+    if (this.role === 'initiator' && this.peer === undefined) fail(`session ${this.id}: an initiator knows its peer`);
+    if (this.streamState === 'TAR' && this.stream !== undefined) fail(`session ${this.id}: no stream during a connect turn-around`);
+    if (st0 === PEER_SESS_ST_SENDSUCCESS && this.peer === undefined) fail(`session ${this.id}: SENDSUCCESS knows its peer`);
+    if (st0 !== PEER_SESS_ST_WAITMSG) return;
+    const peer = this.peer;
+    if (peer === undefined || this.stream === undefined || this.streamState !== 'EST') {
+      fail(`session ${this.id}: message mode has a peer and an established stream (stream state ${this.streamState})`);
+    }
+    if (peer.session === this && peer.statusCode !== SC_SUCCESS) fail(`session ${this.id}: peer ${peer.name} in message mode has status ${peer.statusCode}`);
   }
 
   /** Runs states until one waits for input or the session ends. */
   private step(): void {
-    for (let transitions = 0; transitions < 16; transitions++) {
+    for (let transitions = 0; transitions < TRANSITIONS_PER_WAKEUP_MAX; transitions++) {
       switch (this.st0) {
-        case ST0.ACCEPT:
-          this.st0 = ST0.GETVERSION;
+        case PEER_SESS_ST_ACCEPT:
+          this.st0 = PEER_SESS_ST_GETVERSION;
           continue;
-        case ST0.GETVERSION:
-        case ST0.GETHOST:
-        case ST0.GETPEER:
+        case PEER_SESS_ST_GETVERSION:
+        case PEER_SESS_ST_GETHOST:
+        case PEER_SESS_ST_GETPEER:
           if (!this.readHello()) return;
           continue;
-        case ST0.SENDSUCCESS:
+        case PEER_SESS_ST_SENDSUCCESS:
           this.sendSuccess();
           continue;
-        case ST0.CONNECT:
+        case PEER_SESS_ST_CONNECT:
           if (!this.sendHello()) continue;
           continue;
-        case ST0.GETSTATUS:
+        case PEER_SESS_ST_GETSTATUS:
           if (!this.readStatus()) return;
           continue;
-        case ST0.WAITMSG:
+        case PEER_SESS_ST_WAITMSG:
           if (this.waitMessages()) return;
           continue;
-        case ST0.EXIT:
+        case PEER_SESS_ST_EXIT:
           this.write(encodeMessage({ kind: 'status', code: this.st1 }));
-          this.st0 = ST0.END;
+          this.st0 = PEER_SESS_ST_END;
           continue;
-        case ST0.ERRPROTO:
+        case PEER_SESS_ST_ERRPROTO:
           if (this.peer !== undefined) this.peer.protoErr++;
           this.write(encodeMessage({ kind: 'error', error: 'protocol' }));
-          this.st0 = ST0.END;
+          this.st0 = PEER_SESS_ST_END;
           continue;
-        case ST0.ERRSIZE:
+        case PEER_SESS_ST_ERRSIZE:
           this.write(encodeMessage({ kind: 'error', error: 'sizeLimit' }));
-          this.st0 = ST0.END;
+          this.st0 = PEER_SESS_ST_END;
           continue;
-        case ST0.END:
+        case PEER_SESS_ST_END:
           return;
         default:
           assert(false, `known session state ${this.st0}`);
       }
     }
-    assert(false, 'session states settle within 16 transitions');
+    assert(false, 'session states settle within TRANSITIONS_PER_WAKEUP_MAX transitions');
   }
 
   /** Acceptor: GETVERSION / GETHOST / GETPEER. False while more lines are needed. */
@@ -340,12 +390,12 @@ export class PeerSession {
       lines = msg?.kind === 'hello' ? msg.lines : this.decoder.peekHelloLines();
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
-      this.reject(501, err.message);
+      this.reject(SC_PROTO_ERROR, err.message);
       return true;
     }
     const result = validateHello(lines, { localName: section.localName, knownPeers: section.peerNames() });
     if (result.result === 'incomplete') {
-      this.st0 = lines.length === 0 ? ST0.GETVERSION : lines.length === 1 ? ST0.GETHOST : ST0.GETPEER;
+      this.st0 = lines.length === 0 ? PEER_SESS_ST_GETVERSION : lines.length === 1 ? PEER_SESS_ST_GETHOST : PEER_SESS_ST_GETPEER;
       return false;
     }
     if (result.result === 'rejected') {
@@ -366,13 +416,13 @@ export class PeerSession {
     peer.session = this;
     peer.setFlag(PEER_F_ALIVE);
     this.peer = peer;
-    this.st0 = ST0.SENDSUCCESS;
+    this.st0 = PEER_SESS_ST_SENDSUCCESS;
     section.emit('session.accept', { peer: peer.name, session: this.id, from: `${this.stream?.remoteAddress ?? '?'}:${this.stream?.remotePort ?? 0}` });
     return true;
   }
 
   private reject(code: number, reason: string): void {
-    this.st0 = ST0.EXIT;
+    this.st0 = PEER_SESS_ST_EXIT;
     this.st1 = code;
     this.section.emit('hello.status', { role: 'acceptor', code, reason, session: this.id });
     if (code === SC_WRONG_NAME) this.section.marks.mark('peers.status-503');
@@ -383,13 +433,13 @@ export class PeerSession {
     const peer = this.peer;
     assert(peer !== undefined, 'SENDSUCCESS knows its peer');
     if (peer.session !== this) {
-      this.st0 = ST0.END;
+      this.st0 = PEER_SESS_ST_END;
       return;
     }
     this.write(encodeMessage({ kind: 'status', code: SC_SUCCESS }));
     this.section.emit('hello.status', { role: 'acceptor', code: SC_SUCCESS, peer: peer.name, session: this.id });
     this.section.initAcceptedPeer(peer);
-    this.st0 = ST0.WAITMSG;
+    this.st0 = PEER_SESS_ST_WAITMSG;
   }
 
   /** Initiator: the hello goes out at once (before the TCP connect completes). */
@@ -397,7 +447,7 @@ export class PeerSession {
     const peer = this.peer;
     assert(peer !== undefined, 'CONNECT knows its peer');
     if (peer.session !== this) {
-      this.st0 = ST0.END;
+      this.st0 = PEER_SESS_ST_END;
       return false;
     }
     const lines = helloLines({
@@ -407,7 +457,7 @@ export class PeerSession {
       pid: this.section.pid,
     });
     this.write(encodeMessage({ kind: 'hello', lines }));
-    this.st0 = ST0.GETSTATUS;
+    this.st0 = PEER_SESS_ST_GETSTATUS;
     this.section.emit('session.connect', { peer: peer.name, session: this.id, to: `${peer.address}:${peer.port}` });
     return true;
   }
@@ -416,7 +466,7 @@ export class PeerSession {
     const peer = this.peer;
     assert(peer !== undefined, 'GETSTATUS knows its peer');
     if (peer.session !== this) {
-      this.st0 = ST0.END;
+      this.st0 = PEER_SESS_ST_END;
       return true;
     }
     let code: number;
@@ -427,7 +477,7 @@ export class PeerSession {
       code = msg.code;
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
-      this.st0 = ST0.END;
+      this.st0 = PEER_SESS_ST_END;
       return true;
     }
     this.pendingOnConnect = undefined;
@@ -440,11 +490,11 @@ export class PeerSession {
     if (code === SC_UNKNOWN_PEER) section.marks.mark('peers.status-504');
     if (code !== SC_SUCCESS) {
       if (code === SC_BAD_VERSION) peer.setFlag(PEER_F_DWNGRD);
-      this.st0 = ST0.END;
+      this.st0 = PEER_SESS_ST_END;
       return true;
     }
     section.initConnectedPeer(peer);
-    this.st0 = ST0.WAITMSG;
+    this.st0 = PEER_SESS_ST_WAITMSG;
     return true;
   }
 
@@ -453,7 +503,7 @@ export class PeerSession {
     const peer = this.peer;
     assert(peer !== undefined, 'WAITMSG knows its peer');
     if (peer.session !== this) {
-      this.st0 = ST0.END;
+      this.st0 = PEER_SESS_ST_END;
       return false;
     }
     for (let count = 0; count < MESSAGES_PER_WAKEUP_MAX; count++) {
@@ -462,7 +512,7 @@ export class PeerSession {
         msg = this.decoder.next();
       } catch (err) {
         if (!(err instanceof ProtocolError)) throw err;
-        this.st0 = err instanceof SizeLimitError ? ST0.ERRSIZE : ST0.ERRPROTO;
+        this.st0 = err instanceof SizeLimitError ? PEER_SESS_ST_ERRSIZE : PEER_SESS_ST_ERRPROTO;
         this.section.emit('session.protocol-error', { peer: peer.name, session: this.id, detail: err.message });
         return false;
       }
@@ -470,11 +520,11 @@ export class PeerSession {
       const result = treatMessage(this.section, peer, msg);
       if (result.next === 'error') {
         this.section.emit('session.protocol-error', { peer: peer.name, session: this.id, detail: result.error.message });
-        this.st0 = ST0.ERRPROTO;
+        this.st0 = PEER_SESS_ST_ERRPROTO;
         return false;
       }
       if (result.next === 'end') {
-        this.st0 = ST0.END;
+        this.st0 = PEER_SESS_ST_END;
         return false;
       }
       peer.setFlag(PEER_F_ALIVE);
@@ -502,7 +552,7 @@ export class PeerSession {
   private finish(): void {
     if (this.ended) return;
     this.ended = true;
-    this.st0 = ST0.END;
+    this.st0 = PEER_SESS_ST_END;
     this.wakeTask.dispose();
     this.connectTimer?.cancel();
     this.idleTimer?.cancel();
@@ -515,6 +565,6 @@ export class PeerSession {
 }
 
 /** 50 + rand() % 2000 ms after now, HAProxy's back-off. */
-export function backoffTick(section: PeersSection): number {
+export function backoffTick(section: PeersSection): Tick {
   return tickAdd(section.now(), PEER_BACKOFF_MIN_MS + section.env.random.nextInt(PEER_BACKOFF_RANGE_MS));
 }

@@ -2,7 +2,7 @@
  * A table shared through a peers section (`peers_register_table`): its local id, its updates tree,
  * the DEFINE it announces, and per remote peer the cursors of `struct shared_table` (spec §4.9.3).
  */
-import type { StickTable } from '../table/table.ts';
+import type { EntryRef, StickTable } from '../table/table.ts';
 import { definitionFromSpec, type TableDefinition } from './definition.ts';
 import { layoutFromSpec, type UpdateLayout } from './layout.ts';
 import { UpdatesTree } from './updates.ts';
@@ -16,9 +16,9 @@ export class SharedTable {
   constructor(
     readonly table: StickTable,
     readonly localId: number,
-    options: { onLocalChange: () => void },
+    options: { onLocalChange: () => void; onRemoving?: (ref: EntryRef) => void },
   ) {
-    this.updates = new UpdatesTree(table, { onLocalChange: options.onLocalChange });
+    this.updates = new UpdatesTree(table, options);
     this.definition = definitionFromSpec(table.spec, localId);
     this.layout = layoutFromSpec(table.spec);
   }
@@ -46,5 +46,15 @@ export class PeerTable {
 
   get localId(): number {
     return this.shared.localId;
+  }
+
+  /**
+   * Outside a lesson the incremental pusher only walks forward from the resume point to the
+   * table's newest local id (§4.9.5): `last_pushed` lies in [teaching_origin, localupdate], in
+   * uint32 distances from teaching_origin (ids wrap).
+   */
+  pushedWithinResumeSpan(): boolean {
+    const origin = this.teachingOrigin;
+    return ((this.lastPushed - origin) >>> 0) <= ((this.shared.updates.localUpdate - origin) >>> 0);
   }
 }

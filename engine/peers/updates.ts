@@ -20,6 +20,15 @@ import type { EntryRef, StickTable, TableSyncHooks } from '../table/table.ts';
 
 export const REMOTE_KEY_OFFSET = 0x8000_0000;
 const UPDATE_ID_RUN_BITS = 4;
+/** The id index is sized for the whole table up front, within these bounds (slots). */
+const INDEX_SLOTS_MIN = 1024;
+const INDEX_SLOTS_MAX = 1 << 22;
+/**
+ * A cursor walks ids one by one while the span to walk is at most this many times the tree's
+ * size (plus a little); a wider span costs less as one pass over the tree's keys.
+ */
+const WALK_SPAN_PER_KEY_MAX = 2;
+const WALK_SPAN_SLACK = 64;
 
 export class UpdatesTree implements TableSyncHooks {
   /** Last id handed out (`update`). */
@@ -31,17 +40,19 @@ export class UpdatesTree implements TableSyncHooks {
   /** id → entry: an open-addressing uint32 index (ids ≥ 2^31 are not small integers for a Map). */
   private readonly byKey: Uint32KeyIndex;
   private readonly onLocalChange: () => void;
+  private readonly onRemoving: ((ref: EntryRef) => void) | undefined;
   /** Keys in unsigned order, kept as keys come and go (for the teach stages' lookups). */
   private readonly sortedKeys: SortedIds;
 
   constructor(
     readonly table: StickTable,
-    options: { onLocalChange: () => void },
+    options: { onLocalChange: () => void; onRemoving?: (ref: EntryRef) => void },
   ) {
     this.onLocalChange = options.onLocalChange;
+    this.onRemoving = options.onRemoving;
     // Sized for the whole table up front: growing a 2M-slot index by doubling costs more than it
     // saves. Ids are handed out in increasing order, so runs of 16 share a block of slots.
-    this.byKey = new Uint32KeyIndex(Math.min(Math.max(table.size, 1024), 1 << 22), { runBits: UPDATE_ID_RUN_BITS });
+    this.byKey = new Uint32KeyIndex(Math.min(Math.max(table.size, INDEX_SLOTS_MIN), INDEX_SLOTS_MAX), { runBits: UPDATE_ID_RUN_BITS });
     const byKey = this.byKey;
     this.sortedKeys = new SortedIds({
       has: (id) => byKey.get(id) >= 0,
@@ -95,6 +106,7 @@ export class UpdatesTree implements TableSyncHooks {
 
   removing(table: StickTable, ref: EntryRef): void {
     assert(table === this.table, 'hook called for its own table');
+    this.onRemoving?.(ref);
     const key = this.keyOf(ref);
     if (key === undefined) return;
     this.byKey.delete(key);
@@ -116,7 +128,7 @@ export class UpdatesTree implements TableSyncHooks {
     // localupdate + 2^31 (stale ack, §4.9.4) spans half the id space.
     const distance = (this.localUpdate - lastPushed) >>> 0;
     if (distance === 0) return undefined;
-    if (distance > 2 * this.byKey.size + 64) return this.nextLocalByScan(lastPushed, distance);
+    if (distance > WALK_SPAN_PER_KEY_MAX * this.byKey.size + WALK_SPAN_SLACK) return this.nextLocalByScan(lastPushed, distance);
     for (let step = 1; step <= distance; step++) {
       const key = (lastPushed + step) >>> 0;
       const ref = this.byKey.get(key);

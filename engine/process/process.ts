@@ -16,7 +16,7 @@ import { RuntimeApi } from '../runtime-api/runtime-api.ts';
 import { handleRequest } from './request.ts';
 import type { ClientRequest, RequestResult } from './request-types.ts';
 import { TableSet } from '../table/table-set.ts';
-import { tickIsSet, tickRemain, type Tick } from '../ticks.ts';
+import { tickIsSet, tickRemain, TICK_ETERNITY, type Tick } from '../ticks.ts';
 
 export interface HaproxyProcessOptions {
   env: Env;
@@ -47,7 +47,7 @@ export class HaproxyProcess {
   readonly api: RuntimeApi;
   state: ProcessState = 'created';
   private expiryTimer: TimerHandle | undefined;
-  private expiryTimerTick: Tick = 0;
+  private expiryTimerTick: Tick = TICK_ETERNITY;
 
   constructor(options: HaproxyProcessOptions) {
     this.env = options.env;

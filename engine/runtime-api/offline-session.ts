@@ -12,13 +12,15 @@ import { TableSet } from '../table/table-set.ts';
 import { parseCliKey } from '../table/keys.ts';
 import { NO_ENTRY } from '../table/table.ts';
 import { countHttpError, countHttpRequest, countSession, trackRelease, trackStart } from '../table/tracking.ts';
-import { tickAdd, tickIsSet, type Tick } from '../ticks.ts';
+import { tickAdd, tickFromMs, tickIsSet, type Tick } from '../ticks.ts';
 import { parseTimeMs } from '../config/time-size.ts';
 import { CliArgs, splitCommands } from './cli-args.ts';
 import { RuntimeApi } from './runtime-api.ts';
 
 export const TRACK_REPEAT_MAX = 1_000_000;
 const EXPIRY_RUNS_MAX = 10_000_000;
+/** now_ms at start unless told: a quarter of the way round the tick clock. */
+const TICK_START_DEFAULT = tickFromMs(0x4000_0000);
 
 export interface OfflineSessionOptions {
   tables: readonly TableSpec[];
@@ -33,7 +35,7 @@ export class OfflineSession {
 
   constructor(options: OfflineSessionOptions) {
     this.tables = new TableSet(options.tables);
-    this.nowTick = options.tickStart ?? 0x4000_0000;
+    this.nowTick = options.tickStart ?? TICK_START_DEFAULT;
     this.api = new RuntimeApi({ tables: this.tables.tables, now: () => this.nowTick });
     this.api.register(['advance'], (args) => this.advanceCommand(args));
     this.api.register(['track'], (args) => this.trackCommand(args));

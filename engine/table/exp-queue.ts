@@ -6,6 +6,7 @@
  */
 import { assert } from '../../lib/assert.ts';
 import { H_EXP_SEQ, H_TREE_KEY } from './layout.ts';
+import { tickFromWord, type Tick } from '../ticks.ts';
 
 export class ExpQueue {
   private heap: Int32Array;
@@ -62,8 +63,8 @@ export class ExpQueue {
     return this.length === 0 ? -1 : this.heap[0]!;
   }
 
-  treeKey(ref: number): number {
-    return this.words[ref * this.strideWords + H_TREE_KEY]!;
+  treeKey(ref: number): Tick {
+    return tickFromWord(this.words[ref * this.strideWords + H_TREE_KEY]!);
   }
 
   pop(): number {

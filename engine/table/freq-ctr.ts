@@ -4,7 +4,7 @@
  * is a lock bit in HAProxy), currCtr, prevCtr. A fresh counter is all zeros.
  * These are pure leaves over a Uint32Array so the table can keep counters inline.
  */
-import { tickAdd } from '../ticks.ts';
+import { tickAdd, type Tick } from '../ticks.ts';
 
 export const FRQP_WORDS = 3;
 const TICK = 0;
@@ -12,7 +12,7 @@ const CURR = 1;
 const PREV = 2;
 
 /** Adds `inc` events at `now` (update_freq_ctr_period). */
-export function freqCtrUpdate(words: Uint32Array, at: number, now: number, periodMs: number, inc: number): void {
+export function freqCtrUpdate(words: Uint32Array, at: number, now: Tick, periodMs: number, inc: number): void {
   const currTick = words[at + TICK]!;
   if (((now - currTick) >>> 0) < periodMs) {
     words[at + CURR] = words[at + CURR]! + inc;
@@ -29,7 +29,7 @@ export function freqCtrUpdate(words: Uint32Array, at: number, now: number, perio
 }
 
 /** The rate per period at `now` (read_freq_ctr_period with its anti-flapping rule). */
-export function freqCtrRead(words: Uint32Array, at: number, now: number, periodMs: number): number {
+export function freqCtrRead(words: Uint32Array, at: number, now: Tick, periodMs: number): number {
   let curr = words[at + CURR]!;
   let past = words[at + PREV]!;
   let remain = (words[at + TICK]! + periodMs - now) | 0;
@@ -50,19 +50,19 @@ export function freqCtrRead(words: Uint32Array, at: number, now: number, periodM
 }
 
 /** `set table … data.<rate> V` (spec §2.5): V in the current period, nothing before. */
-export function freqCtrSet(words: Uint32Array, at: number, now: number, value: number): void {
+export function freqCtrSet(words: Uint32Array, at: number, now: Tick, value: number): void {
   words[at + CURR] = value >>> 0;
   words[at + PREV] = 0;
   words[at + TICK] = (now & ~1) >>> 0;
 }
 
 /** The peers transfer form (spec §2.4): age of the current period, curr, prev. */
-export function freqCtrToWire(words: Uint32Array, at: number, now: number): [age: number, curr: number, prev: number] {
+export function freqCtrToWire(words: Uint32Array, at: number, now: Tick): [age: number, curr: number, prev: number] {
   return [((now - words[at + TICK]!) >>> 0), words[at + CURR]!, words[at + PREV]!];
 }
 
 /** Rebuilds a counter from the transfer form on the receiver's clock, overwriting it. */
-export function freqCtrFromWire(words: Uint32Array, at: number, now: number, age: number, curr: number, prev: number): void {
+export function freqCtrFromWire(words: Uint32Array, at: number, now: Tick, age: number, curr: number, prev: number): void {
   words[at + TICK] = (tickAdd(now, -(age >>> 0)) & ~1) >>> 0;
   words[at + CURR] = curr >>> 0;
   words[at + PREV] = prev >>> 0;

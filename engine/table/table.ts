@@ -6,7 +6,7 @@
  * Time is always passed in as a tick (`now`): the table never reads a clock.
  */
 import { assert, fail } from '../../lib/assert.ts';
-import { tickAdd, tickFirst, tickIsExpired, tickIsLt, tickIsSet, TICK_ETERNITY, type Tick } from '../ticks.ts';
+import { tickAdd, tickFirst, tickFromWord, tickIsExpired, tickIsLt, tickIsSet, TICK_ETERNITY, type Tick } from '../ticks.ts';
 import { freqCtrRead, freqCtrSet, freqCtrUpdate } from './freq-ctr.ts';
 import { ExpQueue } from './exp-queue.ts';
 import { MapKeyIndex, Uint32KeyIndex, type KeyIndex } from './key-index.ts';
@@ -261,7 +261,7 @@ export class StickTable {
   }
 
   expireOf(ref: EntryRef): Tick {
-    return this.words[ref * this.layout.strideWords + H_EXPIRE]!;
+    return tickFromWord(this.words[ref * this.layout.strideWords + H_EXPIRE]!);
   }
 
   refCount(ref: EntryRef): number {
@@ -315,7 +315,7 @@ export class StickTable {
   }
 
   private assertLive(ref: EntryRef): void {
-    if (!(this.isLive(ref))) fail(`entry ${ref} is live`);
+    if (!this.isLive(ref)) fail(`entry ${ref} is live`);
   }
 
   // -------------------------------------------------------------------------------------------

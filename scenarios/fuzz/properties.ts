@@ -11,6 +11,7 @@
  * pushed or shown, convergence within the computed bound (bound.ts). Reload: with peers a reload
  * loses no live entry; without peers it loses all.
  */
+import { assert, fail } from '../../lib/assert.ts';
 import { inetaddrHost } from '../../engine/table/keys.ts';
 import { NO_ENTRY } from '../../engine/table/table.ts';
 import { tickIsExpired } from '../../engine/ticks.ts';
@@ -99,7 +100,11 @@ export function installProperties(
   c: FuzzCase,
   options: { observe: (kind: string, fn: (entry: TraceEntry) => void) => void; ledger: TrafficLedger },
 ): ScheduleHooks {
+  // The generator (or a regression file it wrote) made the case: these hold by construction.
+  assert(c.nodes.length >= 1 && new Set(c.nodes).size === c.nodes.length, 'a fuzz case names its nodes once each');
+  assert(Number.isSafeInteger(c.latencyMsMax) && c.latencyMsMax >= 1, 'a fuzz case has a latency of at least 1 ms');
   const ctx: Context = { s, c, ledger: options.ledger, bound: convergenceBound(c), violations: new Map() };
+  assert(ctx.bound.convergedByMs > c.traffic.untilMs, 'convergence is checked after the traffic stops');
   const applies = applicable(c);
   for (const name of PROPERTY_NAMES) {
     if (applies.has(name) && name !== 'table-size-never-exceeded') s.always(name, () => ctx.violations.get(name) ?? true);
@@ -246,7 +251,11 @@ function watchAckResume(ctx: Context, observe: Observe): void {
     const peer = String(e.details?.['peer']);
     const pid = Number(e.details?.['pid']) % PID_SPAN;
     const peerPid = (currentPid(ctx, peer) ?? 0) % PID_SPAN;
-    const pair = nodes.indexOf(e.host) * nodes.length + nodes.indexOf(peer);
+    const from = nodes.indexOf(e.host);
+    const to = nodes.indexOf(peer);
+    // Peers are named after the case's nodes: an unknown name would alias another pair's floor.
+    if (from < 0 || to < 0) fail(`${e.kind} between nodes of the case (${e.host} -> ${peer})`);
+    const pair = from * nodes.length + to;
     return (pair * PID_SPAN + pid) * PID_SPAN + peerPid;
   };
   observe('ack.rx', (e) => {
@@ -358,6 +367,7 @@ function checkConnCur(ctx: Context): void {
 
 /** aggregate: every node's http_req_cnt of a key is the sum of the requests each node handled. */
 function checkSums(ctx: Context): void {
+  assert(ctx.c.policy === 'aggregate', 'sums are checked under the aggregate policy only');
   const keys = caseKeys(ctx.c);
   for (const key of [...keys.own.flat(), ...keys.shared]) {
     let total = 0;
@@ -398,6 +408,8 @@ function reloadHooks(ctx: Context, applies: Set<PropertyName>, finished: Set<str
   let snapshot: { host: string; keys: string[]; oldPid: number | undefined; atMs: number } | undefined;
   return {
     beforeReload: (host) => {
+      // schedule.ts calls before and after around one reload, synchronously: never nested.
+      assert(snapshot === undefined, 'one reload at a time');
       const oldPid = currentPid(ctx, host);
       const keys = [...showTable(ctx, host)].filter(([, e]) => e.expMs > RELOAD_HANDOVER_MS + 1_000).map(([k]) => k);
       snapshot = { host, keys, oldPid, atMs: ctx.s.nowMs() };

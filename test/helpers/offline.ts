@@ -2,7 +2,7 @@
 import { RuntimeApi } from '../../engine/runtime-api/runtime-api.ts';
 import { TableSet } from '../../engine/table/table-set.ts';
 import type { TableSpec } from '../../engine/table/table-spec.ts';
-import { tickAdd, type Tick } from '../../engine/ticks.ts';
+import { tickAdd, type Tick, tickFromMs } from '../../engine/ticks.ts';
 
 export class OfflineTables {
   readonly set: TableSet;
@@ -11,7 +11,7 @@ export class OfflineTables {
 
   constructor(specs: TableSpec[], startTick = 1_000_000) {
     this.set = new TableSet(specs);
-    this.now = startTick;
+    this.now = tickFromMs(startTick);
     this.api = new RuntimeApi({ tables: this.set.tables, now: () => this.now });
   }
 

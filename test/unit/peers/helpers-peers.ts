@@ -3,6 +3,7 @@
  * exchanging real peers-protocol bytes over the simulated network.
  */
 import type { EngineEvent, Env } from '../../../engine/env.ts';
+import { PEER_SESS_ST_WAITMSG, SC_SUCCESS } from '../../../engine/peers/constants.ts';
 import { MarkCounter } from '../../../engine/peers/marks.ts';
 import type { MergePolicyName } from '../../../engine/peers/merge.ts';
 import { PeersSection } from '../../../engine/peers/section.ts';
@@ -57,7 +58,7 @@ export class Cluster {
 
   constructor(readonly options: ClusterOptions) {
     this.seeds = new Seeds(options.seed ?? 'peers-test');
-    this.network = new Network({ kernel: this.kernel, random: this.seeds.stream('network'), sink: new MemorySink(), link: options.link ?? { latency: 1 } });
+    this.network = new Network({ kernel: this.kernel, random: this.seeds.stream('network'), sink: new MemorySink(), link: options.link ?? { latencyMs: 1 } });
     options.hosts.forEach((host, i) => {
       this.network.addHost({ name: host, addresses: [addressOf(i)] });
       this.clocks.set(host, new HostClock({ kernel: this.kernel, random: this.seeds.stream(`clock:${host}`), host }));
@@ -195,5 +196,5 @@ export function getField(proc: Proc, key: string, name: string): number | undefi
 /** The established session between two processes' sections, if any. */
 export function isEstablished(a: Proc, peerName: string): boolean {
   const peer = a.section.findPeer(peerName)!;
-  return peer.session !== undefined && peer.statusCode === 200 && peer.session.st0 === 7;
+  return peer.session !== undefined && peer.statusCode === SC_SUCCESS && peer.session.st0 === PEER_SESS_ST_WAITMSG;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { tickFromMs } from '../../../engine/ticks.ts';
 import { layoutFromSpec } from '../../../engine/peers/layout.ts';
 import { makeMergePolicy, type MergePolicyName } from '../../../engine/peers/merge.ts';
 import { StickTable } from '../../../engine/table/table.ts';
@@ -8,7 +9,7 @@ import { addField, Cluster, getField, isEstablished, setField } from './helpers-
 const K = '127.0.0.50';
 
 function splitBrain(policy: MergePolicyName, seed: string) {
-  const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latency: 2 }, mergePolicy: policy, seed });
+  const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 2 }, mergePolicy: policy, seed });
   const a = c.start('hap1');
   const b = c.start('hap2');
   c.run(10000);
@@ -57,7 +58,7 @@ describe('merge policies on a split brain', () => {
 describe('merge policies applied directly', () => {
   const spec = specOf({ store: 'gpt0,gpc0,conn_cur,bytes_in_cnt,http_req_rate(10000)' });
   const layout = layoutFromSpec(spec);
-  const now = 1_000_000;
+  const now = tickFromMs(1_000_000);
   // layout order = ascending type id: gpt0(1), gpc0(2), conn_cur(6), http_req_rate(10), bytes_in_cnt(13)
   const received = [9, 30, 99, { ageMs: 100, curr: 8, prev: 2 }, 1000n];
 
@@ -114,5 +115,50 @@ describe('merge policies applied directly', () => {
     expect(policy.outgoing(table, ref, 42, table.slot(2)!, now)).toBe(50);
     expect(policy.outgoing(table, ref, 42, table.slot(13)!, now)).toBe(10n);
     expect(table.getUint(ref, table.slot(6)!)).toBe(3);
+  });
+});
+
+describe('aggregate forgets the contributions of entries that left the table', () => {
+  const store = 'gpc0,conn_cur,conn_cnt,http_req_cnt,http_req_rate(10000)';
+
+  it('expired entries take their per-node contributions with them: the map returns to 0', () => {
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 2 }, mergePolicy: 'aggregate', spec: specOf({ name: 'st', store, expireMs: 3000 }) });
+    const a = c.start('hap1');
+    const b = c.start('hap2');
+    c.run(8000);
+    const keys = Array.from({ length: 20 }, (_, i) => `127.0.2.${i + 1}`);
+    for (const k of keys) {
+      addField(a, k, 'gpc0', 1);
+      addField(b, k, 'gpc0', 2);
+    }
+    c.run(100);
+    const remembered = (p: typeof a) => p.section.policy.rememberedKeys!(p.tables[0]!);
+    expect(getField(a, keys[0]!, 'gpc0')).toBe(3);
+    expect(remembered(a)).toBe(keys.length);
+    expect(remembered(b)).toBe(keys.length);
+    c.run(5000); // past the 3 s expiry: the expire task purges the entries
+    for (const p of [a, b]) p.tables[0]!.processExpire(p.env.clock.nowTick());
+    expect(a.tables[0]!.used).toBe(0);
+    expect(b.tables[0]!.used).toBe(0);
+    expect(remembered(a)).toBe(0);
+    expect(remembered(b)).toBe(0);
+  });
+
+  it('a key written again after it expired starts from its own value, not from stale contributions', () => {
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 2 }, mergePolicy: 'aggregate', spec: specOf({ name: 'st', store, expireMs: 3000 }) });
+    const a = c.start('hap1');
+    const b = c.start('hap2');
+    c.run(8000);
+    addField(b, K, 'gpc0', 10);
+    c.run(100);
+    expect(getField(a, K, 'gpc0')).toBe(10);
+    c.run(5000);
+    for (const p of [a, b]) p.tables[0]!.processExpire(p.env.clock.nowTick());
+    expect(getField(a, K, 'gpc0')).toBeUndefined();
+    // hap1 alone writes the key anew: what it sends is all its own (hap2's old 10 is gone).
+    addField(a, K, 'gpc0', 1);
+    c.run(100);
+    expect(getField(a, K, 'gpc0')).toBe(1);
+    expect(getField(b, K, 'gpc0')).toBe(1);
   });
 });

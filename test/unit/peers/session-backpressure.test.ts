@@ -15,7 +15,7 @@ const CONTROL_SLACK_BYTES = 64;
 const SPEC = specOf({ name: 'st', size: 2 * ENTRIES, store: 'gpc0,conn_cnt,http_req_cnt,http_req_rate(10000)', expireMs: 600_000 });
 
 function teach(options: { sendBufferBytes?: number }) {
-  const c = new Cluster({ hosts: ['hap1', 'hap2'], spec: SPEC, link: { latency: LATENCY_MS, bandwidthBytesPerS: 10_000_000, ...options } });
+  const c = new Cluster({ hosts: ['hap1', 'hap2'], spec: SPEC, link: { latencyMs: LATENCY_MS, bandwidthBytesPerS: 10_000_000, ...options } });
   const a = c.start('hap1');
   c.run(6000);
   for (let i = 0; i < ENTRIES; i++) setField(a, `10.1.${i >> 8}.${i & 255}`, 'gpc0', i + 1);
@@ -53,7 +53,7 @@ describe('send-buffer back-pressure', () => {
   });
 
   it('a peer that stops reading (link held) fills the buffer and no more: the push resumes on release', () => {
-    const c = new Cluster({ hosts: ['hap1', 'hap2'], spec: SPEC, link: { latency: 5, sendBufferBytes: SEND_BUFFER_BYTES } });
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], spec: SPEC, link: { latencyMs: 5, sendBufferBytes: SEND_BUFFER_BYTES } });
     const a = c.start('hap1');
     const b = c.start('hap2');
     c.run(8000);

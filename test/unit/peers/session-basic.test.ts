@@ -3,7 +3,7 @@ import { Cluster, getField, isEstablished, setField } from './helpers-peers.ts';
 
 describe('peer sessions: handshake, replication, heartbeats', () => {
   it('two nodes started together end with one established session and replicate a set within one latency', () => {
-    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latency: 5 } });
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 5 } });
     const a = c.start('hap1');
     const b = c.start('hap2');
     c.run(8000);
@@ -28,7 +28,7 @@ describe('peer sessions: handshake, replication, heartbeats', () => {
 
 describe('heartbeats and liveness', () => {
   it('an idle session carries a heartbeat every 3 s in each direction', () => {
-    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latency: 2 } });
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 2 } });
     const a = c.start('hap1');
     c.start('hap2');
     c.run(10000);
@@ -46,7 +46,7 @@ describe('heartbeats and liveness', () => {
   });
 
   it('a silenced peer (one-way partition) is declared dead within 5-10 s and reconnects after the heal', () => {
-    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latency: 2 } });
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 2 } });
     const a = c.start('hap1');
     const b = c.start('hap2');
     c.run(10000);
@@ -72,7 +72,7 @@ describe('heartbeats and liveness', () => {
 
 describe('resync', () => {
   it('a late-starting peer learns the whole table by a full resync with TIMED updates', () => {
-    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latency: 3 } });
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 3 } });
     const a = c.start('hap1');
     c.run(6000);
     expect(a.section.resyncStateName()).toBe('FINISHED');
@@ -140,7 +140,7 @@ describe('handshake errors', () => {
   it('collisions kill the older session and back off 50..2049 ms before reconnecting', () => {
     let collisions = 0;
     for (const seed of ['c1', 'c2', 'c3', 'c4']) {
-      const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latency: 5 }, seed });
+      const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 5 }, seed });
       const a = c.start('hap1');
       const b = c.start('hap2');
       c.run(15000);

@@ -3,7 +3,7 @@ import { MessageDecoder } from '../../../engine/peers/decoder.ts';
 import { Cluster, getField, setField, PEER_PORT } from './helpers-peers.ts';
 
 function lone(): Cluster {
-  return new Cluster({ hosts: ['hap1'], sectionPeers: ['hap1'], link: { latency: 1 } });
+  return new Cluster({ hosts: ['hap1'], sectionPeers: ['hap1'], link: { latencyMs: 1 } });
 }
 
 describe('reload hand-over over the local peer', () => {
@@ -70,7 +70,7 @@ describe('reload hand-over over the local peer', () => {
 
 describe('malformed input', () => {
   it('class 255 after a good hello: the acceptor sends 01 00, closes, and counts proto_err', () => {
-    const c = new Cluster({ hosts: ['hap1', 'hap2'], sectionPeers: ['hap1', 'hap2'], link: { latency: 1 } });
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], sectionPeers: ['hap1', 'hap2'], link: { latencyMs: 1 } });
     const a = c.start('hap1');
     c.run(10);
     const s = c.network.netFor('hap2').connect({ address: '10.0.0.1', port: PEER_PORT });

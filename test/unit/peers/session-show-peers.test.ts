@@ -13,7 +13,7 @@ describe('show peers', () => {
   });
 
   it('prints the 2.6.12 layout for an established pair, the local peer, and rejects an unknown section', () => {
-    const c = new Cluster({ hosts: ['hap1', 'hap2', 'hap3'], link: { latency: 1 } });
+    const c = new Cluster({ hosts: ['hap1', 'hap2', 'hap3'], link: { latencyMs: 1 } });
     const a = c.start('hap1');
     c.start('hap2');
     c.run(12000);

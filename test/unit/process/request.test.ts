@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixture } from '../../helpers/shared.ts';
+import { tickFromMs } from '../../../engine/ticks.ts';
 import { letter, lineOf, world } from './world.ts';
 
-const T0 = 1_000;
+const T0 = tickFromMs(1_000);
 
 const RATE_LIMIT = `
 defaults

@@ -1,4 +1,5 @@
 /** Builds a frontend + tables from config text for request tests. */
+import { tickFromMs } from '../../../engine/ticks.ts';
 import { parseConfig, type Proxy } from '../../../engine/config/index.ts';
 import { handleRequest } from '../../../engine/process/request.ts';
 import type { ClientRequest, RequestResult } from '../../../engine/process/request-types.ts';
@@ -39,7 +40,7 @@ export function world(text: string, frontendName = 'fe'): World {
     roundRobin,
     table,
     send: (now, srcAddress, extra = {}) =>
-      handleRequest({ frontend, backends: config.proxies, tables, now, roundRobin }, { srcAddress, ...extra }),
+      handleRequest({ frontend, backends: config.proxies, tables, now: tickFromMs(now), roundRobin }, { srcAddress, ...extra }),
     value: (tableName, key, type, now) => {
       const t = table(tableName);
       const k = parseCliKey(t.spec, key);
@@ -49,7 +50,7 @@ export function world(text: string, frontendName = 'fe'): World {
       const info = dataTypeByName(type);
       const slot = info === undefined ? undefined : t.slot(info.id);
       if (slot === undefined) throw new Error(`${tableName} does not store ${type}`);
-      if (slot.info.std === 'frqp') return t.frqpRead(ref, slot, now);
+      if (slot.info.std === 'frqp') return t.frqpRead(ref, slot, tickFromMs(now));
       if (slot.info.std === 'ull') return Number(t.getUll(ref, slot));
       if (slot.info.std === 'sint') return t.getSint(ref, slot);
       return t.getUint(ref, slot);

@@ -44,7 +44,7 @@ describe('connect, latency and ordering', () => {
 
   it('per-link latency overrides the default', () => {
     const world = makeWorld();
-    world.network.setLink({ between: ['hap1', 'hap2'], latency: 50 });
+    world.network.setLink({ between: ['hap1', 'hap2'], latencyMs: 50 });
     const { client, server } = (() => {
       const { accepted } = serve(world);
       const c = record(world.kernel, world.network.netFor('hap1').connect({ address: '10.0.0.2', port: 10000 }));
@@ -58,8 +58,21 @@ describe('connect, latency and ordering', () => {
     expect(server.chunks[0]?.t).toBe(sentAt + 50);
   });
 
+  it("a link's latency under its old name `latency` still applies; both names at once are refused", () => {
+    const world = makeWorld();
+    world.network.setLink({ between: ['hap1', 'hap2'], latency: 70 });
+    const { accepted } = serve(world);
+    const client = record(world.kernel, world.network.netFor('hap1').connect({ address: '10.0.0.2', port: 10000 }));
+    world.kernel.runFor(200);
+    const sentAt = world.kernel.nowMs();
+    client.stream.write(bytes('x'));
+    world.kernel.run();
+    expect(accepted[0]!.chunks[0]?.t).toBe(sentAt + 70);
+    expect(() => world.network.setLink({ between: ['hap1', 'hap2'], latencyMs: 5, latency: 5 })).toThrow(/latencyMs or its old name latency, not both/);
+  });
+
   it('keeps bytes in order under random latency, and arrival times vary', () => {
-    const world = makeWorld({ link: { latency: { kind: 'uniform', minMs: 1, maxMs: 200 } } });
+    const world = makeWorld({ link: { latencyMs: { kind: 'uniform', minMs: 1, maxMs: 200 } } });
     const { client, server } = (() => {
       const { accepted } = serve(world);
       const c = record(world.kernel, world.network.netFor('hap1').connect({ address: '10.0.0.2', port: 10000 }));
@@ -83,7 +96,7 @@ describe('connect, latency and ordering', () => {
 
   it('bandwidth adds serialization time', () => {
     const world = makeWorld();
-    world.network.setLink({ between: ['hap1', 'hap2'], latency: 10, bandwidthBytesPerS: 1000 });
+    world.network.setLink({ between: ['hap1', 'hap2'], latencyMs: 10, bandwidthBytesPerS: 1000 });
     const { client, server } = connected(world);
     const sentAt = world.kernel.nowMs();
     client.stream.write(new Uint8Array(500));
@@ -93,7 +106,7 @@ describe('connect, latency and ordering', () => {
   });
 
   it('splits large writes into segments of segmentBytesMax', () => {
-    const world = makeWorld({ link: { latency: 10, segmentBytesMax: 4 } });
+    const world = makeWorld({ link: { latencyMs: 10, segmentBytesMax: 4 } });
     const { client, server } = connected(world);
     client.stream.write(bytes('abcdefghij'));
     world.kernel.run();
@@ -102,7 +115,7 @@ describe('connect, latency and ordering', () => {
 
   it('a send buffer: room shrinks with bytes written, grows as they are delivered, and a waiter is called once', () => {
     const world = makeWorld();
-    world.network.setLink({ between: ['hap1', 'hap2'], latency: 10, bandwidthBytesPerS: 1_000_000, sendBufferBytes: 40_000 });
+    world.network.setLink({ between: ['hap1', 'hap2'], latencyMs: 10, bandwidthBytesPerS: 1_000_000, sendBufferBytes: 40_000 });
     const { client, server } = connected(world);
     const stream = client.stream;
     expect(stream.roomBytes?.()).toBe(40_000);
@@ -432,7 +445,7 @@ describe('message filter', () => {
 describe('determinism', () => {
   it('the same seed and actions give the same event list', () => {
     const run = () => {
-      const world = makeWorld({ link: { latency: { kind: 'exponential', baseMs: 1, meanExtraMs: 20, maxMs: 500 } } });
+      const world = makeWorld({ link: { latencyMs: { kind: 'exponential', baseMs: 1, meanExtraMs: 20, maxMs: 500 } } });
       const { client, server } = connected(world);
       for (let i = 0; i < 50; i += 1) {
         client.stream.write(bytes(`c${i}`));

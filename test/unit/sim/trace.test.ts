@@ -34,7 +34,7 @@ function tracedRun(options: { root: string; payload: string }): { lines: string[
   const lines: string[] = [];
   const writer = new TraceWriter(header(seeds), (line) => lines.push(line));
   const kernel = new Kernel();
-  const net = new Network({ kernel, random: network, sink: writer, link: { latency: { kind: 'uniform', minMs: 1, maxMs: 30 } } });
+  const net = new Network({ kernel, random: network, sink: writer, link: { latencyMs: { kind: 'uniform', minMs: 1, maxMs: 30 } } });
   net.addHost({ name: 'hap1', addresses: ['10.0.0.1'] });
   net.addHost({ name: 'hap2', addresses: ['10.0.0.2'] });
   net.netFor('hap2').listen({ address: '10.0.0.2', port: 10000 }, (stream) => stream.onData((b) => stream.write(b)));

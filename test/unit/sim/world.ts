@@ -9,7 +9,7 @@ export function makeWorld(options: Partial<Omit<NetworkOptions, 'kernel' | 'rand
   const kernel = new Kernel();
   const seeds = new Seeds('network-test');
   const sink = new MemorySink();
-  const network = new Network({ kernel, random: seeds.stream('network'), sink, link: { latency: 10 }, ...options });
+  const network = new Network({ kernel, random: seeds.stream('network'), sink, link: { latencyMs: 10 }, ...options });
   network.addHost({ name: 'hap1', addresses: ['10.0.0.1'] });
   network.addHost({ name: 'hap2', addresses: ['10.0.0.2', '10.0.1.2'] });
   network.addHost({ name: 'hap3', addresses: ['10.0.0.3'] });

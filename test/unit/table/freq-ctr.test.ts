@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { tickFromMs } from '../../../engine/ticks.ts';
 import fc from 'fast-check';
 import { freqCtrFromWire, freqCtrRead, freqCtrSet, freqCtrToWire, freqCtrUpdate } from '../../../engine/table/freq-ctr.ts';
 
@@ -7,41 +8,41 @@ const P = 10000;
 describe('freq_ctr: the spec §2.3 worked example (P = 10 s)', () => {
   it('reads 4, 5, 3, 2, 1, 0, 0 at the documented instants', () => {
     const w = new Uint32Array(3);
-    freqCtrUpdate(w, 0, 100000, P, 1);
+    freqCtrUpdate(w, 0, tickFromMs(100000), P, 1);
     expect([...w]).toEqual([100000, 1, 0]);
-    for (const t of [101000, 103000, 105000]) freqCtrUpdate(w, 0, t, P, 1);
+    for (const t of [101000, 103000, 105000]) freqCtrUpdate(w, 0, tickFromMs(t), P, 1);
     expect([...w]).toEqual([100000, 4, 0]);
-    expect(freqCtrRead(w, 0, 106000, P)).toBe(4);
-    freqCtrUpdate(w, 0, 112000, P, 1);
+    expect(freqCtrRead(w, 0, tickFromMs(106000), P)).toBe(4);
+    freqCtrUpdate(w, 0, tickFromMs(112000), P, 1);
     expect([...w]).toEqual([110000, 1, 4]);
-    freqCtrUpdate(w, 0, 113000, P, 1);
-    freqCtrUpdate(w, 0, 114000, P, 1);
+    freqCtrUpdate(w, 0, tickFromMs(113000), P, 1);
+    freqCtrUpdate(w, 0, tickFromMs(114000), P, 1);
     expect([...w]).toEqual([110000, 3, 4]);
-    expect(freqCtrRead(w, 0, 114000, P)).toBe(5);
-    expect(freqCtrRead(w, 0, 118000, P)).toBe(3);
-    expect(freqCtrRead(w, 0, 121000, P)).toBe(2);
-    expect(freqCtrRead(w, 0, 125000, P)).toBe(1);
-    expect(freqCtrRead(w, 0, 129999, P)).toBe(0);
-    expect(freqCtrRead(w, 0, 130001, P)).toBe(0);
+    expect(freqCtrRead(w, 0, tickFromMs(114000), P)).toBe(5);
+    expect(freqCtrRead(w, 0, tickFromMs(118000), P)).toBe(3);
+    expect(freqCtrRead(w, 0, tickFromMs(121000), P)).toBe(2);
+    expect(freqCtrRead(w, 0, tickFromMs(125000), P)).toBe(1);
+    expect(freqCtrRead(w, 0, tickFromMs(129999), P)).toBe(0);
+    expect(freqCtrRead(w, 0, tickFromMs(130001), P)).toBe(0);
   });
 
   it('set table data.<rate> V reads V for a period then fades out (spec §2.5, lab exp. 7)', () => {
     const w = new Uint32Array(3);
-    freqCtrSet(w, 0, 50001, 5);
+    freqCtrSet(w, 0, tickFromMs(50001), 5);
     expect(w[0]).toBe(50000); // low bit cleared
-    expect(freqCtrRead(w, 0, 55000, P)).toBe(5);
-    expect(freqCtrRead(w, 0, 65000, P)).toBe(2); // 5 * 5000/10000 = 2.5 -> 2
+    expect(freqCtrRead(w, 0, tickFromMs(55000), P)).toBe(5);
+    expect(freqCtrRead(w, 0, tickFromMs(65000), P)).toBe(2); // 5 * 5000/10000 = 2.5 -> 2
   });
 
   it('transfer form carries the age; the receiver rebuilds it on its own clock', () => {
     const sender = new Uint32Array(3);
-    freqCtrUpdate(sender, 0, 1_000_000, P, 7);
-    const [age, curr, prev] = freqCtrToWire(sender, 0, 1_001_234);
+    freqCtrUpdate(sender, 0, tickFromMs(1_000_000), P, 7);
+    const [age, curr, prev] = freqCtrToWire(sender, 0, tickFromMs(1_001_234));
     expect([age, curr, prev]).toEqual([1234, 7, 0]);
     const receiver = new Uint32Array(3);
-    freqCtrFromWire(receiver, 0, 5_000_000, age, curr, prev);
+    freqCtrFromWire(receiver, 0, tickFromMs(5_000_000), age, curr, prev);
     expect(receiver[0]).toBe(5_000_000 - 1234);
-    expect(freqCtrRead(receiver, 0, 5_000_000, P)).toBe(freqCtrRead(sender, 0, 1_001_234, P));
+    expect(freqCtrRead(receiver, 0, tickFromMs(5_000_000), P)).toBe(freqCtrRead(sender, 0, tickFromMs(1_001_234), P));
   });
 });
 
@@ -105,10 +106,10 @@ describe('freq_ctr against the reference model', () => {
           for (const s of steps) {
             t += s.dt;
             events.push({ t, inc: s.inc });
-            freqCtrUpdate(w, 0, (base + t) >>> 0, period, s.inc);
+            freqCtrUpdate(w, 0, tickFromMs(base + t), period, s.inc);
             for (const off of readOffsets) {
               const now = t + off;
-              const got = freqCtrRead(w, 0, (base + now) >>> 0, period);
+              const got = freqCtrRead(w, 0, tickFromMs(base + now), period);
               expect(got).toBeGreaterThanOrEqual(0);
               expect(got).toBe(referenceRate(events, now, period));
             }

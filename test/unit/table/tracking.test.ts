@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { tickFromMs } from '../../../engine/ticks.ts';
 import { StickTable, NO_ENTRY } from '../../../engine/table/table.ts';
 import {
   countBytesIn,
@@ -17,7 +18,7 @@ import {
 import { specOf } from '../../helpers/spec.ts';
 import { OfflineSession } from '../../../engine/runtime-api/offline-session.ts';
 
-const NOW = 5_000_000;
+const NOW = tickFromMs(5_000_000);
 
 function table(store: string, extra: Parameters<typeof specOf>[0] = {}): StickTable {
   return new StickTable({ spec: specOf({ store, ...extra }) });
@@ -118,7 +119,7 @@ describe('tracking actions (spec §1.5, §1.6)', () => {
     const ref = trackStart(t, 1, NOW);
     trackRelease(t, ref, NOW);
     const later = NOW + 10_000;
-    const again = trackStart(t, 1, later);
+    const again = trackStart(t, 1, tickFromMs(later));
     expect(t.expireOf(again)).toBe(later + 30_000);
   });
 });
