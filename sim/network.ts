@@ -33,11 +33,6 @@ const WILDCARD_ADDRESSES = new Set(['0.0.0.0', '::', '*', '']);
 export interface LinkSpec {
   /** One-way delay in ms: fixed, or drawn from a distribution (latency.ts). Default 1 (0 to itself). */
   latencyMs?: LatencySpec;
-  /**
-   * @deprecated the old name of `latencyMs`, still read so scenario files written with it keep
-   * working; never both.
-   */
-  latency?: LatencySpec;
   /** Serialization rate of the link direction; unset = infinite. */
   bandwidthBytesPerS?: number;
   /** Larger writes are split into segments of at most this many bytes. */
@@ -225,7 +220,6 @@ export class Network implements ConnectionWorld {
     this.hostAddresses(b);
     const spec: LinkSpec = {};
     if (options.latencyMs !== undefined) spec.latencyMs = options.latencyMs;
-    if (options.latency !== undefined) spec.latency = options.latency;
     if (options.bandwidthBytesPerS !== undefined) spec.bandwidthBytesPerS = options.bandwidthBytesPerS;
     if (options.segmentBytesMax !== undefined) spec.segmentBytesMax = options.segmentBytesMax;
     if (options.sendBufferBytes !== undefined) spec.sendBufferBytes = options.sendBufferBytes;
@@ -510,7 +504,7 @@ export class Network implements ConnectionWorld {
   private linkState(spec: LinkSpec, self: boolean): LinkState {
     const base = self ? this.selfLink : this.defaultLink;
     return {
-      latencyMs: latencyOf(spec) ?? latencyOf(base) ?? 1,
+      latencyMs: spec.latencyMs ?? base.latencyMs ?? 1,
       bandwidthBytesPerS: spec.bandwidthBytesPerS ?? base.bandwidthBytesPerS,
       segmentBytesMax: spec.segmentBytesMax ?? base.segmentBytesMax ?? Number.MAX_SAFE_INTEGER,
       sendBufferBytes: spec.sendBufferBytes ?? base.sendBufferBytes ?? SEND_BUFFER_BYTES_DEFAULT,
@@ -551,15 +545,8 @@ export class Network implements ConnectionWorld {
   }
 }
 
-/** A link's latency under its name or its deprecated one. */
-function latencyOf(spec: LinkSpec): LatencySpec | undefined {
-  return spec.latencyMs ?? spec.latency;
-}
-
 function assertLinkSpec(spec: LinkSpec): void {
-  assert(spec.latencyMs === undefined || spec.latency === undefined, 'a link has latencyMs or its old name latency, not both');
-  const latencyMs = latencyOf(spec);
-  if (latencyMs !== undefined) assertLatencySpec(latencyMs);
+  if (spec.latencyMs !== undefined) assertLatencySpec(spec.latencyMs);
   if (spec.bandwidthBytesPerS !== undefined) assert(spec.bandwidthBytesPerS > 0, 'bandwidthBytesPerS is positive');
   if (spec.segmentBytesMax !== undefined) {
     assert(Number.isSafeInteger(spec.segmentBytesMax) && spec.segmentBytesMax > 0, 'segmentBytesMax is a positive integer');

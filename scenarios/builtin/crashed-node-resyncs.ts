@@ -17,7 +17,7 @@ export default scenario({
   lesson: 'After a crash the node learns the full table from a peer shortly after it starts; the blind window is the downtime plus that resync.',
   hosts: mesh(['hap1', 'hap2', 'hap3']),
   durationMs: 25_000,
-  link: { latency: 2 },
+  link: { latencyMs: 2 },
   watch: { table: 'st', keys: [KEYS[0]!], everyMs: 100 },
   script: (s) => {
     let learnedAtMs = -1;

@@ -18,7 +18,7 @@ export default scenario({
   lesson: 'An attacker spread over regions is not summed by peers: each node sees roughly its own rate, so a per-node limit lets about twice as much through cluster-wide.',
   hosts: mesh(['hap1', 'hap2'], { frontend: ['http-request deny deny_status 429 if { sc_http_req_rate(0) gt 100 }'] }),
   durationMs: 60_000,
-  link: { latency: 200 },
+  link: { latencyMs: 200 },
   watch: { table: 'st', keys: [KEY], everyMs: 500 },
   script: (s) => {
     s.clients({ name: 'attacker-eu', addresses: { list: [KEY] }, arrival: { kind: 'constant', ratePerSec: 30 }, targetHost: 'hap1', startMs: 10_000 });

@@ -23,7 +23,7 @@ export default scenario({
   lesson: 'A returning node learns a large table one send buffer per trip across the link: its blind window grows with table size and distance.',
   hosts: mesh(['hap1', 'hap2'], { table: 'stick-table type ip size 100k expire 10m store http_req_cnt,gpc0' }),
   durationMs: 20_000,
-  link: { latency: 100, sendBufferBytes: SEND_BUFFER_BYTES },
+  link: { latencyMs: 100, sendBufferBytes: SEND_BUFFER_BYTES },
   watch: { table: 'st', keys: [], everyMs: 1_000 },
   script: (s) => {
     // 30,000 requests from 20,000 clients on hap1 early on: about 15,500 distinct entries.

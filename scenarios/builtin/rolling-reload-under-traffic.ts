@@ -18,7 +18,7 @@ export default scenario({
   lesson: 'With peers, a rolling reload loses no counter; only the requests that arrive before the hand-over completes (about one per reload here) see an empty table.',
   hosts: mesh(['hap1', 'hap2', 'hap3'], { frontend: [`http-request deny deny_status 429 if { sc_http_req_rate(0) gt ${LIMIT} }`] }),
   durationMs: 40_000,
-  link: { latency: 1 },
+  link: { latencyMs: 1 },
   watch: { table: 'st', keys: ['198.51.100.9'], everyMs: 500 },
   script: (s) => {
     for (const h of ['hap1', 'hap2', 'hap3']) {

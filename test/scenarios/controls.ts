@@ -108,7 +108,7 @@ export const CONTROLS: readonly Control[] = [
   { scenario: 'reload-before-startup-resync-loses-table', how: 'reload after the resync window', breaks: ['entriesAfterReload', 'updatesTaught'], variant: (b) => withVerbs(b, { reload: (s, h: string) => s.at(7_000, () => s.reload(h)) }) },
   { scenario: 'crashed-node-resyncs', how: 'hap3 comes back cut off', breaks: ['hap3-relearns-every-key', 'resyncMsAfterRestart'], variant: (b) => withVerbs(b, { start: (s, h: string) => { s.cut([h], ['hap1', 'hap2']); s.start(h); } }) },
   { scenario: 'resync-window-empty-table', how: 'never cut: hap2 teaches at once', breaks: ['resyncFinishedAfterRestartMs', 'finishedByTimeout', 'attackerLetThroughAfterRestart'], variant: (b) => withVerbs(b, { cut: noop }) },
-  { scenario: 'resync-over-long-link', how: 'a 16 MB send buffer (the lesson in one trip)', breaks: ['resyncMsAfterRestart'], variant: (b) => ({ ...b, link: { latency: 100, sendBufferBytes: 16 * 1024 * 1024 } }) },
+  { scenario: 'resync-over-long-link', how: 'a 16 MB send buffer (the lesson in one trip)', breaks: ['resyncMsAfterRestart'], variant: (b) => ({ ...b, link: { latencyMs: 100, sendBufferBytes: 16 * 1024 * 1024 } }) },
   { scenario: 'resync-over-long-link', how: 'hap2 comes back cut off', breaks: ['hap2-relearns-the-table', 'resyncMsAfterRestart'], variant: (b) => withVerbs(b, { start: (s, h: string) => { s.cut([h], ['hap1']); s.start(h); } }) },
   { scenario: 'resync-over-long-link', how: 'no clients', breaks: ['entriesAtRestart', 'hap2-relearns-the-table', 'resyncMsAfterRestart'], variant: (b) => withVerbs(b, { clients: noop }) },
   { scenario: 'rolling-reload-under-traffic', how: 'a limit of 0', breaks: ['usersDenied'], variant: (b) => ({ ...b, hosts: mesh(['hap1', 'hap2', 'hap3'], { frontend: ['http-request deny deny_status 429 if { sc_http_req_rate(0) gt 0 }'] }) }) },
@@ -150,7 +150,7 @@ export const CONTROLS: readonly Control[] = [
     breaks: ['lateAttackerLetThrough', 'lateAttackerTracked'],
     variant: (b) => ({ ...b, hosts: b.hosts.map((h) => ({ ...h, config: h.config!.replace('size 100 ', 'size 100k ').replace(' nopurge', '') })) }),
   },
-  { scenario: 'inter-region-latency', how: '2 s between regions', breaks: ['replicationDelayMs', 'attackerLetThrough'], variant: (b) => ({ ...b, link: { latency: 2_000 } }) },
+  { scenario: 'inter-region-latency', how: '2 s between regions', breaks: ['replicationDelayMs', 'attackerLetThrough'], variant: (b) => ({ ...b, link: { latencyMs: 2_000 } }) },
   { scenario: 'inter-region-latency', how: 'a limit of 0', breaks: ['attackerLetThrough'], variant: (b) => ({ ...b, hosts: mesh(['hap1', 'hap2'], { frontend: ['http-request deny deny_status 429 if { sc_http_req_rate(0) gt 0 }'] }) }) },
 ];
 

@@ -4,8 +4,8 @@ import { Cluster, getField, ip, isEstablished, setField, type RecordedEvent } fr
 
 const K = '127.0.0.50';
 
-function pair(seed: string, latency = 2): { c: Cluster; a: ReturnType<Cluster['start']>; b: ReturnType<Cluster['start']> } {
-  const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latency }, seed });
+function pair(seed: string, latencyMs = 2): { c: Cluster; a: ReturnType<Cluster['start']>; b: ReturnType<Cluster['start']> } {
+  const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs }, seed });
   const a = c.start('hap1');
   const b = c.start('hap2');
   c.run(10000);

@@ -58,19 +58,6 @@ describe('connect, latency and ordering', () => {
     expect(server.chunks[0]?.t).toBe(sentAt + 50);
   });
 
-  it("a link's latency under its old name `latency` still applies; both names at once are refused", () => {
-    const world = makeWorld();
-    world.network.setLink({ between: ['hap1', 'hap2'], latency: 70 });
-    const { accepted } = serve(world);
-    const client = record(world.kernel, world.network.netFor('hap1').connect({ address: '10.0.0.2', port: 10000 }));
-    world.kernel.runFor(200);
-    const sentAt = world.kernel.nowMs();
-    client.stream.write(bytes('x'));
-    world.kernel.run();
-    expect(accepted[0]!.chunks[0]?.t).toBe(sentAt + 70);
-    expect(() => world.network.setLink({ between: ['hap1', 'hap2'], latencyMs: 5, latency: 5 })).toThrow(/latencyMs or its old name latency, not both/);
-  });
-
   it('keeps bytes in order under random latency, and arrival times vary', () => {
     const world = makeWorld({ link: { latencyMs: { kind: 'uniform', minMs: 1, maxMs: 200 } } });
     const { client, server } = (() => {
