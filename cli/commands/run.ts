@@ -12,6 +12,7 @@ import type { ScenarioRunResult, SuiteResult } from '../../scenarios/results.ts'
 import { runScenario, ScenarioConfigError } from '../../scenarios/runner.ts';
 import { loadScenarios, ScenarioLoadError } from '../../scenarios/suite.ts';
 import { writeReports } from '../reports-writer.ts';
+import { addRunConfigOptions, runConfigCommand, type RunConfigCliOptions } from './run-config.ts';
 
 const POLICIES: readonly MergePolicyName[] = ['haproxy', 'aggregate', 'max'];
 const SEEDS_MAX = 100_000;
@@ -26,7 +27,7 @@ interface RunCliOptions {
 }
 
 export function registerRunCommand(program: Command): void {
-  program
+  const run = program
     .command('run')
     .description('run scenarios (default: the built-in suite) and check their expectations')
     .argument('[paths...]', 'scenario files, folders, or built-in scenario names')
@@ -36,9 +37,11 @@ export function registerRunCommand(program: Command): void {
     .option('--trace <path>', 'write JSONL traces: a file for one run, else a directory of <scenario>.<seed>.jsonl')
     .option('--junit <file>', 'write JUnit XML')
     .option('--report <dir>', 'write junit.xml, summary.md, report.html and results.json into this directory')
-    .action(async (paths: string[], options: RunCliOptions) => {
+    .action(async (paths: string[], options: RunCliOptions & RunConfigCliOptions) => {
+      if (options.config !== undefined) return void (process.exitCode = await runConfigCommand(paths, options));
       process.exitCode = await runCommand(paths, options);
     });
+  addRunConfigOptions(run);
 }
 
 async function runCommand(paths: string[], options: RunCliOptions): Promise<number> {
