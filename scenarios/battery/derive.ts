@@ -151,10 +151,10 @@ function sharedHosts(f: ConfigFile, hostnames: readonly string[], notes: string[
     entries = entries.filter((e) => hostnames.includes(e.name));
   }
   if (entries.length > HOSTS_MAX) throw new DeriveError(f.file, section.line, `peers section '${section.name}' lists ${entries.length} peers; the battery runs at most ${HOSTS_MAX} nodes (pick some with --hostname)`);
-  const lone = entries.length === 1;
   const hosts = entries.map((e) => {
-    const address = e.address === undefined || e.address.host === '' ? (lone ? bindAddress(section) ?? LONE_ADDRESS : undefined) : e.address.host;
-    if (address === undefined) throw missingAddress(f.file, e);
+    if (e.address === undefined) throw entries.length === 1 ? localWithoutAddress(f.file, e) : missingAddress(f.file, e);
+    const address = e.address.host === '' ? (entries.length === 1 ? LONE_ADDRESS : undefined) : e.address.host;
+    if (address === undefined) throw new DeriveError(f.file, e.line, `${e.kind} ${e.name} listens on any address (${e.address.port}): write the address its peers reach it at`);
     checkLiteral(f.file, e, address);
     return { name: e.name, address, port: e.address?.port ?? 0, file: f.file, text: f.text, cliLocalPeer: e.name };
   });
@@ -186,10 +186,11 @@ function perHostHosts(files: readonly ConfigFile[], hostnames: readonly string[]
       throw new DeriveError(f.file, section.line, `local peer '${local.localName}' (from ${local.source}) is not in peers section '${section.name}': HAProxy removes the section; add \`peer ${local.localName} <address>:<port>\``);
     }
     if (hosts.some((h) => h.name === local.localName)) throw new DeriveError(f.file, entry.line, `two configs run as peer '${local.localName}'; each host needs its own local peer`);
-    const address = entry.address?.host || addressElsewhere(files, local.localName) || bindAddress(section);
+    if (entry.address === undefined) throw localWithoutAddress(f.file, entry);
+    const address = entry.address.host || addressElsewhere(files, local.localName);
     if (address === undefined || address === '') throw missingAddress(f.file, entry);
     checkLiteral(f.file, entry, address);
-    const port = entry.address?.port ?? section.bind?.address.port ?? 0;
+    const port = entry.address.port;
     hosts.push({ name: local.localName, address, port, file: f.file, text: f.text, cliLocalPeer: undefined });
     for (const e of section.entries) {
       if (e.name !== local.localName && !files.some((g) => localNameOf(g) === e.name)) {
@@ -216,9 +217,12 @@ function addressElsewhere(files: readonly ConfigFile[], name: string): string | 
   return undefined;
 }
 
-function bindAddress(section: PeersSection): string | undefined {
-  const host = section.bind?.address.host;
-  return host === undefined || host === '' ? undefined : host;
+/**
+ * A local peer without an address (alone in its section, or `server <name>` with a `bind` line):
+ * HAProxy 2.6 accepts it; sticksim's engine listens on the peer line's address and has none then.
+ */
+function localWithoutAddress(file: string, e: PeerEntry): DeriveError {
+  return new DeriveError(file, e.line, `${e.kind} ${e.name} is the local peer and has no address: sticksim cannot simulate a local peer without one yet; write \`${e.kind} ${e.name} 127.0.0.1:10000\` (or the address its peers reach it at)`);
 }
 
 function missingAddress(file: string, e: PeerEntry): DeriveError {

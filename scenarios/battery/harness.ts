@@ -288,6 +288,12 @@ export function readProbe(s: ScriptApi, host: string, table: TableInfo, key: str
   return table.probeField === undefined ? 1 : e.read(table.probeField);
 }
 
+/** True when a host holds the probe as written (the value, or the bare entry when the table stores no probe field). */
+export function probeHolds(s: ScriptApi, host: string, table: TableInfo, key: string, value: number): boolean {
+  const v = readProbe(s, host, table, key);
+  return table.probeField === undefined ? v !== undefined : v === value;
+}
+
 /** The table the state probes use: the replicated one the clients are tracked in, else the first replicated, else the first. */
 export function probeTable(cluster: DerivedCluster, plan: Plan): TableInfo | undefined {
   return (plan.tracked?.replicated ? plan.tracked : undefined) ?? cluster.tables.find((t) => t.replicated) ?? cluster.tables[0];

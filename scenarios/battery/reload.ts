@@ -3,7 +3,7 @@
  * new process's startup resync. Findings: how many of the keys the node held survive in its new
  * process, and how many requests over the user's limits get through on it afterwards.
  */
-import { firstInstant, leakFinding, legitFinding, perNode, probeKeys, probeTable, readProbe, seconds, writeProbe, type BatteryContext, type BatteryScenario } from './harness.ts';
+import { probeHolds, firstInstant, leakFinding, legitFinding, perNode, probeKeys, probeTable, readProbe, seconds, writeProbe, type BatteryContext, type BatteryScenario } from './harness.ts';
 import type { DerivedCluster } from './derive.ts';
 import type { Plan } from './harness.ts';
 
@@ -35,7 +35,7 @@ function reloadScenario(host: string, i: number, plan: Plan, twice: boolean): Ba
       s.at(faultMs, () => s.reload(host));
       if (twice) s.at(faultMs + SECOND_RELOAD_MS, () => s.reload(host));
       const lastReloadMs = faultMs + (twice ? SECOND_RELOAD_MS : 0);
-      const held = (): number => (table === undefined ? 0 : keys.filter((k, j) => readProbe(s, host, table, k) === 7 + j).length);
+      const held = (): number => (table === undefined ? 0 : keys.filter((k, j) => probeHolds(s, host, table, k, 7 + j)).length);
       const backAt = firstInstant(s, { startMs: lastReloadMs, everyMs: 10, withinMs: AFTER_MS - (twice ? SECOND_RELOAD_MS : 0) - 100 }, () => held() === PROBES);
       let heldAtEnd = 0;
       s.at(faultMs + AFTER_MS - 1, () => (heldAtEnd = held()));

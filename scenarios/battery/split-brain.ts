@@ -5,7 +5,7 @@
  * divergence where a node's peers do not relay: only the link between two nodes is cut, both
  * still reach a third, and the key one writes never reaches the other through it.
  */
-import { leakFinding, probeKeys, probeTable, readProbe, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
+import { leakFinding, probeHolds, probeKeys, probeTable, readProbe, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
 import type { DerivedCluster } from './derive.ts';
 
 export const ALL_SPLITS_NODES_MAX = 4;
@@ -66,7 +66,11 @@ function splitScenario(cluster: DerivedCluster, plan: Plan, sides: string[][]): 
         ctx.finding(() => {
           const distinct = new Set([...values.values()].map((v) => String(v)));
           const listing = [...values].map(([h, v]) => `${h}=${v === undefined ? 'absent' : v}`).join(' ');
-          const field = table.probeField ?? 'entry';
+          const field = table.probeField;
+          if (field === undefined) {
+            const listing = [...values].map(([h, v]) => `${h}:${v === undefined ? 'absent' : 'present'}`).join(' ');
+            return { name: 'values-after-heal', value: distinct.size, message: `key ${key} of table ${table.name} (which stores no counter to compare) written on both sides during the split; after the heal: ${listing}`, notable: distinct.size !== 1 };
+          }
           return {
             name: 'values-after-heal',
             value: distinct.size,
@@ -96,23 +100,23 @@ function noRelayScenario(cluster: DerivedCluster, plan: Plan, x: string, y: stri
       s.at(cutMs, () => s.partition([x], [y]));
       if (table !== undefined && key !== undefined) s.at(cutMs + WRITE_AFTER_MS, () => writeProbe(s, x, table, key, 300));
       s.at(cutMs + HEAL_AFTER_MS, () => s.heal());
-      let onY: number | undefined;
-      let onRelay: number | undefined;
-      let afterHeal: number | undefined;
+      let onY = false;
+      let onRelay = false;
+      let afterHeal = false;
       if (table !== undefined && key !== undefined) {
         s.at(readMs, () => {
-          onY = readProbe(s, y, table, key);
-          onRelay = readProbe(s, relay, table, key);
+          onY = probeHolds(s, y, table, key, 300);
+          onRelay = probeHolds(s, relay, table, key, 300);
         });
-        s.at(cutMs + HEAL_AFTER_MS + AFTER_HEAL_MS - 1, () => (afterHeal = readProbe(s, y, table, key)));
+        s.at(cutMs + HEAL_AFTER_MS + AFTER_HEAL_MS - 1, () => (afterHeal = probeHolds(s, y, table, key, 300)));
         ctx.finding(() => {
-          const diverged = onY !== 300 && onRelay === 300;
+          const diverged = !onY && onRelay;
           return {
             name: `${y}-diverged`,
             value: diverged ? 1 : 0,
             message: diverged
-              ? `${y} never got key ${key} that ${x} wrote (while ${relay} had it): peers do not relay, so ${y} diverged for the ${seconds(HEAL_AFTER_MS - WRITE_AFTER_MS)} the link was cut${afterHeal === 300 ? '; it got the key after the heal' : '; still without it after the heal'}`
-              : `${y} ${onY === 300 ? 'had' : 'lacked'} key ${key} written on ${x} while their link was cut (${relay} ${onRelay === 300 ? 'had' : 'lacked'} it)`,
+              ? `${y} never got key ${key} that ${x} wrote (while ${relay} had it): peers do not relay, so ${y} diverged for the ${seconds(HEAL_AFTER_MS - WRITE_AFTER_MS)} the link was cut${afterHeal ? '; it got the key after the heal' : '; still without it after the heal'}`
+              : `${y} ${onY ? 'had' : 'lacked'} key ${key} written on ${x} while their link was cut (${relay} ${onRelay ? 'had' : 'lacked'} it)`,
             notable: diverged,
           };
         });
