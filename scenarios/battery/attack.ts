@@ -7,7 +7,7 @@
  * refused (nopurge), and the requests over the limits let through meanwhile.
  */
 import { addressesFromCidr } from '../../sim/traffic.ts';
-import { leakFinding, legitFinding, probeHolds, probeKeys, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
+import { leakFinding, legitFinding, probePresent, probeKeys, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
 import type { DerivedCluster, TableInfo } from './derive.ts';
 
 export const ATTACK_ADDRESSES_MAX = 4_000;
@@ -61,7 +61,7 @@ function attackScenario(cluster: DerivedCluster, plan: Plan, table: TableInfo): 
       let probesLeft = 0;
       s.at(startMs + ATTACK_MS, () => {
         usedAfter = s.used(host, table.name);
-        probesLeft = keys.filter((k, j) => probeHolds(s, host, table, k, 31 + j)).length;
+        probesLeft = keys.filter((k) => probePresent(s, host, table, k)).length;
       });
       ctx.finding(() => ({
         name: 'table-used',

@@ -115,7 +115,7 @@ export function deriveCluster(files: readonly ConfigFile[], options: { hostnames
   }
   const { limits, frontend } = limitRules(first, tables, notes);
   if (tables.length === 0) notes.push(`${first.file}: no stick-table: the battery checks the peers sessions only`);
-  else if (tables.every((t) => !t.replicated)) notes.push(`${first.file}: no table names the peers section (\`peers ${sectionName ?? '<name>'}\` on the stick-table line): nothing is replicated`);
+  else if (sectionName !== undefined && tables.every((t) => !t.replicated)) notes.push(`${first.file}: no table names the peers section (\`peers ${sectionName ?? '<name>'}\` on the stick-table line): nothing is replicated`);
   return { files: files.map((f) => f.file), hostnames, shape: hosts.shape, section: sectionName, hosts: hosts.hosts, tables, limits, frontend, notes };
 }
 

@@ -90,6 +90,9 @@ export function makePlan(cluster: DerivedCluster): Plan {
     if (need > ATTACK_RATE_PER_S_MAX) notes.push(`${l.file}:${l.line}: ${l.text}: crossing it needs ${Math.ceil(need)} requests/s per client, above the battery's ${ATTACK_RATE_PER_S_MAX}; the attackers stay under it`);
     ratePerS = Math.max(ratePerS, Math.min(need, ATTACK_RATE_PER_S_MAX));
   }
+  if (cluster.hosts.length > PER_NODE_MAX) {
+    notes.push(`${cluster.hosts.length} nodes: the per-node scenarios (reload, crash, resync window) run for the first ${PER_NODE_MAX} only, and split brain for each node alone plus one half against the other (every 2-way split only up to 4 nodes)`);
+  }
   const warmupMs = Math.min(WARMUP_MS_MAX, Math.max(WARMUP_MS_MIN, Math.round(1.5 * periodMsMax)));
   const attackEveryMs = Math.max(1, Math.floor(1000 / ratePerS));
   const n = cluster.hosts.length;
@@ -288,10 +291,17 @@ export function readProbe(s: ScriptApi, host: string, table: TableInfo, key: str
   return table.probeField === undefined ? 1 : e.read(table.probeField);
 }
 
-/** True when a host holds the probe as written (the value, or the bare entry when the table stores no probe field). */
-export function probeHolds(s: ScriptApi, host: string, table: TableInfo, key: string, value: number): boolean {
-  const v = readProbe(s, host, table, key);
-  return table.probeField === undefined ? v !== undefined : v === value;
+/**
+ * True when a host holds the probe key. Presence, not the value: under the aggregate and max
+ * merge policies a value learned back may legitimately differ from the one written.
+ */
+export function probePresent(s: ScriptApi, host: string, table: TableInfo, key: string): boolean {
+  return s.entry(host, table.name, key) !== undefined;
+}
+
+/** True when the table's entries expire within `ms` of being written (a lost probe may have just expired). */
+export function expiresWithin(table: TableInfo, ms: number): boolean {
+  return table.expireMs > 0 && table.expireMs <= ms;
 }
 
 /** The table the state probes use: the replicated one the clients are tracked in, else the first replicated, else the first. */

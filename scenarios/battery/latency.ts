@@ -3,7 +3,7 @@
  * key written on the first node takes to reach each other node, and how long a node that starts
  * again waits for its table.
  */
-import { probeHolds, firstInstant, probeKeys, probeTable, readProbe, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
+import { probePresent, firstInstant, probeKeys, probeTable, readProbe, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
 import type { DerivedCluster } from './derive.ts';
 
 const WITHIN_MS = 5_000;
@@ -29,10 +29,10 @@ export function latencyScenarios(cluster: DerivedCluster, plan: Plan, latencyMs:
         if (table === undefined) return;
         const [key] = probeKeys(table, 95, 1) as [string];
         s.at(writeMs, () => writeProbe(s, names[0]!, table, key, 600));
-        const arrivals = names.slice(1).map((h) => ({ h, at: firstInstant(s, { startMs: writeMs, everyMs: 1, withinMs: WITHIN_MS - 1 }, () => probeHolds(s, h, table, key, 600)) }));
+        const arrivals = names.slice(1).map((h) => ({ h, at: firstInstant(s, { startMs: writeMs, everyMs: 1, withinMs: WITHIN_MS - 1 }, () => probePresent(s, h, table, key)) }));
         s.at(crashMs, () => s.crash(last));
         s.at(startMs, () => s.start(last));
-        const relearned = firstInstant(s, { startMs, everyMs: 1, withinMs: WITHIN_MS - 1 }, () => probeHolds(s, last, table, key, 600));
+        const relearned = firstInstant(s, { startMs, everyMs: 1, withinMs: WITHIN_MS - 1 }, () => probePresent(s, last, table, key));
         ctx.finding(() => {
           const slowest = Math.max(...arrivals.map((a) => (a.at() < 0 ? Infinity : a.at() - writeMs)));
           const list = arrivals.map((a) => `${a.h} in ${a.at() < 0 ? `more than ${seconds(WITHIN_MS)}` : `${a.at() - writeMs} ms`}`).join(', ');

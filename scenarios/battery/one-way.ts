@@ -3,7 +3,7 @@
  * (an asymmetric firewall rule, a broken route). Findings: which node missed the other's key,
  * and the requests over the limits let through meanwhile.
  */
-import { probeHolds, leakFinding, probeKeys, probeTable, readProbe, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
+import { probePresent, leakFinding, probeKeys, probeTable, readProbe, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
 import type { DerivedCluster } from './derive.ts';
 
 const CUT_MS = 8_000;
@@ -39,12 +39,12 @@ function scenarioFor(plan: Plan, from: string, to: string): BatteryScenario {
       const seen = { toHasFrom: false, fromHasTo: false, toAfter: false, fromAfter: false };
       if (table !== undefined && kFrom !== undefined && kTo !== undefined) {
         s.at(cutMs + CUT_MS - 1, () => {
-          seen.toHasFrom = probeHolds(s, to, table, kFrom, 400);
-          seen.fromHasTo = probeHolds(s, from, table, kTo, 500);
+          seen.toHasFrom = probePresent(s, to, table, kFrom);
+          seen.fromHasTo = probePresent(s, from, table, kTo);
         });
         s.at(cutMs + CUT_MS + AFTER_MS - 1, () => {
-          seen.toAfter = probeHolds(s, to, table, kFrom, 400);
-          seen.fromAfter = probeHolds(s, from, table, kTo, 500);
+          seen.toAfter = probePresent(s, to, table, kFrom);
+          seen.fromAfter = probePresent(s, from, table, kTo);
         });
         ctx.finding(() => {
           const missing = (seen.toHasFrom ? 0 : 1) + (seen.fromHasTo ? 0 : 1);

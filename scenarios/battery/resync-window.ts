@@ -4,7 +4,7 @@
  * and its peers push to it. Findings: how long it ran without its peers' keys, and the requests
  * over the limits it let through meanwhile.
  */
-import { probeHolds, firstInstant, leakFinding, perNode, probeKeys, probeTable, readProbe, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
+import { expiresWithin, probePresent, firstInstant, leakFinding, perNode, probeKeys, probeTable, readProbe, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
 import type { DerivedCluster } from './derive.ts';
 
 const PROBES = 5;
@@ -34,12 +34,19 @@ export function resyncWindowScenarios(cluster: DerivedCluster, plan: Plan): Batt
         s.at(cutMs + 500, () => s.crash(host));
         s.at(startMs, () => s.start(host));
         s.at(healMs, () => s.heal());
-        const backAt = firstInstant(s, { startMs, everyMs: 10, withinMs: ISOLATED_MS + AFTER_HEAL_MS - 100 }, () => table !== undefined && keys.every((k, j) => probeHolds(s, host, table, k, 21 + j)));
+        const backAt = firstInstant(s, { startMs, everyMs: 10, withinMs: ISOLATED_MS + AFTER_HEAL_MS - 100 }, () => table !== undefined && keys.every((k) => probePresent(s, host, table, k)));
         if (table !== undefined) {
           ctx.finding(() => {
             const at = backAt();
             return at < 0
-              ? { name: `${host}-without-peer-keys-ms`, value: -1, message: `${host} never got the ${PROBES} keys ${writer} wrote in table ${table.name}, not even ${seconds(AFTER_HEAL_MS)} after the heal: its startup resync gave up after 5 s with no peer reachable, a finished resync is never asked again, and peers push only what changes after that`, notable: true }
+              ? {
+                  name: `${host}-without-peer-keys-ms`,
+                  value: -1,
+                  message: expiresWithin(table, healMs - cutMs + 1_000)
+                    ? `${host} never got the ${PROBES} keys ${writer} wrote in table ${table.name}: they expire after ${seconds(table.expireMs)}, before the heal`
+                    : `${host} never got the ${PROBES} keys ${writer} wrote in table ${table.name}, not even ${seconds(AFTER_HEAL_MS)} after the heal: its startup resync gave up after 5 s with no peer reachable, a finished resync is never asked again, and peers push only what changes after that`,
+                  notable: !expiresWithin(table, healMs - cutMs + 1_000),
+                }
               : {
                   name: `${host}-without-peer-keys-ms`,
                   value: at - startMs,

@@ -5,7 +5,7 @@
  * divergence where a node's peers do not relay: only the link between two nodes is cut, both
  * still reach a third, and the key one writes never reaches the other through it.
  */
-import { leakFinding, probeHolds, probeKeys, probeTable, readProbe, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
+import { leakFinding, probePresent, probeKeys, probeTable, readProbe, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
 import type { DerivedCluster } from './derive.ts';
 
 export const ALL_SPLITS_NODES_MAX = 4;
@@ -105,10 +105,10 @@ function noRelayScenario(cluster: DerivedCluster, plan: Plan, x: string, y: stri
       let afterHeal = false;
       if (table !== undefined && key !== undefined) {
         s.at(readMs, () => {
-          onY = probeHolds(s, y, table, key, 300);
-          onRelay = probeHolds(s, relay, table, key, 300);
+          onY = probePresent(s, y, table, key);
+          onRelay = probePresent(s, relay, table, key);
         });
-        s.at(cutMs + HEAL_AFTER_MS + AFTER_HEAL_MS - 1, () => (afterHeal = probeHolds(s, y, table, key, 300)));
+        s.at(cutMs + HEAL_AFTER_MS + AFTER_HEAL_MS - 1, () => (afterHeal = probePresent(s, y, table, key)));
         ctx.finding(() => {
           const diverged = !onY && onRelay;
           return {
