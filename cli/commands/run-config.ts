@@ -7,7 +7,8 @@
  * printed in the operator's terms with the command that reproduces each; exit 1 only when a run
  * broke (or, with --fail-on-finding, when a scenario has a finding).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { lintConfigs, type LintInput } from '../../engine/config/lint.ts';
 import { parseConfig } from '../../engine/config/parse.ts';
@@ -31,6 +32,7 @@ export interface RunConfigCliOptions {
   policy?: string;
   junit?: string;
   report?: string;
+  trace?: string;
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), ...value.split(',').filter((v) => v !== '')];
@@ -86,6 +88,7 @@ async function runConfig(paths: readonly string[], options: RunConfigCliOptions)
     };
     const run = runBattery(cluster, battery, {
       wallMs: () => performance.now(),
+      ...(options.trace === undefined ? {} : { tracePathFor: tracePlanner(options.trace) }),
       onScenario: (name, i, count) => {
         if (tty) process.stderr.write(`\r[${i + 1}/${count}] ${name} policy=${policy}\x1b[K`);
       },
@@ -102,6 +105,12 @@ async function runConfig(paths: readonly string[], options: RunConfigCliOptions)
   const findings = runs.reduce((n, r) => n + r.findings.filter((f) => f.notable).length, 0);
   process.stdout.write(`\n${runs.length - failed.length} passed, ${failed.length} failed, ${findings} finding(s)\n`);
   return failed.length === 0 ? 0 : 1;
+}
+
+/** A directory of `<scenario>[-<policy>].<seed>.jsonl`, one trace per battery scenario. */
+function tracePlanner(dir: string): (name: string, policy: string) => string {
+  mkdirSync(dir, { recursive: true });
+  return (name, policy) => join(dir, `${name}${policy === 'haproxy' ? '' : `-${policy}`}.jsonl`);
 }
 
 function readConfigs(paths: readonly string[]): ConfigFile[] | undefined {

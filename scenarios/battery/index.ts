@@ -54,6 +54,8 @@ export interface BatteryHooks {
   wallMs?: () => number;
   /** Called before each scenario runs (progress lines). */
   onScenario?: (name: string, index: number, count: number) => void;
+  /** Where to write a scenario's JSONL trace (undefined: no trace file). */
+  tracePathFor?: (name: string, policy: string) => string | undefined;
 }
 
 export function runBattery(cluster: DerivedCluster, options: BatteryOptions, hooks: BatteryHooks = {}): BatteryRun {
@@ -83,7 +85,14 @@ function runOne(cluster: DerivedCluster, plan: Plan, options: BatteryOptions, bs
   const reproduce = reproduceCommand(cluster, options, bs.name);
   const wallStart = hooks.wallMs?.() ?? 0;
   try {
-    const { result } = runScenario(spec, { seed: options.seed, policy: options.policy, scenarioRef: bs.name, ...(hooks.wallMs === undefined ? {} : { wallMs: hooks.wallMs }) });
+    const tracePath = hooks.tracePathFor?.(bs.name, options.policy);
+    const { result } = runScenario(spec, {
+      seed: options.seed,
+      policy: options.policy,
+      scenarioRef: bs.name,
+      ...(hooks.wallMs === undefined ? {} : { wallMs: hooks.wallMs }),
+      ...(tracePath === undefined ? {} : { tracePath }),
+    });
     const computed = findings.map((f) => f());
     const expectations: ExpectationResult[] = [
       ...result.expectations,
