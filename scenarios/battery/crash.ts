@@ -4,7 +4,7 @@
  * peer), the requests refused while it was down, and the requests over the limits let through
  * after it came back.
  */
-import { expiresWithin, probePresent, firstInstant, leakFinding, perNode, probeKeys, probeTable, readProbe, refusedOf, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
+import { expiresWithin, probePresent, firstInstant, leakFinding, perNode, probeKeys, probeTable, refusedOf, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
 import type { DerivedCluster } from './derive.ts';
 
 const PROBES = 5;

@@ -9,7 +9,6 @@
  * cluster is the baseline; only the fault's effect is counted.
  */
 import type { MergePolicyName } from '../../engine/peers/merge.ts';
-import { addressesFromCidr } from '../../sim/traffic.ts';
 import type { ScriptApi } from '../script-api.ts';
 import type { DerivedCluster, LimitRule, TableInfo } from './derive.ts';
 

@@ -3,7 +3,7 @@
  * key written on the first node takes to reach each other node, and how long a node that starts
  * again waits for its table.
  */
-import { probePresent, firstInstant, probeKeys, probeTable, readProbe, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
+import { probePresent, firstInstant, probeKeys, probeTable, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
 import type { DerivedCluster } from './derive.ts';
 
 const WITHIN_MS = 5_000;

@@ -3,7 +3,7 @@
  * (an asymmetric firewall rule, a broken route). Findings: which node missed the other's key,
  * and the requests over the limits let through meanwhile.
  */
-import { probePresent, leakFinding, probeKeys, probeTable, readProbe, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
+import { probePresent, leakFinding, probeKeys, probeTable, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
 import type { DerivedCluster } from './derive.ts';
 
 const CUT_MS = 8_000;

@@ -3,7 +3,7 @@
  * process has started, within its startup resync. Findings: how many of the keys the node held survive in its new
  * process, and how many requests over the user's limits get through on it afterwards.
  */
-import { expiresWithin, probePresent, firstInstant, leakFinding, legitFinding, perNode, probeKeys, probeTable, readProbe, seconds, writeProbe, type BatteryContext, type BatteryScenario } from './harness.ts';
+import { expiresWithin, probePresent, firstInstant, leakFinding, legitFinding, perNode, probeKeys, probeTable, seconds, writeProbe, type BatteryContext, type BatteryScenario } from './harness.ts';
 import type { DerivedCluster } from './derive.ts';
 import type { Plan } from './harness.ts';
 

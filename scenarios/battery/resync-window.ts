@@ -4,7 +4,7 @@
  * and its peers push to it. Findings: how long it ran without its peers' keys, and the requests
  * over the limits it let through meanwhile.
  */
-import { expiresWithin, probePresent, firstInstant, leakFinding, perNode, probeKeys, probeTable, readProbe, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
+import { expiresWithin, probePresent, firstInstant, leakFinding, perNode, probeKeys, probeTable, seconds, writeProbe, type BatteryContext, type BatteryScenario, type Plan } from './harness.ts';
 import type { DerivedCluster } from './derive.ts';
 
 const PROBES = 5;
