@@ -15,7 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../engine/config/parse.ts';
 import { deriveCluster, DeriveError, type ConfigFile, type DerivedCluster } from '../../scenarios/battery/derive.ts';
+import { makePlan } from '../../scenarios/battery/harness.ts';
 import { runBattery, type BatteryOptions, type BatteryResult } from '../../scenarios/battery/index.ts';
+import { splits } from '../../scenarios/battery/split-brain.ts';
 import { loadSeedFragments } from '../unit/config/seed-fragments.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -36,6 +38,26 @@ const byName = (runs: readonly BatteryResult[], name: string): BatteryResult => 
   if (r === undefined) throw new Error(`no battery scenario ${name}; have ${runs.map((x) => x.result.scenario).join(', ')}`);
   return r;
 };
+
+describe('split-brain partitions', () => {
+  it('every 2-way split up to 4 nodes; each node alone plus one half split beyond, said in a note', () => {
+    const names = (n: number): string[] => Array.from({ length: n }, (_, i) => `n${i + 1}`);
+    // 2^(n-1) - 1 two-way splits.
+    expect([2, 3, 4].map((n) => splits(names(n)).length)).toEqual([1, 3, 7]);
+    for (const n of [2, 3, 4, 5, 6]) {
+      for (const [a, b] of splits(names(n)) as [string[], string[]][]) {
+        expect(a.length).toBeGreaterThan(0);
+        expect(b.length).toBeGreaterThan(0);
+        expect([...a, ...b].sort()).toEqual(names(n).sort());
+      }
+    }
+    expect(splits(names(6)).length).toBe(6 + 1);
+    const peers = names(6).map((n, i) => `    peer ${n} 10.9.0.${i + 1}:10000`).join('\n');
+    const big = deriveCluster([configFile('six.cfg', `peers p\n${peers}\n\nbackend st\n    stick-table type ip size 1k expire 30s store gpc0 peers p\n`)]);
+    expect(big.hosts).toHaveLength(6);
+    expect(makePlan(big).notes.join('\n')).toMatch(/6 nodes: .*first 4 only.*every 2-way split only up to 4 nodes/);
+  });
+});
 
 describe('battery on a 3-node config with real addresses', () => {
   const text = readFileSync(FIXTURE, 'latin1');
