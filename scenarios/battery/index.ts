@@ -71,7 +71,13 @@ export function runBattery(cluster: DerivedCluster, options: BatteryOptions, hoo
     keep: (o) => (reference = o),
     findings: [],
   });
-  runScenario(refSpec, { seed: options.seed, policy: options.policy, traceLevel: 'off' });
+  try {
+    runScenario(refSpec, { seed: options.seed, policy: options.policy, traceLevel: 'off' });
+  } catch (error) {
+    // Without its baseline no scenario can be judged: each reports the broken reference run.
+    const why = `the fault-free reference run broke: ${describeError(error)}`;
+    return { plan, names, results: chosen.map((bs) => brokenResult(cluster, options, bs, why, 0)) };
+  }
   const results = chosen.map((bs, index) => {
     hooks.onScenario?.(bs.name, index, chosen.length);
     return runOne(cluster, plan, options, bs, () => reference, hooks);
@@ -105,25 +111,32 @@ function runOne(cluster: DerivedCluster, plan: Plan, options: BatteryOptions, bs
   } catch (error) {
     // The run itself broke (an invariant of the engine or the simulator): the one failure the
     // battery reports regardless of --fail-on-finding.
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    const broken: ScenarioRunResult = {
-      scenario: bs.name,
-      title: bs.title,
-      lesson: bs.lesson,
-      seed: options.seed,
-      policy: options.policy,
-      passed: false,
-      expectations: [{ name: 'run-completes', kind: 'always', passed: false, message: `the run broke: ${message}` }],
-      figures: {},
-      simulatedMs: 0,
-      wallMs: (hooks.wallMs?.() ?? 0) - wallStart,
-      traceHash: '',
-      fingerprint: '',
-      tracePath: undefined,
-      reproduce,
-    };
-    return { result: broken, findings: [] };
+    return brokenResult(cluster, options, bs, `the run broke: ${describeError(error)}`, (hooks.wallMs?.() ?? 0) - wallStart);
   }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function brokenResult(cluster: DerivedCluster, options: BatteryOptions, bs: BatteryScenario, message: string, wallMs: number): BatteryResult {
+  const result: ScenarioRunResult = {
+    scenario: bs.name,
+    title: bs.title,
+    lesson: bs.lesson,
+    seed: options.seed,
+    policy: options.policy,
+    passed: false,
+    expectations: [{ name: 'run-completes', kind: 'always', passed: false, message }],
+    figures: {},
+    simulatedMs: 0,
+    wallMs,
+    traceHash: '',
+    fingerprint: '',
+    tracePath: undefined,
+    reproduce: reproduceCommand(cluster, options, bs.name),
+  };
+  return { result, findings: [] };
 }
 
 interface SpecWiring {

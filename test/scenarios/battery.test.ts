@@ -112,6 +112,16 @@ describe('battery on a 3-node config with real addresses', () => {
     expect(again.results[0]!.result.figures).toEqual(byName(run.results, 'resync-isolated-haproxy2').result.figures);
   });
 
+  it('a run that breaks is a failed scenario with the reason, never an exception out of the battery', () => {
+    // A frontend the config does not have: the engine's assertion fires in the first request.
+    const broken = runBattery({ ...cluster, frontend: 'nosuch' }, { ...OPTIONS, scenario: 'crash-haproxy1' });
+    expect(broken.results).toHaveLength(1);
+    const r = broken.results[0]!.result;
+    expect(r.passed).toBe(false);
+    expect(r.expectations[0]!.message).toMatch(/^the fault-free reference run broke: InvariantError: .*frontend named nosuch/);
+    expect(r.reproduce).toContain('--battery-scenario crash-haproxy1');
+  });
+
   it('negative control: without `peers mypeers` on the table, a reload loses the keys and lets requests through', () => {
     const local = deriveCluster([configFile('three-nodes-local.cfg', text.replace(' peers mypeers', ''))]);
     const r = runBattery(local, { ...OPTIONS, scenario: 'reload-haproxy1' }).results[0]!;
