@@ -9,6 +9,7 @@ import type { MergePolicyName } from '../engine/peers/merge.ts';
 import type { TraceHeader } from '../sim/trace.ts';
 import type { HostSpec, ScenarioSpec } from '../scenarios/dsl.ts';
 import { loadScenarios } from '../scenarios/suite.ts';
+import { deriveCluster, DeriveError } from '../scenarios/battery/derive.ts';
 
 export const CONFIG_PREFIX = 'config:';
 const CONFIG_DURATION_MS = 3_600_000;
@@ -31,26 +32,32 @@ export function policyOf(header: TraceHeader): MergePolicyName {
 }
 
 /**
- * An explore scenario from one haproxy.cfg: every `peer` line of its first peers section with an
- * address becomes a host of that name at that address, run with `-L <name>`; no script.
+ * An explore scenario from one haproxy.cfg: the cluster `sticksim run --config` derives from it
+ * (scenarios/battery/derive.ts): one host per peer line at that line's address, run with
+ * `-L <name>`; no script.
  */
 export function scenarioFromConfigFile(path: string): ScenarioSpec | string {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readFileSync(path, 'latin1');
   } catch (error) {
     return `${path}: cannot read: ${(error as Error).message}`;
   }
   const parsed = parseConfig(text, { file: path });
   if (!parsed.ok) return parsed.errors.map((e) => e.message).join('\n');
-  const section = parsed.config.peersSections[0];
-  if (section === undefined) return `${path}: no peers section: nothing to explore`;
-  const hosts: HostSpec[] = [];
-  for (const entry of section.entries) {
-    if (entry.address === undefined) continue;
-    hosts.push({ name: entry.name, addresses: [entry.address.host], config: text, cliLocalPeer: entry.name });
+  let cluster;
+  try {
+    cluster = deriveCluster([{ file: path, text, config: parsed.config }]);
+  } catch (error) {
+    if (error instanceof DeriveError) return error.message;
+    throw error;
   }
-  if (hosts.length === 0) return `${path}:${section.line}: peers section '${section.name}' lists no peer with an address`;
+  const hosts: HostSpec[] = cluster.hosts.map((h) => ({
+    name: h.name,
+    addresses: [h.address],
+    config: h.text,
+    ...(h.cliLocalPeer === undefined ? {} : { cliLocalPeer: h.cliLocalPeer }),
+  }));
   return {
     name: `${CONFIG_PREFIX}${path}`,
     title: `explore ${path}`,

@@ -16,6 +16,7 @@ import { loadScenarios, ScenarioLoadError } from '../../scenarios/suite.ts';
 import { writeReports } from '../reports-writer.ts';
 import { provenance, workOptions } from '../provenance.ts';
 import { describeShard, parseShardOption, ShardError, shardItems, workIndexOf } from '../shard.ts';
+import { addRunConfigOptions, runConfigCommand, type RunConfigCliOptions } from './run-config.ts';
 
 const POLICIES: readonly MergePolicyName[] = ['haproxy', 'aggregate', 'max'];
 const SEEDS_MAX = 100_000;
@@ -32,7 +33,7 @@ interface RunCliOptions {
 }
 
 export function registerRunCommand(program: Command): void {
-  program
+  const run = program
     .command('run')
     .description('run scenarios (default: the built-in suite) and check their expectations')
     .argument('[paths...]', 'scenario files, folders, or built-in scenario names')
@@ -44,9 +45,11 @@ export function registerRunCommand(program: Command): void {
     .option('--report <dir>', 'write junit.xml, summary.md, report.html and results.json into this directory')
     .option('--shard <i/N|auto>', 'run only shard i of N of the work list (auto: from CI_NODE_INDEX, BUILDKITE_PARALLEL_JOB or JOB_COMPLETION_INDEX)')
     .option('--shard-total <n>', 'with --shard auto in a Kubernetes Indexed Job: the number of completions')
-    .action(async (paths: string[], options: RunCliOptions) => {
+    .action(async (paths: string[], options: RunCliOptions & RunConfigCliOptions) => {
+      if (options.config !== undefined) return void (process.exitCode = await runConfigCommand(paths, options));
       process.exitCode = await runCommand(paths, options);
     });
+  addRunConfigOptions(run);
 }
 
 async function runCommand(paths: string[], options: RunCliOptions): Promise<number> {

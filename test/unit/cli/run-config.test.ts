@@ -1,0 +1,139 @@
+/**
+ * `sticksim run --config` as a user meets it: the 3-node config with real addresses runs (exit 0,
+ * findings with their reproduce command), and each class of mistake in the configs ends in one
+ * line naming the file, the line and the fix, exit 2, never a stack trace.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runConfigCommand } from '../../../cli/commands/run-config.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const BIN = join(ROOT, 'bin', 'sticksim.js');
+const FIXTURE = join(ROOT, 'test', 'fixtures', 'battery', 'three-nodes.cfg');
+const dir = mkdtempSync(join(tmpdir(), 'sticksim-run-config-'));
+
+function cfg(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+const HEAD = 'defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n\n';
+const FRONTEND = 'frontend fe\n    bind :80\n    stick-table type ip size 1k expire 30s store http_req_rate(10s) peers p\n    http-request track-sc0 src\n    http-request deny if { sc_http_req_rate(0) gt 10 }\n';
+
+describe('sticksim run --config (the binary)', () => {
+  it('runs the battery on the 3-node config and prints findings with their reproduce command', () => {
+    const r = spawnSync(process.execPath, [BIN, 'run', '--config', FIXTURE, '--battery-scenario', 'resync-isolated-haproxy1', '--latency', '5ms'], { encoding: 'utf8', cwd: ROOT, timeout: 60_000 });
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('node haproxy1 192.168.1.10:10000');
+    expect(r.stdout).toMatch(/haproxy1 let \d+ requests? through that .*three-nodes\.cfg:19/);
+    expect(r.stdout).toContain('reproduce: npx sticksim run --config');
+    expect(r.stdout).toContain('--battery-scenario resync-isolated-haproxy1 --seed 1 --policy haproxy --latency 5ms');
+  });
+
+  it('a derivation mistake is one line with file:line, exit 2, no stack trace', () => {
+    const file = cfg('dns.cfg', `${HEAD}peers p\n    peer a lb-a.example.com:10000\n    peer b 10.1.0.2:10000\n\n${FRONTEND}`);
+    const r = spawnSync(process.execPath, [BIN, 'run', '--config', file], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([`sticksim: ${file}:8: peer a is addressed by the name 'lb-a.example.com': sticksim does not resolve names; write the address the name resolves to`]);
+  });
+});
+
+describe('run --config: each class of mistake', () => {
+  let stderr = '';
+  beforeEach(() => {
+    stderr = '';
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr += String(chunk);
+      return true;
+    });
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  const cases: { name: string; files: () => string[]; extra?: Record<string, unknown>; line: RegExp }[] = [
+    {
+      name: 'a syntax error, in HAProxy’s words',
+      files: () => [cfg('syntax.cfg', `${HEAD}peers p\n    peer a 10.1.0.1:10000\n\nbackend st\n    stick-table type nosuch size 1k\n`)],
+      line: /syntax\.cfg:11:\d+: .*stick-table: unknown type 'nosuch'/,
+    },
+    {
+      name: 'a table name that does not exist',
+      files: () => [cfg('notable.cfg', `${HEAD}peers p\n    peer a 10.1.0.1:10000\n\nfrontend fe\n    bind :80\n    http-request track-sc0 src table nosuch\n`)],
+      line: /notable\.cfg:12:\d+: .*nosuch/,
+    },
+    {
+      name: 'no peers section and no stick-table',
+      files: () => [cfg('empty.cfg', `${HEAD}frontend fe\n    bind :80\n`)],
+      line: /empty\.cfg:1: no peers section and no stick-table: nothing for the battery to test; add a stick-table/,
+    },
+    {
+      name: 'a remote peer without an address',
+      files: () => [cfg('noaddr.cfg', `${HEAD}peers p\n    peer a 10.1.0.1:10000\n    peer b\n\n${FRONTEND}`)],
+      line: /noaddr\.cfg:9: peer b has no address, so sticksim cannot place that node .*write `peer b <address>:<port>`/,
+    },
+    {
+      name: 'a local peer without an address',
+      files: () => [cfg('lone.cfg', `${HEAD}peers p\n    peer a\n\n${FRONTEND}`)],
+      line: /lone\.cfg:8: peer a is the local peer and has no address: .*write `peer a 127\.0\.0\.1:10000`/,
+    },
+    {
+      name: 'an empty peers section a table replicates through (sticksim check, HAProxy’s words)',
+      files: () => [cfg('nopeer.cfg', `${HEAD}peers p\n\n${FRONTEND}`)],
+      line: /nopeer\.cfg:9: Proxy 'fe': unable to find local peer 'localhost' in peers section 'p'\. \[error\]/,
+    },
+    {
+      name: 'two peers at one address (sticksim check)',
+      files: () => [cfg('dup.cfg', `${HEAD}peers p\n    peer a 10.1.0.1:10000\n    peer b 10.1.0.1:10000\n\n${FRONTEND}`)],
+      line: /dup\.cfg:\d+: .*10\.1\.0\.1/,
+    },
+    {
+      name: 'a --hostname that is no peer',
+      files: () => [cfg('host.cfg', `${HEAD}peers p\n    peer a 10.1.0.1:10000\n    peer b 10.1.0.2:10000\n\n${FRONTEND}`)],
+      extra: { hostname: ['c'] },
+      line: /host\.cfg:7: --hostname c: peers section 'p' has no peer of that name \(it lists a, b\)/,
+    },
+    {
+      name: 'one config per host without a way to tell which host runs it',
+      files: () => [
+        cfg('h1.cfg', `${HEAD}peers p\n    peer a 10.1.0.1:10000\n    peer b 10.1.0.2:10000\n\n${FRONTEND}`),
+        cfg('h2.cfg', `${HEAD}peers p\n    peer a 10.1.0.1:10000\n    peer b 10.1.0.2:10000\n\n${FRONTEND}`),
+      ],
+      line: /h1\.cfg:1: cannot tell which host runs this config: add `localpeer <name>`.* or pass --hostname/,
+    },
+    {
+      name: 'an unknown battery scenario',
+      files: () => [cfg('ok.cfg', `${HEAD}peers p\n    peer a 10.1.0.1:10000\n    peer b 10.1.0.2:10000\n\n${FRONTEND}`)],
+      extra: { batteryScenario: 'nosuch' },
+      line: /no battery scenario 'nosuch' for this cluster; there are: reload-a, /,
+    },
+    {
+      name: 'a bad --latency',
+      files: () => [cfg('ok2.cfg', `${HEAD}peers p\n    peer a 10.1.0.1:10000\n\n${FRONTEND}`)],
+      extra: { latency: 'fast' },
+      line: /--latency fast: a time such as 80ms or 1s/,
+    },
+  ];
+
+  for (const c of cases) {
+    it(`${c.name}: exit 2 and one line saying where and what to do`, async () => {
+      const code = await runConfigCommand([], { config: c.files(), ...c.extra });
+      expect(code).toBe(2);
+      expect(stderr).toMatch(c.line);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    });
+  }
+
+  it('the per-host shape: one config per host, each with its localpeer, runs', async () => {
+    const peers = 'peers p\n    peer a 10.1.0.1:10000\n    peer b 10.1.0.2:10000\n\n';
+    const a = cfg('a.cfg', `global\n    localpeer a\n\n${HEAD}${peers}${FRONTEND}`);
+    const b = cfg('b.cfg', `global\n    localpeer b\n\n${HEAD}${peers}${FRONTEND}`);
+    const code = await runConfigCommand([], { config: [a, b], batteryScenario: 'crash-b' });
+    expect(stderr).not.toMatch(/sticksim:/);
+    expect(code).toBe(0);
+  });
+});
