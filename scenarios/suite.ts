@@ -7,6 +7,7 @@
  * and host addresses are checked before it runs (spec-check.ts).
  */
 import { readdirSync, statSync } from 'node:fs';
+import { register } from 'node:module';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ScenarioSpec } from './dsl.ts';
@@ -51,11 +52,33 @@ async function importScenarioFile(abs: string): Promise<Record<string, unknown>>
   const url = pathToFileURL(abs).href;
   if (abs.startsWith(SCENARIOS_DIR + sep)) return (await import(url)) as Record<string, unknown>;
   const { tsImport } = await import('tsx/esm/api');
+  loadScenariosAsModules();
   try {
-    return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+    return (await tsImport(`${url}?${AS_MODULE}`, import.meta.url)) as Record<string, unknown>;
   } catch (error) {
     throw new ScenarioLoadError(loadFailure(error, abs));
   }
+}
+
+/** The query that marks a scenario file's URL for the hook below. */
+const AS_MODULE = 'sticksim-scenario';
+let asModulesRegistered = false;
+
+/**
+ * A module-loader hook: a URL marked AS_MODULE loads as an ES module whatever the nearest
+ * package.json says (format `module-typescript`, which tsx's loader compiles as TypeScript ESM).
+ * Without it a CommonJS project's .ts file is compiled to CommonJS and run from a data: URL
+ * without a source map, so a script's mistake could not be given its line.
+ */
+function loadScenariosAsModules(): void {
+  if (asModulesRegistered) return;
+  asModulesRegistered = true;
+  const hooks =
+    'export async function load(url, context, nextLoad) {' +
+    `  if (url.startsWith('file:') && new URL(url).searchParams.has('${AS_MODULE}')) return nextLoad(url, { ...context, format: 'module-typescript' });` +
+    '  return nextLoad(url, context);' +
+    '}';
+  register(`data:text/javascript,${encodeURIComponent(hooks)}`);
 }
 
 /** One line for a file that failed to load: the compiler's `file:line:col: ERROR …` line, or the throw's place. */
