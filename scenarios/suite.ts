@@ -51,10 +51,9 @@ export async function loadScenarios(paths: readonly string[]): Promise<LoadedSce
 async function importScenarioFile(abs: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(abs).href;
   if (abs.startsWith(SCENARIOS_DIR + sep)) return (await import(url)) as Record<string, unknown>;
-  const { tsImport } = await import('tsx/esm/api');
   loadScenariosAsModules();
   try {
-    return (await tsImport(`${url}?${AS_MODULE}`, import.meta.url)) as Record<string, unknown>;
+    return (await import(`${url}?${AS_MODULE}`)) as Record<string, unknown>;
   } catch (error) {
     throw new ScenarioLoadError(loadFailure(error, abs));
   }
