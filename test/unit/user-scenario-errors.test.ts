@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const BIN = join(REPO, 'bin', 'sticksim.js');
-const TIMEOUT_MS = 60_000;
+const TIMEOUT_MS = 120_000;
 
 function project(): string {
   const dir = mkdtempSync(join(tmpdir(), 'sticksim-user-'));
@@ -52,7 +52,7 @@ const regex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$
 
 const HEADER = "import { scenario, cluster, meshConfig } from 'sticksim';\n";
 
-describe.concurrent('a user scenario’s mistakes, one line each', () => {
+describe.concurrent('a user scenario’s mistakes, one line each', { timeout: 150_000 }, () => {
   it('a host written with `hostname` names the field, the host and the right field', async () => {
     const source =
       HEADER +
