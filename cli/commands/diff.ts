@@ -3,8 +3,6 @@
  * the nodes' tables differ at the end of each.
  */
 import type { Command } from 'commander';
-import { diffMain } from '../../tui/main.tsx';
-import { TraceOpenError } from '../../tui/trace-store.ts';
 
 export function registerDiffCommand(program: Command): void {
   program
@@ -13,6 +11,9 @@ export function registerDiffCommand(program: Command): void {
     .argument('<traceA>', 'a JSONL trace')
     .argument('<traceB>', 'another JSONL trace (e.g. a branch of A)')
     .action(async (pathA: string, pathB: string) => {
+      // The TUI (Ink, React) loads only for the commands that use it: `sticksim --help` starts faster.
+      const { diffMain } = await import('../../tui/main.tsx');
+      const { TraceOpenError } = await import('../../tui/trace-store.ts');
       try {
         process.stdout.write(await diffMain({ pathA, pathB }));
       } catch (error) {

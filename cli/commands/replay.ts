@@ -4,7 +4,6 @@
  * summary.
  */
 import type { Command } from 'commander';
-import { parseMoment, replayMain } from '../../tui/main.tsx';
 import { reportingUserErrors } from '../user-errors.ts';
 
 export function registerReplayCommand(program: Command): void {
@@ -16,6 +15,8 @@ export function registerReplayCommand(program: Command): void {
     .option('--save <path>', 'where a branch is written with w', 'sticksim-branch.jsonl')
     .action(async (path: string, options: { at?: string; save: string }) => {
       await reportingUserErrors(async () => {
+        // The TUI (Ink, React) loads only for the commands that use it: `sticksim --help` starts faster.
+        const { parseMoment, replayMain } = await import('../../tui/main.tsx');
         const atMs = options.at === undefined ? undefined : parseMoment(options.at);
         process.exitCode = await replayMain({ path, savePath: options.save, ...(atMs === undefined ? {} : { atMs }) });
       });

@@ -3,7 +3,6 @@
  * the trace's run replayed to that moment (every node, or one), for scripts.
  */
 import type { Command } from 'commander';
-import { parseMoment, showMain } from '../../tui/main.tsx';
 import { reportingUserErrors } from '../user-errors.ts';
 
 export function registerShowCommand(program: Command): void {
@@ -16,6 +15,8 @@ export function registerShowCommand(program: Command): void {
     .option('--node <name>', 'only this node (prints its answer alone)')
     .action(async (path: string, command: string, options: { at: string; node?: string }) => {
       await reportingUserErrors(async () => {
+        // The TUI (Ink, React) loads only for the commands that use it: `sticksim --help` starts faster.
+        const { parseMoment, showMain } = await import('../../tui/main.tsx');
         const result = await showMain({ path, command, atMs: parseMoment(options.at), ...(options.node === undefined ? {} : { node: options.node }) });
         (result.code === 0 ? process.stdout : process.stderr).write(result.text);
         process.exitCode = result.code;
