@@ -119,15 +119,22 @@ export function checkScenarioShape(value: unknown, file: string): asserts value 
 
 /**
  * Every host must own the address its local peer line listens on (HAProxy cannot bind another
- * machine's address): the line, the address, and the `addresses` to give the host.
+ * machine's address): the line, the address, and the `addresses` to give the host. A watched
+ * table must be declared by some host's config.
  */
 export function checkHostAddresses(spec: ScenarioSpec, file: string): void {
   const where = displayPath(file);
+  const tables = new Set<string>();
+  let parsedAll = true;
   spec.hosts.forEach((h, i) => {
     const text = h.config ?? spec.config;
     if (text === undefined) return;
     const parsed = parseConfig(text, { file: `${spec.name}/${h.name}.cfg` });
-    if (!parsed.ok) return; // the runner reports configuration errors with HAProxy's wording
+    if (!parsed.ok) {
+      parsedAll = false;
+      return; // the runner reports configuration errors with HAProxy's wording
+    }
+    for (const t of parsed.config.tables) tables.add(t.name);
     const addresses = h.addresses ?? [defaultHostAddress(i)];
     const local = resolveLocalPeer(parsed.config, { hostname: h.name, ...(h.cliLocalPeer === undefined ? {} : { cliLocalPeer: h.cliLocalPeer }) });
     for (const section of local.sections) {
@@ -140,6 +147,13 @@ export function checkHostAddresses(spec: ScenarioSpec, file: string): void {
       );
     }
   });
+  const watched = spec.watch?.table;
+  if (watched !== undefined && parsedAll && !tables.has(watched)) {
+    const line = lineOf(sourceOf(file), 'watch');
+    throw new ScenarioSpecError(
+      `${where}${line === undefined ? '' : `:${line}`}: watch: no host's config declares a table '${watched}' (tables: ${[...tables].join(', ') || 'none'}); watch one of those`,
+    );
+  }
 }
 
 const WILDCARDS = new Set(['', '*', '0.0.0.0', '::']);

@@ -111,6 +111,16 @@ describe.concurrent('a user scenario’s mistakes, one line each', { timeout: 15
     expectOneLine(r.stderr, new RegExp(`^sticksim: my\\.ts:${line}:\\d+: ${regex("s.set: host 'hap1' has no table 'sticks' (tables: st)")}$`));
   });
 
+  it('a watched table no config declares names the tables there are', async () => {
+    const source =
+      HEADER +
+      "export default scenario({\n  name: 'x', title: 'x', lesson: 'x', durationMs: 3000, hosts: cluster(['hap1']),\n" +
+      "  watch: { table: 'sticks', keys: ['10.0.0.1'], everyMs: 500 },\n  script: () => {},\n});\n";
+    const r = await run(source);
+    expect(r.status).toBe(2);
+    expectOneLine(r.stderr, new RegExp(`^${regex(`sticksim: my.ts:${lineOf(source, 'watch:')}: watch: no host's config declares a table 'sticks' (tables: st); watch one of those`)}$`));
+  });
+
   it('an expectation that throws fails with the thrown message and its line; the others still run', async () => {
     const source =
       HEADER +
