@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
 import { runScenario } from '../scenarios/runner.ts';
 import { loadScenarios, ScenarioLoadError } from '../scenarios/suite.ts';
-import { UsageError } from '../tui/main.tsx';
+
+/** A mistake in naming the trace to open (a user error: one line, exit 2). */
+export class TraceSourceError extends Error {}
 
 const POLICIES: readonly MergePolicyName[] = ['haproxy', 'aggregate', 'max'];
 
@@ -29,16 +31,16 @@ export const TRACE_SOURCE_HELP = {
 /** The path of a trace file for `argument`: as given, or regenerated from the scenario and seed. */
 export async function traceSourcePath(argument: string, options: TraceSourceOptions, log: (line: string) => void): Promise<string> {
   if (options.seed === undefined) {
-    if (options.policy !== undefined) throw new UsageError('--policy needs --seed (it picks the run of a scenario to re-run)');
+    if (options.policy !== undefined) throw new TraceSourceError('--policy needs --seed (it picks the run of a scenario to re-run)');
     return argument;
   }
   const [loaded] = await loadScenarios([argument]).catch((error: unknown) => {
-    if (error instanceof ScenarioLoadError) throw new UsageError(error.message);
+    if (error instanceof ScenarioLoadError) throw new TraceSourceError(error.message);
     throw error;
   });
-  if (loaded === undefined) throw new UsageError(`${argument}: no scenario to re-run`);
+  if (loaded === undefined) throw new TraceSourceError(`${argument}: no scenario to re-run`);
   const policy = options.policy ?? loaded.spec.policies?.[0] ?? 'haproxy';
-  if (!(POLICIES as readonly string[]).includes(policy)) throw new UsageError(`unknown policy '${policy}' (${POLICIES.join(', ')})`);
+  if (!(POLICIES as readonly string[]).includes(policy)) throw new TraceSourceError(`unknown policy '${policy}' (${POLICIES.join(', ')})`);
   const dir = mkdtempSync(join(tmpdir(), 'sticksim-regenerated-'));
   const tracePath = join(dir, `${loaded.spec.name}.${options.seed.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`);
   const { result } = runScenario(loaded.spec, { seed: options.seed, policy: policy as MergePolicyName, scenarioRef: loaded.ref, tracePath });

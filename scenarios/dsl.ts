@@ -69,6 +69,11 @@ export function scenarioSeeds(spec: ScenarioSpec): readonly string[] {
   return spec.seeds ?? DEFAULT_SCENARIO_SEEDS;
 }
 
+/** The address of the `index`-th host (from 0) when its spec gives none: 10.0.0.<index + 1>. */
+export function defaultHostAddress(index: number): string {
+  return `10.0.0.${index + 1}`;
+}
+
 /** The lab's configuration for host `local` of a full mesh (RESULTS.md "Common config"). */
 export function meshConfig(options: {
   local: string;

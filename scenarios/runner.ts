@@ -12,9 +12,10 @@ import { openTraceFile, sticksimVersion } from '../sim/trace-file.ts';
 import { Fingerprint } from '../sim/fingerprint.ts';
 import { TraceWriter, type TraceEntry, type TraceHeader, type TraceSink } from '../sim/trace.ts';
 import { World, type WorldHostSpec } from '../sim/world.ts';
-import type { ScenarioSpec } from './dsl.ts';
+import { defaultHostAddress, type ScenarioSpec } from './dsl.ts';
 import type { ExpectationResult, ScenarioRunResult } from './results.ts';
 import { ScriptApi } from './script-api.ts';
+import { scriptPlace } from './user-error.ts';
 
 export interface RunOptions {
   seed: string;
@@ -144,7 +145,10 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
     const expectations = checks.finish(world.nowMs());
     for (const e of expectations) world.record('expect.result', { name: e.name, expectKind: e.kind, passed: e.passed, message: e.message });
     const figures: Record<string, number> = {};
-    for (const [name, value] of script.figures) figures[name] = value();
+    for (const [name, value] of script.figures) {
+      const v = guarded(value);
+      if (typeof v === 'number') figures[name] = v;
+    }
     world.record('scenario.end', { passed: expectations.every((e) => e.passed) });
     const traceHash = file?.close() ?? writer?.digest() ?? '';
     const ref = options.scenarioRef ?? spec.name;
@@ -208,7 +212,7 @@ function buildHosts(spec: ScenarioSpec): BuiltHost[] {
     const config = parseOrThrow(text, `${spec.name}/${h.name}.cfg`);
     const world: WorldHostSpec = {
       name: h.name,
-      addresses: h.addresses ?? [`10.0.0.${i + 1}`],
+      addresses: h.addresses ?? [defaultHostAddress(i)],
       config,
       ...(h.cliLocalPeer === undefined ? {} : { cliLocalPeer: h.cliLocalPeer }),
       ...(h.tickStart === undefined ? {} : { tickStart: h.tickStart }),
@@ -255,22 +259,48 @@ function sample(api: ScriptApi, spec: ScenarioSpec): void {
   }
 }
 
+/**
+ * Calls a scenario's check or figure; a throw is that check's failure, said as the thrown
+ * message and the scenario line it came from (the run goes on).
+ */
+function guarded<T>(fn: () => T): T | { threw: string } {
+  try {
+    return fn();
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    const place = scriptPlace(e);
+    return { threw: `threw ${e.name}: ${e.message}${place === undefined ? '' : ` (at ${place})`}` };
+  }
+}
+
+function threw(value: unknown): value is { threw: string } {
+  return typeof value === 'object' && value !== null && 'threw' in value;
+}
+
 /** Tracks expectation outcomes across samples. */
 class Checks {
   private readonly alwaysFailed = new Map<string, { atMs: number; message: string }>();
   private readonly eventuallyMet = new Map<string, number>();
+  /** Expectations whose check threw, with the first throw (they fail; the others go on). */
+  private readonly thrown = new Map<string, { atMs: number; message: string }>();
 
   constructor(private readonly api: ScriptApi) {}
 
   atSample(nowMs: number): void {
     for (const e of this.api.expectations) {
+      if (this.thrown.has(e.name)) continue;
       if (e.always && !this.alwaysFailed.has(e.name)) {
-        const r = e.always();
-        if (r !== true) this.alwaysFailed.set(e.name, { atMs: nowMs, message: r });
+        const r = guarded(e.always);
+        if (threw(r)) this.thrown.set(e.name, { atMs: nowMs, message: r.threw });
+        else if (r !== true) this.alwaysFailed.set(e.name, { atMs: nowMs, message: r });
       }
       if (e.eventually && !this.eventuallyMet.has(e.name)) {
         const ev = e.eventually;
-        if (nowMs >= ev.afterMs && nowMs <= ev.afterMs + ev.withinMs && ev.check()) this.eventuallyMet.set(e.name, nowMs);
+        if (nowMs >= ev.afterMs && nowMs <= ev.afterMs + ev.withinMs) {
+          const met = guarded(ev.check);
+          if (threw(met)) this.thrown.set(e.name, { atMs: nowMs, message: met.threw });
+          else if (met) this.eventuallyMet.set(e.name, nowMs);
+        }
       }
     }
   }
@@ -281,6 +311,8 @@ class Checks {
   }
 
   private result(name: string, kind: ExpectationResult['kind'], e: ScriptApi['expectations'][number]): ExpectationResult {
+    const thrown = this.thrown.get(name);
+    if (thrown !== undefined) return { name, kind, passed: false, message: thrown.message, atMs: thrown.atMs };
     if (e.always) {
       const failed = this.alwaysFailed.get(name);
       return failed === undefined
@@ -295,7 +327,8 @@ class Checks {
         : { name, kind, passed: true, message: `${ev.describe}: after ${met - ev.afterMs} ms`, atMs: met };
     }
     const c = e.count!;
-    const v = c.value();
+    const v = guarded(c.value);
+    if (threw(v)) return { name, kind, passed: false, message: v.threw };
     const problems: string[] = [];
     if (c.atMost !== undefined && v > c.atMost) problems.push(`at most ${c.atMost}`);
     if (c.atLeast !== undefined && v < c.atLeast) problems.push(`at least ${c.atLeast}`);

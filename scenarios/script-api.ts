@@ -10,6 +10,7 @@ import type { TraceEntry } from '../sim/trace.ts';
 import { Traffic, type ClassStats, type ClientClassSpec } from '../sim/traffic.ts';
 import type { World } from '../sim/world.ts';
 import type { ExpectationKind } from './results.ts';
+import { ScenarioScriptError } from './user-error.ts';
 
 export type CheckResult = true | string;
 
@@ -107,10 +108,12 @@ export class ScriptApi {
   // --- faults ----------------------------------------------------------------------------------
 
   partition(...sides: string[][]): void {
+    this.known('s.partition', ...sides);
     this.world.partition({ sides });
   }
 
   partitionOneWay(from: string[], to: string[]): void {
+    this.known('s.partitionOneWay', from, to);
     this.world.partitionOneWay({ from, to });
   }
 
@@ -120,11 +123,13 @@ export class ScriptApi {
 
   /** A REJECT-like cut: the partition plus a reset of every live connection across it. */
   cut(a: string[], b: string[]): void {
+    this.known('s.cut', a, b);
     this.world.partition({ sides: [a, b] });
     this.world.resetConnections({ between: a, and: b });
   }
 
   hold(a: string[], b: string[]): void {
+    this.known('s.hold', a, b);
     this.world.hold({ from: a, to: b, bothWays: true });
   }
 
@@ -133,38 +138,47 @@ export class ScriptApi {
   }
 
   crash(host: string): void {
+    this.known('s.crash', [host]);
     this.world.crash(host);
   }
 
   restart(host: string): void {
+    this.known('s.restart', [host]);
     this.world.restart(host);
   }
 
   start(host: string): void {
+    this.known('s.start', [host]);
     this.world.start(host);
   }
 
   reload(host: string): void {
+    this.known('s.reload', [host]);
     this.world.reload(host);
   }
 
   pause(host: string): void {
+    this.known('s.pause', [host]);
     this.world.pause(host);
   }
 
   resume(host: string): void {
+    this.known('s.resume', [host]);
     this.world.resume(host);
   }
 
   natDestination(options: { address: string; port?: number; toHost: string }): void {
+    this.known('s.natDestination', [options.toHost]);
     this.world.natDestination(options);
   }
 
   natSource(options: { host: string; asAddress: string }): void {
+    this.known('s.natSource', [options.host]);
     this.world.natSource(options);
   }
 
   drift(host: string, driftPpm: number): void {
+    this.known('s.drift', [host]);
     this.world.host(host).setDriftPpm(driftPpm);
   }
 
@@ -179,7 +193,8 @@ export class ScriptApi {
    * its frontend's rules. All classes start together at time 0 (each from its own startMs).
    */
   clients(spec: ClientClassSpec): void {
-    if (this.trafficStarted) throw new Error('traffic classes are declared before the run starts');
+    if (this.trafficStarted) throw new ScenarioScriptError('s.clients: traffic classes are declared in the script itself, not in s.at(...) actions');
+    this.known('s.clients', [spec.targetHost]);
     this.trafficClasses.push(spec);
   }
 
@@ -216,6 +231,7 @@ export class ScriptApi {
 
   /** A stats-socket command on a host's current process; '' when no process runs. */
   cli(host: string, command: string): string {
+    this.known('s.cli', [host]);
     const answer = this.world.host(host).cli(utf8ToLatin1(command));
     this.world.hostRecord(host, 'cli', { command, answer });
     return answer;
@@ -223,13 +239,15 @@ export class ScriptApi {
 
   /** `set table <table> key <key> data.<f> <v>…` on a host. */
   set(host: string, table: string, key: string, data: Record<string, number>): void {
+    this.known('s.set', [host]);
+    this.tableOf('s.set', host, table);
     const assignments = Object.entries(data).map(([f, v]) => ` data.${f} ${v}`).join('');
     this.cli(host, `set table ${table} key ${key}${assignments}`);
   }
 
   /** A field of an entry as `show table` would print it (rates read now); undefined if absent. */
   read(host: string, table: string, key: string, field: string): number | undefined {
-    return this.entry(host, table, key)?.read(field);
+    return this.entryOf('s.read', host, table, key)?.read(field);
   }
 
   /**
@@ -237,9 +255,14 @@ export class ScriptApi {
    * many fields); undefined when the host runs no process or the entry is absent.
    */
   entry(host: string, table: string, key: string): EntryView | undefined {
+    return this.entryOf('s.entry', host, table, key);
+  }
+
+  private entryOf(verb: string, host: string, table: string, key: string): EntryView | undefined {
+    this.known(verb, [host]);
     const haproxyProcess = this.world.host(host).process;
     if (haproxyProcess === undefined) return undefined;
-    const t = haproxyProcess.tables.get(table);
+    const t = this.tableOf(verb, host, table);
     if (t === undefined) return undefined;
     const ref = t.lookup(parseKey(t.spec.keyType, key));
     if (ref === NO_ENTRY) return undefined;
@@ -248,7 +271,31 @@ export class ScriptApi {
 
   /** Number of entries in a host's table (0 when the host runs no process). */
   used(host: string, table: string): number {
-    return this.world.host(host).process?.tables.get(table)?.used ?? 0;
+    this.known('s.used', [host]);
+    return this.tableOf('s.used', host, table)?.used ?? 0;
+  }
+
+  /** Throws the script's mistake when a verb names a host the scenario does not have. */
+  private known(verb: string, ...groups: readonly (readonly string[])[]): void {
+    for (const group of groups) {
+      for (const name of group) {
+        if (this.world.hosts.has(name)) continue;
+        throw new ScenarioScriptError(`${verb}: no host '${name}' in this scenario (hosts: ${[...this.world.hosts.keys()].join(', ')})`);
+      }
+    }
+  }
+
+  /**
+   * The host's current table `table`; undefined when the host runs no process. Throws the
+   * script's mistake when the running process has no such table.
+   */
+  private tableOf(verb: string, host: string, table: string): StickTable | undefined {
+    const haproxyProcess = this.world.host(host).process;
+    if (haproxyProcess === undefined) return undefined;
+    const t = haproxyProcess.tables.get(table);
+    if (t !== undefined) return t;
+    const names = haproxyProcess.tables.tables.map((x) => x.spec.name);
+    throw new ScenarioScriptError(`${verb}: host '${host}' has no table '${table}' (tables: ${names.length === 0 ? 'none' : names.join(', ')})`);
   }
 
   // --- expectations and figures ------------------------------------------------------------------

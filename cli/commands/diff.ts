@@ -3,7 +3,6 @@
  * the nodes' tables differ at the end of each.
  */
 import type { Command } from 'commander';
-import { diffMain } from '../../tui/main.tsx';
 import { TRACE_SOURCE_HELP, traceSourcePath } from '../trace-source.ts';
 import { reportingUserErrors } from '../user-errors.ts';
 
@@ -25,6 +24,8 @@ export function registerDiffCommand(program: Command): void {
         const pathA = await traceSourcePath(argumentA, { ...pick(options.seed, options.policy) }, log);
         const seedB = options.seedB ?? options.seed;
         const pathB = await traceSourcePath(argumentB, { ...pick(seedB, options.policyB ?? (seedB === undefined ? undefined : options.policy)) }, log);
+        // The TUI (Ink, React) loads only for the commands that use it: `sticksim --help` starts faster.
+        const { diffMain } = await import('../../tui/main.tsx');
         process.stdout.write(await diffMain({ pathA, pathB }));
       });
     });

@@ -6,7 +6,6 @@
 import type { Command } from 'commander';
 import { assert } from '../../lib/assert.ts';
 import type { MergePolicyName } from '../../engine/peers/merge.ts';
-import { exploreMain, parseMoment, UsageError } from '../../tui/main.tsx';
 import { reportingUserErrors } from '../user-errors.ts';
 
 const POLICIES: readonly MergePolicyName[] = ['haproxy', 'aggregate', 'max'];
@@ -31,6 +30,8 @@ export function registerExploreCommand(program: Command): void {
     .option('--run <time>', 'run this long before handing over (e.g. 5s)')
     .action(async (scenario: string, options: ExploreCliOptions) => {
       await reportingUserErrors(async () => {
+        // The TUI (Ink, React) loads only for the commands that use it: `sticksim --help` starts faster.
+        const { exploreMain, parseMoment, UsageError } = await import('../../tui/main.tsx');
         if (!POLICIES.includes(options.policy as MergePolicyName)) throw new UsageError(`unknown policy '${options.policy}' (haproxy, aggregate, max)`);
         const runMs = options.run === undefined ? undefined : parseMoment(options.run);
         assert(runMs === undefined || (Number.isSafeInteger(runMs) && runMs >= 0), 'parseMoment gives whole non-negative ms');

@@ -4,7 +4,6 @@
  * summary.
  */
 import type { Command } from 'commander';
-import { parseMoment, replayMain } from '../../tui/main.tsx';
 import { TRACE_SOURCE_HELP, traceSourcePath } from '../trace-source.ts';
 import { reportingUserErrors } from '../user-errors.ts';
 
@@ -20,6 +19,8 @@ export function registerReplayCommand(program: Command): void {
     .action(async (argument: string, options: { at?: string; save: string; seed?: string; policy?: string }) => {
       await reportingUserErrors(async () => {
         const path = await traceSourcePath(argument, options, (line) => process.stderr.write(`${line}\n`));
+        // The TUI (Ink, React) loads only for the commands that use it: `sticksim --help` starts faster.
+        const { parseMoment, replayMain } = await import('../../tui/main.tsx');
         const atMs = options.at === undefined ? undefined : parseMoment(options.at);
         process.exitCode = await replayMain({ path, savePath: options.save, ...(atMs === undefined ? {} : { atMs }) });
       });

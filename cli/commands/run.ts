@@ -13,6 +13,7 @@ import type { MergePolicyName } from '../../engine/peers/merge.ts';
 import type { ScenarioRunResult, SuiteResult } from '../../scenarios/results.ts';
 import { runScenario, ScenarioConfigError } from '../../scenarios/runner.ts';
 import { loadScenarios, ScenarioLoadError } from '../../scenarios/suite.ts';
+import { scenarioErrorLine } from '../../scenarios/user-error.ts';
 import { writeReports } from '../reports-writer.ts';
 import { provenance, workOptions } from '../provenance.ts';
 import { describeShard, parseShardOption, ShardError, shardItems, workIndexOf } from '../shard.ts';
@@ -111,6 +112,12 @@ async function runCommand(paths: string[], options: RunCliOptions): Promise<numb
     } catch (error) {
       if (error instanceof ScenarioConfigError) {
         process.stderr.write(`\nsticksim: ${job.s.ref}: configuration error:\n${error.message}\n`);
+        return 2;
+      }
+      // A mistake in the scenario's script (an unknown host or table, a throw): one line, its place.
+      const line = scenarioErrorLine(error, job.s);
+      if (line !== undefined) {
+        process.stderr.write(`${tty ? '\n' : ''}sticksim: ${line}\n`);
         return 2;
       }
       throw error;

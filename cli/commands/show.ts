@@ -3,7 +3,6 @@
  * the trace's run replayed to that moment (every node, or one), for scripts.
  */
 import type { Command } from 'commander';
-import { parseMoment, showMain } from '../../tui/main.tsx';
 import { TRACE_SOURCE_HELP, traceSourcePath } from '../trace-source.ts';
 import { reportingUserErrors } from '../user-errors.ts';
 
@@ -20,6 +19,8 @@ export function registerShowCommand(program: Command): void {
     .action(async (argument: string, command: string, options: { at: string; node?: string; seed?: string; policy?: string }) => {
       await reportingUserErrors(async () => {
         const path = await traceSourcePath(argument, options, (line) => process.stderr.write(`${line}\n`));
+        // The TUI (Ink, React) loads only for the commands that use it: `sticksim --help` starts faster.
+        const { parseMoment, showMain } = await import('../../tui/main.tsx');
         const result = await showMain({ path, command, atMs: parseMoment(options.at), ...(options.node === undefined ? {} : { node: options.node }) });
         (result.code === 0 ? process.stdout : process.stderr).write(result.text);
         process.exitCode = result.code;

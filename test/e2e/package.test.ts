@@ -1,0 +1,127 @@
+/**
+ * The package as a project depends on it: `npm pack` of this repository, installed offline as a
+ * dev dependency into a fresh CommonJS project (`npm init -y`) and a fresh ESM project
+ * (`"type": "module"`); in each, `npx sticksim run my-scenario.ts` on a scenario importing from
+ * 'sticksim' exits 0 with the summary table, the bin runs from node_modules/.bin, and the
+ * scenario type-checks against the package's own .d.ts through its exports map.
+ *
+ * Offline: npm 11 resolves a new dependency's version ranges from full packuments
+ * (Accept: application/json), which `npm ci` never fetches (it installs from the lockfile), so a
+ * cache filled by `npm ci` alone cannot resolve sticksim's dependencies with `--offline`
+ * (ENOTCACHED). The install then retries with `--prefer-offline` (the cache first, the registry
+ * for what is missing, after which `--offline` works) and says so; when that fails too (no
+ * registry) the test is skipped with the reason printed.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const REPO = join(import.meta.dirname, '..', '..');
+const TSC = join(REPO, 'node_modules', '.bin', 'tsc');
+const STEP_TIMEOUT_MS = 180_000;
+
+const SCENARIO = `import { scenario, cluster, type ScriptApi } from 'sticksim';
+
+export default scenario({
+  name: 'my-scenario',
+  title: 'A write on hap1 reaches hap2',
+  lesson: 'Two peers replicate a key written on one of them.',
+  hosts: cluster(['hap1', 'hap2']),
+  durationMs: 10_000,
+  script: (s: ScriptApi) => {
+    s.at(6_000, () => s.set('hap1', 'st', '10.1.0.1', { gpc0: 7 }));
+    s.eventually('hap2-learns', { afterMs: 6_000, withinMs: 2_000, describe: 'hap2 holds the write' }, () => s.read('hap2', 'st', '10.1.0.1', 'gpc0') === 7);
+  },
+});
+`;
+
+interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function sh(command: string, args: string[], cwd: string): Promise<Ran> {
+  return new Promise((resolveRun) => {
+    execFile(command, args, { cwd, encoding: 'utf8', timeout: STEP_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolveRun({ status: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
+    });
+  });
+}
+
+const npmVersion = spawnSync('npm', ['--version'], { encoding: 'utf8' });
+const noNpm = npmVersion.status !== 0 ? 'npm is not on PATH' : undefined;
+if (noNpm !== undefined) console.log(`package.test.ts skipped: ${noNpm}`);
+
+describe.skipIf(noNpm !== undefined).concurrent('the packed package in a fresh project', { timeout: 2 * STEP_TIMEOUT_MS }, () => {
+  const root = mkdtempSync(join(tmpdir(), 'sticksim-package-'));
+  let tarball = '';
+
+  beforeAll(async () => {
+    const packed = await sh('npm', ['pack', '--pack-destination', root], REPO);
+    expect(packed.status, packed.stderr).toBe(0);
+    const name = readdirSync(root).find((f) => f.endsWith('.tgz'));
+    expect(name).toBeDefined();
+    tarball = join(root, name!);
+    const listing = spawnSync('tar', ['tzf', tarball], { encoding: 'utf8' }).stdout.split('\n');
+    // The public entry, its types, the bin and the built-in scenarios ship; tests and benches do not.
+    for (const f of ['package/index.ts', 'package/dist/types/index.d.ts', 'package/bin/sticksim.js', 'package/scenarios/builtin/reload-keeps-table.ts']) {
+      expect(listing).toContain(f);
+    }
+    expect(listing.filter((f) => f.startsWith('package/test/') || f.startsWith('package/bench/'))).toEqual([]);
+  }, 2 * STEP_TIMEOUT_MS);
+
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  /** A fresh project of that kind with the tarball installed; undefined (and why) when npm cannot install it. */
+  async function freshProject(kind: 'commonjs' | 'module'): Promise<{ dir: string } | { skip: string }> {
+    const dir = join(root, kind);
+    mkdirSync(dir);
+    const init = await sh('npm', ['init', '-y'], dir);
+    expect(init.status, init.stderr).toBe(0);
+    if (kind === 'module') expect((await sh('npm', ['pkg', 'set', 'type=module'], dir)).status).toBe(0);
+    writeFileSync(join(dir, 'my-scenario.ts'), SCENARIO);
+    const install = (mode: string): Promise<Ran> => sh('npm', ['install', mode, '--no-audit', '--no-fund', '--save-dev', tarball], dir);
+    let installed = await install('--offline');
+    if (installed.status !== 0 && /ENOTCACHED/.test(installed.stderr)) {
+      console.log(`package.test.ts (${kind}): --offline: ${installed.stderr.split('\n').find((l) => l.includes('ENOTCACHED')) ?? 'ENOTCACHED'}; retrying with --prefer-offline (npm 11 wants full packuments, which npm ci does not cache)`);
+      installed = await install('--prefer-offline');
+    }
+    if (installed.status !== 0) return { skip: `npm install of the tarball failed: ${installed.stderr.trim().split('\n').slice(-3).join(' / ')}` };
+    return { dir };
+  }
+
+  for (const kind of ['commonjs', 'module'] as const) {
+    it(`${kind} project: npx sticksim run my-scenario.ts exits 0 with the summary table`, async (context) => {
+      const project = await freshProject(kind);
+      if ('skip' in project) {
+        console.log(`package.test.ts (${kind}) skipped: ${project.skip}`);
+        context.skip();
+        return;
+      }
+      const { dir } = project;
+      expect(existsSync(join(dir, 'node_modules', '.bin', 'sticksim'))).toBe(true);
+      const run = await sh('npx', ['sticksim', 'run', 'my-scenario.ts'], dir);
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/^result +scenario +policy +seed +checks +figures$/m);
+      expect(run.stdout).toMatch(/^pass +my-scenario +haproxy +1 +1\/1/m);
+      expect(run.stdout).toMatch(/^1 passed, 0 failed$/m);
+
+      const help = await sh(join(dir, 'node_modules', '.bin', 'sticksim'), ['--help'], dir);
+      expect(help.status, help.stderr).toBe(0);
+      expect(help.stdout).toMatch(/^Usage: sticksim /m);
+
+      // The scenario type-checks against the shipped .d.ts through the exports map.
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({ compilerOptions: { module: 'nodenext', strict: true, noEmit: true, types: [] }, files: ['my-scenario.ts'] }),
+      );
+      const typed = await sh(TSC, ['-p', '.'], dir);
+      expect(typed.stdout + typed.stderr).toBe('');
+      expect(typed.status).toBe(0);
+    }, 2 * STEP_TIMEOUT_MS);
+  }
+});
