@@ -18,7 +18,7 @@ export class ScenarioSpecError extends Error {
 }
 
 const POLICIES = ['haproxy', 'aggregate', 'max'];
-const SCENARIO_FIELDS = ['name', 'title', 'lesson', 'hosts', 'config', 'durationMs', 'link', 'policies', 'watch', 'script'];
+const SCENARIO_FIELDS = ['name', 'title', 'lesson', 'hosts', 'config', 'durationMs', 'link', 'policies', 'seeds', 'watch', 'script'];
 const HOST_FIELDS = ['name', 'addresses', 'config', 'cliLocalPeer', 'tickStart', 'driftPpm', 'startAtZero'];
 const WATCH_FIELDS = ['table', 'keys', 'everyMs'];
 /** Names people write for a field, and the field they mean. */
@@ -105,6 +105,10 @@ export function checkScenarioShape(value: unknown, file: string): asserts value 
   const policies = spec['policies'];
   if (policies !== undefined && !(Array.isArray(policies) && policies.every((p) => POLICIES.includes(p as string)))) {
     problem('', `'policies' is ${describe(policies)}; give a list of ${POLICIES.join(', ')}`, 'policies');
+  }
+  const seeds = spec['seeds'];
+  if (seeds !== undefined && !(Array.isArray(seeds) && seeds.length > 0 && seeds.every((x) => typeof x === 'string' && x !== ''))) {
+    problem('', `'seeds' is ${describe(seeds)}; give a non-empty list of seed strings, e.g. seeds: ['1', '2', '3']`, 'seeds');
   }
   const watch = spec['watch'];
   if (watch !== undefined) {
