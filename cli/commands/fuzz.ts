@@ -1,5 +1,5 @@
 /**
- * `sticksim fuzz [SCENARIO] [--config haproxy.cfg] --runs N [--seed S] [--workers K]`: swarm runs
+ * `sticksim fuzz [SCENARIO] [--config haproxy.cfg] --runs N [--seed S] [--workers K] [--plant-bug NAME]`: swarm runs
  * of generated clusters, traffic and fault schedules across worker processes; stops at the first
  * violated property, shrinks the fault schedule, writes it under scenarios/regressions/, prints
  * the one command that replays it and the coverage marks never hit. Exit 1 on a failure.
@@ -12,7 +12,8 @@ import type { Command } from 'commander';
 import { describeFault } from '../../scenarios/fuzz/schedule.ts';
 import { fuzz, RUNS_MAX, WORKERS_MAX, WorkerFailedError, type FuzzResult } from '../../scenarios/fuzz/fuzzer.ts';
 import type { GeneratorOptions } from '../../scenarios/fuzz/generator.ts';
-import { parsePlantedBug, PLANT_BUG_ENV, PlantedBugNameError } from '../../scenarios/fuzz/planted-bug.ts';
+import type { PlantedBug } from '../../engine/peers/planted-bug.ts';
+import { PLANT_BUG_HELP, plantedBugOption } from '../plant-bug-option.ts';
 import { writeRegression } from '../../scenarios/fuzz/regression-writer.ts';
 import { loadScenarios, ScenarioLoadError } from '../../scenarios/suite.ts';
 import { generatorOptionsFromConfig, FuzzConfigError } from '../../scenarios/fuzz/from-config.ts';
@@ -24,6 +25,7 @@ interface FuzzCliOptions {
   workers: string;
   out?: string;
   junit?: string;
+  plantBug?: string;
 }
 
 export function registerFuzzCommand(program: Command): void {
@@ -37,6 +39,7 @@ export function registerFuzzCommand(program: Command): void {
     .option('--workers <k>', 'run the cases in k worker processes (1: in this process)', '1')
     .option('--out <dir>', 'where the regression is written (default scenarios/regressions)')
     .option('--junit <file>', 'write JUnit XML: one test case per property (the failing one with its replay command)')
+    .option('--plant-bug <name>', PLANT_BUG_HELP)
     .action(async (scenario: string | undefined, options: FuzzCliOptions) => {
       process.exitCode = await fuzzCommand(scenario, options);
     });
@@ -47,20 +50,21 @@ async function fuzzCommand(scenario: string | undefined, options: FuzzCliOptions
   const workers = Number(options.workers);
   if (!Number.isSafeInteger(runs) || runs < 1 || runs > RUNS_MAX) return usage(`--runs takes an integer from 1 to ${RUNS_MAX} (got '${options.runs}')`);
   if (!Number.isSafeInteger(workers) || workers < 1 || workers > WORKERS_MAX) return usage(`--workers takes an integer from 1 to ${WORKERS_MAX} (got '${options.workers}')`);
-  let plantedBug;
+  const planted = plantedBugOption(options.plantBug, process.env);
+  if ('error' in planted) return usage(planted.error);
+  const plantedBug = planted.bug;
   let generator: GeneratorOptions | undefined;
   try {
-    plantedBug = parsePlantedBug(process.env[PLANT_BUG_ENV]);
     generator = await generatorFrom(scenario, options.config);
   } catch (error) {
-    if (error instanceof PlantedBugNameError || error instanceof FuzzConfigError || error instanceof ScenarioLoadError) return usage(error.message);
+    if (error instanceof FuzzConfigError || error instanceof ScenarioLoadError) return usage(error.message);
     throw error;
   }
   process.stdout.write(`sticksim fuzz: ${runs} run(s), seed ${options.seed}, ${workers} worker(s)${plantedBug ? `, planted bug ${plantedBug}` : ''}\n`);
   const progress = new Progress(runs);
   let result: FuzzResult;
   try {
-    result = await fuzz({ runs, rootSeed: options.seed, workers, ...(generator === undefined ? {} : { generator }), onProgress: (n) => progress.update(n) });
+    result = await fuzz({ runs, rootSeed: options.seed, workers, ...(generator === undefined ? {} : { generator }), plantedBug, onProgress: (n) => progress.update(n) });
   } catch (error) {
     if (!(error instanceof WorkerFailedError)) throw error;
     process.stderr.write(`\nsticksim fuzz: ${error.message}\n`);
@@ -68,21 +72,23 @@ async function fuzzCommand(scenario: string | undefined, options: FuzzCliOptions
   }
   progress.done(result.runsDone);
   const code = report(result, { plantedBug, seed: options.seed, runs, out: options.out });
-  if (options.junit !== undefined) writeJunit(options.junit, result, { seed: options.seed, runs });
+  if (options.junit !== undefined) writeJunit(options.junit, result, { seed: options.seed, runs, plantedBug });
   return code;
 }
 
 /** One JUnit test case per property: each held over every run, or failed with its replay. */
-function writeJunit(path: string, result: FuzzResult, o: { seed: string; runs: number }): void {
+function writeJunit(path: string, result: FuzzResult, o: { seed: string; runs: number; plantedBug: PlantedBug | undefined }): void {
   const failure = result.failure;
+  const bug = plantedBugSuffix(o.plantedBug);
+  const named = o.plantedBug === undefined ? '' : `, planted bug ${o.plantedBug}`;
   const results: PropertyResult[] = PROPERTY_NAMES.map((name) => {
     if (failure !== undefined && failure.property === name) {
-      return { name, passed: false, message: `${failure.shrunkMessage} (run ${failure.index}, seed ${failure.seed})`, seed: o.seed, runs: result.runsDone, reproduce: `npx sticksim fuzz --runs ${o.runs} --seed ${o.seed}` };
+      return { name, passed: false, message: `${failure.shrunkMessage} (run ${failure.index}, seed ${failure.seed}${named})`, seed: o.seed, runs: result.runsDone, reproduce: `npx sticksim fuzz --runs ${o.runs} --seed ${o.seed}${bug}` };
     }
-    return { name, passed: true, message: `held in ${result.runsDone} run(s)`, seed: o.seed, runs: result.runsDone };
+    return { name, passed: true, message: `held in ${result.runsDone} run(s)${named}`, seed: o.seed, runs: result.runsDone };
   });
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, junitFromProperties(results, { name: 'sticksim fuzz', suiteName: 'fuzz properties' }));
+  writeFileSync(path, junitFromProperties(results, { name: o.plantedBug === undefined ? 'sticksim fuzz' : `sticksim fuzz --plant-bug ${o.plantedBug}`, suiteName: 'fuzz properties' }));
   process.stdout.write(`written: ${path}\n`);
 }
 
@@ -104,7 +110,12 @@ async function generatorFrom(scenario: string | undefined, config: string | unde
   return { ...generatorOptionsFromConfig(text, scenario), nodes: Math.min(5, Math.max(2, spec.hosts.length)) };
 }
 
-function report(result: FuzzResult, o: { plantedBug: string | undefined; seed: string; runs: number; out: string | undefined }): number {
+/** ` --plant-bug NAME` on a replay command, or nothing. */
+function plantedBugSuffix(bug: PlantedBug | undefined): string {
+  return bug === undefined ? '' : ` --plant-bug ${bug}`;
+}
+
+function report(result: FuzzResult, o: { plantedBug: PlantedBug | undefined; seed: string; runs: number; out: string | undefined }): number {
   const f = result.failure;
   if (f === undefined) {
     process.stdout.write(`\n${result.runsDone} passed, 0 failed\n${result.coverage.describe()}\n`);
@@ -120,8 +131,8 @@ function report(result: FuzzResult, o: { plantedBug: string | undefined; seed: s
       seed: f.seed,
       property: f.property,
       message: f.shrunkMessage,
-      plantedBug: o.plantedBug as Parameters<typeof writeRegression>[0]['plantedBug'],
-      foundBy: `\`sticksim fuzz --runs ${o.runs} --seed ${o.seed}\` (run ${f.index})`,
+      plantedBug: o.plantedBug,
+      foundBy: `\`sticksim fuzz --runs ${o.runs} --seed ${o.seed}${plantedBugSuffix(o.plantedBug)}\` (run ${f.index})`,
     },
     o.out === undefined ? {} : { dir: o.out },
   );

@@ -1,6 +1,6 @@
 /**
  * `sticksim run [PATH…] [--seed S] [--seeds A..B] [--policy P] [--trace PATH] [--junit FILE]
- * [--report DIR]`: runs scenarios (default: the built-in suite) under seeds and merge policies,
+ * [--report DIR] [--plant-bug NAME]`: runs scenarios (default: the built-in suite) under seeds and merge policies,
  * prints a progress line on a TTY and a summary table, writes traces and reports, and exits 1 when
  * any expectation failed, printing for each failure the one command that reproduces it.
  */
@@ -11,6 +11,7 @@ import type { MergePolicyName } from '../../engine/peers/merge.ts';
 import type { ScenarioRunResult, SuiteResult } from '../../scenarios/results.ts';
 import { runScenario, ScenarioConfigError } from '../../scenarios/runner.ts';
 import { loadScenarios, ScenarioLoadError } from '../../scenarios/suite.ts';
+import { PLANT_BUG_HELP, plantedBugOption } from '../plant-bug-option.ts';
 import { writeReports } from '../reports-writer.ts';
 
 const POLICIES: readonly MergePolicyName[] = ['haproxy', 'aggregate', 'max'];
@@ -23,6 +24,7 @@ interface RunCliOptions {
   trace?: string;
   junit?: string;
   report?: string;
+  plantBug?: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -36,12 +38,19 @@ export function registerRunCommand(program: Command): void {
     .option('--trace <path>', 'write JSONL traces: a file for one run, else a directory of <scenario>.<seed>.jsonl')
     .option('--junit <file>', 'write JUnit XML')
     .option('--report <dir>', 'write junit.xml, summary.md, report.html and results.json into this directory')
+    .option('--plant-bug <name>', PLANT_BUG_HELP)
     .action(async (paths: string[], options: RunCliOptions) => {
       process.exitCode = await runCommand(paths, options);
     });
 }
 
 async function runCommand(paths: string[], options: RunCliOptions): Promise<number> {
+  const planted = plantedBugOption(options.plantBug, process.env);
+  if ('error' in planted) {
+    process.stderr.write(`sticksim run: ${planted.error}\n`);
+    return 2;
+  }
+  const plantedBug = planted.bug;
   let scenarios;
   try {
     scenarios = await loadScenarios(paths);
@@ -67,7 +76,7 @@ async function runCommand(paths: string[], options: RunCliOptions): Promise<numb
       options.policy === 'all' ? POLICIES : options.policy !== undefined ? [options.policy as MergePolicyName] : (s.spec.policies ?? ['haproxy']);
     for (const seed of seeds) for (const policy of policies) jobs.push({ s, seed, policy });
   }
-  process.stdout.write(`sticksim run: ${scenarios.length} scenario(s), seeds ${describeSeeds(seeds)}, ${jobs.length} run(s)\n`);
+  process.stdout.write(`sticksim run: ${scenarios.length} scenario(s), seeds ${describeSeeds(seeds)}, ${jobs.length} run(s)${plantedBug === undefined ? '' : `, planted bug ${plantedBug}`}\n`);
   const traceFor = tracePlanner(options.trace, jobs.length);
   const runs: ScenarioRunResult[] = [];
   const streamsByRun = new Map<ScenarioRunResult, { name: string; seed: string }[]>();
@@ -81,6 +90,7 @@ async function runCommand(paths: string[], options: RunCliOptions): Promise<numb
         policy: job.policy,
         scenarioRef: job.s.ref,
         wallMs: () => performance.now(),
+        plantedBug,
         ...(tracePath === undefined ? {} : { tracePath }),
       });
       runs.push(result);

@@ -7,6 +7,7 @@
 import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { PlantedBug } from '../../engine/peers/planted-bug.ts';
 import type { ExpectationResult } from '../results.ts';
 import type { FuzzCase } from './case.ts';
 import { CoverageTally } from './coverage.ts';
@@ -25,6 +26,8 @@ export interface FuzzOptions {
   rootSeed: string;
   workers: number;
   generator?: GeneratorOptions;
+  /** A deliberately wrong engine behaviour (testing aid: does the fuzz find it?); usually none. */
+  plantedBug?: PlantedBug | undefined;
   /** The worker process's entry (default: worker-entry.js beside this file, which loads TS through tsx). */
   workerUrl?: URL;
   /** Called after every finished run. */
@@ -59,10 +62,16 @@ export function caseSeed(rootSeed: string, index: number): string {
   return `${rootSeed}-${index}`;
 }
 
+/** What one run of a campaign needs besides its index (a worker's chunk carries it). */
+export interface RunIndexOptions {
+  generator?: GeneratorOptions | undefined;
+  plantedBug?: PlantedBug | undefined;
+}
+
 /** One run, as a worker does it. */
-export function runIndex(rootSeed: string, index: number, generator: GeneratorOptions | undefined): RunReport {
+export function runIndex(rootSeed: string, index: number, options: RunIndexOptions = {}): RunReport {
   const seed = caseSeed(rootSeed, index);
-  const out = runCase(generateCase(seed, generator), seed);
+  const out = runCase(generateCase(seed, options.generator), seed, { plantedBug: options.plantedBug });
   return { index, passed: out.passed, failure: out.failure, marks: [...out.marks] };
 }
 
@@ -79,7 +88,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzResult> {
 function runInProcess(options: FuzzOptions, coverage: CoverageTally): RunReport[] {
   const reports: RunReport[] = [];
   for (let i = 0; i < options.runs; i++) {
-    const r = runIndex(options.rootSeed, i, options.generator);
+    const r = runIndex(options.rootSeed, i, options);
     coverage.add(r.marks);
     reports.push(r);
     options.onProgress?.(reports.length);
@@ -175,7 +184,7 @@ function runWorkerProcess(
         const indices = io.take();
         if (indices === undefined) break;
         inFlight++;
-        const job: WorkerJob = { rootSeed: options.rootSeed, indices, generator: options.generator };
+        const job: WorkerJob = { rootSeed: options.rootSeed, indices, generator: options.generator, plantedBug: options.plantedBug };
         child.send(job);
       }
       if (inFlight === 0) end();
@@ -212,11 +221,12 @@ export class WorkerFailedError extends Error {}
 /** Bytes of a worker's stderr kept for the error that reports its death. */
 const WORKER_STDERR_KEPT_MAX = 4096;
 
-/** What a worker process is sent: the indices of one chunk. */
+/** What a worker process is sent: the indices of one chunk, and everything its runs need. */
 export interface WorkerJob {
   rootSeed: string;
   indices: number[];
   generator: GeneratorOptions | undefined;
+  plantedBug: PlantedBug | undefined;
 }
 
 function shrinkFailure(options: FuzzOptions, failed: RunReport): FuzzFailure {
@@ -225,13 +235,13 @@ function shrinkFailure(options: FuzzOptions, failed: RunReport): FuzzFailure {
   const property = failed.failure?.name ?? 'unknown';
   let lastMessage = failed.failure?.message ?? '';
   const { shrunk, runs } = shrinkCase(original, (candidate) => {
-    const out = runCase(candidate, seed);
+    const out = runCase(candidate, seed, { plantedBug: options.plantedBug });
     if (out.passed || out.failure?.name !== property) return false;
     lastMessage = out.failure.message;
     return true;
   });
   // The message of the shrunk case itself (the last accepted candidate's run).
-  const final = runCase(shrunk, seed);
+  const final = runCase(shrunk, seed, { plantedBug: options.plantedBug });
   const shrunkMessage = final.failure?.name === property ? final.failure.message : lastMessage;
   return { index: failed.index, seed, original, property, message: failed.failure?.message ?? '', shrunk, shrunkMessage, shrinkRuns: runs };
 }
