@@ -54,6 +54,8 @@ export interface FuzzFailure {
 
 export interface FuzzResult {
   runsDone: number;
+  /** The planted bug the campaign ran with (a testing aid), if any. */
+  plantedBug: PlantedBug | undefined;
   failure: FuzzFailure | undefined;
   coverage: CoverageTally;
 }
@@ -81,8 +83,9 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzResult> {
   const coverage = new CoverageTally();
   const reports = options.workers === 1 ? runInProcess(options, coverage) : await runInWorkers(options, coverage);
   const failed = reports.filter((r) => !r.passed).sort((a, b) => a.index - b.index)[0];
-  if (failed === undefined) return { runsDone: reports.length, failure: undefined, coverage };
-  return { runsDone: reports.length, failure: shrinkFailure(options, failed), coverage };
+  const plantedBug = options.plantedBug;
+  if (failed === undefined) return { runsDone: reports.length, plantedBug, failure: undefined, coverage };
+  return { runsDone: reports.length, plantedBug, failure: shrinkFailure(options, failed), coverage };
 }
 
 function runInProcess(options: FuzzOptions, coverage: CoverageTally): RunReport[] {

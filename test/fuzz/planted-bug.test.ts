@@ -34,6 +34,7 @@ describe.each(CASES)('planted bug $bug', ({ bug, property, runs }) => {
     const f = first.failure;
     expect(f, `${bug} not found in ${runs} runs of seed ${ROOT_SEED}`).toBeDefined();
     expect(f!.property).toBe(property);
+    expect(first.plantedBug).toBe(bug);
     expect(f!.shrunk.faults.length).toBeLessThanOrEqual(3);
     expect(f!.shrunk.faults.length).toBeLessThanOrEqual(f!.original.faults.length);
 
