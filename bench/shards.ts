@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fuzzPlan } from '../cli/fuzz-campaign.ts';
 import { runMerge } from '../cli/commands/report.ts';
-import { plantBug } from '../engine/peers/planted-bug.ts';
 import { writeResultsDocument } from '../reports/results-file.ts';
 import { fuzz, RUNS_MAX } from '../scenarios/fuzz/fuzzer.ts';
 import { PROPERTY_NAMES } from '../scenarios/fuzz/properties.ts';
@@ -26,7 +25,6 @@ const ROOT_SEED = 'bench-shards';
 const CHILD_ENV = 'BENCH_SHARDS_CHILD';
 const CPU_LINE = 'bench-shards-cpu-us ';
 
-plantBug(undefined);
 delete process.env['STICKSIM_PLANT_BUG'];
 
 /** Child: runs one shard ('i/N') or the whole campaign ('whole') in this process, prints its CPU time. */

@@ -8,7 +8,6 @@
 import type { FuzzCampaignResult, FuzzFailureRecord } from '../scenarios/fuzz/campaign-result.ts';
 import { compressIndices } from '../scenarios/fuzz/campaign-result.ts';
 import type { FuzzFailure, FuzzResult } from '../scenarios/fuzz/fuzzer.ts';
-import { PLANT_BUG_ENV } from '../scenarios/fuzz/planted-bug.ts';
 import { PROPERTY_NAMES } from '../scenarios/fuzz/properties.ts';
 import { describeFault } from '../scenarios/fuzz/schedule.ts';
 import { parseDurationMs, ShardError, type Shard } from './shard.ts';
@@ -55,13 +54,12 @@ function shellWord(word: string): string {
 
 /** `npx sticksim fuzz [SCENARIO] [--config F] --seed S --seed-offset I --runs 1`: runs that one seed again. */
 export function fuzzReproduceCommand(o: { scenario: string | undefined; config: string | undefined; seed: string; index: number; plantedBug: string | undefined }): string {
-  // PLANT-BUG-FLAG: becomes `--plant-bug NAME` once fuzz takes that option.
-  const env = o.plantedBug === undefined ? '' : `${PLANT_BUG_ENV}=${o.plantedBug} `;
   const words = ['npx', 'sticksim', 'fuzz'];
   if (o.scenario !== undefined) words.push(shellWord(o.scenario));
   if (o.config !== undefined) words.push('--config', shellWord(o.config));
   words.push('--seed', shellWord(o.seed), '--seed-offset', String(o.index), '--runs', '1');
-  return env + words.join(' ');
+  if (o.plantedBug !== undefined) words.push('--plant-bug', o.plantedBug);
+  return words.join(' ');
 }
 
 export function failureRecord(f: FuzzFailure, o: { reproduce: string; regression: { path: string; command: string } | undefined }): FuzzFailureRecord {

@@ -4,18 +4,16 @@
  * version, command and work options are equal.
  */
 import type { ResultsProvenance } from '../reports/results-file.ts';
-import { PLANT_BUG_ENV } from '../scenarios/fuzz/planted-bug.ts';
 import { sticksimVersion } from '../sim/trace-file.ts';
 import type { Shard } from './shard.ts';
 
-/** The work-defining options, with undefined ones left out (every value a string). */
+/**
+ * The work-defining options, with undefined ones left out (every value a string). A planted bug is
+ * one of them (`plantedBug`): it changes what the runs find, so shards with different bugs never merge.
+ */
 export function workOptions(options: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const work: Record<string, string> = {};
   for (const [key, value] of Object.entries(options)) if (value !== undefined) work[key] = value;
-  // PLANT-BUG-FLAG: the planted bug changes what runs find; it is read from the environment until
-  // run and fuzz take `--plant-bug NAME` (then pass that option's value here instead).
-  const planted = process.env[PLANT_BUG_ENV];
-  if (planted !== undefined && planted !== '' && planted !== 'none') work['plantedBug'] = planted;
   return work;
 }
 

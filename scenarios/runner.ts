@@ -7,6 +7,7 @@ import { parseConfig } from '../engine/config/parse.ts';
 import type { Config } from '../engine/config/types.ts';
 import { assert } from '../lib/assert.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
+import type { PlantedBug } from '../engine/peers/planted-bug.ts';
 import { deriveSeed } from '../sim/seeds.ts';
 import { openTraceFile, sticksimVersion } from '../sim/trace-file.ts';
 import { Fingerprint } from '../sim/fingerprint.ts';
@@ -41,6 +42,17 @@ export interface RunOptions {
    * cases, benchmarks, the TUI's re-runs); the trace hash and the fingerprint are then ''.
    */
   traceLevel?: 'full' | 'fingerprint' | 'off';
+  /**
+   * A deliberately wrong peers behaviour in every process (testing aid, engine/peers/planted-bug.ts:
+   * does the suite, or the fuzz, catch it?). Named in the trace header and the reproduce command.
+   */
+  plantedBug?: PlantedBug | undefined;
+  /**
+   * Stop the virtual clock at the first sample that finds an `always` expectation failed (fuzz
+   * runs: the first violation decides, and a planted relay storm need not run to the end). The
+   * result then holds the expectations as they stood at that instant.
+   */
+  stopAtFirstFailure?: boolean;
 }
 
 export interface RunOutput {
@@ -58,9 +70,19 @@ export class ScenarioConfigError extends Error {}
 
 const SAMPLES_MAX = 1_000_000;
 
+/** How often a run that stops at its first failure looks (its samples say what failed). */
+const STOP_CHECK_EVERY_MS = 1_000;
+
 export function runScenario(spec: ScenarioSpec, options: RunOptions): RunOutput {
   const run = startScenario(spec, options);
-  run.runUntil(spec.durationMs);
+  if (options.stopAtFirstFailure !== true) {
+    run.runUntil(spec.durationMs);
+    return run.finish();
+  }
+  for (let ms = Math.min(STOP_CHECK_EVERY_MS, spec.durationMs); !run.alwaysFailed(); ms = Math.min(ms + STOP_CHECK_EVERY_MS, spec.durationMs)) {
+    run.runUntil(ms);
+    if (ms === spec.durationMs) break;
+  }
   return run.finish();
 }
 
@@ -75,6 +97,8 @@ export interface ScenarioRun {
   readonly api: ScriptApi;
   readonly header: TraceHeader;
   runUntil(ms: number): void;
+  /** True once a sample found an `always` expectation failed. */
+  alwaysFailed(): boolean;
   finish(): RunOutput;
 }
 
@@ -87,7 +111,7 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
   const wallStart = options.wallMs?.() ?? 0;
   const hosts = buildHosts(spec);
   const configText = hosts.map((h) => `# ${h.name}\n${h.text}`).join('\n');
-  const header = {
+  const header: TraceHeader = {
     sticksimVersion: sticksimVersion(),
     scenario: spec.name,
     seed: options.seed,
@@ -97,6 +121,7 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
       .sort()
       .map((name) => ({ name, seed: deriveSeed(options.seed, name) })),
     mergePolicy: options.policy,
+    ...(options.plantedBug === undefined ? {} : { plantedBug: options.plantedBug }),
     configText,
   };
   const entries: TraceEntry[] = [];
@@ -122,11 +147,18 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
   const world = new World({
     seed: options.seed,
     mergePolicy: options.policy,
+    ...(options.plantedBug === undefined ? {} : { plantedBug: options.plantedBug }),
     hosts: hosts.map((h) => h.world),
     sink,
     ...(spec.link === undefined ? {} : { link: spec.link }),
   });
-  world.record('scenario.start', { scenario: spec.name, seed: options.seed, policy: options.policy, durationMs: spec.durationMs });
+  world.record('scenario.start', {
+    scenario: spec.name,
+    seed: options.seed,
+    policy: options.policy,
+    durationMs: spec.durationMs,
+    ...(options.plantedBug === undefined ? {} : { plantedBug: options.plantedBug }),
+  });
   for (const h of spec.hosts) if (h.startAtZero ?? true) world.at(0, () => world.start(h.name));
   api = new ScriptApi(world, options.policyToldToScript ?? options.policy);
   recordResyncWindows(api);
@@ -166,11 +198,11 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
       traceHash,
       fingerprint: fingerprint?.digest() ?? '',
       tracePath: options.tracePath,
-      reproduce: `npx sticksim run ${ref} --seed ${quote(options.seed)} --policy ${options.policy}`,
+      reproduce: `npx sticksim run ${ref} --seed ${quote(options.seed)} --policy ${options.policy}${options.plantedBug === undefined ? '' : ` --plant-bug ${options.plantedBug}`}`,
   };
   return { result, entries, kernelEvents: world.kernel.eventsRun(), streams: world.seeds.list(), marks: [...world.marks.counts] };
   };
-  return { world, api: script, header, runUntil, finish };
+  return { world, api: script, header, runUntil, alwaysFailed: () => checks.anyAlwaysFailed(), finish };
 }
 
 /**
@@ -303,6 +335,10 @@ class Checks {
         }
       }
     }
+  }
+
+  anyAlwaysFailed(): boolean {
+    return this.alwaysFailed.size > 0;
   }
 
   finish(nowMs: number): ExpectationResult[] {

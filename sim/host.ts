@@ -11,6 +11,7 @@ import type { Config } from '../engine/config/types.ts';
 import { HaproxyProcess } from '../engine/process/process.ts';
 import type { CoverageMarks } from '../engine/peers/marks.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
+import type { PlantedBug } from '../engine/peers/planted-bug.ts';
 import { HostClock, type TickStart } from './host-clock.ts';
 import { KernelTimerGroup, type Kernel } from './kernel.ts';
 import type { Network } from './network.ts';
@@ -29,6 +30,8 @@ export interface SimHostOptions {
   eventsRecorded?: boolean;
   mergePolicy: MergePolicyName;
   marks: CoverageMarks;
+  /** A deliberately wrong peers behaviour for every process of this host (testing aid). */
+  plantedBug?: PlantedBug | undefined;
   /** `-L` on the command line, when the scenario sets it. */
   cliLocalPeer?: string;
   tickStart?: TickStart;
@@ -259,6 +262,7 @@ export class SimHost {
       mergePolicy: this.options.mergePolicy,
       marks: this.options.marks,
       pid,
+      ...(this.options.plantedBug === undefined ? {} : { plantedBug: this.options.plantedBug }),
     });
     haproxyProcess.start();
     return { pid, process: haproxyProcess, timers, gate };

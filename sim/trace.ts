@@ -22,6 +22,8 @@ export interface TraceHeader {
   seed: string | number;
   streams: ReadonlyArray<{ name: string; seed: string }>;
   mergePolicy: string;
+  /** The planted bug the run's engine had (a testing aid); absent (and not written) when none. */
+  plantedBug?: string;
   configText: string;
 }
 
@@ -96,6 +98,7 @@ export function formatHeaderLine(header: TraceHeader): string {
     ['seed', header.seed],
     ['streams', streams],
     ['mergePolicy', header.mergePolicy],
+    ...(header.plantedBug === undefined ? [] : [['plantedBug', header.plantedBug] as const]),
     ['config', header.configText],
   ]);
 }
@@ -227,12 +230,15 @@ function parseHeader(fields: Record<string, unknown>): TraceHeader | string {
   for (const key of strings) {
     if (typeof fields[key] !== 'string') return `header ${key} is not a string`;
   }
+  const plantedBug = fields['plantedBug'];
+  if (plantedBug !== undefined && typeof plantedBug !== 'string') return 'header plantedBug is not a string';
   return {
     sticksimVersion: fields['sticksim'] as string,
     scenario: fields['scenario'] as string,
     seed,
     streams: streams as Array<{ name: string; seed: string }>,
     mergePolicy: fields['mergePolicy'] as string,
+    ...(plantedBug === undefined ? {} : { plantedBug }),
     configText: fields['config'] as string,
   };
 }

@@ -8,6 +8,7 @@ import { assert, fail } from '../lib/assert.ts';
 import type { Config } from '../engine/config/types.ts';
 import { MarkCounter } from '../engine/peers/marks.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
+import type { PlantedBug } from '../engine/peers/planted-bug.ts';
 import { SimHost } from './host.ts';
 import type { TickStart } from './host-clock.ts';
 import { Kernel } from './kernel.ts';
@@ -33,6 +34,8 @@ export interface WorldOptions {
   sink: TraceSink;
   /** False when engine events go nowhere (benchmarks): the engine skips building them. */
   engineEventsRecorded?: boolean;
+  /** A deliberately wrong peers behaviour in every host (testing aid, engine/peers/planted-bug.ts). */
+  plantedBug?: PlantedBug | undefined;
 }
 
 export class World {
@@ -66,6 +69,7 @@ export class World {
           eventsRecorded: options.engineEventsRecorded ?? true,
           mergePolicy: options.mergePolicy,
           marks: this.marks,
+          ...(options.plantedBug === undefined ? {} : { plantedBug: options.plantedBug }),
         }),
       );
     }

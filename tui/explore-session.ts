@@ -7,11 +7,12 @@
 import { writeFileSync } from 'node:fs';
 import { assert } from '../lib/assert.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
+import type { PlantedBug } from '../engine/peers/planted-bug.ts';
 import type { ScenarioSpec } from '../scenarios/dsl.ts';
 import { startScenario, type ScenarioRun } from '../scenarios/runner.ts';
 import { formatHeaderLine, type TraceEntry } from '../sim/trace.ts';
 import { actionFromDetails, applyAction, Attacks, type ExploreAction } from './actions.ts';
-import { policyOf } from './scenario-source.ts';
+import { plantedBugOf, policyOf } from './scenario-source.ts';
 import { tableNamesOfWorld, tablesOfWorld } from './replayer.ts';
 import type { TablesView } from './tables.ts';
 import { TraceIndex } from './trace-index.ts';
@@ -28,12 +29,13 @@ export class ExploreSession {
     readonly index: TraceIndex,
   ) {}
 
-  static start(spec: ScenarioSpec, options: { seed: string; policy: MergePolicyName }): ExploreSession {
+  static start(spec: ScenarioSpec, options: { seed: string; policy: MergePolicyName; plantedBug?: PlantedBug | undefined }): ExploreSession {
     let store: TraceStore | undefined;
     const pending: TraceEntry[] = [];
     const run = startScenario(spec, {
       seed: options.seed,
       policy: options.policy,
+      plantedBug: options.plantedBug,
       traceLevel: 'off',
       tee: { record: (entry) => (store === undefined ? pending.push(entry) : store.append(entry)) },
     });
@@ -50,7 +52,7 @@ export class ExploreSession {
    * never happen (traffic and expectations go on).
    */
   static fork(spec: ScenarioSpec, source: { store: TraceStore; index: TraceIndex; cursor: number }): ExploreSession {
-    const session = ExploreSession.start(spec, { seed: String(source.store.header.seed), policy: policyOf(source.store.header) });
+    const session = ExploreSession.start(spec, { seed: String(source.store.header.seed), policy: policyOf(source.store.header), plantedBug: plantedBugOf(source.store.header) });
     for (const at of source.index.actions) {
       if (at > source.cursor) break;
       const action = actionFromDetails(source.store.details(at));

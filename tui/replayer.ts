@@ -9,7 +9,7 @@ import type { ScenarioSpec } from '../scenarios/dsl.ts';
 import { startScenario, type ScenarioRun } from '../scenarios/runner.ts';
 import type { World } from '../sim/world.ts';
 import { actionFromDetails, Attacks, replayAction } from './actions.ts';
-import { policyOf } from './scenario-source.ts';
+import { plantedBugOf, policyOf } from './scenario-source.ts';
 import { tablesFromAnswers, type TablesView } from './tables.ts';
 import type { TraceIndex } from './trace-index.ts';
 import type { TraceStore } from './trace-store.ts';
@@ -63,7 +63,8 @@ export class Replayer {
   }
 
   private restart(): void {
-    this.run = startScenario(this.spec, { seed: String(this.store.header.seed), policy: policyOf(this.store.header), traceLevel: 'off' });
+    const header = this.store.header;
+    this.run = startScenario(this.spec, { seed: String(header.seed), policy: policyOf(header), plantedBug: plantedBugOf(header), traceLevel: 'off' });
     this.attacks = new Attacks();
     this.applied = 0;
     this.starts++;

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseConfig } from '../engine/config/parse.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
+import { isPlantedBug, type PlantedBug } from '../engine/peers/planted-bug.ts';
 import type { TraceHeader } from '../sim/trace.ts';
 import type { HostSpec, ScenarioSpec } from '../scenarios/dsl.ts';
 import { loadScenarios } from '../scenarios/suite.ts';
@@ -24,6 +25,12 @@ export async function scenarioForHeader(header: TraceHeader): Promise<ScenarioSp
   } catch (error) {
     return `scenario '${header.scenario}' cannot be loaded: ${(error as Error).message}`;
   }
+}
+
+/** The planted bug a trace was recorded with (a replay must plant it too); none if unknown. */
+export function plantedBugOf(header: TraceHeader): PlantedBug | undefined {
+  const bug = header.plantedBug;
+  return bug !== undefined && isPlantedBug(bug) ? bug : undefined;
 }
 
 export function policyOf(header: TraceHeader): MergePolicyName {

@@ -1,5 +1,5 @@
 /**
- * `sticksim fuzz [SCENARIO] [--config haproxy.cfg] --runs N [--seed S] [--workers K]`: swarm runs
+ * `sticksim fuzz [SCENARIO] [--config haproxy.cfg] --runs N [--seed S] [--workers K] [--plant-bug NAME]`: swarm runs
  * of generated clusters, traffic and fault schedules across worker processes; stops at the first
  * violated property, shrinks the fault schedule, writes it under scenarios/regressions/, prints
  * the one command that replays it and the coverage marks never hit. Exit 1 on a failure.
@@ -21,7 +21,8 @@ import { describeFault } from '../../scenarios/fuzz/schedule.ts';
 import { fuzz, RUNS_MAX, WORKERS_MAX, WorkerFailedError, type FuzzResult } from '../../scenarios/fuzz/fuzzer.ts';
 import { CoverageTally } from '../../scenarios/fuzz/coverage.ts';
 import type { GeneratorOptions } from '../../scenarios/fuzz/generator.ts';
-import { parsePlantedBug, PLANT_BUG_ENV, PlantedBugNameError } from '../../scenarios/fuzz/planted-bug.ts';
+import type { PlantedBug } from '../../engine/peers/planted-bug.ts';
+import { PLANT_BUG_HELP, plantedBugOption } from '../plant-bug-option.ts';
 import { writeRegression } from '../../scenarios/fuzz/regression-writer.ts';
 import { loadScenarios, ScenarioLoadError } from '../../scenarios/suite.ts';
 import { generatorOptionsFromConfig, FuzzConfigError } from '../../scenarios/fuzz/from-config.ts';
@@ -38,6 +39,7 @@ interface FuzzCliOptions {
   workers: string;
   out?: string;
   junit?: string;
+  plantBug?: string;
 }
 
 export function registerFuzzCommand(program: Command): void {
@@ -56,6 +58,7 @@ export function registerFuzzCommand(program: Command): void {
     .option('--workers <k>', 'run the cases in k worker processes (1: in this process)', '1')
     .option('--out <dir>', 'where the regression is written (default scenarios/regressions)')
     .option('--junit <file>', 'write JUnit XML: one test case per property (the failing one with its replay command)')
+    .option('--plant-bug <name>', PLANT_BUG_HELP)
     .action(async (scenario: string | undefined, options: FuzzCliOptions) => {
       process.exitCode = await fuzzCommand(scenario, options);
     });
@@ -74,13 +77,14 @@ async function fuzzCommand(scenario: string | undefined, options: FuzzCliOptions
   }
   const runs = plan.runs;
   if (!Number.isSafeInteger(workers) || workers < 1 || workers > WORKERS_MAX) return usage(`--workers takes an integer from 1 to ${WORKERS_MAX} (got '${options.workers}')`);
-  let plantedBug;
+  const planted = plantedBugOption(options.plantBug, process.env);
+  if ('error' in planted) return usage(planted.error);
+  const plantedBug = planted.bug;
   let generator: GeneratorOptions | undefined;
   try {
-    plantedBug = parsePlantedBug(process.env[PLANT_BUG_ENV]);
     generator = await generatorFrom(scenario, options.config);
   } catch (error) {
-    if (error instanceof PlantedBugNameError || error instanceof FuzzConfigError || error instanceof ScenarioLoadError) return usage(error.message);
+    if (error instanceof FuzzConfigError || error instanceof ScenarioLoadError) return usage(error.message);
     throw error;
   }
   const shardNote = shard === undefined ? '' : `, shard ${describeShard(shard)} (every ${shard.total}th seed index from ${plan.firstIndex})`;
@@ -104,6 +108,7 @@ async function fuzzCommand(scenario: string | undefined, options: FuzzCliOptions
             indexStride: plan.indexStride,
             ...(deadlineMs === undefined ? {} : { shouldStop: () => performance.now() >= deadlineMs }),
             ...(generator === undefined ? {} : { generator }),
+            plantedBug,
             onProgress: (n) => progress.update(n),
           });
   } catch (error) {
@@ -122,7 +127,7 @@ async function fuzzCommand(scenario: string | undefined, options: FuzzCliOptions
   if (failure !== undefined) process.stdout.write(`reproduce: ${failure.reproduce}\n`);
   if (options.junit !== undefined) writeJunit(options.junit, campaign);
   if (options.report !== undefined) {
-    const work = workOptions({ scenario, config: options.config, seed: options.seed, runs: options.runs, for: options.for, 'seed-offset': String(plan.seedOffset) });
+    const work = workOptions({ scenario, config: options.config, seed: options.seed, runs: options.runs, for: options.for, 'seed-offset': String(plan.seedOffset), plantedBug });
     const described = provenance({ command: 'fuzz', work, shard, workTotal: plan.workTotal, coverage: Object.fromEntries(result.coverage.counts) });
     const resultsPath = join(options.report, RESULTS_FILE_NAME);
     const written = writeFuzzReports({ campaign, coverage: described.coverage, outDir: options.report });
@@ -133,7 +138,7 @@ async function fuzzCommand(scenario: string | undefined, options: FuzzCliOptions
 }
 
 function emptyResult(): FuzzResult {
-  return { runsDone: 0, indices: [], stoppedEarly: false, failure: undefined, coverage: new CoverageTally() };
+  return { runsDone: 0, indices: [], stoppedEarly: false, plantedBug: undefined, failure: undefined, coverage: new CoverageTally() };
 }
 
 /** One JUnit test case per property: each held over every run, or failed with its reproduce command. */
@@ -161,9 +166,14 @@ async function generatorFrom(scenario: string | undefined, config: string | unde
   return { ...generatorOptionsFromConfig(text, scenario), nodes: Math.min(5, Math.max(2, spec.hosts.length)) };
 }
 
+/** ` --plant-bug NAME` on a replay command, or nothing. */
+function plantedBugSuffix(bug: PlantedBug | undefined): string {
+  return bug === undefined ? '' : ` --plant-bug ${bug}`;
+}
+
 function report(
   result: FuzzResult,
-  o: { plantedBug: string | undefined; seed: string; runs: number; out: string | undefined },
+  o: { plantedBug: PlantedBug | undefined; seed: string; runs: number; out: string | undefined },
 ): { code: number; regression: { path: string; command: string } | undefined } {
   const f = result.failure;
   if (f === undefined) {
@@ -180,8 +190,8 @@ function report(
       seed: f.seed,
       property: f.property,
       message: f.shrunkMessage,
-      plantedBug: o.plantedBug as Parameters<typeof writeRegression>[0]['plantedBug'],
-      foundBy: `\`sticksim fuzz --runs ${o.runs} --seed ${o.seed}\` (run ${f.index})`,
+      plantedBug: o.plantedBug,
+      foundBy: `\`sticksim fuzz --runs ${o.runs} --seed ${o.seed}${plantedBugSuffix(o.plantedBug)}\` (run ${f.index})`,
     },
     o.out === undefined ? {} : { dir: o.out },
   );

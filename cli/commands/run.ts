@@ -1,6 +1,6 @@
 /**
  * `sticksim run [PATH…] [--seed S] [--seeds A..B] [--policy P] [--trace PATH] [--junit FILE]
- * [--report DIR] [--shard i/N|auto]`: runs scenarios (default: the built-in suite) under seeds and
+ * [--report DIR] [--shard i/N|auto] [--plant-bug NAME]`: runs scenarios (default: the built-in suite) under seeds and
  * merge policies, prints a progress line on a TTY and a summary table, writes traces and reports,
  * and exits 1 when any expectation failed, printing for each failure the one command that
  * reproduces it. With --shard it runs only its share of the work list (cli/shard.ts); the
@@ -14,6 +14,7 @@ import type { ScenarioRunResult, SuiteResult } from '../../scenarios/results.ts'
 import { runScenario, ScenarioConfigError } from '../../scenarios/runner.ts';
 import { loadScenarios, ScenarioLoadError } from '../../scenarios/suite.ts';
 import { scenarioErrorLine } from '../../scenarios/user-error.ts';
+import { PLANT_BUG_HELP, plantedBugOption } from '../plant-bug-option.ts';
 import { writeReports } from '../reports-writer.ts';
 import { provenance, workOptions } from '../provenance.ts';
 import { describeShard, parseShardOption, ShardError, shardItems, workIndexOf } from '../shard.ts';
@@ -31,6 +32,7 @@ interface RunCliOptions {
   report?: string;
   shard?: string;
   shardTotal?: string;
+  plantBug?: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -46,6 +48,7 @@ export function registerRunCommand(program: Command): void {
     .option('--report <dir>', 'write junit.xml, summary.md, report.html and results.json into this directory')
     .option('--shard <i/N|auto>', 'run only shard i of N of the work list (auto: from CI_NODE_INDEX, BUILDKITE_PARALLEL_JOB or JOB_COMPLETION_INDEX)')
     .option('--shard-total <n>', 'with --shard auto in a Kubernetes Indexed Job: the number of completions')
+    .option('--plant-bug <name>', PLANT_BUG_HELP)
     .action(async (paths: string[], options: RunCliOptions & RunConfigCliOptions) => {
       if (options.config !== undefined) return void (process.exitCode = await runConfigCommand(paths, options));
       process.exitCode = await runCommand(paths, options);
@@ -54,6 +57,12 @@ export function registerRunCommand(program: Command): void {
 }
 
 async function runCommand(paths: string[], options: RunCliOptions): Promise<number> {
+  const planted = plantedBugOption(options.plantBug, process.env);
+  if ('error' in planted) {
+    process.stderr.write(`sticksim run: ${planted.error}\n`);
+    return 2;
+  }
+  const plantedBug = planted.bug;
   let scenarios;
   try {
     scenarios = await loadScenarios(paths);
@@ -89,7 +98,7 @@ async function runCommand(paths: string[], options: RunCliOptions): Promise<numb
   }
   const jobs = shardItems(allJobs, shard);
   const shardNote = shard === undefined ? `${jobs.length} run(s)` : `shard ${describeShard(shard)}: ${jobs.length} of ${allJobs.length} run(s)`;
-  process.stdout.write(`sticksim run: ${scenarios.length} scenario(s), seeds ${describeSeeds(seeds)}, ${shardNote}\n`);
+  process.stdout.write(`sticksim run: ${scenarios.length} scenario(s), seeds ${describeSeeds(seeds)}, ${shardNote}${plantedBug === undefined ? '' : `, planted bug ${plantedBug}`}\n`);
   const coverage: Record<string, number> = {};
   const traceFor = tracePlanner(options.trace, jobs.length);
   const runs: ScenarioRunResult[] = [];
@@ -104,6 +113,7 @@ async function runCommand(paths: string[], options: RunCliOptions): Promise<numb
         policy: job.policy,
         scenarioRef: job.s.ref,
         wallMs: () => performance.now(),
+        plantedBug,
         ...(tracePath === undefined ? {} : { tracePath }),
       });
       runs.push(result);
@@ -134,7 +144,7 @@ async function runCommand(paths: string[], options: RunCliOptions): Promise<numb
     const streams = streamsByRun.get(r) ?? [];
     process.stdout.write(`  streams from root seed ${r.seed}: ${streams.map((x) => `${x.name}=${x.seed}`).join(' ')}\n`);
   }
-  const work = workOptions({ paths: paths.join(' '), seed: options.seeds === undefined ? (options.seed ?? '1') : undefined, seeds: options.seeds, policy: options.policy });
+  const work = workOptions({ paths: paths.join(' '), seed: options.seeds === undefined ? (options.seed ?? '1') : undefined, seeds: options.seeds, policy: options.policy, plantedBug });
   const described = provenance({ command: 'run', work, shard, workTotal: allJobs.length, workIndices: runs.map((_, j) => workIndexOf(j, shard)), coverage });
   const written = await writeReports(suite, { junitPath: options.junit, reportDir: options.report, provenance: described });
   for (const path of written) process.stdout.write(`written: ${path}\n`);

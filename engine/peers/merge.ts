@@ -32,7 +32,7 @@ import type { StoredSlot } from '../table/layout.ts';
 import type { EntryRef, StickTable } from '../table/table.ts';
 import type { Tick } from '../ticks.ts';
 import { elementsOf, readElement, readField, writeElement } from './entry-values.ts';
-import { plantedBug } from './planted-bug.ts';
+import type { PlantedBug } from './planted-bug.ts';
 import type { LayoutField } from './layout.ts';
 import type { ElementWireValue, FreqCounterWire, WireValue } from './update-body.ts';
 
@@ -79,10 +79,10 @@ export interface MergePolicy {
   rememberedKeys?(table: StickTable): number;
 }
 
-export function makeMergePolicy(name: MergePolicyName): MergePolicy {
+export function makeMergePolicy(name: MergePolicyName, options: { plantedBug?: PlantedBug | undefined } = {}): MergePolicy {
   switch (name) {
     case 'haproxy':
-      return new HaproxyMerge();
+      return new HaproxyMerge({ keepLarger: options.plantedBug === 'merge-max' });
     case 'aggregate':
       return new AggregateMerge();
     case 'max':
@@ -134,10 +134,14 @@ function overwrite(input: MergeInput, slot: StoredSlot, field: LayoutField, valu
 
 class HaproxyMerge implements MergePolicy {
   readonly name = 'haproxy';
-  private plantedMax: MaxMerge | undefined;
+  /** Set only by the planted bug 'merge-max' (planted-bug.ts). */
+  private readonly plantedMax: MaxMerge | undefined;
+  constructor(options: { keepLarger: boolean }) {
+    this.plantedMax = options.keepLarger ? new MaxMerge() : undefined;
+  }
   apply(input: MergeInput): FieldDecision[] {
-    // PLANTED BUG 'merge-max' (fuzzer self-test, planted-bug.ts): keep the larger value on receipt.
-    if (plantedBug() === 'merge-max') return (this.plantedMax ??= new MaxMerge()).apply(input);
+    // PLANTED BUG 'merge-max' (testing aid, planted-bug.ts): keep the larger value on receipt.
+    if (this.plantedMax !== undefined) return this.plantedMax.apply(input);
     if (input.decisionsWanted === false) {
       // the hot path of a resync: the same walk as forEachApplicable, without its records
       assert(input.fields.length === input.values.length, 'one value per sender field');

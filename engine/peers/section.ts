@@ -53,7 +53,7 @@ import { NO_MARKS, type CoverageMarks } from './marks.ts';
 import { makeMergePolicy, type MergePolicy, type MergePolicyName } from './merge.ts';
 import type { LayoutField } from './layout.ts';
 import { Peer, type PeerConfig } from './peer.ts';
-import { plantedBug } from './planted-bug.ts';
+import type { PlantedBug } from './planted-bug.ts';
 import { backoffTick, PeerSession } from './session.ts';
 import { SharedTable } from './shared-table.ts';
 import type { ElementWireValue, WireValue } from './update-body.ts';
@@ -79,6 +79,8 @@ export interface PeersSectionOptions {
   startDate?: string;
   /** Called once a soft-stopping process may exit (lesson taught, or impossible). */
   onMayExit?: () => void;
+  /** A deliberately wrong behaviour (testing aid, planted-bug.ts); absent: the correct engine. */
+  plantedBug?: PlantedBug | undefined;
 }
 
 /** Its flags word holds PEERS_F_*. */
@@ -90,6 +92,8 @@ export class PeersSection extends FlagWord {
   readonly startDate: string;
   readonly policy: MergePolicy;
   readonly marks: CoverageMarks;
+  /** The planted bug of this section's process (testing aid, planted-bug.ts), usually none. */
+  readonly plantedBug: PlantedBug | undefined;
   /** In HAProxy's list order (the last configured peer first). */
   readonly peers: Peer[] = [];
   readonly local: Peer;
@@ -117,7 +121,8 @@ export class PeersSection extends FlagWord {
     this.localName = options.localName;
     this.pid = options.pid ?? 1;
     this.startDate = options.startDate ?? '01/Jan/2026:00:00:00';
-    this.policy = makeMergePolicy(options.mergePolicy ?? 'haproxy');
+    this.plantedBug = options.plantedBug;
+    this.policy = makeMergePolicy(options.mergePolicy ?? 'haproxy', { plantedBug: options.plantedBug });
     this.marks = options.marks ?? NO_MARKS;
     this.hasOldProcess = options.hasOldProcess ?? false;
     this.onMayExit = options.onMayExit;
@@ -296,10 +301,10 @@ export class PeersSection extends FlagWord {
     for (const pt of peer.tables) {
       pt.lastGet = pt.lastAcked = 0;
       const updates = pt.shared.updates;
-      // PLANTED BUG 'forget-ack' (fuzzer self-test, planted-bug.ts): a reconnect forgets the ACK cursor.
-      if (plantedBug() === 'forget-ack' && pt.update !== 0) pt.update = updates.localUpdate;
-      // PLANTED BUG 'ack-rewind' (fuzzer self-test, planted-bug.ts): a reconnect resumes from the start.
-      if (plantedBug() === 'ack-rewind') pt.update = 0;
+      // PLANTED BUG 'forget-ack' (testing aid, planted-bug.ts): a reconnect forgets the ACK cursor.
+      if (this.plantedBug === 'forget-ack' && pt.update !== 0) pt.update = updates.localUpdate;
+      // PLANTED BUG 'ack-rewind' (testing aid, planted-bug.ts): a reconnect resumes from the start.
+      if (this.plantedBug === 'ack-rewind') pt.update = 0;
       if (((updates.localUpdate - pt.update) | 0) < 0) pt.update = (updates.localUpdate + 0x8000_0000) >>> 0;
       pt.teachingOrigin = pt.lastPushed = pt.update;
       pt.flags = 0;

@@ -6,7 +6,7 @@
 import { assert } from '../../lib/assert.ts';
 import { eventWanted } from '../env.ts';
 import { ProtocolError } from '../errors.ts';
-import { NO_ENTRY } from '../table/table.ts';
+import { NO_ENTRY, type EntryRef } from '../table/table.ts';
 import { tickAdd } from '../ticks.ts';
 import {
   PEER_F_LEARN_ASSIGN,
@@ -31,6 +31,7 @@ import { matchDefinition } from './definition.ts';
 import type { ControlMessage, PeerMessage, UpdateMessage } from './message-types.ts';
 import type { Peer } from './peer.ts';
 import type { PeersSection } from './section.ts';
+import type { PeerTable } from './shared-table.ts';
 import { decodeUpdateBody } from './update-body.ts';
 
 /** 'ok': message consumed, peer alive; 'end': close the session; 'error': protocol error. */
@@ -195,6 +196,8 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
     if (recording) section.emitWanted('update.rx', { peer: peer.name, table: table.spec.name, key: rendered, updateId: pt.lastGet, dropped: true });
     return OK;
   }
+  // PLANTED BUG 'relay-learned' (testing aid, planted-bug.ts): what the entry held before, to relay a change.
+  const heldBefore = section.plantedBug === 'relay-learned' && existed ? storedValues(section, pt, ref) : undefined;
   const decisions = section.policy.apply({
     table,
     ref,
@@ -206,8 +209,16 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
     values: update.values,
     decisionsWanted: recording && section.policy.name !== 'haproxy',
   });
-  table.setExpire(ref, tickAdd(now, expireMs));
-  table.touchRemote(ref);
+  if (section.plantedBug === 'remote-touch-local') {
+    // PLANTED BUG 'remote-touch-local' (testing aid, planted-bug.ts): the receipt is a local touch.
+    table.touchLocal(ref, now);
+  } else {
+    table.setExpire(ref, tickAdd(now, expireMs));
+    table.touchRemote(ref);
+  }
+  if (section.plantedBug === 'relay-learned' && (heldBefore === undefined || heldBefore !== storedValues(section, pt, ref))) {
+    relayLearned(pt, ref);
+  }
   if (!recording) return OK;
   section.emitWanted('update.rx', {
     peer: peer.name,
@@ -223,4 +234,25 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
     section.emit('merge.decision', { policy: section.policy.name, peer: peer.name, table: table.spec.name, key: rendered, fields: decisions });
   }
   return OK;
+}
+
+/**
+ * PLANTED BUG 'relay-learned' (testing aid, planted-bug.ts): a learned change gets a local update
+ * id, so every session pushes it on, except the sender's when it was up to date (split horizon).
+ */
+function relayLearned(sender: PeerTable, ref: EntryRef): void {
+  const updates = sender.shared.updates;
+  const caughtUp = sender.lastPushed === updates.localUpdate;
+  updates.touchedLocal(sender.shared.table, ref);
+  if (caughtUp) sender.lastPushed = updates.localUpdate;
+}
+
+/** The entry's stored values as they would be pushed, as one text (for 'relay-learned' only). */
+function storedValues(section: PeersSection, pt: PeerTable, ref: EntryRef): string {
+  const table = pt.shared.table;
+  const key = table.keyOf(ref);
+  const now = section.now();
+  return JSON.stringify(table.layout.stored.map((slot) => section.policy.outgoing(table, ref, key, slot, now)), (_, v: unknown) =>
+    typeof v === 'bigint' ? v.toString() : v,
+  );
 }

@@ -506,6 +506,9 @@ export class PeerSession {
       this.st0 = PEER_SESS_ST_END;
       return false;
     }
+    // PLANTED BUG 'push-before-read' (testing aid, planted-bug.ts): the pending local updates go
+    // out before the messages that arrived are treated (HAProxy treats its input first, §4.8).
+    if (this.section.plantedBug === 'push-before-read') this.sendAll(peer);
     for (let count = 0; count < MESSAGES_PER_WAKEUP_MAX; count++) {
       let msg;
       try {

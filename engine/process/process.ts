@@ -10,6 +10,7 @@ import { resolveLocalPeer, type LocalPeerResolution } from '../config/local-peer
 import type { Config } from '../config/types.ts';
 import { NO_MARKS, type CoverageMarks } from '../peers/marks.ts';
 import type { MergePolicyName } from '../peers/merge.ts';
+import type { PlantedBug } from '../peers/planted-bug.ts';
 import { PeersSection } from '../peers/section.ts';
 import { registerShowPeers } from '../peers/show-peers.ts';
 import { RuntimeApi } from '../runtime-api/runtime-api.ts';
@@ -34,6 +35,8 @@ export interface HaproxyProcessOptions {
   startDate?: string;
   /** A soft-stopping process calls this once it may exit. */
   onMayExit?: () => void;
+  /** A deliberately wrong peers behaviour (testing aid, engine/peers/planted-bug.ts); usually none. */
+  plantedBug?: PlantedBug | undefined;
 }
 
 export type ProcessState = 'created' | 'running' | 'stopping' | 'stopped';
@@ -81,6 +84,7 @@ export class HaproxyProcess {
           pid: options.pid ?? 1,
           ...(options.startDate === undefined ? {} : { startDate: options.startDate }),
           onMayExit: () => this.maybeExited(options.onMayExit),
+          ...(options.plantedBug === undefined ? {} : { plantedBug: options.plantedBug }),
         }),
       );
     }

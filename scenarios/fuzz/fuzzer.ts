@@ -7,6 +7,7 @@
 import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { PlantedBug } from '../../engine/peers/planted-bug.ts';
 import type { ExpectationResult } from '../results.ts';
 import type { FuzzCase } from './case.ts';
 import { CoverageTally } from './coverage.ts';
@@ -25,6 +26,8 @@ export interface FuzzOptions {
   rootSeed: string;
   workers: number;
   generator?: GeneratorOptions;
+  /** A deliberately wrong engine behaviour (testing aid: does the fuzz find it?); usually none. */
+  plantedBug?: PlantedBug | undefined;
   /** The worker process's entry (default: worker-entry.js beside this file, which loads TS through tsx). */
   workerUrl?: URL;
   /** Called after every finished run. */
@@ -67,6 +70,8 @@ export interface FuzzResult {
   indices: number[];
   /** Whether shouldStop ended the campaign before its runs were all handed out. */
   stoppedEarly: boolean;
+  /** The planted bug the campaign ran with (a testing aid), if any. */
+  plantedBug: PlantedBug | undefined;
   failure: FuzzFailure | undefined;
   coverage: CoverageTally;
 }
@@ -75,10 +80,16 @@ export function caseSeed(rootSeed: string, index: number): string {
   return `${rootSeed}-${index}`;
 }
 
+/** What one run of a campaign needs besides its index (a worker's chunk carries it). */
+export interface RunIndexOptions {
+  generator?: GeneratorOptions | undefined;
+  plantedBug?: PlantedBug | undefined;
+}
+
 /** One run, as a worker does it. */
-export function runIndex(rootSeed: string, index: number, generator: GeneratorOptions | undefined): RunReport {
+export function runIndex(rootSeed: string, index: number, options: RunIndexOptions = {}): RunReport {
   const seed = caseSeed(rootSeed, index);
-  const out = runCase(generateCase(seed, generator), seed);
+  const out = runCase(generateCase(seed, options.generator), seed, { plantedBug: options.plantedBug });
   return { index, passed: out.passed, failure: out.failure, marks: [...out.marks] };
 }
 
@@ -96,7 +107,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzResult> {
   const reports = options.workers === 1 ? runInProcess(options, plan, coverage) : await runInWorkers(options, plan, coverage);
   const indices = reports.map((r) => r.index).sort((a, b) => a - b);
   const failed = reports.filter((r) => !r.passed).sort((a, b) => a.index - b.index)[0];
-  const base = { runsDone: reports.length, indices, stoppedEarly: stop.early, coverage };
+  const base = { runsDone: reports.length, indices, stoppedEarly: stop.early, plantedBug: options.plantedBug, coverage };
   if (failed === undefined) return { ...base, failure: undefined };
   return { ...base, failure: shrinkFailure(options, failed) };
 }
@@ -118,7 +129,7 @@ function runInProcess(options: FuzzOptions, plan: IndexPlan, coverage: CoverageT
   const reports: RunReport[] = [];
   for (let k = 0; k < options.runs; k++) {
     if (stopAsked(options, plan)) break;
-    const r = runIndex(options.rootSeed, plan.firstIndex + k * plan.indexStride, options.generator);
+    const r = runIndex(options.rootSeed, plan.firstIndex + k * plan.indexStride, options);
     coverage.add(r.marks);
     reports.push(r);
     options.onProgress?.(reports.length);
@@ -214,7 +225,7 @@ function runWorkerProcess(
         const indices = io.take();
         if (indices === undefined) break;
         inFlight++;
-        const job: WorkerJob = { rootSeed: options.rootSeed, indices, generator: options.generator };
+        const job: WorkerJob = { rootSeed: options.rootSeed, indices, generator: options.generator, plantedBug: options.plantedBug };
         child.send(job);
       }
       if (inFlight === 0) end();
@@ -251,11 +262,12 @@ export class WorkerFailedError extends Error {}
 /** Bytes of a worker's stderr kept for the error that reports its death. */
 const WORKER_STDERR_KEPT_MAX = 4096;
 
-/** What a worker process is sent: the indices of one chunk. */
+/** What a worker process is sent: the indices of one chunk, and everything its runs need. */
 export interface WorkerJob {
   rootSeed: string;
   indices: number[];
   generator: GeneratorOptions | undefined;
+  plantedBug: PlantedBug | undefined;
 }
 
 function shrinkFailure(options: FuzzOptions, failed: RunReport): FuzzFailure {
@@ -264,13 +276,13 @@ function shrinkFailure(options: FuzzOptions, failed: RunReport): FuzzFailure {
   const property = failed.failure?.name ?? 'unknown';
   let lastMessage = failed.failure?.message ?? '';
   const { shrunk, runs } = shrinkCase(original, (candidate) => {
-    const out = runCase(candidate, seed);
+    const out = runCase(candidate, seed, { plantedBug: options.plantedBug });
     if (out.passed || out.failure?.name !== property) return false;
     lastMessage = out.failure.message;
     return true;
   });
   // The message of the shrunk case itself (the last accepted candidate's run).
-  const final = runCase(shrunk, seed);
+  const final = runCase(shrunk, seed, { plantedBug: options.plantedBug });
   const shrunkMessage = final.failure?.name === property ? final.failure.message : lastMessage;
   return { index: failed.index, seed, original, property, message: failed.failure?.message ?? '', shrunk, shrunkMessage, shrinkRuns: runs };
 }

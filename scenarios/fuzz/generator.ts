@@ -35,7 +35,13 @@ export function generateCase(seed: string, options: GeneratorOptions = {}): Fuzz
   const keys = nodeCount * traffic.keysPerNode + traffic.sharedKeys;
   const table = options.table ?? generateTable(r, keys);
   const latencyMsMax = r.pick([1, 2, 5, 10, 50, 200]);
-  const faults = generateFaults(r, { nodes, untilMs: traffic.untilMs, faultsMax: options.faultsMax ?? FAULTS_GENERATED_MAX });
+  const faultsMax = options.faultsMax ?? FAULTS_GENERATED_MAX;
+  let faults = generateFaults(r, { nodes, untilMs: traffic.untilMs, faultsMax });
+  // Drawn last, so every earlier draw of a seed stays as it was.
+  if (faultsMax >= 1 && r.chance(SPLIT_BRAIN_CHANCE)) {
+    faults = [splitBrainAtTrafficEnd(r, nodes, traffic.untilMs)];
+    if (traffic.sharedKeys === 0) traffic.sharedKeys = 1;
+  }
   return { nodes, withPeers, policy, table, latencyMsMax, traffic, faults };
 }
 
@@ -75,6 +81,20 @@ const FAULT_KINDS: readonly FaultKind[] = [
   'nat-source',
   'drop-messages',
 ];
+
+/**
+ * Split-brain cases: their one fault is a cut (REJECT) opened while the traffic still runs on both
+ * sides (a shared key at least) and healed in the quiet, so each side holds its own changes of the
+ * shared keys when the peers reconnect — the outcome HAProxy's wire order decides (spec §5.2;
+ * property one-value-after-heal).
+ */
+const SPLIT_BRAIN_CHANCE = 0.15;
+
+function splitBrainAtTrafficEnd(r: SeededRandom, nodes: readonly string[], untilMs: number): Fault {
+  const atMs = Math.max(100, untilMs - r.nextIntBetween(20, 50) * 100);
+  const durationMs = untilMs - atMs + r.nextIntBetween(5, 50) * 100;
+  return { kind: 'cut', atMs, durationMs, sides: split(r, nodes) };
+}
 
 function generateFaults(r: SeededRandom, options: { nodes: readonly string[]; untilMs: number; faultsMax: number }): Fault[] {
   const count = r.nextIntBetween(0, options.faultsMax);

@@ -9,7 +9,9 @@
  * again); no delete propagates. `aggregate` sums per-node
  * contributions; `max` keeps the largest. Expiry/eviction: size never exceeded, no expired entry
  * pushed or shown, convergence within the computed bound (bound.ts). Reload: with peers a reload
- * loses no live entry; without peers it loses all.
+ * loses no live entry; without peers it loses all. Wire order: a learned update is never pushed on
+ * incrementally with a local update id (HAProxy never relays); after a split brain healed in the
+ * quiet, a key both sides changed holds one value on both (the acceptor's, spec §5.2).
  */
 import { assert, fail } from '../../lib/assert.ts';
 import { inetaddrHost } from '../../engine/table/keys.ts';
@@ -19,7 +21,7 @@ import type { TraceEntry } from '../../sim/trace.ts';
 import type { ScriptApi } from '../script-api.ts';
 import { caseDurationMs, convergenceBound, type ConvergenceBound } from './bound.ts';
 import { caseKeys, totalKeys, type FuzzCase } from './case.ts';
-import type { ScheduleHooks } from './schedule.ts';
+import { faultEndMs, type Fault, type ScheduleHooks } from './schedule.ts';
 
 /** What the traffic did, per `node|key`. */
 export interface TrafficLedger {
@@ -50,6 +52,8 @@ export const PROPERTY_NAMES = [
   'no-expired-entry-shown',
   'reload-keeps-live-entries',
   'reload-without-peers-loses-all',
+  'learned-update-never-relayed',
+  'one-value-after-heal',
 ] as const;
 export type PropertyName = (typeof PROPERTY_NAMES)[number];
 
@@ -115,6 +119,10 @@ export function installProperties(
   }
   observe('update.tx', (e) => checkSent(ctx, e));
   if (applies.has('no-update-applied-twice')) watchAckResume(ctx, observe);
+  if (applies.has('learned-update-never-relayed')) {
+    const owners = keyOwners(c);
+    observe('update.tx', (e) => checkNotRelayed(ctx, owners, e));
+  }
   s.always('table-size-never-exceeded', () => {
     for (const node of c.nodes) {
       const used = s.used(node, TABLE);
@@ -128,6 +136,7 @@ export function installProperties(
     if (applies.has('converges-after-heal-and-quiet')) checkConvergence(ctx);
     if (applies.has('conn-cur-never-learned')) checkConnCur(ctx);
     if (applies.has('aggregate-sums-contributions')) checkSums(ctx);
+    if (applies.has('one-value-after-heal')) checkOneValueAfterHeal(ctx);
   });
   if (applies.has('no-delete-propagates')) options.ledger.onClear = (node, key) => watchClear(ctx, node, key);
   const finished = trackResyncFinished(observe);
@@ -150,6 +159,7 @@ export function applicable(c: FuzzCase): Set<PropertyName> {
     return out;
   }
   out.add('no-update-applied-twice');
+  out.add('learned-update-never-relayed');
   // With 3+ nodes HAProxy relays what it learned (teach after a reconnect sends every entry, the
   // learned ones too), so after a heal a stale copy from a third node may overwrite the writer's
   // newer value: equality is HAProxy's promise for 2 nodes, or when no fault overlaps writes.
@@ -164,6 +174,8 @@ export function applicable(c: FuzzCase): Set<PropertyName> {
   if (roomy && longLived) out.add('no-delete-propagates');
   if (roomy && longLived) out.add('reload-keeps-live-entries');
   if (c.policy === 'aggregate' && roomy && longLived && !processLost && c.traffic.clearEveryMs === 0) out.add('aggregate-sums-contributions');
+  const natted = c.faults.some((f) => f.kind === 'nat-source');
+  if (c.nodes.length === 2 && c.policy === 'haproxy' && roomy && longLived && !processLost && !natted && lastIsolatedCut(c) !== undefined) out.add('one-value-after-heal');
   return out;
 }
 
@@ -345,6 +357,81 @@ function checkConvergence(ctx: Context): void {
           if (a !== b) violate(ctx, 'converges-after-heal-and-quiet', `${key} ${field}: ${first.node} holds ${a}, ${other.node} holds ${b} by ${ctx.bound.convergedByMs} ms`);
         }
       }
+    }
+  }
+}
+
+/** Update ids a fuzz run hands out stay far below this; HAProxy keys a learned entry 2^31 away. */
+const REMOTE_UPDATE_ID_MIN = 0x8000_0000;
+
+/**
+ * HAProxy never relays (spec §4.9.2): a learned update keeps a "remote" update id, half the id
+ * space away, which the incremental push never walks to — only a full resync (teach stages, timed
+ * updates) or a resume from a stale ACK (which walks half the id space, remote ids included) sends
+ * a learned entry on. So an incremental push of a key only another node writes (its own keys), with
+ * a local update id (a run never hands out 2^31 of them), is a relay.
+ */
+function checkNotRelayed(ctx: Context, owners: ReadonlyMap<string, string>, e: TraceEntry): void {
+  const d = e.details;
+  if (d === undefined || d['timed'] !== false) return;
+  const id = d['updateId'];
+  if (typeof id !== 'number' || id >= REMOTE_UPDATE_ID_MIN) return;
+  const key = String(d['key']);
+  const writer = owners.get(key);
+  if (writer === undefined || writer === e.host) return;
+  violate(ctx, 'learned-update-never-relayed', `${e.host} pushed ${key}, which only ${writer} writes, to ${String(d['peer'])} as its own update ${id}`);
+}
+
+/** Own key → the one node that writes it. */
+function keyOwners(c: FuzzCase): Map<string, string> {
+  const owners = new Map<string, string>();
+  caseKeys(c).own.forEach((keys, i) => {
+    for (const key of keys) owners.set(key, c.nodes[i]!);
+  });
+  return owners;
+}
+
+/** Time after a fault during which it may still act on the sessions (idle close + reconnect). */
+const FAULT_AFTERMATH_MS = 10_000;
+
+/**
+ * The last fault when it is a cut (REJECT) that no other fault comes near: every other fault has
+ * ended, with its aftermath, before it starts. Its heal opens fresh sessions on a quiet network.
+ */
+function lastIsolatedCut(c: FuzzCase): Extract<Fault, { kind: 'cut' }> | undefined {
+  const last = c.faults[c.faults.length - 1];
+  if (last === undefined || last.kind !== 'cut') return undefined;
+  for (const f of c.faults) {
+    if (f !== last && (f.atMs >= last.atMs || faultEndMs(f) + FAULT_AFTERMATH_MS > last.atMs)) return undefined;
+  }
+  return last;
+}
+
+/**
+ * Split brain healed in the quiet (spec §5.2): a shared key that both nodes last wrote while the
+ * isolated cut held them apart is pending on both sides when they reconnect. HAProxy treats what
+ * arrived before it pushes, so the initiator takes the acceptor's entry and pushes it back: one
+ * value on both. (Pushing first would swap the two values.) Writes within a round trip of the cut's
+ * start or heal are not counted as inside it.
+ */
+function checkOneValueAfterHeal(ctx: Context): void {
+  const cut = lastIsolatedCut(ctx.c);
+  if (cut === undefined || ctx.c.nodes.length !== 2) return;
+  const marginMs = 2 * ctx.c.latencyMsMax + 100;
+  const inside = (ms: number | undefined): boolean => ms !== undefined && ms > cut.atMs + marginMs && ms < faultEndMs(cut) - marginMs;
+  const [a, b] = ctx.c.nodes as [string, string];
+  if (liveNodes(ctx).length !== 2) return;
+  const shownA = showTable(ctx, a);
+  const shownB = showTable(ctx, b);
+  for (const key of caseKeys(ctx.c).shared) {
+    if (!inside(ctx.ledger.lastWriteMs.get(`${a}|${key}`)) || !inside(ctx.ledger.lastWriteMs.get(`${b}|${key}`))) continue;
+    const ea = shownA.get(key);
+    const eb = shownB.get(key);
+    if (ea === undefined || eb === undefined) continue;
+    for (const field of COMPARED_FIELDS) {
+      const va = ea.fields.get(field);
+      const vb = eb.fields.get(field);
+      if (va !== vb) violate(ctx, 'one-value-after-heal', `${key} ${field}: ${a} holds ${va}, ${b} holds ${vb} after the split brain healed at ${faultEndMs(cut)} ms (both wrote it during the cut)`);
     }
   }
 }

@@ -1,6 +1,8 @@
 /**
  * Writes a shrunk failing case as a readable scenario file (default-exporting `scenario({...})`)
- * that `sticksim run <file> --seed S` replays, and says the one command that does.
+ * that `sticksim run <file> --seed S [--plant-bug NAME]` replays, and says the one command that
+ * does. The file also exports `regression` (the seed it was found with, and the planted bug if
+ * any): the corpus test replays each file at that seed (regression-corpus.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -8,7 +10,6 @@ import { fileURLToPath } from 'node:url';
 import type { PlantedBug } from '../../engine/peers/planted-bug.ts';
 import type { FuzzCase } from './case.ts';
 import { convergenceBound } from './bound.ts';
-import { PLANT_BUG_ENV } from './planted-bug.ts';
 import { describeFault } from './schedule.ts';
 
 const FUZZ_DIR = dirname(fileURLToPath(import.meta.url));
@@ -28,10 +29,18 @@ export function regressionName(r: Pick<Regression, 'property' | 'seed'>): string
   return `fuzz-${r.property}-${r.seed}`.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 100);
 }
 
+/** What a regression file exports beside its scenario: how to replay it. */
+export interface RegressionRecord {
+  /** The seed the case was found with (its runs draw their traffic and latencies from it). */
+  seed: string;
+  /** The planted bug it was found with (a testing aid): it fails only with that bug. */
+  plantedBug?: PlantedBug;
+}
+
 export function replayCommand(path: string, r: Pick<Regression, 'seed' | 'plantedBug'>): string {
   const shown = relative(process.cwd(), path) || path;
-  const env = r.plantedBug === undefined ? '' : `${PLANT_BUG_ENV}=${r.plantedBug} `;
-  return `${env}npx sticksim run ${shown} --seed ${quote(r.seed)}`;
+  const bug = r.plantedBug === undefined ? '' : ` --plant-bug ${r.plantedBug}`;
+  return `npx sticksim run ${shown} --seed ${quote(r.seed)}${bug}`;
 }
 
 /** Writes `<dir>/<name>.ts`; returns its path and the replay command. */
@@ -57,7 +66,9 @@ export function renderRegression(r: Regression, name: string, dir: string): stri
     ' * Fault schedule:',
     ...faults,
     ` * Convergence bound: quiet at ${bound.quietMs} ms, converged by ${bound.convergedByMs} ms (scenarios/fuzz/bound.ts).`,
-    r.plantedBug === undefined ? ' * No planted bug.' : ` * Planted bug: ${r.plantedBug} (found with ${PLANT_BUG_ENV}=${r.plantedBug}; passes without it).`,
+    r.plantedBug === undefined
+      ? ' * No planted bug: a real case.'
+      : ` * PLANTED BUG EXAMPLE: found with --plant-bug ${r.plantedBug} (a testing aid); it fails only with that bug and passes on the correct engine.`,
     ' *',
     ` * Replay: ${replayCommand(join(dir, `${name}.ts`), r)}`,
     ' */',
@@ -65,9 +76,13 @@ export function renderRegression(r: Regression, name: string, dir: string): stri
   return `${header.join('\n')}
 import { scenario } from '${scenarios}/dsl.ts';
 import type { FuzzCase } from '${scenarios}/fuzz/case.ts';
+import type { RegressionRecord } from '${scenarios}/fuzz/regression-writer.ts';
 import { fuzzDurationMs, fuzzHosts, fuzzScript } from '${scenarios}/fuzz/scenario.ts';
 
 const CASE: FuzzCase = ${JSON.stringify(r.case, null, 2)};
+
+/** How the corpus test replays this file: at the seed it was found with${r.plantedBug === undefined ? '' : ', with its planted bug'}. */
+export const regression: RegressionRecord = ${JSON.stringify(record(r))};
 
 export default scenario({
   name: ${JSON.stringify(name)},
@@ -80,6 +95,10 @@ export default scenario({
   script: (s) => fuzzScript(s, CASE, (kind, fn) => s.observe(kind, fn)),
 });
 `;
+}
+
+function record(r: Regression): RegressionRecord {
+  return r.plantedBug === undefined ? { seed: r.seed } : { seed: r.seed, plantedBug: r.plantedBug };
 }
 
 function quote(text: string): string {

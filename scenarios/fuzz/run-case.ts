@@ -2,6 +2,7 @@
  * Runs one fuzz case under one seed (traces off) and says which property failed first, with the
  * coverage marks the engine counted.
  */
+import type { PlantedBug } from '../../engine/peers/planted-bug.ts';
 import type { ExpectationResult } from '../results.ts';
 import { runScenario } from '../runner.ts';
 import type { World } from '../../sim/world.ts';
@@ -16,7 +17,7 @@ export interface CaseOutcome {
   kernelEvents: number;
 }
 
-export function runCase(c: FuzzCase, seed: string): CaseOutcome {
+export function runCase(c: FuzzCase, seed: string, options: { plantedBug?: PlantedBug | undefined } = {}): CaseOutcome {
   const base = fuzzSpec(c);
   let world: World | undefined;
   const spec = {
@@ -26,7 +27,7 @@ export function runCase(c: FuzzCase, seed: string): CaseOutcome {
       fuzzScript(s, c, (kind, fn) => s.observe(kind, fn));
     },
   };
-  const out = runScenario(spec, { seed, policy: c.policy, traceLevel: 'off' });
+  const out = runScenario(spec, { seed, policy: c.policy, traceLevel: 'off', plantedBug: options.plantedBug, stopAtFirstFailure: true });
   const failure = out.result.expectations.find((e) => !e.passed);
   return { passed: out.result.passed, failure, marks: new Map(world?.marks.counts ?? []), kernelEvents: out.kernelEvents };
 }

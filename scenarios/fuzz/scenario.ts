@@ -8,7 +8,6 @@ import { meshConfig, scenario, type HostSpec, type ScenarioSpec } from '../dsl.t
 import type { ScriptApi } from '../script-api.ts';
 import { caseDurationMs } from './bound.ts';
 import { caseKeys, TRAFFIC_START_MS, type FuzzCase } from './case.ts';
-import { plantBugFromEnvironment } from './planted-bug.ts';
 import { installProperties, type TrafficLedger } from './properties.ts';
 import { applySchedule } from './schedule.ts';
 
@@ -38,7 +37,6 @@ export function fuzzDurationMs(c: FuzzCase): number {
  * that this script observes engine events and has the engine build them even with traces off).
  */
 export function fuzzScript(s: ScriptApi, c: FuzzCase, observe: Observe): void {
-  plantBugFromEnvironment();
   const ledger = driveTraffic(s, c);
   const hooks = installProperties(s, c, { observe, ledger });
   applySchedule(s, { faults: c.faults }, hooks);

@@ -9,7 +9,7 @@ if (send === undefined) throw new Error('scenarios/fuzz/worker.ts runs as a work
 process.on('message', (job: WorkerJob) => {
   const out: RunReport[] = [];
   for (const index of job.indices) {
-    const r = runIndex(job.rootSeed, index, job.generator);
+    const r = runIndex(job.rootSeed, index, { generator: job.generator, plantedBug: job.plantedBug });
     out.push(r);
     if (!r.passed) break;
   }

@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expandIndices } from '../../scenarios/fuzz/campaign-result.ts';
-import { PLANT_BUG_ENV } from '../../scenarios/fuzz/planted-bug.ts';
 import { parseResultsDocument, type ResultsDocument } from '../../reports/results-file.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'sticksim.js');
@@ -19,7 +18,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function sticksim(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
   const base = { ...process.env };
-  delete base[PLANT_BUG_ENV];
+  delete base['STICKSIM_PLANT_BUG'];
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...base, ...env }, timeout: 300_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -113,12 +112,10 @@ describe('sticksim fuzz --shard + report --merge', () => {
   }, 600_000);
 
   it('a planted bug found by a shard is in the merged report with the command that finds it again', () => {
-    // PLANT-BUG-FLAG: switch to `--plant-bug merge-max` on fuzz once that option exists.
-    const env = { [PLANT_BUG_ENV]: 'merge-max' };
     const regressions = join(dir, 'regressions');
     const codes: (number | null)[] = [];
     for (const i of [1, 2, 3, 4]) {
-      const shard = sticksim(['fuzz', '--runs', '300', '--seed', '7', '--shard', `${i}/4`, '--out', regressions, '--report', join(dir, 'bug-shards', `s${i}`)], env);
+      const shard = sticksim(['fuzz', '--runs', '300', '--seed', '7', '--shard', `${i}/4`, '--out', regressions, '--report', join(dir, 'bug-shards', `s${i}`), '--plant-bug', 'merge-max']);
       expect(shard.status, shard.stderr).not.toBe(2);
       codes.push(shard.status);
     }
@@ -128,7 +125,7 @@ describe('sticksim fuzz --shard + report --merge', () => {
     const campaign = results(join(dir, 'bug-merged', 'results.json')).fuzz!;
     expect(campaign.failures.length).toBe(codes.filter((c) => c === 1).length);
     const first = campaign.failures[0]!;
-    expect(first.reproduce).toBe(`${PLANT_BUG_ENV}=merge-max npx sticksim fuzz --seed 7 --seed-offset ${first.index} --runs 1`);
+    expect(first.reproduce).toBe(`npx sticksim fuzz --seed 7 --seed-offset ${first.index} --runs 1 --plant-bug merge-max`);
     const summary = readFileSync(join(dir, 'bug-merged', 'summary.md'), 'utf8');
     const junit = readFileSync(join(dir, 'bug-merged', 'junit.xml'), 'utf8');
     const html = readFileSync(join(dir, 'bug-merged', 'report.html'), 'utf8');
@@ -138,7 +135,7 @@ describe('sticksim fuzz --shard + report --merge', () => {
     expect(html).toContain(first.reproduce);
 
     // The reproduce command finds the same property violated again, alone.
-    const again = sticksim(['fuzz', '--seed', '7', '--seed-offset', String(first.index), '--runs', '1', '--out', join(dir, 'regressions-again')], env);
+    const again = sticksim(['fuzz', '--seed', '7', '--seed-offset', String(first.index), '--runs', '1', '--out', join(dir, 'regressions-again'), '--plant-bug', 'merge-max']);
     expect(again.status).toBe(1);
     expect(again.stdout).toContain(`FAILED run ${first.index} (seed 7-${first.index}): ${first.property}`);
   }, 600_000);

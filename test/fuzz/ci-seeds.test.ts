@@ -1,17 +1,17 @@
 /**
- * CI seeds: the fixed corpus (every scenario under scenarios/regressions/, which pass on a
- * correct engine) plus STICKSIM_CI_SEEDS generated runs (default 8) whose root seed is derived
- * from the commit id, printed with the one command that replays them.
+ * CI seeds: the fixed corpus (every scenario under scenarios/regressions/, each replayed at the
+ * seed it was found with: real cases pass on the correct engine; a planted-bug example fails with
+ * its bug and passes without it) plus STICKSIM_CI_SEEDS generated runs (default 8) whose root seed
+ * is derived from the commit id, printed with the one command that replays them.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { plantBug } from '../../engine/peers/planted-bug.ts';
 import { caseSeed, runIndex } from '../../scenarios/fuzz/fuzzer.ts';
+import { loadRegressionCorpus } from '../../scenarios/fuzz/regression-corpus.ts';
 import { REGRESSIONS_DIR } from '../../scenarios/fuzz/regression-writer.ts';
 import { runScenario } from '../../scenarios/runner.ts';
-import { loadScenarios } from '../../scenarios/suite.ts';
 
 const SEEDS = Number(process.env.STICKSIM_CI_SEEDS ?? 8);
 
@@ -24,21 +24,25 @@ function commitSeed(): string {
 }
 
 describe('CI seeds', () => {
-  it('the regression corpus passes', async () => {
-    plantBug(undefined);
-    const corpus = existsSync(REGRESSIONS_DIR) ? await loadScenarios([REGRESSIONS_DIR]) : [];
-    for (const s of corpus) {
-      const out = runScenario(s.spec, { seed: '1', policy: s.spec.policies?.[0] ?? 'haproxy', traceLevel: 'off' });
-      expect(out.result.passed, `${s.ref}: ${out.result.expectations.filter((e) => !e.passed).map((e) => e.message).join('; ')}`).toBe(true);
+  it('the regression corpus replays at its recorded seeds: real cases pass, planted-bug examples fail only with their bug', async () => {
+    const corpus = existsSync(REGRESSIONS_DIR) ? await loadRegressionCorpus(REGRESSIONS_DIR) : [];
+    expect(corpus.length).toBeGreaterThan(0);
+    for (const r of corpus) {
+      const policy = r.spec.policies?.[0] ?? 'haproxy';
+      const correct = runScenario(r.spec, { seed: r.seed, policy, traceLevel: 'off' });
+      const failed = correct.result.expectations.filter((e) => !e.passed);
+      expect(failed.map((e) => `${e.name}: ${e.message}`), `${r.file} at seed ${r.seed} on the correct engine`).toEqual([]);
+      if (r.plantedBug === undefined) continue;
+      const withBug = runScenario(r.spec, { seed: r.seed, policy, traceLevel: 'off', plantedBug: r.plantedBug });
+      expect(withBug.result.passed, `${r.file} at seed ${r.seed} with --plant-bug ${r.plantedBug}`).toBe(false);
     }
   }, 120_000);
 
   it(`${SEEDS} seeds derived from the commit id pass`, () => {
-    plantBug(undefined);
     const root = commitSeed();
     process.stdout.write(`CI fuzz seeds: ${caseSeed(root, 0)} … ${caseSeed(root, SEEDS - 1)}; replay: npx sticksim fuzz --runs ${SEEDS} --seed ${root}\n`);
     for (let i = 0; i < SEEDS; i++) {
-      const r = runIndex(root, i, undefined);
+      const r = runIndex(root, i);
       expect(r.passed, `seed ${caseSeed(root, i)}: ${r.failure?.name}: ${r.failure?.message} — replay: npx sticksim fuzz --runs ${i + 1} --seed ${root}`).toBe(true);
     }
   }, 120_000);

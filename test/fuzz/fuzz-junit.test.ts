@@ -12,15 +12,19 @@ describe('sticksim fuzz --junit', () => {
   it('writes every property as a test case and the planted bug as its only failure', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sticksim-fuzz-junit-'));
     const junit = join(dir, 'junit.xml');
-    const r = spawnSync(process.execPath, [BIN, 'fuzz', '--runs', '5', '--seed', '7', '--out', dir, '--junit', junit], {
+    const env = { ...process.env };
+    delete env['STICKSIM_PLANT_BUG'];
+    const r = spawnSync(process.execPath, [BIN, 'fuzz', '--runs', '5', '--seed', '7', '--out', dir, '--junit', junit, '--plant-bug', 'merge-max'], {
       encoding: 'utf8',
-      env: { ...process.env, STICKSIM_PLANT_BUG: 'merge-max' },
+      env,
       timeout: 120_000,
     });
     expect(r.status, r.stderr).toBe(1);
     const xml = readFileSync(junit, 'utf8');
-    expect(xml).toContain(`<testsuites name="sticksim fuzz" tests="${PROPERTY_NAMES.length}" failures="1"`);
-    expect(xml).toMatch(/<testcase name="merge-overwrites-field-by-field"[^>]*>\s*<failure message="[^"]*run 2, seed 7-2/);
+    expect(xml).toContain(`<testsuites name="sticksim fuzz --plant-bug merge-max" tests="${PROPERTY_NAMES.length}" failures="1"`);
+    expect(xml).toMatch(/<testcase name="merge-overwrites-field-by-field"[^>]*>\s*<failure message="[^"]*run 2, seed 7-2, planted bug merge-max/);
+    expect(xml).toContain('npx sticksim fuzz --runs 5 --seed 7 --plant-bug merge-max');
+    expect(r.stdout).toContain('--plant-bug merge-max');
     expect((xml.match(/<testcase /g) ?? []).length).toBe(PROPERTY_NAMES.length);
   });
 });

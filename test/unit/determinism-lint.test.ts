@@ -1,6 +1,8 @@
 /**
- * Determinism lint: engine/ and sim/ (outside any live/ folder) never read the wall clock,
- * global randomness or the host's timers. Comments are ignored; code is not.
+ * Determinism lint: engine/, sim/ and scenarios/ (outside any live/ folder) never read the wall
+ * clock, global randomness or the host's timers (a scenario run, a fuzz case and its shrink are
+ * pure functions of their seed; the wall time of a run or a campaign is measured in cli/ and
+ * passed in). Comments are ignored; code is not.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +10,7 @@ import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const SCANNED_DIRS = ['engine', 'sim'];
+const SCANNED_DIRS = ['engine', 'sim', 'scenarios'];
 const FILES_MAX = 10_000;
 
 const FORBIDDEN: ReadonlyArray<{ name: string; pattern: RegExp }> = [
@@ -125,7 +127,7 @@ function report(violations: Violation[]): string {
 }
 
 describe('determinism lint', () => {
-  it('engine/ and sim/ use no wall clock, global randomness or host timers', () => {
+  it('engine/, sim/ and scenarios/ use no wall clock, global randomness or host timers', () => {
     const violations = scanTree(ROOT, SCANNED_DIRS);
     expect(report(violations)).toBe('');
   });
