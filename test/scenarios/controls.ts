@@ -4,22 +4,14 @@
  * policy it expects), and names the exact set of expectations it must make fail on EVERY seed the
  * scenario is tested on (`scenarioSeeds`). Used by builtin.test.ts and by controls-table.ts.
  *
- * TODO(lead, after merging the `plantedBug` option of runScenario): add a control per wire-order
- * planted bug, run on every seed like the others (`engine: { plantedBug: ... }`), declaring the
- * sets the runs show. Scenarios expected to catch each (predictions, to check when wiring):
- *   - push-before-read (a node pushes its pending updates before reading what already arrived):
- *       split-brain-acceptor-wins / outcome-per-merge-policy (whose entry wins after the heal is
- *       decided by that order), split-brain-session-survives / values-swapped + stays-swapped,
- *       split-brain-three-nodes / acceptor-wins-nothing-relayed-after-heal,
- *       flapping-link / ownWritesReverted.
- *   - relay-learned (an update learned from one peer is pushed to the others):
- *       split-brain-three-nodes / nothing-relayed-through-hap2 (+ acceptor-wins-nothing-relayed-after-heal).
- *   - remote-touch-local (a received update is queued as a local change, so it is pushed on):
- *       split-brain-three-nodes / nothing-relayed-through-hap2, split-brain-acceptor-wins /
- *       outcome-per-merge-policy (the learned entry is pushed back after the heal),
- *       split-brain-session-survives / stays-swapped (the swapped entries are echoed back).
+ * Planted bugs (engine/peers/planted-bug.ts) are wrong engines too: each one but `ack-rewind` has a
+ * control here (the suite catches it on every seed); `ack-rewind` (a reconnect re-sends what the
+ * peer already acknowledged) changes no value any scenario can see, because HAProxy's merge and the
+ * aggregate policy both apply a repeated update idempotently: the fuzz catches it
+ * (no-update-applied-twice), test/fuzz/planted-bug.test.ts proves it.
  */
 import type { MergePolicyName } from '../../engine/peers/merge.ts';
+import type { PlantedBug } from '../../engine/peers/planted-bug.ts';
 import { meshConfig, type ScenarioSpec } from '../../scenarios/dsl.ts';
 import { runScenario } from '../../scenarios/runner.ts';
 import type { ScriptApi } from '../../scenarios/script-api.ts';
@@ -34,8 +26,11 @@ export interface Control {
   breaks: readonly string[];
   /** The broken scenario (default: the scenario itself, with a broken engine). */
   variant?: (base: ScenarioSpec) => ScenarioSpec;
-  /** A broken engine: it merges with `policy` while the script is told `told` (default haproxy). */
-  engine?: { policy: MergePolicyName; told?: MergePolicyName };
+  /**
+   * A broken engine: it merges with `policy` while the script is told `told` (default haproxy), or
+   * runs with a planted bug (engine/peers/planted-bug.ts, as `sticksim run --plant-bug` does).
+   */
+  engine?: { policy?: MergePolicyName; told?: MergePolicyName; plantedBug?: PlantedBug };
 }
 
 type Verb = 'heal' | 'reload' | 'restart' | 'start' | 'crash' | 'cut' | 'natDestination' | 'natSource' | 'hold' | 'release' | 'clients';
@@ -152,6 +147,19 @@ export const CONTROLS: readonly Control[] = [
   },
   { scenario: 'inter-region-latency', how: '2 s between regions', breaks: ['replicationDelayMs', 'attackerLetThrough'], variant: (b) => ({ ...b, link: { latencyMs: 2_000 } }) },
   { scenario: 'inter-region-latency', how: 'a limit of 0', breaks: ['attackerLetThrough'], variant: (b) => ({ ...b, hosts: mesh(['hap1', 'hap2'], { frontend: ['http-request deny deny_status 429 if { sc_http_req_rate(0) gt 0 }'] }) }) },
+  // Planted bugs (engine/peers/planted-bug.ts, `sticksim run --plant-bug NAME`): wrong engines in
+  // the wire order and the merge, each caught on every seed of the scenario.
+  { scenario: 'split-brain-acceptor-wins', how: 'a session pushes before it reads what arrived (push-before-read)', breaks: ['converges-after-heal', 'outcome-per-merge-policy'], engine: { plantedBug: 'push-before-read' } },
+  { scenario: 'split-brain-three-nodes', how: 'a session pushes before it reads what arrived (push-before-read)', breaks: ['acceptor-wins-nothing-relayed-after-heal'], engine: { plantedBug: 'push-before-read' } },
+  { scenario: 'split-brain-three-nodes', how: 'a learned update is relayed (relay-learned)', breaks: ['acceptor-wins-nothing-relayed-after-heal', 'nothing-relayed-through-hap2'], engine: { plantedBug: 'relay-learned' } },
+  { scenario: 'misaddressed-peer-both-ways', how: 'a learned update is relayed (relay-learned)', breaks: ['hap2-never-learns'], engine: { plantedBug: 'relay-learned' } },
+  { scenario: 'split-brain-three-nodes', how: 'a remote touch is treated as local (remote-touch-local)', breaks: ['acceptor-wins-nothing-relayed-after-heal', 'nothing-relayed-through-hap2'], engine: { plantedBug: 'remote-touch-local' } },
+  { scenario: 'split-brain-session-survives', how: 'a remote touch is treated as local (remote-touch-local)', breaks: ['stays-swapped'], engine: { plantedBug: 'remote-touch-local' } },
+  { scenario: 'flapping-link', how: 'a remote touch is treated as local (remote-touch-local)', breaks: ['converges-once-stable'], engine: { plantedBug: 'remote-touch-local' } },
+  { scenario: 'misaddressed-peer-one-way', how: 'a remote touch is treated as local (remote-touch-local)', breaks: ['replication-back-once-hap2-calls-in'], engine: { plantedBug: 'remote-touch-local' } },
+  { scenario: 'split-brain-acceptor-wins', how: 'a received update keeps the larger value (merge-max)', breaks: ['outcome-per-merge-policy'], engine: { plantedBug: 'merge-max' } },
+  { scenario: 'split-brain-session-survives', how: 'a received update keeps the larger value (merge-max)', breaks: ['values-swapped', 'stays-swapped'], engine: { plantedBug: 'merge-max' } },
+  { scenario: 'split-brain-acceptor-wins', how: 'a reconnect forgets the ACK cursor (forget-ack, under aggregate)', breaks: ['converges-after-heal', 'outcome-per-merge-policy'], engine: { policy: 'aggregate', told: 'aggregate', plantedBug: 'forget-ack' } },
 ];
 
 /** The expectations a control's variant fails on one seed, sorted by name. */
@@ -161,6 +169,7 @@ export function failingUnder(control: Control, base: ScenarioSpec, seed: string)
     seed,
     policy: control.engine?.policy ?? 'haproxy',
     ...(control.engine === undefined ? {} : { policyToldToScript: control.engine.told ?? 'haproxy' }),
+    ...(control.engine?.plantedBug === undefined ? {} : { plantedBug: control.engine.plantedBug }),
     traceLevel: 'off',
   });
   return result.expectations.filter((e) => !e.passed).map((e) => e.name).sort();
