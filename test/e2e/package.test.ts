@@ -2,7 +2,8 @@
  * The package as a project depends on it: `npm pack` of this repository, installed offline as a
  * dev dependency into a fresh CommonJS project (`npm init -y`) and a fresh ESM project
  * (`"type": "module"`); in each, `npx sticksim run my-scenario.ts` on a scenario importing from
- * 'sticksim' exits 0 with the summary table, the bin runs from node_modules/.bin, and the
+ * 'sticksim' exits 0 with the summary table, and so does `npx sticksim run --config haproxy.cfg` (the
+ * failure battery on a 3-node config with real-looking addresses); the bin runs from node_modules/.bin, and the
  * scenario type-checks against the package's own .d.ts through its exports map.
  *
  * Offline: npm 11 resolves a new dependency's version ranges from full packuments
@@ -13,10 +14,11 @@
  * registry) the test is skipped with the reason printed.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture } from '../helpers/shared.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const TSC = join(REPO, 'node_modules', '.bin', 'tsc');
@@ -109,6 +111,14 @@ describe.skipIf(noNpm !== undefined).concurrent('the packed package in a fresh p
       expect(run.stdout).toMatch(/^result +scenario +policy +seed +checks +figures$/m);
       expect(run.stdout).toMatch(/^pass +my-scenario +haproxy +1 +1\/1/m);
       expect(run.stdout).toMatch(/^1 passed, 0 failed$/m);
+
+      // The operator's front door: the failure battery on their own 3-node config, real addresses.
+      copyFileSync(fixture('battery/three-nodes.cfg'), join(dir, 'haproxy.cfg'));
+      const battery = await sh('npx', ['sticksim', 'run', '--config', 'haproxy.cfg'], dir);
+      expect(battery.stderr).not.toMatch(/^\s+at /m);
+      expect(battery.status, battery.stderr).toBe(0);
+      expect(battery.stdout).toMatch(/^result +scenario +policy +seed +checks +figures$/m);
+      expect(battery.stdout).toMatch(/ 0 failed$/m);
 
       const help = await sh(join(dir, 'node_modules', '.bin', 'sticksim'), ['--help'], dir);
       expect(help.status, help.stderr).toBe(0);
