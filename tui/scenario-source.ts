@@ -10,7 +10,7 @@ import { isPlantedBug, type PlantedBug } from '../engine/peers/planted-bug.ts';
 import type { TraceHeader } from '../sim/trace.ts';
 import type { HostSpec, ScenarioSpec } from '../scenarios/dsl.ts';
 import { loadScenarios } from '../scenarios/suite.ts';
-import { deriveCluster, DeriveError } from '../scenarios/battery/derive.ts';
+import { deriveCluster, DeriveError, hostSpecsOf } from '../scenarios/battery/derive.ts';
 
 export const CONFIG_PREFIX = 'config:';
 const CONFIG_DURATION_MS = 3_600_000;
@@ -59,12 +59,7 @@ export function scenarioFromConfigFile(path: string): ScenarioSpec | string {
     if (error instanceof DeriveError) return error.message;
     throw error;
   }
-  const hosts: HostSpec[] = cluster.hosts.map((h) => ({
-    name: h.name,
-    addresses: [h.address],
-    config: h.text,
-    ...(h.cliLocalPeer === undefined ? {} : { cliLocalPeer: h.cliLocalPeer }),
-  }));
+  const hosts = hostSpecsOf(cluster);
   return {
     name: `${CONFIG_PREFIX}${path}`,
     title: `explore ${path}`,

@@ -17,6 +17,7 @@ import { resolveLocalPeer } from '../../engine/config/local-peer.ts';
 import type { Condition, Config, PeerEntry, PeersSection, Proxy, AclExpr } from '../../engine/config/types.ts';
 import { dataTypeById } from '../../engine/table/data-types.ts';
 import type { TableSpec } from '../../engine/table/table-spec.ts';
+import type { HostSpec } from '../dsl.ts';
 
 /** A mistake in the user's configs, said as `file:line: what is wrong; the fix`. */
 export class DeriveError extends Error {
@@ -98,6 +99,16 @@ export interface DerivedCluster {
 }
 
 export const HOSTS_MAX = 16;
+
+/** The scenario hosts of a derived cluster: each at its peer line's address, with its own config. */
+export function hostSpecsOf(cluster: DerivedCluster): HostSpec[] {
+  return cluster.hosts.map((h) => ({
+    name: h.name,
+    addresses: [h.address],
+    config: h.text,
+    ...(h.cliLocalPeer === undefined ? {} : { cliLocalPeer: h.cliLocalPeer }),
+  }));
+}
 const SINGLE_NODE_NAME = 'haproxy';
 /** Address of a node whose config gives none (one node alone: nobody connects to it). */
 const LONE_ADDRESS = '127.0.0.1';

@@ -10,7 +10,7 @@ import type { ExpectationResult, ScenarioRunResult } from '../results.ts';
 import { runScenario } from '../runner.ts';
 import { attackScenarios } from './attack.ts';
 import { crashScenarios } from './crash.ts';
-import type { DerivedCluster } from './derive.ts';
+import { hostSpecsOf, type DerivedCluster } from './derive.ts';
 import { installTraffic, makePlan, Outcomes, type BatteryContext, type BatteryOptions, type BatteryScenario, type Finding, type Plan } from './harness.ts';
 import { latencyScenarios } from './latency.ts';
 import { oneWayScenarios } from './one-way.ts';
@@ -147,12 +147,7 @@ interface SpecWiring {
 }
 
 function toSpec(cluster: DerivedCluster, plan: Plan, options: BatteryOptions, bs: BatteryScenario, wiring: SpecWiring): ScenarioSpec {
-  const hosts: HostSpec[] = cluster.hosts.map((h) => ({
-    name: h.name,
-    addresses: [h.address],
-    config: h.text,
-    ...(h.cliLocalPeer === undefined ? {} : { cliLocalPeer: h.cliLocalPeer }),
-  }));
+  const hosts = hostSpecsOf(cluster);
   return {
     name: bs.name,
     title: bs.title,
