@@ -8,7 +8,7 @@ import { parseConfig } from '../engine/config/parse.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
 import { isPlantedBug, type PlantedBug } from '../engine/peers/planted-bug.ts';
 import type { TraceHeader } from '../sim/trace.ts';
-import type { HostSpec, ScenarioSpec } from '../scenarios/dsl.ts';
+import type { ScenarioSpec } from '../scenarios/dsl.ts';
 import { loadScenarios } from '../scenarios/suite.ts';
 import { deriveCluster, DeriveError, hostSpecsOf } from '../scenarios/battery/derive.ts';
 

@@ -5,7 +5,7 @@
  * its findings are expectations (passing unless `failOnFinding` and the finding is notable) and
  * figures; a scenario fails otherwise only when its run breaks (an invariant, an exception).
  */
-import type { HostSpec, ScenarioSpec } from '../dsl.ts';
+import type { ScenarioSpec } from '../dsl.ts';
 import type { ExpectationResult, ScenarioRunResult } from '../results.ts';
 import { runScenario } from '../runner.ts';
 import { attackScenarios } from './attack.ts';
