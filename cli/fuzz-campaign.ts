@@ -84,6 +84,7 @@ export function campaignResult(result: FuzzResult, o: { rootSeed: string; plan: 
     timeBound: o.plan.forMs !== undefined,
     properties: PROPERTY_NAMES,
     failures: o.failure === undefined ? [] : [o.failure],
+    ...(result.plantedBug === undefined ? {} : { plantedBug: result.plantedBug }),
   };
 }
 

@@ -30,11 +30,11 @@ export function fuzzPropertyResults(campaign: FuzzCampaignResult): PropertyResul
   const names = [...campaign.properties, ...[...first.keys()].filter((name) => !campaign.properties.includes(name))];
   return names.map((name) => {
     const failure = first.get(name);
-    if (failure === undefined) return { name, passed: true, message: `held in ${campaign.runsDone} run(s)`, seed: campaign.rootSeed, runs: campaign.runsDone };
+    if (failure === undefined) return { name, passed: true, message: `held in ${campaign.runsDone} run(s)${plantedNote(campaign)}`, seed: campaign.rootSeed, runs: campaign.runsDone };
     return {
       name,
       passed: false,
-      message: `${failure.shrunkMessage} (run ${failure.index}, seed ${failure.seed})`,
+      message: `${failure.shrunkMessage} (run ${failure.index}, seed ${failure.seed}${plantedNote(campaign)})`,
       seed: campaign.rootSeed,
       runs: campaign.runsDone,
       reproduce: failure.reproduce,
@@ -43,7 +43,8 @@ export function fuzzPropertyResults(campaign: FuzzCampaignResult): PropertyResul
 }
 
 export function junitFromCampaign(campaign: FuzzCampaignResult): string {
-  return junitFromProperties(fuzzPropertyResults(campaign), { name: 'sticksim fuzz', suiteName: 'fuzz properties' });
+  const name = campaign.plantedBug === undefined ? 'sticksim fuzz' : `sticksim fuzz --plant-bug ${campaign.plantedBug}`;
+  return junitFromProperties(fuzzPropertyResults(campaign), { name, suiteName: 'fuzz properties' });
 }
 
 /** "indices 0–299 (300 seeds)" or, for gaps, the runs listed (at most a few). */
@@ -136,4 +137,9 @@ export function writeFuzzReports(options: { campaign: FuzzCampaignResult; covera
   writeFileSync(written.markdownPath, markdownFuzzSummary(options.campaign, options.coverage));
   writeFileSync(written.htmlPath, htmlFuzzReport(options.campaign, options.coverage));
   return written;
+}
+
+/** `, planted bug NAME` after a message of a campaign run with one, or nothing. */
+function plantedNote(campaign: FuzzCampaignResult): string {
+  return campaign.plantedBug === undefined ? '' : `, planted bug ${campaign.plantedBug}`;
 }

@@ -175,7 +175,9 @@ function mergeFuzz(described: readonly Described[], workTotal: number | undefine
   const indices = [...owner.keys()].sort((a, b) => a - b);
   failures.sort((a, b) => a.index - b.index);
   const base = first.doc.fuzz!;
-  return { rootSeed: base.rootSeed, indexRuns: compressIndices(indices, 1), indexStride: 1, runsDone, timeBound, properties: base.properties, failures };
+  // Shards with different planted bugs never get here (the bug is a work option).
+  const bug = base.plantedBug === undefined ? {} : { plantedBug: base.plantedBug };
+  return { rootSeed: base.rootSeed, indexRuns: compressIndices(indices, 1), indexStride: 1, runsDone, timeBound, properties: base.properties, failures, ...bug };
 }
 
 /** The unsharded campaign's results; throws ReportInputError when the files do not belong together. */

@@ -287,6 +287,7 @@ function fuzzFrom(check: Checker, value: unknown): FuzzCampaignResult {
     timeBound: check.boolean(r, 'timeBound', 'fuzz'),
     properties: check.array(r, 'properties', 'fuzz').map((_, index) => check.string(r['properties'] as Record<string, unknown>, String(index), 'fuzz.properties')),
     failures: check.array(r, 'failures', 'fuzz').map((item, index) => failureRecordFrom(check, item, `fuzz.failures[${index}]`)),
+    ...(r['plantedBug'] === undefined ? {} : { plantedBug: check.string(r, 'plantedBug', 'fuzz') }),
   };
 }
 

@@ -33,6 +33,8 @@ export interface FuzzCampaignResult {
   readonly properties: readonly string[];
   /** Ascending by index; a campaign stops at its first failure, a merge of shards may hold several. */
   readonly failures: readonly FuzzFailureRecord[];
+  /** The planted bug the campaign ran with (`--plant-bug`, a testing aid), if any. */
+  readonly plantedBug?: string;
 }
 
 /** Ascending indices → [first, count] runs with the given stride. */

@@ -23,7 +23,7 @@ describe('sticksim fuzz --junit', () => {
     const xml = readFileSync(junit, 'utf8');
     expect(xml).toContain(`<testsuites name="sticksim fuzz --plant-bug merge-max" tests="${PROPERTY_NAMES.length}" failures="1"`);
     expect(xml).toMatch(/<testcase name="merge-overwrites-field-by-field"[^>]*>\s*<failure message="[^"]*run 2, seed 7-2, planted bug merge-max/);
-    expect(xml).toContain('npx sticksim fuzz --runs 5 --seed 7 --plant-bug merge-max');
+    expect(xml).toContain('npx sticksim fuzz --seed 7 --seed-offset 2 --runs 1 --plant-bug merge-max');
     expect(r.stdout).toContain('--plant-bug merge-max');
     expect((xml.match(/<testcase /g) ?? []).length).toBe(PROPERTY_NAMES.length);
   });
