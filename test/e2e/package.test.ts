@@ -117,8 +117,8 @@ describe.skipIf(noNpm !== undefined).concurrent('the packed package in a fresh p
       const battery = await sh('npx', ['sticksim', 'run', '--config', 'haproxy.cfg'], dir);
       expect(battery.stderr).not.toMatch(/^\s+at /m);
       expect(battery.status, battery.stderr).toBe(0);
-      expect(battery.stdout).toMatch(/^result +scenario +policy +seed +checks +figures$/m);
-      expect(battery.stdout).toMatch(/ 0 failed$/m);
+      expect(battery.stdout).toMatch(/^result +scenario +policy +findings$/m);
+      expect(battery.stdout).toMatch(/^\d+ passed, 0 failed, \d+ finding\(s\)$/m);
 
       const help = await sh(join(dir, 'node_modules', '.bin', 'sticksim'), ['--help'], dir);
       expect(help.status, help.stderr).toBe(0);
