@@ -24,6 +24,8 @@ export const FINGERPRINT_VERSION = 1;
 
 const DETAIL_DEPTH_MAX = 16;
 const STRING_CACHE_ENTRIES_MAX = 1 << 16;
+/** Strings up to this many code units are digested on every use instead of cached. */
+const STRING_DIRECT_LENGTH_MAX = 32;
 
 // Type tags: a value is always preceded by its tag, so `1` and `"1"` and `[1]` differ.
 const TAG_EVENT = 0x45564e54;
@@ -56,18 +58,23 @@ function avalanche(h: number): number {
   return x >>> 0;
 }
 
+/** The high 32 bits of `digestString` (lane a). */
+function digestStringHigh(text: string): number {
+  let a = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) a = Math.imul(a ^ text.charCodeAt(i), 0x01000193);
+  return avalanche(a ^ text.length);
+}
+
+/** Lane b of `digestString`, of which the low 21 bits are kept. */
+function digestStringLow(text: string): number {
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) b = Math.imul(b ^ text.charCodeAt(i), 0x5bd1e995);
+  return avalanche(b);
+}
+
 /** 53 bits of a string: two FNV-1a-style lanes over its UTF-16 code units. */
 function digestString(text: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-  }
-  a = avalanche(a ^ text.length);
-  b = avalanche(b);
-  return a * 0x200000 + (b & 0x1fffff);
+  return digestStringHigh(text) * 0x200000 + (digestStringLow(text) & 0x1fffff);
 }
 
 export class Fingerprint implements TraceSink {
@@ -117,13 +124,21 @@ export class Fingerprint implements TraceSink {
   }
 
   private string(text: string): void {
+    this.word(TAG_STRING);
+    if (text.length <= STRING_DIRECT_LENGTH_MAX) {
+      // Short strings (keys, addresses, most names) are digested in place: cheaper than hashing
+      // them for the cache lookup, and the many distinct client keys would only churn the cache.
+      const b = digestStringLow(text);
+      this.word(b & 0x1fffff);
+      this.word(digestStringHigh(text));
+      return;
+    }
     let digest = this.strings.get(text);
     if (digest === undefined) {
       digest = digestString(text);
       if (this.strings.size >= STRING_CACHE_ENTRIES_MAX) this.strings.clear();
       this.strings.set(text, digest);
     }
-    this.word(TAG_STRING);
     this.word(digest % 0x200000);
     this.word(Math.floor(digest / 0x200000));
   }
