@@ -41,8 +41,12 @@ const CONTINUE: RuleVerdict = Object.freeze({ kind: 'continue' });
 const rulesBySet = new WeakMap<readonly Rule[], ReadonlyMap<RuleSet, readonly Rule[]>>();
 const NO_RULES: readonly Rule[] = Object.freeze([]);
 
+let lastRules: readonly Rule[] | undefined;
+let lastBySet: ReadonlyMap<RuleSet, readonly Rule[]> | undefined;
+
 function rulesOf(rules: readonly Rule[], ruleSet: RuleSet): readonly Rule[] {
-  let bySet = rulesBySet.get(rules);
+  // One request asks for several rule sets of the same proxy in a row: the last split is checked first.
+  let bySet = rules === lastRules ? lastBySet : rulesBySet.get(rules);
   if (bySet === undefined) {
     const split = new Map<RuleSet, Rule[]>();
     for (const rule of rules) {
@@ -53,6 +57,8 @@ function rulesOf(rules: readonly Rule[], ruleSet: RuleSet): readonly Rule[] {
     bySet = split;
     rulesBySet.set(rules, bySet);
   }
+  lastRules = rules;
+  lastBySet = bySet;
   return bySet.get(ruleSet) ?? NO_RULES;
 }
 
@@ -130,6 +136,7 @@ function trackSc(rule: TrackScRule, scope: FetchScope, options: RuleRunOptions):
     now: scope.now,
     byBackend: options.byBackend,
     ruleLine: rule.line,
+    keyText: sample.type === 'ipv4' && table.spec.keyType === 'ip' ? sample.text : undefined,
   });
   if (tracker === undefined) return;
   if (options.ruleSet === 'http-request') countHttpRequest(table, tracker.ref, scope.now);

@@ -63,6 +63,8 @@ export class StickCounters {
     now: Tick;
     byBackend: boolean;
     ruleLine: number;
+    /** The key as renderKey renders it, when the caller has it already (the client's address text). */
+    keyText?: string | undefined;
   }): Tracker | undefined {
     const { slot, table, now } = options;
     if (slot >= TRACK_SLOTS || this.slots[slot] !== undefined) return undefined;
@@ -75,7 +77,7 @@ export class StickCounters {
       slot,
       level: options.level,
       table: table.spec.name,
-      key: renderKey(table.spec.keyType, options.key),
+      key: options.keyText ?? renderKey(table.spec.keyType, options.key),
       ruleLine: options.ruleLine,
     });
     return tracker;
