@@ -43,10 +43,14 @@ const NO_RULES: readonly Rule[] = Object.freeze([]);
 
 let lastRules: readonly Rule[] | undefined;
 let lastBySet: ReadonlyMap<RuleSet, readonly Rule[]> | undefined;
+let previousRules: readonly Rule[] | undefined;
+let previousBySet: ReadonlyMap<RuleSet, readonly Rule[]> | undefined;
 
 function rulesOf(rules: readonly Rule[], ruleSet: RuleSet): readonly Rule[] {
-  // One request asks for several rule sets of the same proxy in a row: the last split is checked first.
-  let bySet = rules === lastRules ? lastBySet : rulesBySet.get(rules);
+  // A request asks for rule sets of its frontend and its backend in turn: the last two splits
+  // are checked before the WeakMap.
+  if (rules === lastRules) return lastBySet!.get(ruleSet) ?? NO_RULES;
+  let bySet = rules === previousRules ? previousBySet : rulesBySet.get(rules);
   if (bySet === undefined) {
     const split = new Map<RuleSet, Rule[]>();
     for (const rule of rules) {
@@ -57,6 +61,8 @@ function rulesOf(rules: readonly Rule[], ruleSet: RuleSet): readonly Rule[] {
     bySet = split;
     rulesBySet.set(rules, bySet);
   }
+  previousRules = lastRules;
+  previousBySet = lastBySet;
   lastRules = rules;
   lastBySet = bySet;
   return bySet.get(ruleSet) ?? NO_RULES;

@@ -93,11 +93,13 @@ function finish(ex: Exchange, outcome: Outcome): RequestResult {
   return result;
 }
 
+const SESSION_RULE_SETS = ['tcp-request connection', 'tcp-request session'] as const;
+
 /** Steps 1–3. Undefined when the session is accepted. */
 function runSessionRules(ex: Exchange): Outcome | undefined {
   const fe = ex.ctx.frontend;
   const scope = scopeOf(ex, fe);
-  for (const ruleSet of ['tcp-request connection', 'tcp-request session'] as const) {
+  for (const ruleSet of SESSION_RULE_SETS) {
     const v = runRules(fe.rules, scope, { ruleSet, level: 'session', byBackend: false });
     if (v.kind === 'reject') return { action: 'rejected', status: 0, denyRuleLine: v.line, stage: ruleSet };
   }
