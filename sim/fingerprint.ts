@@ -13,8 +13,8 @@
  *
  * Mixing: two independent 32-bit lanes, each a multiply-rotate over the stream of 32-bit words
  * (murmur3's body step with different constants per lane), finalised with murmur3's avalanche.
- * Strings are digested once into 53 bits and cached (bounded): kinds, hosts and detail names
- * repeat on every event.
+ * Strings are digested into 53 bits on every use (one pass over the text; a cache lookup would
+ * hash the text anyway).
  */
 import { assert } from '../lib/assert.ts';
 import type { TraceEntry, TraceSink } from './trace.ts';
@@ -23,7 +23,6 @@ import type { TraceEntry, TraceSink } from './trace.ts';
 export const FINGERPRINT_VERSION = 1;
 
 const DETAIL_DEPTH_MAX = 16;
-const STRING_CACHE_ENTRIES_MAX = 1 << 16;
 
 // Type tags: a value is always preceded by its tag, so `1` and `"1"` and `[1]` differ.
 const TAG_EVENT = 0x45564e54;
@@ -56,8 +55,14 @@ function avalanche(h: number): number {
   return x >>> 0;
 }
 
-/** 53 bits of a string: two FNV-1a-style lanes over its UTF-16 code units. */
-function digestString(text: string): number {
+/** Lane b of the last `digestLanes` call (lane a is its return value). */
+let digestLaneB = 0;
+
+/**
+ * A string's digest, two FNV-1a-style lanes over its UTF-16 code units in one pass: lane a is
+ * returned, lane b left in `digestLaneB` (53 bits are folded in: lane b's low 21, then lane a).
+ */
+function digestLanes(text: string): number {
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ text.length;
   for (let i = 0; i < text.length; i++) {
@@ -65,16 +70,14 @@ function digestString(text: string): number {
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x5bd1e995);
   }
-  a = avalanche(a ^ text.length);
-  b = avalanche(b);
-  return a * 0x200000 + (b & 0x1fffff);
+  digestLaneB = avalanche(b);
+  return avalanche(a ^ text.length);
 }
 
 export class Fingerprint implements TraceSink {
   private h1 = 0x9e3779b9;
   private h2 = 0x7f4a7c15;
   private events = 0;
-  private readonly strings = new Map<string, number>();
 
   record(entry: TraceEntry): void {
     this.word(TAG_EVENT);
@@ -117,15 +120,12 @@ export class Fingerprint implements TraceSink {
   }
 
   private string(text: string): void {
-    let digest = this.strings.get(text);
-    if (digest === undefined) {
-      digest = digestString(text);
-      if (this.strings.size >= STRING_CACHE_ENTRIES_MAX) this.strings.clear();
-      this.strings.set(text, digest);
-    }
+    // Digested on every use, in one pass: cheaper than hashing the text for a cache lookup
+    // (bundled, 439,559 events of the 10-node world: 0.94-1.08 against 1.13-1.28 us/event).
+    const a = digestLanes(text);
     this.word(TAG_STRING);
-    this.word(digest % 0x200000);
-    this.word(Math.floor(digest / 0x200000));
+    this.word(digestLaneB & 0x1fffff);
+    this.word(a);
   }
 
   private value(value: unknown, depth: number): void {

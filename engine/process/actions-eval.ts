@@ -35,21 +35,55 @@ export interface RuleRunOptions {
 /** Default status of `tarpit` (HAProxy: 500) unless `deny_status|status N` is given. */
 const TARPIT_STATUS_DEFAULT = 500;
 
+const CONTINUE: RuleVerdict = Object.freeze({ kind: 'continue' });
+
+/** A proxy's rules split by rule set once (declaration order kept): the config does not change as it runs. */
+const rulesBySet = new WeakMap<readonly Rule[], ReadonlyMap<RuleSet, readonly Rule[]>>();
+const NO_RULES: readonly Rule[] = Object.freeze([]);
+
+let lastRules: readonly Rule[] | undefined;
+let lastBySet: ReadonlyMap<RuleSet, readonly Rule[]> | undefined;
+let previousRules: readonly Rule[] | undefined;
+let previousBySet: ReadonlyMap<RuleSet, readonly Rule[]> | undefined;
+
+function rulesOf(rules: readonly Rule[], ruleSet: RuleSet): readonly Rule[] {
+  // A request asks for rule sets of its frontend and its backend in turn: the last two splits
+  // are checked before the WeakMap.
+  if (rules === lastRules) return lastBySet!.get(ruleSet) ?? NO_RULES;
+  let bySet = rules === previousRules ? previousBySet : rulesBySet.get(rules);
+  if (bySet === undefined) {
+    const split = new Map<RuleSet, Rule[]>();
+    for (const rule of rules) {
+      const list = split.get(rule.ruleSet);
+      if (list === undefined) split.set(rule.ruleSet, [rule]);
+      else list.push(rule);
+    }
+    bySet = split;
+    rulesBySet.set(rules, bySet);
+  }
+  previousRules = lastRules;
+  previousBySet = lastBySet;
+  lastRules = rules;
+  lastBySet = bySet;
+  return bySet.get(ruleSet) ?? NO_RULES;
+}
+
 export function runRules(rules: readonly Rule[], scope: FetchScope, options: RuleRunOptions): RuleVerdict {
-  for (const rule of rules) {
-    if (rule.ruleSet !== options.ruleSet) continue;
+  const own = rulesOf(rules, options.ruleSet);
+  for (let i = 0; i < own.length; i++) {
+    const rule = own[i]!;
     if (!conditionHolds(rule.cond, scope)) continue;
     const verdict = runRule(rule, scope, options);
     if (verdict.kind !== 'continue') return verdict;
   }
-  return { kind: 'continue' };
+  return CONTINUE;
 }
 
 function runRule(rule: Rule, scope: FetchScope, options: RuleRunOptions): RuleVerdict {
   switch (rule.action) {
     case 'track-sc':
       trackSc(rule, scope, options);
-      return { kind: 'continue' };
+      return CONTINUE;
     case 'sc-inc-gpc0':
     case 'sc-inc-gpc1':
     case 'sc-inc-gpc': {
@@ -108,6 +142,7 @@ function trackSc(rule: TrackScRule, scope: FetchScope, options: RuleRunOptions):
     now: scope.now,
     byBackend: options.byBackend,
     ruleLine: rule.line,
+    keyText: sample.type === 'ipv4' && table.spec.keyType === 'ip' ? sample.text : undefined,
   });
   if (tracker === undefined) return;
   if (options.ruleSet === 'http-request') countHttpRequest(table, tracker.ref, scope.now);

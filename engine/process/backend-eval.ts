@@ -61,6 +61,7 @@ function serverOfEntry(backend: Proxy, table: StickTable, ref: number): ServerLi
 
 /** `process_sticking_rules`: match / on / store-request rules of the backend, in order. */
 export function applyStickRequestRules(backend: Proxy, scope: FetchScope): StickRequestOutcome {
+  if (backend.stickRules.length === 0) return { stuckServer: undefined, stores: [] };
   let stuckServer: ServerLine | undefined;
   const stores: PendingStore[] = [];
   for (const rule of backend.stickRules) {

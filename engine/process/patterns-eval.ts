@@ -49,10 +49,30 @@ export function parseIntPattern(text: string, operator: IntOperator | undefined)
   return { min, max };
 }
 
+/**
+ * The integer ranges of an expression's values (the unparsable ones left out), parsed once: the
+ * config is immutable while it runs, and the rules read a rate on every request.
+ */
+const intRangesByExpr = new WeakMap<AclExpr, readonly IntRange[]>();
+
+function intRangesOf(expr: AclExpr): readonly IntRange[] {
+  let ranges = intRangesByExpr.get(expr);
+  if (ranges === undefined) {
+    const parsed: IntRange[] = [];
+    for (const text of expr.values) {
+      const r = parseIntPattern(text, expr.operator);
+      if (r !== undefined) parsed.push(r);
+    }
+    ranges = parsed;
+    intRangesByExpr.set(expr, ranges);
+  }
+  return ranges;
+}
+
 function matchInt(value: number, expr: AclExpr): boolean {
-  for (const text of expr.values) {
-    const r = parseIntPattern(text, expr.operator);
-    if (r === undefined) continue;
+  const ranges = intRangesOf(expr);
+  for (let i = 0; i < ranges.length; i++) {
+    const r = ranges[i]!;
     if ((r.min === undefined || r.min <= value) && (r.max === undefined || value <= r.max)) return true;
   }
   return false;

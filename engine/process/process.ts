@@ -7,7 +7,7 @@
 import type { Env, TimerHandle } from '../env.ts';
 import { assert } from '../../lib/assert.ts';
 import { resolveLocalPeer, type LocalPeerResolution } from '../config/local-peer.ts';
-import type { Config } from '../config/types.ts';
+import type { Config, Proxy } from '../config/types.ts';
 import { NO_MARKS, type CoverageMarks } from '../peers/marks.ts';
 import type { MergePolicyName } from '../peers/merge.ts';
 import type { PlantedBug } from '../peers/planted-bug.ts';
@@ -94,6 +94,9 @@ export class HaproxyProcess {
   }
 
   private readonly roundRobin = new Map<string, number>();
+  /** The first frontend and the backends of the (immutable) config, found on the first request. */
+  private frontendDefault: Proxy | undefined = undefined;
+  private backends: readonly Proxy[] | undefined = undefined;
 
   /**
    * One client connection with one request through a frontend (by name; default the first
@@ -101,13 +104,17 @@ export class HaproxyProcess {
    */
   handleRequest(request: ClientRequest, options: { frontend?: string } = {}): RequestResult | undefined {
     if (this.state !== 'running') return undefined;
-    const frontend = this.config.proxies.find(
-      (p) => (p.kind === 'frontend' || p.kind === 'listen') && (options.frontend === undefined || p.name === options.frontend),
-    );
-    assert(frontend !== undefined, `the configuration has a frontend${options.frontend === undefined ? '' : ` named ${options.frontend}`}`);
-    const backends = this.config.proxies.filter((p) => p.kind === 'backend' || p.kind === 'listen');
+    let frontend = options.frontend === undefined ? this.frontendDefault : undefined;
+    if (frontend === undefined) {
+      frontend = this.config.proxies.find(
+        (p) => (p.kind === 'frontend' || p.kind === 'listen') && (options.frontend === undefined || p.name === options.frontend),
+      );
+      assert(frontend !== undefined, `the configuration has a frontend${options.frontend === undefined ? '' : ` named ${options.frontend}`}`);
+      if (options.frontend === undefined) this.frontendDefault = frontend;
+    }
+    this.backends ??= this.config.proxies.filter((p) => p.kind === 'backend' || p.kind === 'listen');
     return handleRequest(
-      { frontend, backends, tables: this.tables, now: this.env.clock.nowTick(), roundRobin: this.roundRobin },
+      { frontend, backends: this.backends, tables: this.tables, now: this.env.clock.nowTick(), roundRobin: this.roundRobin },
       request,
     );
   }

@@ -46,9 +46,15 @@ interface Exchange {
   readonly request: ClientRequest;
   readonly facts: RequestFacts;
   readonly counters: StickCounters;
+  /** The frontend's fetch scope (asked for several times per exchange). */
+  feScope: FetchScope | undefined;
 }
 
 function scopeOf(ex: Exchange, proxy: Proxy): FetchScope {
+  if (proxy === ex.ctx.frontend) {
+    ex.feScope ??= { counters: ex.counters, tables: ex.ctx.tables, proxy, facts: ex.facts, now: ex.ctx.now };
+    return ex.feScope;
+  }
   return { counters: ex.counters, tables: ex.ctx.tables, proxy, facts: ex.facts, now: ex.ctx.now };
 }
 
@@ -63,7 +69,7 @@ function factsOf(ctx: RequestContext, request: ClientRequest): RequestFacts {
 
 export function handleRequest(ctx: RequestContext, request: ClientRequest): RequestResult {
   assert(ctx.frontend.kind === 'frontend' || ctx.frontend.kind === 'listen', 'requests enter through a frontend or listen proxy');
-  const ex: Exchange = { ctx, request, facts: factsOf(ctx, request), counters: new StickCounters() };
+  const ex: Exchange = { ctx, request, facts: factsOf(ctx, request), counters: new StickCounters(), feScope: undefined };
   const sessionEnd = runSessionRules(ex);
   if (sessionEnd !== undefined) {
     ex.counters.release('session', ctx.now);
@@ -87,11 +93,13 @@ function finish(ex: Exchange, outcome: Outcome): RequestResult {
   return result;
 }
 
+const SESSION_RULE_SETS = ['tcp-request connection', 'tcp-request session'] as const;
+
 /** Steps 1–3. Undefined when the session is accepted. */
 function runSessionRules(ex: Exchange): Outcome | undefined {
   const fe = ex.ctx.frontend;
   const scope = scopeOf(ex, fe);
-  for (const ruleSet of ['tcp-request connection', 'tcp-request session'] as const) {
+  for (const ruleSet of SESSION_RULE_SETS) {
     const v = runRules(fe.rules, scope, { ruleSet, level: 'session', byBackend: false });
     if (v.kind === 'reject') return { action: 'rejected', status: 0, denyRuleLine: v.line, stage: ruleSet };
   }
@@ -180,8 +188,9 @@ function serveFromBackend(ex: Exchange, backend: Proxy): Outcome {
   commitStickStores(stick.stores, server, beScope);
   if (!http) return { action: 'allowed', status, stage: 'done', backend: served.backend, server: served.server, stuck: served.stuck };
   // Backend first, then the frontend; `allow` only ends the current proxy's rules.
-  const proxies = backend === ctx.frontend ? [backend] : [backend, ctx.frontend];
-  for (const proxy of proxies) {
+  for (let i = 0; i < 2; i++) {
+    const proxy = i === 0 ? backend : ctx.frontend;
+    if (i === 1 && backend === ctx.frontend) break;
     const v = runRules(proxy.rules, scopeOf(ex, proxy), {
       ruleSet: 'http-response',
       level: 'stream',

@@ -35,11 +35,20 @@ export class StickCounters {
     return this.slots[slot];
   }
 
-  /** Trackers present, slot order (sc0 first), as HAProxy's `for (i = 0; i < MAX_SESS_STKCTR; i++)`. */
-  active(): Tracker[] {
-    const out: Tracker[] = [];
-    for (const t of this.slots) if (t !== undefined) out.push(t);
-    return out;
+  /** `active()`'s list, rebuilt after a track or a release (undefined until then). */
+  private activeList: Tracker[] | undefined = undefined;
+
+  /**
+   * Trackers present, slot order (sc0 first), as HAProxy's `for (i = 0; i < MAX_SESS_STKCTR; i++)`.
+   * The list is shared until the next track or release: read it, do not keep or change it.
+   */
+  active(): readonly Tracker[] {
+    if (this.activeList === undefined) {
+      const out: Tracker[] = [];
+      for (const t of this.slots) if (t !== undefined) out.push(t);
+      this.activeList = out;
+    }
+    return this.activeList;
   }
 
   /**
@@ -54,6 +63,8 @@ export class StickCounters {
     now: Tick;
     byBackend: boolean;
     ruleLine: number;
+    /** The key as renderKey renders it, when the caller has it already (the client's address text). */
+    keyText?: string | undefined;
   }): Tracker | undefined {
     const { slot, table, now } = options;
     if (slot >= TRACK_SLOTS || this.slots[slot] !== undefined) return undefined;
@@ -61,11 +72,12 @@ export class StickCounters {
     if (ref === NO_ENTRY) return undefined;
     const tracker: Tracker = { level: options.level, table, ref, byBackend: options.byBackend };
     this.slots[slot] = tracker;
+    this.activeList = undefined;
     this.attached.push({
       slot,
       level: options.level,
       table: table.spec.name,
-      key: renderKey(table.spec.keyType, options.key),
+      key: options.keyText ?? renderKey(table.spec.keyType, options.key),
       ruleLine: options.ruleLine,
     });
     return tracker;
@@ -78,6 +90,7 @@ export class StickCounters {
       if (t === undefined || t.level !== level) continue;
       trackRelease(t.table, t.ref, now);
       this.slots[slot] = undefined;
+      this.activeList = undefined;
     }
   }
 
