@@ -76,6 +76,7 @@ function gatedNet(net: Net, gate: PauseGate): Net {
     awaitRoom: (handler) => (stream.awaitRoom === undefined ? undefined : stream.awaitRoom(() => gate.run(handler))),
     // A running process takes its bytes at once (no closure per delivery); a paused one queues them.
     onData: (handler) => stream.onData((bytes) => (gate.isPaused() ? gate.run(() => handler(bytes)) : handler(bytes))),
+    onConnect: (handler) => stream.onConnect(() => gate.run(handler)),
     onClose: (handler) => stream.onClose((reason) => gate.run(() => handler(reason))),
     get remoteAddress() {
       return stream.remoteAddress;
