@@ -97,6 +97,8 @@ export class PeerSession {
   private idleTimer: TimerHandle | undefined;
   private idleDeadlineTick: Tick = TICK_ETERNITY;
   private connectAttempts = 0;
+  /** When the connect under way times out, or the turn-around ends (for an orphaned stream). */
+  private connectDeadlineTick: Tick = TICK_ETERNITY;
   /** Bytes to (re)send on every new connection attempt (the hello, until the status came). */
   private pendingOnConnect: Uint8Array | undefined;
   private ended = false;
@@ -166,6 +168,7 @@ export class PeerSession {
       if (this.stream === stream && !this.ended) this.connected();
     });
     if (this.pendingOnConnect !== undefined) stream.write(this.pendingOnConnect);
+    this.connectDeadlineTick = tickAdd(this.section.now(), PEERS_CONNECT_TIMEOUT_MS);
     this.connectTimer = this.section.schedule(PEERS_CONNECT_TIMEOUT_MS, () => {
       this.connectTimer = undefined;
       this.connectFailed(stream, 'timeout');
@@ -241,6 +244,7 @@ export class PeerSession {
       return;
     }
     this.streamState = 'TAR';
+    this.connectDeadlineTick = tickAdd(this.section.now(), PEERS_CONNECT_TURNAROUND_MS);
     this.connectTimer = this.section.schedule(PEERS_CONNECT_TURNAROUND_MS, () => {
       this.connectTimer = undefined;
       if (!this.ended) this.openConnection();
@@ -319,7 +323,7 @@ export class PeerSession {
     this.calls++;
     this.step();
     this.flush();
-    if (this.st0 === PEER_SESS_ST_END) this.finish();
+    if (this.st0 === PEER_SESS_ST_END) this.finish({ orphanStream: true });
     this.checkInvariants();
     this.section.checkInvariants();
   }
@@ -581,18 +585,39 @@ export class PeerSession {
     return true;
   }
 
-  /** END: close the stream and release the session (`peer_session_release`). */
-  private finish(): void {
+  /**
+   * END: close the stream and release the session (`peer_session_release`). With `orphanStream`
+   * (the applet ended on its own or was shut down, the process lives on), an initiator whose
+   * connect is still under way leaves its stream behind: it goes on connecting and delivers the
+   * hello (orphan-stream.ts).
+   */
+  private finish(options: { orphanStream?: boolean } = {}): void {
     if (this.ended) return;
     this.ended = true;
     this.st0 = PEER_SESS_ST_END;
     this.wakeTask.dispose();
     this.connectTimer?.cancel();
     this.idleTimer?.cancel();
-    this.streamState = 'CLO';
     const stream = this.stream;
+    const connecting = this.streamState === 'CON' || this.streamState === 'TAR';
+    this.streamState = 'CLO';
     this.stream = undefined;
-    stream?.close();
+    const hello = this.pendingOnConnect;
+    const peer = this.peer;
+    if (options.orphanStream === true && this.role === 'initiator' && connecting && hello !== undefined && peer !== undefined) {
+      this.section.adoptOrphan({
+        session: this.id,
+        peer: peer.name,
+        address: peer.address,
+        port: peer.port,
+        hello,
+        attempts: this.connectAttempts,
+        stream,
+        deadlineTick: this.connectDeadlineTick,
+      });
+    } else {
+      stream?.close();
+    }
     this.section.releaseSession(this);
   }
 }
