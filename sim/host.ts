@@ -11,7 +11,7 @@ import type { Config } from '../engine/config/types.ts';
 import { HaproxyProcess } from '../engine/process/process.ts';
 import type { CoverageMarks } from '../engine/peers/marks.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
-import { HostClock, type TickStart } from './host-clock.ts';
+import { HostClock, TIMER_LATENESS_MEASURED, type TickStart, type TimerLateness } from './host-clock.ts';
 import { KernelTimerGroup, type Kernel } from './kernel.ts';
 import type { Network } from './network.ts';
 import type { Seeds } from './seeds.ts';
@@ -33,6 +33,8 @@ export interface SimHostOptions {
   cliLocalPeer?: string;
   tickStart?: TickStart;
   driftPpm?: number;
+  /** How late its timers fire; default TIMER_LATENESS_MEASURED. */
+  timerLateness?: TimerLateness;
 }
 
 /**
@@ -150,6 +152,7 @@ export class SimHost {
       host: options.name,
       ...(options.tickStart === undefined ? {} : { tickStart: options.tickStart }),
       ...(options.driftPpm === undefined ? {} : { driftPpm: options.driftPpm }),
+      timerLateness: { lateness: options.timerLateness ?? TIMER_LATENESS_MEASURED, random: options.seeds.stream(`timers:${options.name}`) },
     });
   }
 

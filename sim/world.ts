@@ -9,7 +9,7 @@ import type { Config } from '../engine/config/types.ts';
 import { MarkCounter } from '../engine/peers/marks.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
 import { SimHost } from './host.ts';
-import type { TickStart } from './host-clock.ts';
+import type { TickStart, TimerLateness } from './host-clock.ts';
 import { Kernel } from './kernel.ts';
 import { Network, type LinkSpec } from './network.ts';
 import { Seeds } from './seeds.ts';
@@ -22,6 +22,7 @@ export interface WorldHostSpec {
   cliLocalPeer?: string;
   tickStart?: TickStart;
   driftPpm?: number;
+  timerLateness?: TimerLateness;
 }
 
 export interface WorldOptions {
