@@ -9,7 +9,7 @@ import type { ByteStream } from '../../../engine/env.ts';
 import { encodeMessage } from '../../../engine/peers/encode-message.ts';
 import { helloLines } from '../../../engine/peers/hello.ts';
 import { INPUT_BYTES_PER_WAKEUP_MAX } from '../../../engine/peers/session.ts';
-import { Cluster, PEER_PORT } from './helpers-peers.ts';
+import { Cluster, isEstablished, PEER_PORT } from './helpers-peers.ts';
 
 /** hap2's address in a two-host Cluster. */
 const HAP1_ADDRESS = '10.0.0.1';
@@ -101,5 +101,44 @@ describe('input per wake-up', () => {
     expect(overflow[0]!.bufferedBytesMax).toBe(4 * 1024 * 1024);
     expect(overflow[0]!.session).toBe(session.id);
     expect(session.isEnded).toBe(true);
+  });
+});
+
+describe('startup teardown (a cut-short connect still delivers its hello: orphan-stream.ts)', () => {
+  it("hap1's refused connect, cut short by hap2's connect, reaches hap2 ~1 s later: hap2 drops the session it initiated (collision, lesson aborted: 0x80) and the pair reconnects", () => {
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 1 } });
+    const a = c.start('hap1');
+    c.run(10);
+    const b = c.start('hap2');
+    c.run(6000);
+    // hap1's first attempt was refused (hap2 not listening yet), then cut short by hap2's connect.
+    expect(c.kinds('session.connect-failed', (e) => e.host === 'hap1' && e.t < 10).map((e) => e.reason)).toEqual(['refused']);
+    const orphans = c.kinds('session.orphan', (e) => e.host === 'hap1');
+    expect(orphans.length).toBe(1);
+    expect(orphans[0]!.state).toBe('TAR');
+    // The turn-around ends 1 s after the refusal: the hello goes then.
+    const hello = c.kinds('session.orphan-hello', (e) => e.host === 'hap1');
+    expect(hello.length).toBe(1);
+    expect(hello[0]!.t).toBeGreaterThanOrEqual(1000);
+    expect(hello[0]!.t).toBeLessThan(1100);
+    const collisions = c.kinds('collision', (e) => e.host === 'hap2');
+    expect(collisions.length).toBe(1);
+    expect(collisions[0]!.t - hello[0]!.t).toBeLessThanOrEqual(3);
+    // hap2 was learning from hap1 over the session it initiated: the lesson is aborted (0x80).
+    expect(b.section.flags & 0x80).toBe(0x80);
+    expect(isEstablished(a, 'hap2') && isEstablished(b, 'hap1')).toBe(true);
+    expect(b.section.findPeer('hap1')!.coll).toBe(1);
+  });
+
+  it('negative control: hap1 starts while hap2 has no attempt under way (its 4 refused tries are over): no orphan, no teardown', () => {
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 1 } });
+    const b = c.start('hap2');
+    c.run(4000);
+    expect(b.section.findPeer('hap1')!.session).toBe(undefined);
+    const a = c.start('hap1');
+    c.run(6000);
+    expect(c.kinds('session.orphan')).toEqual([]);
+    expect(b.section.flags & 0x80).toBe(0);
+    expect(isEstablished(a, 'hap2') && isEstablished(b, 'hap1')).toBe(true);
   });
 });
