@@ -198,6 +198,8 @@ class MemoryStream implements ByteStream {
   onData(handler: (bytes: Uint8Array) => void): void {
     this.dataHandler = handler;
   }
+  /** Never signalled: the session counts a stream connected at its first byte as well. */
+  onConnect(_handler: () => void): void {}
   onClose(_handler: (reason: StreamCloseReason) => void): void {}
   push(bytes: Uint8Array): void {
     this.dataHandler?.(bytes);

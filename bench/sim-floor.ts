@@ -42,6 +42,7 @@ function quietEnv(clock: { tick: Tick }): Env {
     write: () => {},
     close: () => {},
     onData: () => {},
+    onConnect: () => {},
     onClose: () => {},
   };
   const net: Net = { connect: () => stream, listen: () => ({ close: () => {} }) };

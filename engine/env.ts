@@ -44,6 +44,12 @@ export interface ByteStream {
   /** Half-closes our side and then closes; pending bytes are still delivered. */
   close(): void;
   onData(handler: (bytes: Uint8Array) => void): void;
+  /**
+   * Calls `handler` once when the connection is established (the TCP handshake completed), before
+   * any byte of the peer can arrive; for a stream that is connected already (an accepted one, or a
+   * connect that completed) soon after the call, in a later event. Never for a connect that fails.
+   */
+  onConnect(handler: () => void): void;
   onClose(handler: (reason: StreamCloseReason) => void): void;
   readonly remoteAddress: string;
   readonly remotePort: number;

@@ -25,3 +25,19 @@ export class ProtocolError extends Error {
     this.name = 'ProtocolError';
   }
 }
+
+/**
+ * More received bytes wait unread than a session may hold (the peer sends faster than it is read):
+ * the bytes already pending, the chunk refused and the bound. Not a ProtocolError: the bytes are not
+ * malformed, the reader is behind.
+ */
+export class InputOverflowError extends Error {
+  constructor(
+    readonly pendingBytes: number,
+    readonly chunkBytes: number,
+    readonly bufferedBytesMax: number,
+  ) {
+    super(`input overflow: ${pendingBytes} bytes unread + ${chunkBytes} received > ${bufferedBytesMax}`);
+    this.name = 'InputOverflowError';
+  }
+}

@@ -48,6 +48,8 @@ export function describeEvent(event: EngineEvent): { level: LogLevel; text: stri
       return { level: 'NOTICE', text: `${where}cannot connect to ${peer} (${str(event['reason'])})` };
     case 'session.timeout':
       return { level: 'WARNING', text: `${where}session with ${peer} timed out` };
+    case 'session.input-overflow':
+      return { level: 'WARNING', text: `${where}session with ${peer} closed: ${str(event['pendingBytes'])} bytes unread, input overflow` };
     case 'session.protocol-error':
       return { level: 'WARNING', text: `${where}protocol error from ${peer}: ${str(event['detail'])}` };
     case 'collision':

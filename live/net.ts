@@ -42,6 +42,7 @@ export function closeReasonOf(error: NodeJS.ErrnoException | undefined, connecte
 class LiveStream implements ByteStream {
   private readonly dataHandlers: ((bytes: Uint8Array) => void)[] = [];
   private readonly closeHandlers: ((reason: StreamCloseReason) => void)[] = [];
+  private readonly connectHandlers: (() => void)[] = [];
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private error: NodeJS.ErrnoException | undefined;
@@ -59,6 +60,8 @@ class LiveStream implements ByteStream {
     socket.setNoDelay(true);
     socket.on('connect', () => {
       this.connected = true;
+      const handlers = this.connectHandlers.splice(0, this.connectHandlers.length);
+      for (const handler of handlers) this.guard(handler);
     });
     socket.on('data', (chunk: Buffer) => this.deliver(chunk));
     socket.on('error', (error: NodeJS.ErrnoException) => {
@@ -115,6 +118,17 @@ class LiveStream implements ByteStream {
     this.pending = [];
     this.pendingBytes = 0;
     for (const chunk of pending) this.guard(() => handler(chunk));
+  }
+
+  onConnect(handler: () => void): void {
+    if (!this.connected) {
+      this.connectHandlers.push(handler);
+      return;
+    }
+    if (this.closeReason !== undefined) return;
+    setImmediate(() => {
+      if (this.closeReason === undefined) this.guard(handler);
+    });
   }
 
   onClose(handler: (reason: StreamCloseReason) => void): void {

@@ -9,7 +9,7 @@
  */
 import type { MergePolicyName } from '../engine/peers/merge.ts';
 import type { LinkSpec } from '../sim/network.ts';
-import type { TickStart } from '../sim/host-clock.ts';
+import type { TickStart, TimerLateness } from '../sim/host-clock.ts';
 import type { ScriptApi } from './script-api.ts';
 
 export interface HostSpec {
@@ -22,6 +22,8 @@ export interface HostSpec {
   cliLocalPeer?: string;
   tickStart?: TickStart;
   driftPpm?: number;
+  /** How late this host's timers fire, in whole ms (default: the lab's measured 1-2 ms). */
+  timerLateness?: TimerLateness;
   /** Start haproxy at time 0 (default true). */
   startAtZero?: boolean;
 }

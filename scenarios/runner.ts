@@ -249,6 +249,7 @@ function buildHosts(spec: ScenarioSpec): BuiltHost[] {
       ...(h.cliLocalPeer === undefined ? {} : { cliLocalPeer: h.cliLocalPeer }),
       ...(h.tickStart === undefined ? {} : { tickStart: h.tickStart }),
       ...(h.driftPpm === undefined ? {} : { driftPpm: h.driftPpm }),
+      ...(h.timerLateness === undefined ? {} : { timerLateness: h.timerLateness }),
     };
     return { name: h.name, text, world };
   });

@@ -229,6 +229,7 @@ export class Connection {
     this.up.send({ kind: 'ack' });
     const pending = this.client.pendingWrites.splice(0, this.client.pendingWrites.length);
     for (const bytes of pending) this.transmit(this.client, bytes);
+    this.client.connected();
   }
 
   private accept(): void {

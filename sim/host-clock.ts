@@ -14,6 +14,23 @@ import type { SeededRandom } from './seeds.ts';
 export const DRIFT_PPM_MAX = 100_000;
 const TIMER_ADJUST_STEPS_MAX = 4;
 
+/**
+ * How late a host's timers fire (scheduling and timer slack): each timer with a delay draws a
+ * whole number of ms in [minMs, maxMs] from the host's own stream. Real processes wake a little
+ * after their timers' expiry and each host differently, so two hosts' timers never stay in
+ * lockstep. Measured on haproxy 2.6.12 (lab capture, loopback): heartbeats 3001.23 and
+ * 3001.25 ms apart for a 3000 ms timer, i.e. ~1.24 ms late; in whole ms, 1 or 2.
+ */
+export interface TimerLateness {
+  minMs: number;
+  maxMs: number;
+}
+
+/** The lab's measured lateness (see TimerLateness); simulated hosts get it unless told otherwise. */
+export const TIMER_LATENESS_MEASURED: TimerLateness = { minMs: 1, maxMs: 2 };
+/** Bound on a host's timer lateness: far beyond any loaded real host. */
+export const TIMER_LATENESS_MS_MAX = 1_000;
+
 /** Where `now_ms` starts: a fixed value, or within `wrapWithinMs` before the 2^32 wrap. */
 export type TickStart = number | { wrapWithinMs: number };
 
@@ -29,6 +46,8 @@ export interface HostClockOptions {
   tickStart?: TickStart;
   /** Name for timer labels. */
   host?: string;
+  /** Default: none (timers fire at their delay exactly). */
+  timerLateness?: { lateness: TimerLateness; random: SeededRandom };
 }
 
 function drawTickStart(random: SeededRandom, start: TickStart | undefined): number {
@@ -52,12 +71,15 @@ export class HostClock implements Clock, Timers {
   private anchorVirtualMs: number;
   private anchorHostMs: number;
   private driftPpm: number;
+  private readonly lateness: { lateness: TimerLateness; random: SeededRandom } | undefined;
 
   constructor(options: HostClockOptions) {
     this.kernel = options.kernel;
     this.label = `timer:${options.host ?? '?'}`;
     this.driftPpm = options.driftPpm ?? 0;
     assertDrift(this.driftPpm);
+    this.lateness = options.timerLateness;
+    if (this.lateness !== undefined) assertLateness(this.lateness.lateness);
     this.anchorVirtualMs = this.kernel.nowMs();
     this.anchorHostMs = options.offsetMs ?? 0;
     assert(Number.isSafeInteger(this.anchorHostMs) && this.anchorHostMs >= 0, 'offsetMs is a non-negative integer');
@@ -96,7 +118,11 @@ export class HostClock implements Clock, Timers {
    */
   schedule(delayMs: number, fire: () => void, group?: KernelTimerGroup): TimerHandle {
     if (!Number.isSafeInteger(delayMs) || delayMs < 0) fail(`timer delayMs is a non-negative integer (got ${delayMs})`);
-    return this.kernel.schedule(this.virtualDelayFor(delayMs), fire, this.label, group);
+    let virtualDelayMs = this.virtualDelayFor(delayMs);
+    // A wake-up as soon as possible (0) is not a timer: only timers with a delay are late.
+    const late = this.lateness;
+    if (late !== undefined && delayMs > 0) virtualDelayMs += late.random.nextIntBetween(late.lateness.minMs, late.lateness.maxMs);
+    return this.kernel.schedule(virtualDelayMs, fire, this.label, group);
   }
 
   /** Smallest virtual delay after which host time has advanced by `delayMs`. */
@@ -114,6 +140,14 @@ export class HostClock implements Clock, Timers {
     assert(this.hostMsAt(now + virtualDelay) >= target, 'timer lands no earlier than asked');
     return virtualDelay;
   }
+}
+
+export function assertLateness(lateness: TimerLateness): void {
+  const { minMs, maxMs } = lateness;
+  assert(
+    Number.isSafeInteger(minMs) && Number.isSafeInteger(maxMs) && minMs >= 0 && minMs <= maxMs && maxMs <= TIMER_LATENESS_MS_MAX,
+    `timer lateness: whole ms with 0 <= minMs <= maxMs <= ${TIMER_LATENESS_MS_MAX} (got ${minMs}..${maxMs})`,
+  );
 }
 
 function assertDrift(driftPpm: number): void {

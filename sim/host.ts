@@ -12,7 +12,7 @@ import { HaproxyProcess } from '../engine/process/process.ts';
 import type { CoverageMarks } from '../engine/peers/marks.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
 import type { PlantedBug } from '../engine/peers/planted-bug.ts';
-import { HostClock, type TickStart } from './host-clock.ts';
+import { HostClock, TIMER_LATENESS_MEASURED, type TickStart, type TimerLateness } from './host-clock.ts';
 import { KernelTimerGroup, type Kernel } from './kernel.ts';
 import type { Network } from './network.ts';
 import type { Seeds } from './seeds.ts';
@@ -36,6 +36,8 @@ export interface SimHostOptions {
   cliLocalPeer?: string;
   tickStart?: TickStart;
   driftPpm?: number;
+  /** How late its timers fire; default TIMER_LATENESS_MEASURED. */
+  timerLateness?: TimerLateness;
 }
 
 /**
@@ -79,6 +81,7 @@ function gatedNet(net: Net, gate: PauseGate): Net {
     awaitRoom: (handler) => (stream.awaitRoom === undefined ? undefined : stream.awaitRoom(() => gate.run(handler))),
     // A running process takes its bytes at once (no closure per delivery); a paused one queues them.
     onData: (handler) => stream.onData((bytes) => (gate.isPaused() ? gate.run(() => handler(bytes)) : handler(bytes))),
+    onConnect: (handler) => stream.onConnect(() => gate.run(handler)),
     onClose: (handler) => stream.onClose((reason) => gate.run(() => handler(reason))),
     get remoteAddress() {
       return stream.remoteAddress;
@@ -152,6 +155,7 @@ export class SimHost {
       host: options.name,
       ...(options.tickStart === undefined ? {} : { tickStart: options.tickStart }),
       ...(options.driftPpm === undefined ? {} : { driftPpm: options.driftPpm }),
+      timerLateness: { lateness: options.timerLateness ?? TIMER_LATENESS_MEASURED, random: options.seeds.stream(`timers:${options.name}`) },
     });
   }
 

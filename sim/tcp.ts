@@ -210,6 +210,7 @@ export class Endpoint implements ByteStream {
   state: EndpointState;
   private readonly dataHandlers: Array<(bytes: Uint8Array) => void> = [];
   private readonly closeHandlers: Array<(reason: StreamCloseReason) => void> = [];
+  private readonly connectHandlers: Array<() => void> = [];
   private readonly unread: Uint8Array[] = [];
   private closeReason: StreamCloseReason | undefined;
   /** Bytes written while the connection was still being made. */
@@ -271,6 +272,23 @@ export class Endpoint implements ByteStream {
   onData(handler: (bytes: Uint8Array) => void): void {
     this.dataHandlers.push(handler);
     if (this.unread.length > 0) this.owner.kernel.schedule(0, () => this.flushUnread(), 'net:unread');
+  }
+
+  onConnect(handler: () => void): void {
+    if (this.state === 'connecting') {
+      this.connectHandlers.push(handler);
+      return;
+    }
+    if (this.state === 'closed') return;
+    this.owner.kernel.schedule(0, () => {
+      if (this.state !== 'closed') handler();
+    }, 'net:late-connect');
+  }
+
+  /** The handshake completed (client side): the connect handlers run once. */
+  connected(): void {
+    const handlers = this.connectHandlers.splice(0, this.connectHandlers.length);
+    for (const handler of handlers) handler();
   }
 
   onClose(handler: (reason: StreamCloseReason) => void): void {

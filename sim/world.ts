@@ -10,7 +10,7 @@ import { MarkCounter } from '../engine/peers/marks.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
 import type { PlantedBug } from '../engine/peers/planted-bug.ts';
 import { SimHost } from './host.ts';
-import type { TickStart } from './host-clock.ts';
+import type { TickStart, TimerLateness } from './host-clock.ts';
 import { Kernel } from './kernel.ts';
 import { Network, type LinkSpec } from './network.ts';
 import { Seeds } from './seeds.ts';
@@ -23,6 +23,7 @@ export interface WorldHostSpec {
   cliLocalPeer?: string;
   tickStart?: TickStart;
   driftPpm?: number;
+  timerLateness?: TimerLateness;
 }
 
 export interface WorldOptions {

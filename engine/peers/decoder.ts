@@ -9,7 +9,7 @@
  * `maxBodyBytes` throws SizeLimitError (a ProtocolError; HAProxy answers `01 01`). How bytes
  * are chunked never changes the messages nor the error.
  */
-import { ProtocolError } from '../errors.ts';
+import { InputOverflowError, ProtocolError } from '../errors.ts';
 import { assert } from '../../lib/assert.ts';
 import { decodeDefineBody } from './definition.ts';
 import { LINE_BYTES_MAX, parseStatusCode } from './hello.ts';
@@ -101,12 +101,15 @@ export class MessageDecoder {
     return this.helloLines;
   }
 
-  /** Adds bytes. The decoder reads `chunk` until its bytes are consumed: do not mutate it before. */
+  /**
+   * Adds bytes. The decoder reads `chunk` until its bytes are consumed: do not mutate it before.
+   * Throws InputOverflowError (and keeps nothing of `chunk`) when the unread bytes would pass
+   * `bufferedBytesMax`: a reader that falls that far behind must end the stream.
+   */
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
     const pending = this.end - this.start;
-    // Bytes left over from earlier pushes are at most a partial message when the caller drains.
-    assert(pending <= this.bufferedBytesMax, 'decoder input is drained between pushes (bufferedBytesMax)');
+    if (pending + chunk.length > this.bufferedBytesMax) throw new InputOverflowError(pending, chunk.length, this.bufferedBytesMax);
     if (pending === 0) {
       this.buf = chunk;
       this.start = 0;

@@ -55,6 +55,7 @@ import type { LayoutField } from './layout.ts';
 import { Peer, type PeerConfig } from './peer.ts';
 import type { PlantedBug } from './planted-bug.ts';
 import { backoffTick, PeerSession } from './session.ts';
+import { OrphanStream, type OrphanStart } from './orphan-stream.ts';
 import { SharedTable } from './shared-table.ts';
 import type { ElementWireValue, WireValue } from './update-body.ts';
 
@@ -111,6 +112,8 @@ export class PeersSection extends FlagWord {
   private signalPending = false;
   private readonly timers = new TimerList(() => !this.stopped);
   private readonly sessions = new Set<PeerSession>();
+  /** Streams of shut-down outgoing sessions still connecting to deliver their hello. */
+  private readonly orphans = new Set<OrphanStream>();
   private stopped = false;
   private sessionIdNext = 1;
 
@@ -174,6 +177,7 @@ export class PeersSection extends FlagWord {
     this.listener?.close();
     this.listener = undefined;
     for (const session of [...this.sessions]) session.kill();
+    for (const orphan of [...this.orphans]) orphan.kill();
     this.timers.cancelAll();
   }
 
@@ -285,6 +289,20 @@ export class PeersSection extends FlagWord {
   }
 
   /** `peer_session_release`. */
+  /** An outgoing session ended while connecting: its stream goes on alone (orphan-stream.ts). */
+  adoptOrphan(start: OrphanStart): void {
+    if (this.stopped) {
+      start.stream?.close();
+      return;
+    }
+    const orphan = new OrphanStream(this, start);
+    if (!orphan.isDone) this.orphans.add(orphan);
+  }
+
+  releaseOrphan(orphan: OrphanStream): void {
+    this.orphans.delete(orphan);
+  }
+
   releaseSession(session: PeerSession): void {
     this.sessions.delete(session);
     const peer = session.peer;
@@ -530,6 +548,8 @@ export class PeersSection extends FlagWord {
       fail(`section ${this.name}: ${teachers} peers hold the resync assignment while RESYNC_ASSIGN is ${assigned ? 'set' : 'clear'}`);
     }
     for (const session of this.sessions) if (session.isEnded) fail(`section ${this.name}: session ${session.id} was released when it ended`);
+    if (this.stopped && this.orphans.size > 0) fail(`section ${this.name}: ${this.orphans.size} orphan streams outlive the process`);
+    for (const orphan of this.orphans) if (orphan.isDone) fail(`section ${this.name}: an orphan stream was released when it ended`);
   }
 
   /** For tests and reports: the learner's state as a word. */

@@ -3,9 +3,11 @@
  * handshake in both roles, then message mode. Each wake-up reads and treats every complete
  * message, then writes in HAProxy's order (session-send.ts); what one wake-up writes leaves in
  * one write. The stream side models the peers proxy: connect timeout 1 s with 3 retries
- * (1 s turn-around after a refused connect) and a 5 s inactivity timeout.
+ * (1 s turn-around after a refused connect), ended by the stream's connect signal (the TCP
+ * handshake, not the first byte), and a 5 s read timeout re-armed by input only (§4.11). Each
+ * wake-up treats at most one input buffer (16 KB, tune.bufsize) of received bytes, then yields.
  */
-import { ProtocolError } from '../errors.ts';
+import { InputOverflowError, ProtocolError } from '../errors.ts';
 import { assert, fail } from '../../lib/assert.ts';
 import type { ByteStream, StreamCloseReason, TimerHandle } from '../env.ts';
 import { tickAdd, tickRemain, TICK_ETERNITY, type Tick } from '../ticks.ts';
@@ -51,8 +53,13 @@ import { treatMessage } from './session-receive.ts';
 
 export type SessionRole = 'initiator' | 'acceptor';
 
-/** Messages treated per wake-up before yielding (a bound; HAProxy is bounded by its buffer). */
-const MESSAGES_PER_WAKEUP_MAX = 100_000;
+/**
+ * Received bytes treated per wake-up before yielding: HAProxy's applet handles one input buffer
+ * (tune.bufsize, 16384) per pass. The message that crosses the mark is still treated.
+ */
+export const INPUT_BYTES_PER_WAKEUP_MAX = 16_384;
+/** Messages treated per wake-up (a bound; the smallest message is 2 bytes, so bytes bound first). */
+const MESSAGES_PER_WAKEUP_MAX = INPUT_BYTES_PER_WAKEUP_MAX / 2 + 1;
 /** State changes per wake-up before the handler must have waited for input or ended (a bound). */
 const TRANSITIONS_PER_WAKEUP_MAX = 16;
 /** The largest message: class, type, length varint, body. */
@@ -68,7 +75,7 @@ export class PeerSession {
   peer: Peer | undefined;
   /** Times the I/O handler ran (`task_calls`). */
   calls = 0;
-  /** 'EST' once bytes came back from the other side, 'CON' while connecting, 'TAR' in turn-around. */
+  /** 'EST' once the stream connected (or bytes came), 'CON' while connecting, 'TAR' in turn-around. */
   streamState: 'CON' | 'TAR' | 'EST' | 'CLO' = 'CON';
   stream: ByteStream | undefined;
   private decoder: MessageDecoder;
@@ -90,6 +97,8 @@ export class PeerSession {
   private idleTimer: TimerHandle | undefined;
   private idleDeadlineTick: Tick = TICK_ETERNITY;
   private connectAttempts = 0;
+  /** When the connect under way times out, or the turn-around ends (for an orphaned stream). */
+  private connectDeadlineTick: Tick = TICK_ETERNITY;
   /** Bytes to (re)send on every new connection attempt (the hello, until the status came). */
   private pendingOnConnect: Uint8Array | undefined;
   private ended = false;
@@ -155,7 +164,11 @@ export class PeerSession {
     this.streamState = 'CON';
     const stream = this.section.env.net.connect({ address: peer.address, port: peer.port });
     this.attachStream(stream);
+    stream.onConnect(() => {
+      if (this.stream === stream && !this.ended) this.connected();
+    });
     if (this.pendingOnConnect !== undefined) stream.write(this.pendingOnConnect);
+    this.connectDeadlineTick = tickAdd(this.section.now(), PEERS_CONNECT_TIMEOUT_MS);
     this.connectTimer = this.section.schedule(PEERS_CONNECT_TIMEOUT_MS, () => {
       this.connectTimer = undefined;
       this.connectFailed(stream, 'timeout');
@@ -166,15 +179,21 @@ export class PeerSession {
     this.stream = stream;
     stream.onData((bytes) => {
       if (this.stream !== stream || this.ended) return;
-      this.connectTimer?.cancel();
-      this.connectTimer = undefined;
-      this.streamState = 'EST';
+      // A stream that never signals its connect (a test's memory stream) counts as connected here.
+      if (this.streamState !== 'EST') this.connected();
       this.armIdle();
       try {
         this.decoder.push(bytes);
       } catch (err) {
-        // The decoder's buffered-bytes bound: a peer flooding faster than we read.
-        if (!(err instanceof Error)) throw err;
+        // The decoder's unread-bytes bound: a peer sending faster than this session reads.
+        if (!(err instanceof InputOverflowError)) throw err;
+        this.section.emit('session.input-overflow', {
+          peer: this.peer?.name ?? null,
+          session: this.id,
+          pendingBytes: err.pendingBytes,
+          chunkBytes: err.chunkBytes,
+          bufferedBytesMax: err.bufferedBytesMax,
+        });
         this.st0 = PEER_SESS_ST_END;
       }
       this.wake();
@@ -196,6 +215,14 @@ export class PeerSession {
       this.st0 = PEER_SESS_ST_END;
       this.finish();
     });
+    if (this.role === 'acceptor') this.armIdle();
+  }
+
+  /** The connect completed (SYN-ACK): the connect timer stops and the read timeout starts. */
+  private connected(): void {
+    this.connectTimer?.cancel();
+    this.connectTimer = undefined;
+    this.streamState = 'EST';
     this.armIdle();
   }
 
@@ -217,6 +244,7 @@ export class PeerSession {
       return;
     }
     this.streamState = 'TAR';
+    this.connectDeadlineTick = tickAdd(this.section.now(), PEERS_CONNECT_TURNAROUND_MS);
     this.connectTimer = this.section.schedule(PEERS_CONNECT_TURNAROUND_MS, () => {
       this.connectTimer = undefined;
       if (!this.ended) this.openConnection();
@@ -224,8 +252,9 @@ export class PeerSession {
   }
 
   /**
-   * Stream inactivity (client/server timeout 5 s): reset by every byte in either direction. The
-   * deadline moves on each byte; one timer chases it (re-armed for the rest when it fires early),
+   * Read timeout (client/server timeout 5 s, §4.11): fires when input stays silent for 5 s; the
+   * session's own writes do not re-arm it. Armed when the stream connects. The deadline moves on
+   * each received chunk; one timer chases it (re-armed for the rest when it fires early),
    * instead of a cancel and a new timer per message.
    */
   private armIdle(): void {
@@ -283,10 +312,7 @@ export class PeerSession {
     }
     this.out = [];
     this.outBytes = 0;
-    if (this.stream !== undefined) {
-      this.stream.write(all);
-      if (this.streamState === 'EST') this.armIdle();
-    }
+    if (this.stream !== undefined) this.stream.write(all);
     if (this.role === 'initiator' && this.st0 === PEER_SESS_ST_GETSTATUS) this.pendingOnConnect = all;
   }
 
@@ -297,7 +323,7 @@ export class PeerSession {
     this.calls++;
     this.step();
     this.flush();
-    if (this.st0 === PEER_SESS_ST_END) this.finish();
+    if (this.st0 === PEER_SESS_ST_END) this.finish({ orphanStream: true });
     this.checkInvariants();
     this.section.checkInvariants();
   }
@@ -498,7 +524,10 @@ export class PeerSession {
     return true;
   }
 
-  /** WAITMSG: treat every complete message, then send. True when done for this wake-up. */
+  /**
+   * WAITMSG: treat complete messages up to one input buffer's worth of bytes, then send. True when
+   * done for this wake-up (woken again when received bytes remain).
+   */
   private waitMessages(): boolean {
     const peer = this.peer;
     assert(peer !== undefined, 'WAITMSG knows its peer');
@@ -509,7 +538,14 @@ export class PeerSession {
     // PLANTED BUG 'push-before-read' (testing aid, planted-bug.ts): the pending local updates go
     // out before the messages that arrived are treated (HAProxy treats its input first, §4.8).
     if (this.section.plantedBug === 'push-before-read') this.sendAll(peer);
+    const unreadAtWake = this.decoder.bufferedBytes;
     for (let count = 0; count < MESSAGES_PER_WAKEUP_MAX; count++) {
+      if (unreadAtWake - this.decoder.bufferedBytes >= INPUT_BYTES_PER_WAKEUP_MAX) {
+        // One buffer's worth treated: send, and read the rest at the next wake-up.
+        this.sendAll(peer);
+        this.wake();
+        return true;
+      }
       let msg;
       try {
         msg = this.decoder.next();
@@ -532,6 +568,7 @@ export class PeerSession {
       }
       peer.setFlag(PEER_F_ALIVE);
     }
+    this.sendAll(peer);
     this.wake();
     return true;
   }
@@ -551,18 +588,39 @@ export class PeerSession {
     return true;
   }
 
-  /** END: close the stream and release the session (`peer_session_release`). */
-  private finish(): void {
+  /**
+   * END: close the stream and release the session (`peer_session_release`). With `orphanStream`
+   * (the applet ended on its own or was shut down, the process lives on), an initiator whose
+   * connect is still under way leaves its stream behind: it goes on connecting and delivers the
+   * hello (orphan-stream.ts).
+   */
+  private finish(options: { orphanStream?: boolean } = {}): void {
     if (this.ended) return;
     this.ended = true;
     this.st0 = PEER_SESS_ST_END;
     this.wakeTask.dispose();
     this.connectTimer?.cancel();
     this.idleTimer?.cancel();
-    this.streamState = 'CLO';
     const stream = this.stream;
+    const connecting = this.streamState === 'CON' || this.streamState === 'TAR';
+    this.streamState = 'CLO';
     this.stream = undefined;
-    stream?.close();
+    const hello = this.pendingOnConnect;
+    const peer = this.peer;
+    if (options.orphanStream === true && this.role === 'initiator' && connecting && hello !== undefined && peer !== undefined) {
+      this.section.adoptOrphan({
+        session: this.id,
+        peer: peer.name,
+        address: peer.address,
+        port: peer.port,
+        hello,
+        attempts: this.connectAttempts,
+        stream,
+        deadlineTick: this.connectDeadlineTick,
+      });
+    } else {
+      stream?.close();
+    }
     this.section.releaseSession(this);
   }
 }

@@ -23,6 +23,11 @@ export default scenario({
   lesson: 'A returning node learns a large table one send buffer per trip across the link: its blind window grows with table size and distance.',
   hosts: mesh(['hap1', 'hap2'], { table: 'stick-table type ip size 100k expire 10m store http_req_cnt,gpc0' }),
   durationMs: 20_000,
+  // Not seed 3: there, under the 16 MB control, hap1's reconnect crosses hap2's connect at the
+  // restart; hap1's cut-short attempt still delivers its hello (orphan-stream.ts, as HAProxy's
+  // stream does) and hap2 drops the session carrying the first lesson, so resyncMsAfterRestart
+  // measures that collision, not the send buffer (1250 ms against 610 on seeds 2 and 4-12).
+  seeds: ['1', '2', '4'],
   link: { latencyMs: 100, sendBufferBytes: SEND_BUFFER_BYTES },
   watch: { table: 'st', keys: [], everyMs: 1_000 },
   script: (s) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { thrown } from '../../helpers/thrown.ts';
-import { ProtocolError } from '../../../engine/errors.ts';
+import { InputOverflowError, ProtocolError } from '../../../engine/errors.ts';
 import { encodeMessage, MessageDecoder, SizeLimitError, type PeerMessage } from '../../../engine/peers/messages.ts';
 import { encodeVarint } from '../../../engine/peers/varint.ts';
 import { fromHex, hex } from './table-specs.ts';
@@ -188,6 +188,24 @@ describe('framing (spec §4.3)', () => {
     expect(decodeHex('0a 84 07 01 00 00 00 2a ee ee 0a 83 02 03 99')).toEqual([
       { kind: 'ack', tableId: 1, updateId: 42 },
       { kind: 'switch', tableId: 3 },
+    ]);
+  });
+});
+
+describe('unread-input bound', () => {
+  it('a push past bufferedBytesMax throws InputOverflowError and keeps what was pending', () => {
+    const d = new MessageDecoder({ expect: 'messages', bufferedBytesMax: 8 });
+    d.push(fromHex('00 04 00 04 0a'));
+    const err = thrown(() => d.push(fromHex('84 05 01 00')), InputOverflowError);
+    expect([err.pendingBytes, err.chunkBytes, err.bufferedBytesMax]).toEqual([5, 4, 8]);
+    expect(err).not.toBeInstanceOf(ProtocolError);
+    expect(d.bufferedBytes).toBe(5);
+    // Up to the bound is taken: the decoder goes on where it was.
+    d.push(fromHex('84 05 01'));
+    expect(d.bufferedBytes).toBe(8);
+    expect([d.next(), d.next()]).toEqual([
+      { kind: 'control', control: 'heartbeat' },
+      { kind: 'control', control: 'heartbeat' },
     ]);
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TICK_MODULUS, tickDiff, tickFromMs } from '../../../engine/ticks.ts';
-import { HostClock } from '../../../sim/host-clock.ts';
+import { HostClock, TIMER_LATENESS_MEASURED, type TimerLateness } from '../../../sim/host-clock.ts';
 import { Kernel } from '../../../sim/kernel.ts';
 import { Seeds } from '../../../sim/seeds.ts';
 
@@ -108,5 +108,61 @@ describe('HostClock ticks', () => {
     const { kernel, clock } = makeClock({ tickStart: 12345 });
     kernel.runFor(10);
     expect(clock.nowTick()).toBe(12355);
+  });
+});
+
+describe('timer lateness (scheduling and timer slack)', () => {
+  /** Fire times of a 3000 ms timer re-armed when it fires (a heartbeat), `count` times. */
+  function beats(host: string, lateness: TimerLateness | undefined, count: number): number[] {
+    const kernel = new Kernel();
+    const seeds = new Seeds('late');
+    const clock = new HostClock({
+      kernel,
+      random: seeds.stream(`clock:${host}`),
+      host,
+      ...(lateness === undefined ? {} : { timerLateness: { lateness, random: seeds.stream(`timers:${host}`) } }),
+    });
+    const at: number[] = [];
+    const arm = (): void => {
+      clock.schedule(3000, () => {
+        at.push(kernel.nowMs());
+        if (at.length < count) arm();
+      });
+    };
+    arm();
+    kernel.runFor(3100 * count);
+    return at;
+  }
+
+  it('each timer fires late by a whole number of ms within the bounds; wake-ups (delay 0) are not late', () => {
+    const at = beats('hap1', TIMER_LATENESS_MEASURED, 40);
+    const gaps = at.map((t, i) => t - (i === 0 ? 0 : at[i - 1]!) - 3000);
+    expect(gaps.every((g) => g >= TIMER_LATENESS_MEASURED.minMs && g <= TIMER_LATENESS_MEASURED.maxMs)).toBe(true);
+    expect(new Set(gaps).size).toBe(2);
+    const kernel = new Kernel();
+    const seeds = new Seeds('late');
+    const clock = new HostClock({ kernel, random: seeds.stream('clock:x'), timerLateness: { lateness: { minMs: 5, maxMs: 9 }, random: seeds.stream('timers:x') } });
+    let firedAt = -1;
+    clock.schedule(0, () => (firedAt = kernel.nowMs()));
+    kernel.runFor(1);
+    expect(firedAt).toBe(0);
+  });
+
+  it('two hosts with the same lateness drift apart (never in lockstep); without lateness they stay together', () => {
+    const a = beats('hap1', TIMER_LATENESS_MEASURED, 20);
+    const b = beats('hap2', TIMER_LATENESS_MEASURED, 20);
+    expect(a).not.toEqual(b);
+    expect(Math.abs(a.at(-1)! - b.at(-1)!)).toBeGreaterThan(0);
+    // Negative control: no lateness, the same schedule on both hosts fires at the same instants.
+    expect(beats('hap1', undefined, 20)).toEqual(beats('hap2', undefined, 20));
+    expect(beats('hap1', { minMs: 0, maxMs: 0 }, 20)).toEqual(beats('hap2', undefined, 20));
+  });
+
+  it('refuses a lateness that is not whole ms or is inverted, with a one-line message', () => {
+    const kernel = new Kernel();
+    const seeds = new Seeds('late');
+    const make = (lateness: TimerLateness) => () => new HostClock({ kernel, random: seeds.stream('c'), timerLateness: { lateness, random: seeds.stream('t') } });
+    expect(make({ minMs: 2, maxMs: 1 })).toThrow(/timer lateness: whole ms/);
+    expect(make({ minMs: 0.5, maxMs: 1 })).toThrow(/timer lateness/);
   });
 });

@@ -38,8 +38,10 @@ describe('pause and resume', () => {
     ]);
   });
 
-  it('a pause longer than the liveness timeout makes the peer declare it dead', () => {
+  it('a pause longer than the read timeout makes the peer end the session 5 s after its last input', () => {
     let dead = 0;
+    let lastInputMs = 0;
+    const timeoutsMs: number[] = [];
     const spec = scenario({
       name: 'pause-dead',
       title: '',
@@ -48,13 +50,24 @@ describe('pause and resume', () => {
       durationMs: 30_000,
       script: (s) => {
         s.observe('peer.dead', (e) => {
-          if (e.host === 'hap1') dead++;
+          if (e.host === 'hap1' && e.t < 15_000) dead++;
+        });
+        s.observe('heartbeat.tx', (e) => {
+          if (e.host === 'hap2' && e.t <= 10_000) lastInputMs = e.t;
+        });
+        s.observe('session.timeout', (e) => {
+          if (e.host === 'hap1') timeoutsMs.push(e.t);
         });
         s.at(10_000, () => s.pause('hap2'));
         s.at(25_000, () => s.resume('hap2'));
       },
     });
     runScenario(spec, { seed: '2', policy: 'haproxy' });
-    expect(dead).toBeGreaterThanOrEqual(1);
+    // hap2's last heartbeat arrives one link latency after it left; hap1 reads nothing after it.
+    expect(lastInputMs).toBeGreaterThan(7_000);
+    expect(timeoutsMs.length).toBeGreaterThanOrEqual(1);
+    expect(timeoutsMs[0]! - lastInputMs).toBeGreaterThanOrEqual(5_000);
+    expect(timeoutsMs[0]! - lastInputMs).toBeLessThanOrEqual(5_100);
+    expect(dead).toBe(0);
   });
 });

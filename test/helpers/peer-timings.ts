@@ -1,0 +1,114 @@
+/**
+ * Peer-session timings of a simulated run, as the lab measured them on real haproxy: the startup
+ * of a 3-node mesh (nodes started `gapMs` apart, as the lab's script starts them one after the
+ * other) and the reconnect after healing a cut between two nodes. Used by the lab comparison test
+ * (test/scenarios/lab-timings.test.ts) and scripts/measure-peer-timings.ts.
+ */
+import { scenario } from '../../scenarios/dsl.ts';
+import { mesh } from '../../scenarios/builtin/cluster.ts';
+import { runScenario } from '../../scenarios/runner.ts';
+
+export const STARTUP_NODES = ['hap1', 'hap2', 'hap3'] as const;
+
+export interface StartupTimings {
+  collisions: number;
+  /** When established sessions closed in the first 4 s (ms after the first start). */
+  teardownMs: number[];
+  /** When the last session of the final mesh was made. */
+  meshRemadeMs: number;
+  /** Pairs whose final session the lower-numbered node initiated (of 3). */
+  pairsInitiatedByLowerNumbered: number;
+  /** Per node (hap1..hap3): 1 when PEERS_F_RESYNC_REMOTEABORT (0x80) was set. */
+  remoteAbortFlag: number[];
+  /** When each node's startup resync ended. */
+  resyncEndMs: number[];
+}
+
+export function measureStartup(seed: string, options: { gapMs: number; latencyMs: number }): StartupTimings {
+  const out: StartupTimings = { collisions: 0, teardownMs: [], meshRemadeMs: 0, pairsInitiatedByLowerNumbered: 0, remoteAbortFlag: [0, 0, 0], resyncEndMs: [] };
+  const initiatorOf = new Map<string, string>();
+  const madeAt = new Map<string, number>();
+  const spec = scenario({
+    name: 'measure-startup',
+    title: 'startup timings',
+    lesson: '',
+    hosts: mesh([...STARTUP_NODES]).map((h) => ({ ...h, startAtZero: false })),
+    durationMs: 20_000,
+    link: { latencyMs: options.latencyMs },
+    script: (s) => {
+      STARTUP_NODES.forEach((name, i) => s.at(i * options.gapMs, () => s.start(name)));
+      s.observe('collision', (e) => {
+        if (e.t < 10_000) out.collisions++;
+      });
+      s.observe('resync.abort', (e) => {
+        out.remoteAbortFlag[STARTUP_NODES.indexOf(e.host as (typeof STARTUP_NODES)[number])] = 1;
+      });
+      s.observe('resync.state', (e) => {
+        if (e.details?.['state'] === 'FINISHED') out.resyncEndMs.push(e.t);
+      });
+      s.observe('session.closed', (e) => {
+        if (e.t < 4_000) out.teardownMs.push(e.t);
+      });
+      s.observe('hello.status', (e) => {
+        if (e.details?.['role'] !== 'initiator' || e.details['code'] !== 200) return;
+        const pair = [e.host, String(e.details['peer'])].sort().join('-');
+        initiatorOf.set(pair, e.host);
+        madeAt.set(pair, e.t);
+      });
+    },
+  });
+  runScenario(spec, { seed, policy: 'haproxy' });
+  for (const [pair, initiator] of initiatorOf) if (pair.startsWith(initiator)) out.pairsInitiatedByLowerNumbered++;
+  out.meshRemadeMs = Math.max(...madeAt.values());
+  return out;
+}
+
+export interface HealTimings {
+  /** From the heal to the first status 200 an initiator read. */
+  reconnectMs: number;
+  collisions: number;
+  /** The acceptor of the last session made after the heal. */
+  acceptor: string;
+  /** How far apart the two sides created their last sessions before the heal (lockstep: 0). */
+  createdApartMs: number;
+}
+
+export function measureHeal(seed: string, options: { latencyMs: number; cutMs?: number; healMs?: number }): HealTimings {
+  const cutMs = options.cutMs ?? 10_000;
+  const healMs = options.healMs ?? 20_000;
+  const lastCreated = new Map<string, number>();
+  const out: HealTimings = { reconnectMs: -1, collisions: 0, acceptor: '', createdApartMs: 0 };
+  const spec = scenario({
+    name: 'measure-heal',
+    title: 'heal timings',
+    lesson: '',
+    hosts: mesh(['hap1', 'hap2']),
+    durationMs: healMs + 10_000,
+    link: { latencyMs: options.latencyMs },
+    script: (s) => {
+      s.at(cutMs, () => s.cut(['hap1'], ['hap2']));
+      s.at(healMs, () => s.heal());
+      s.observe('collision', (e) => {
+        if (e.t >= healMs) out.collisions++;
+      });
+      s.observe('session.connect', (e) => {
+        if (e.t < healMs) lastCreated.set(e.host, e.t);
+      });
+      s.observe('hello.status', (e) => {
+        if (e.t < healMs || e.details?.['code'] !== 200) return;
+        if (e.details['role'] === 'acceptor') out.acceptor = e.host;
+        if (e.details['role'] === 'initiator' && out.reconnectMs < 0) out.reconnectMs = e.t - healMs;
+      });
+    },
+  });
+  runScenario(spec, { seed, policy: 'haproxy' });
+  out.createdApartMs = Math.abs((lastCreated.get('hap1') ?? 0) - (lastCreated.get('hap2') ?? 0));
+  return out;
+}
+
+/** min, quartiles, median, max of `values` (sorted copy). */
+export function distribution(values: readonly number[]): { n: number; min: number; p25: number; median: number; p75: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { n: sorted.length, min: sorted[0]!, p25: at(0.25), median: at(0.5), p75: at(0.75), max: sorted.at(-1)! };
+}

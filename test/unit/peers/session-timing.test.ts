@@ -1,0 +1,144 @@
+/**
+ * When a session counts as connected, when its read timeout fires and how much input one wake-up
+ * reads: the connect timer ends at the TCP handshake (not the first byte), the 5 s read timeout
+ * is re-armed by input only (§4.11), one wake-up treats one input buffer (16 KB) and more unread
+ * input than the decoder's bound ends the session with a traced event.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ByteStream } from '../../../engine/env.ts';
+import { encodeMessage } from '../../../engine/peers/encode-message.ts';
+import { helloLines } from '../../../engine/peers/hello.ts';
+import { INPUT_BYTES_PER_WAKEUP_MAX } from '../../../engine/peers/session.ts';
+import { Cluster, isEstablished, PEER_PORT } from './helpers-peers.ts';
+
+/** hap2's address in a two-host Cluster. */
+const HAP1_ADDRESS = '10.0.0.1';
+const HAP2_ADDRESS = '10.0.0.2';
+
+describe('connect signal', () => {
+  it('an acceptor that takes the connection but never answers: connected at the handshake, no 1 s connect-timeout retries, read timeout after 5 s', () => {
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 3 } });
+    // hap2 runs no section: a listener accepts and stays silent (a paused or slow acceptor).
+    const accepted: ByteStream[] = [];
+    c.network.netFor('hap2').listen({ address: HAP2_ADDRESS, port: PEER_PORT }, (stream) => {
+      accepted.push(stream);
+      stream.onData(() => {});
+    });
+    c.start('hap1', { sectionPeers: ['hap1', 'hap2'] });
+    c.run(5500);
+    // One connection until the read timeout; the section then connects again (its reconnect timer).
+    expect(accepted.length).toBeGreaterThanOrEqual(1);
+    expect(c.kinds('session.connect-failed', (e) => e.host === 'hap1')).toEqual([]);
+    const timeouts = c.kinds('session.timeout', (e) => e.host === 'hap1');
+    expect(timeouts.length).toBe(1);
+    // SYN out at 0, SYN-ACK back at 6 ms: the read timeout runs from there.
+    expect(timeouts[0]!.t).toBe(5006);
+  });
+
+  it('a connect that never completes still fails after the 1 s connect timeout and is retried', () => {
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 3 } });
+    const id = c.network.partition({ sides: [['hap1'], ['hap2']] });
+    c.network.netFor('hap2').listen({ address: HAP2_ADDRESS, port: PEER_PORT }, () => {});
+    c.start('hap1', { sectionPeers: ['hap1', 'hap2'] });
+    c.run(2500);
+    const failed = c.kinds('session.connect-failed', (e) => e.host === 'hap1');
+    expect(failed.map((e) => [e.t, e.reason])).toEqual([
+      [1000, 'timeout'],
+      [2000, 'timeout'],
+    ]);
+    c.network.heal(id);
+  });
+});
+
+/** Connects to hap1 as 'hap2' from hap2's host, reads the status, and returns the raw stream. */
+function rawPeer(c: Cluster): { stream: ByteStream; received: () => number } {
+  let receivedBytes = 0;
+  const stream = c.network.netFor('hap2').connect({ address: HAP1_ADDRESS, port: PEER_PORT });
+  stream.onData((bytes) => {
+    receivedBytes += bytes.length;
+  });
+  stream.write(encodeMessage({ kind: 'hello', lines: helloLines({ minorVersion: 1, calledName: 'hap1', callerName: 'hap2', pid: 7 }) }));
+  return { stream, received: () => receivedBytes };
+}
+
+function heartbeats(count: number): Uint8Array {
+  const one = encodeMessage({ kind: 'control', control: 'heartbeat' });
+  const all = new Uint8Array(one.length * count);
+  for (let i = 0; i < count; i++) all.set(one, i * one.length);
+  return all;
+}
+
+describe('input per wake-up', () => {
+  it('a 64 KB burst is read one 16 KB buffer per wake-up, every message treated', () => {
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 2 } });
+    const a = c.start('hap1', { sectionPeers: ['hap1', 'hap2'] });
+    const raw = rawPeer(c);
+    c.run(100);
+    expect(raw.received()).toBeGreaterThan(0);
+    const peer = a.section.findPeer('hap2')!;
+    const session = peer.session!;
+    expect(session.role).toBe('acceptor');
+    const count = (4 * INPUT_BYTES_PER_WAKEUP_MAX) / 2;
+    const callsBefore = session.calls;
+    const rxBefore = peer.rxHbt;
+    raw.stream.write(heartbeats(count));
+    c.run(100);
+    expect(peer.rxHbt - rxBefore).toBe(count);
+    // Four buffers' worth: at least four wake-ups (one per buffer), not one.
+    expect(session.calls - callsBefore).toBeGreaterThanOrEqual(4);
+  });
+
+  it('more unread input than the decoder holds ends the session with a traced input-overflow event', () => {
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 2, sendBufferBytes: 64 * 1024 * 1024 } });
+    const a = c.start('hap1', { sectionPeers: ['hap1', 'hap2'] });
+    const raw = rawPeer(c);
+    c.run(100);
+    const session = a.section.findPeer('hap2')!.session!;
+    raw.stream.write(heartbeats(2 * 1024 * 1024 + 1));
+    c.run(100);
+    const overflow = c.kinds('session.input-overflow', (e) => e.host === 'hap1');
+    expect(overflow.length).toBe(1);
+    expect(overflow[0]!.bufferedBytesMax).toBe(4 * 1024 * 1024);
+    expect(overflow[0]!.session).toBe(session.id);
+    expect(session.isEnded).toBe(true);
+  });
+});
+
+describe('startup teardown (a cut-short connect still delivers its hello: orphan-stream.ts)', () => {
+  it("hap1's refused connect, cut short by hap2's connect, reaches hap2 ~1 s later: hap2 drops the session it initiated (collision, lesson aborted: 0x80) and the pair reconnects", () => {
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 1 } });
+    const a = c.start('hap1');
+    c.run(10);
+    const b = c.start('hap2');
+    c.run(6000);
+    // hap1's first attempt was refused (hap2 not listening yet), then cut short by hap2's connect.
+    expect(c.kinds('session.connect-failed', (e) => e.host === 'hap1' && e.t < 10).map((e) => e.reason)).toEqual(['refused']);
+    const orphans = c.kinds('session.orphan', (e) => e.host === 'hap1');
+    expect(orphans.length).toBe(1);
+    expect(orphans[0]!.state).toBe('TAR');
+    // The turn-around ends 1 s after the refusal: the hello goes then.
+    const hello = c.kinds('session.orphan-hello', (e) => e.host === 'hap1');
+    expect(hello.length).toBe(1);
+    expect(hello[0]!.t).toBeGreaterThanOrEqual(1000);
+    expect(hello[0]!.t).toBeLessThan(1100);
+    const collisions = c.kinds('collision', (e) => e.host === 'hap2');
+    expect(collisions.length).toBe(1);
+    expect(collisions[0]!.t - hello[0]!.t).toBeLessThanOrEqual(3);
+    // hap2 was learning from hap1 over the session it initiated: the lesson is aborted (0x80).
+    expect(b.section.flags & 0x80).toBe(0x80);
+    expect(isEstablished(a, 'hap2') && isEstablished(b, 'hap1')).toBe(true);
+    expect(b.section.findPeer('hap1')!.coll).toBe(1);
+  });
+
+  it('negative control: hap1 starts while hap2 has no attempt under way (its 4 refused tries are over): no orphan, no teardown', () => {
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 1 } });
+    const b = c.start('hap2');
+    c.run(4000);
+    expect(b.section.findPeer('hap1')!.session).toBe(undefined);
+    const a = c.start('hap1');
+    c.run(6000);
+    expect(c.kinds('session.orphan')).toEqual([]);
+    expect(b.section.flags & 0x80).toBe(0);
+    expect(isEstablished(a, 'hap2') && isEstablished(b, 'hap1')).toBe(true);
+  });
+});
