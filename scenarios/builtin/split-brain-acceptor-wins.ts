@@ -13,8 +13,9 @@
  * 7 requests are forgotten), hap2 accepting gives 1/9 everywhere (hap1's flag is gone).
  *
  * Which node accepts comes out of the reconnect timers and collisions of each seed: of the seeds
- * this scenario runs on, hap1 accepts on 1 and 3, hap2 on 2 and 4 (the built-in test checks that
- * both occur).
+ * this scenario runs on, hap1 accepts on 3 and 10, hap2 on 2 and 4 (the built-in test checks that
+ * both occur). Seed 1 is left out: there the heal's first session carries the updates in an order
+ * where a node pushing before reading ends the same, so it cannot tell that wrong engine apart.
  */
 import { scenario } from '../dsl.ts';
 import { mesh } from './cluster.ts';
@@ -41,7 +42,7 @@ export default scenario({
   hosts: mesh(['hap1', 'hap2']),
   durationMs: 40_000,
   policies: ['haproxy', 'aggregate', 'max'],
-  seeds: ['1', '2', '3', '4'],
+  seeds: ['2', '3', '4', '10'],
   watch: { table: 'st', keys: [KEY], everyMs: 250 },
   script: (s) => {
     // The acceptor of the session that carried the first update after the heal (collisions may

@@ -14,7 +14,8 @@
  * give (lab exp. 4, three nodes).
  *
  * Which of hap1 and hap3 accepts comes out of the seed: of the seeds this scenario runs on, hap1
- * accepts on 3 and 4, hap3 on 1 and 2 (the built-in test checks that both occur).
+ * accepts on 3 and 11, hap3 on 1 and 2 (the built-in test checks that both occur). Seed 4 is left
+ * out: there a node pushing before reading ends the same, so it cannot tell that wrong engine apart.
  */
 import { scenario } from '../dsl.ts';
 import { mesh } from './cluster.ts';
@@ -41,7 +42,7 @@ export default scenario({
     'A node cut from a writer does not get the value through a third node; after the heal the acceptor of the writers’ new session imposes its entry on the other, nothing is relayed to the third node, and the cluster can stay diverged until the key is written again.',
   hosts: mesh(['hap1', 'hap2', 'hap3']),
   durationMs: 30_000,
-  seeds: ['1', '2', '3', '4'],
+  seeds: ['1', '2', '3', '11'],
   watch: { table: 'st', keys: [KEY], everyMs: 250 },
   script: (s) => {
     // Sessions each host accepted (ids are per host), and the acceptor of the hap1–hap3 session
