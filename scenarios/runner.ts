@@ -7,6 +7,7 @@ import { parseConfig } from '../engine/config/parse.ts';
 import type { Config } from '../engine/config/types.ts';
 import { assert } from '../lib/assert.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
+import { HAPROXY_VERSION_DEFAULT, type HaproxyVersion } from '../engine/version/profile.ts';
 import { deriveSeed } from '../sim/seeds.ts';
 import { openTraceFile, sticksimVersion } from '../sim/trace-file.ts';
 import { Fingerprint } from '../sim/fingerprint.ts';
@@ -19,6 +20,8 @@ import { ScriptApi } from './script-api.ts';
 export interface RunOptions {
   seed: string;
   policy: MergePolicyName;
+  /** The HAProxy release line every process behaves as (default 2.6). */
+  haproxy?: HaproxyVersion;
   /** Write the JSONL trace to this file (as it runs). */
   tracePath?: string;
   /** Keep the trace entries in memory (for tests and the TUI). */
@@ -84,7 +87,8 @@ export interface StartOptions extends RunOptions {
 
 export function startScenario(spec: ScenarioSpec, options: StartOptions): ScenarioRun {
   const wallStart = options.wallMs?.() ?? 0;
-  const hosts = buildHosts(spec);
+  const haproxy = options.haproxy ?? HAPROXY_VERSION_DEFAULT;
+  const hosts = buildHosts(spec, haproxy);
   const configText = hosts.map((h) => `# ${h.name}\n${h.text}`).join('\n');
   const header = {
     sticksimVersion: sticksimVersion(),
@@ -96,6 +100,7 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
       .sort()
       .map((name) => ({ name, seed: deriveSeed(options.seed, name) })),
     mergePolicy: options.policy,
+    haproxy,
     configText,
   };
   const entries: TraceEntry[] = [];
@@ -121,6 +126,7 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
   const world = new World({
     seed: options.seed,
     mergePolicy: options.policy,
+    haproxy,
     hosts: hosts.map((h) => h.world),
     sink,
     ...(spec.link === undefined ? {} : { link: spec.link }),
@@ -162,7 +168,8 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
       traceHash,
       fingerprint: fingerprint?.digest() ?? '',
       tracePath: options.tracePath,
-      reproduce: `npx sticksim run ${ref} --seed ${quote(options.seed)} --policy ${options.policy}`,
+      haproxy,
+      reproduce: `npx sticksim run ${ref} --seed ${quote(options.seed)} --policy ${options.policy} --haproxy ${haproxy}`,
   };
   return { result, entries, kernelEvents: world.kernel.eventsRun(), streams: world.seeds.list(), marks: [...world.marks.counts] };
   };
@@ -201,11 +208,11 @@ interface BuiltHost {
   world: WorldHostSpec;
 }
 
-function buildHosts(spec: ScenarioSpec): BuiltHost[] {
+function buildHosts(spec: ScenarioSpec, haproxy: HaproxyVersion): BuiltHost[] {
   return spec.hosts.map((h, i) => {
     const text = h.config ?? spec.config;
     assert(text !== undefined, `host ${h.name} has a configuration`);
-    const config = parseOrThrow(text, `${spec.name}/${h.name}.cfg`);
+    const config = parseOrThrow(text, `${spec.name}/${h.name}.cfg`, haproxy);
     const world: WorldHostSpec = {
       name: h.name,
       addresses: h.addresses ?? [`10.0.0.${i + 1}`],
@@ -223,11 +230,11 @@ const parsedConfigs = new Map<string, Config>();
 const PARSED_CONFIGS_MAX = 256;
 
 /** The config of `text` (a parsed Config is read-only, so runs share it). */
-function parseOrThrow(text: string, file: string): Config {
-  const cacheKey = `${file}\n${text}`;
+function parseOrThrow(text: string, file: string, version: HaproxyVersion): Config {
+  const cacheKey = `${version}\n${file}\n${text}`;
   const cached = parsedConfigs.get(cacheKey);
   if (cached !== undefined) return cached;
-  const parsed = parseConfig(text, { file });
+  const parsed = parseConfig(text, { file, version });
   if (!parsed.ok) throw new ScenarioConfigError(parsed.errors.map((e) => e.message).join('\n'));
   if (parsedConfigs.size >= PARSED_CONFIGS_MAX) parsedConfigs.clear();
   parsedConfigs.set(cacheKey, parsed.config);

@@ -16,6 +16,7 @@ import { KernelTimerGroup, type Kernel } from './kernel.ts';
 import type { Network } from './network.ts';
 import type { Seeds } from './seeds.ts';
 import { sinkWants, type TraceSink } from './trace.ts';
+import type { HaproxyVersion } from '../engine/version/profile.ts';
 
 export interface SimHostOptions {
   name: string;
@@ -28,6 +29,8 @@ export interface SimHostOptions {
   /** False when no one records engine events (trace off, no observers): emitters skip them. */
   eventsRecorded?: boolean;
   mergePolicy: MergePolicyName;
+  /** The HAProxy release line the host's processes behave as (default 2.6). */
+  haproxy?: HaproxyVersion;
   marks: CoverageMarks;
   /** `-L` on the command line, when the scenario sets it. */
   cliLocalPeer?: string;
@@ -259,6 +262,7 @@ export class SimHost {
       mergePolicy: this.options.mergePolicy,
       marks: this.options.marks,
       pid,
+      ...(this.options.haproxy === undefined ? {} : { haproxy: this.options.haproxy }),
     });
     haproxyProcess.start();
     return { pid, process: haproxyProcess, timers, gate };

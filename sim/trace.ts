@@ -10,6 +10,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { assert, fail } from '../lib/assert.ts';
 import type { EventDetails, Events } from '../engine/env.ts';
+import { HAPROXY_VERSION_DEFAULT, isHaproxyVersion, type HaproxyVersion } from '../engine/version/profile.ts';
 
 export const TRACE_FORMAT_VERSION = 1;
 const DETAIL_DEPTH_MAX = 16;
@@ -22,6 +23,8 @@ export interface TraceHeader {
   seed: string | number;
   streams: ReadonlyArray<{ name: string; seed: string }>;
   mergePolicy: string;
+  /** The HAProxy release line the run modelled; a trace without it (older sticksim) means '2.6'. */
+  haproxy?: HaproxyVersion;
   configText: string;
 }
 
@@ -96,6 +99,7 @@ export function formatHeaderLine(header: TraceHeader): string {
     ['seed', header.seed],
     ['streams', streams],
     ['mergePolicy', header.mergePolicy],
+    ...(header.haproxy === undefined ? [] : [['haproxy', header.haproxy] as const]),
     ['config', header.configText],
   ]);
 }
@@ -227,12 +231,15 @@ function parseHeader(fields: Record<string, unknown>): TraceHeader | string {
   for (const key of strings) {
     if (typeof fields[key] !== 'string') return `header ${key} is not a string`;
   }
+  const haproxy = fields['haproxy'] ?? HAPROXY_VERSION_DEFAULT;
+  if (typeof haproxy !== 'string' || !isHaproxyVersion(haproxy)) return `header haproxy is not a known version (${String(haproxy)})`;
   return {
     sticksimVersion: fields['sticksim'] as string,
     scenario: fields['scenario'] as string,
     seed,
     streams: streams as Array<{ name: string; seed: string }>,
     mergePolicy: fields['mergePolicy'] as string,
+    haproxy,
     configText: fields['config'] as string,
   };
 }
