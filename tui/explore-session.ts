@@ -16,6 +16,7 @@ import { tableNamesOfWorld, tablesOfWorld } from './replayer.ts';
 import type { TablesView } from './tables.ts';
 import { TraceIndex } from './trace-index.ts';
 import { TraceStore } from './trace-store.ts';
+import type { HaproxyVersion } from '../engine/version/profile.ts';
 
 const ADVANCE_MS_MAX = 3_600_000;
 
@@ -28,12 +29,13 @@ export class ExploreSession {
     readonly index: TraceIndex,
   ) {}
 
-  static start(spec: ScenarioSpec, options: { seed: string; policy: MergePolicyName }): ExploreSession {
+  static start(spec: ScenarioSpec, options: { seed: string; policy: MergePolicyName; haproxy?: HaproxyVersion }): ExploreSession {
     let store: TraceStore | undefined;
     const pending: TraceEntry[] = [];
     const run = startScenario(spec, {
       seed: options.seed,
       policy: options.policy,
+      ...(options.haproxy === undefined ? {} : { haproxy: options.haproxy }),
       traceLevel: 'off',
       tee: { record: (entry) => (store === undefined ? pending.push(entry) : store.append(entry)) },
     });

@@ -63,7 +63,12 @@ export class Replayer {
   }
 
   private restart(): void {
-    this.run = startScenario(this.spec, { seed: String(this.store.header.seed), policy: policyOf(this.store.header), traceLevel: 'off' });
+    this.run = startScenario(this.spec, {
+      seed: String(this.store.header.seed),
+      policy: policyOf(this.store.header),
+      haproxy: this.store.header.haproxy ?? '2.6',
+      traceLevel: 'off',
+    });
     this.attacks = new Attacks();
     this.applied = 0;
     this.starts++;
