@@ -35,6 +35,8 @@ export interface RunOptions {
    * an engine merging with `max` while the expectations assume HAProxy's rule must fail).
    */
   policyToldToScript?: MergePolicyName;
+  /** The HAProxy line the script is told about when it differs from the engine's (negative controls). */
+  haproxyToldToScript?: HaproxyVersion;
   /**
    * 'fingerprint' (default): every event is folded into the cheap fingerprint (sim/fingerprint.ts)
    * and nothing is formatted; the JSONL trace and its SHA-256 exist only with `tracePath`.
@@ -133,7 +135,7 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
   });
   world.record('scenario.start', { scenario: spec.name, seed: options.seed, policy: options.policy, durationMs: spec.durationMs });
   for (const h of spec.hosts) if (h.startAtZero ?? true) world.at(0, () => world.start(h.name));
-  api = new ScriptApi(world, options.policyToldToScript ?? options.policy);
+  api = new ScriptApi(world, options.policyToldToScript ?? options.policy, options.haproxyToldToScript ?? haproxy);
   recordResyncWindows(api);
   spec.script(api);
   api.startTraffic();

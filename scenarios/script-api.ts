@@ -10,6 +10,7 @@ import type { TraceEntry } from '../sim/trace.ts';
 import { Traffic, type ClassStats, type ClientClassSpec } from '../sim/traffic.ts';
 import type { World } from '../sim/world.ts';
 import type { ExpectationKind } from './results.ts';
+import type { HaproxyVersion } from '../engine/version/profile.ts';
 
 export type CheckResult = true | string;
 
@@ -40,6 +41,8 @@ export class ScriptApi {
     readonly world: World,
     /** The merge policy this run uses (a scenario may expect different outcomes per policy). */
     readonly policy: 'haproxy' | 'aggregate' | 'max' = 'haproxy',
+    /** The HAProxy release line this run models (a scenario may expect different outcomes per line). */
+    readonly haproxy: HaproxyVersion = '2.6',
   ) {}
 
   /** Calls `fn` for every trace event of `kind` from now on (e.g. 'session.accept'). */
