@@ -92,7 +92,7 @@ export class HaproxyProcess {
     }
     this.sections = sections;
     this.api = new RuntimeApi({ tables: this.tables.tables, now: () => this.env.clock.nowTick(), profile: this.profile });
-    registerShowPeers(this.api, { sections: this.sections });
+    registerShowPeers(this.api, { sections: this.sections, profile: this.profile });
   }
 
   private readonly roundRobin = new Map<string, number>();
