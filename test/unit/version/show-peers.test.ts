@@ -74,3 +74,18 @@ test('the compared shape holds the section, both peers and their flags', () => {
     '  flags=0x0',
   ]);
 });
+
+describe('the peers interop harness reads every line', () => {
+  test.each(['2.6', '3.0', '3.2'] as const)('%s: show peers resync state and show table rows', async (line) => {
+    const { parseShowPeers, parseShowTable } = await import('../../interop/peer-harness.ts');
+    const text = readFileSync(fixture(`versions/${line}/show-peers.txt`), 'latin1');
+    const [atStart, later] = text.split(/^=== show peers[^\n]*\n/m).slice(1);
+    const first = parseShowPeers(atStart!);
+    const second = parseShowPeers(later!.split(/^=== /m)[0]!);
+    expect(first.format3x).toBe(line !== '2.6');
+    expect(first.resync).toEqual({ localFinished: true, remoteFinished: false, taughtByLocal: false });
+    expect(second.resync).toEqual({ localFinished: true, remoteFinished: true, taughtByLocal: false });
+    const dump = parseShowTable(text.split(/^=== show table st\n/m)[1]!);
+    expect([...dump.rows]).toEqual([['127.0.0.50', 'gpc0=5 conn_cnt=0 http_req_cnt=0 http_req_rate(10000)=0']]);
+  });
+});
