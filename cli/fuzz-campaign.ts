@@ -53,12 +53,21 @@ function shellWord(word: string): string {
 }
 
 /** `npx sticksim fuzz [SCENARIO] [--config F] --seed S --seed-offset I --runs 1`: runs that one seed again. */
-export function fuzzReproduceCommand(o: { scenario: string | undefined; config: string | undefined; seed: string; index: number; plantedBug: string | undefined }): string {
+export function fuzzReproduceCommand(o: {
+  scenario: string | undefined;
+  config: string | undefined;
+  seed: string;
+  index: number;
+  plantedBug: string | undefined;
+  /** The failing case's HAProxy line (absent: 2.6, from a campaign without --haproxy). */
+  haproxy?: string | undefined;
+}): string {
   const words = ['npx', 'sticksim', 'fuzz'];
   if (o.scenario !== undefined) words.push(shellWord(o.scenario));
   if (o.config !== undefined) words.push('--config', shellWord(o.config));
   words.push('--seed', shellWord(o.seed), '--seed-offset', String(o.index), '--runs', '1');
   if (o.plantedBug !== undefined) words.push('--plant-bug', o.plantedBug);
+  if (o.haproxy !== undefined) words.push('--haproxy', o.haproxy);
   return words.join(' ');
 }
 

@@ -23,6 +23,7 @@ import { HaproxyProcess } from '../engine/process/process.ts';
 import { makeLiveEnv } from './env.ts';
 import { logEvents } from './log.ts';
 import { StatsSocket } from './stats-socket.ts';
+import type { HaproxyVersion } from '../engine/version/profile.ts';
 
 /** HAProxy's bind retries while old processes release their ports. */
 export const RELOAD_BIND_RETRIES_MAX = 200;
@@ -33,6 +34,8 @@ export interface PeerRunnerOptions {
   localName?: string;
   statsSocketPath?: string;
   mergePolicy?: MergePolicyName;
+  /** The HAProxy release line the process behaves as (default 2.6). */
+  haproxy?: HaproxyVersion;
   pidFile?: string;
   /** The old process's pid (HAProxy's `-sf`). */
   reloadFromPid?: number;
@@ -98,6 +101,7 @@ export async function runPeer(options: PeerRunnerOptions): Promise<void> {
     ...(options.localName === undefined ? {} : { cliLocalPeer: options.localName }),
     hasOldProcess: reloadFrom !== undefined,
     ...(options.mergePolicy === undefined ? {} : { mergePolicy: options.mergePolicy }),
+    ...(options.haproxy === undefined ? {} : { haproxy: options.haproxy }),
     pid,
     startDate: haproxyDate(new Date()),
   });

@@ -33,6 +33,8 @@ export interface ScenarioRunResult {
   readonly lesson: string;
   readonly seed: string;
   readonly policy: 'haproxy' | 'aggregate' | 'max';
+  /** The HAProxy release line the run modelled; absent in results of older sticksim (= '2.6'). */
+  readonly haproxy?: '2.6' | '3.0' | '3.2';
   readonly passed: boolean;
   readonly expectations: readonly ExpectationResult[];
   /** Named figures, e.g. { attackerLetThrough: 37, legitDenied: 3, convergeMs: 5120 }. */

@@ -8,6 +8,7 @@ import type { Config } from '../engine/config/types.ts';
 import { assert } from '../lib/assert.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
 import type { PlantedBug } from '../engine/peers/planted-bug.ts';
+import { HAPROXY_VERSION_DEFAULT, type HaproxyVersion } from '../engine/version/profile.ts';
 import { deriveSeed } from '../sim/seeds.ts';
 import { openTraceFile, sticksimVersion } from '../sim/trace-file.ts';
 import { Fingerprint } from '../sim/fingerprint.ts';
@@ -21,6 +22,8 @@ import { scriptPlace } from './user-error.ts';
 export interface RunOptions {
   seed: string;
   policy: MergePolicyName;
+  /** The HAProxy release line every process behaves as (default 2.6). */
+  haproxy?: HaproxyVersion;
   /** Write the JSONL trace to this file (as it runs). */
   tracePath?: string;
   /** Keep the trace entries in memory (for tests and the TUI). */
@@ -34,6 +37,8 @@ export interface RunOptions {
    * an engine merging with `max` while the expectations assume HAProxy's rule must fail).
    */
   policyToldToScript?: MergePolicyName;
+  /** The HAProxy line the script is told about when it differs from the engine's (negative controls). */
+  haproxyToldToScript?: HaproxyVersion;
   /**
    * 'fingerprint' (default): every event is folded into the cheap fingerprint (sim/fingerprint.ts)
    * and nothing is formatted; the JSONL trace and its SHA-256 exist only with `tracePath`.
@@ -109,7 +114,8 @@ export interface StartOptions extends RunOptions {
 
 export function startScenario(spec: ScenarioSpec, options: StartOptions): ScenarioRun {
   const wallStart = options.wallMs?.() ?? 0;
-  const hosts = buildHosts(spec);
+  const haproxy = options.haproxy ?? HAPROXY_VERSION_DEFAULT;
+  const hosts = buildHosts(spec, haproxy);
   const configText = hosts.map((h) => `# ${h.name}\n${h.text}`).join('\n');
   const header: TraceHeader = {
     sticksimVersion: sticksimVersion(),
@@ -122,6 +128,7 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
       .map((name) => ({ name, seed: deriveSeed(options.seed, name) })),
     mergePolicy: options.policy,
     ...(options.plantedBug === undefined ? {} : { plantedBug: options.plantedBug }),
+    haproxy,
     configText,
   };
   const entries: TraceEntry[] = [];
@@ -148,6 +155,7 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
     seed: options.seed,
     mergePolicy: options.policy,
     ...(options.plantedBug === undefined ? {} : { plantedBug: options.plantedBug }),
+    haproxy,
     hosts: hosts.map((h) => h.world),
     sink,
     ...(spec.link === undefined ? {} : { link: spec.link }),
@@ -160,7 +168,7 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
     ...(options.plantedBug === undefined ? {} : { plantedBug: options.plantedBug }),
   });
   for (const h of spec.hosts) if (h.startAtZero ?? true) world.at(0, () => world.start(h.name));
-  api = new ScriptApi(world, options.policyToldToScript ?? options.policy);
+  api = new ScriptApi(world, options.policyToldToScript ?? options.policy, options.haproxyToldToScript ?? haproxy);
   recordResyncWindows(api);
   spec.script(api);
   api.startTraffic();
@@ -198,7 +206,8 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
       traceHash,
       fingerprint: fingerprint?.digest() ?? '',
       tracePath: options.tracePath,
-      reproduce: `npx sticksim run ${ref} --seed ${quote(options.seed)} --policy ${options.policy}${options.plantedBug === undefined ? '' : ` --plant-bug ${options.plantedBug}`}`,
+      haproxy,
+      reproduce: `npx sticksim run ${ref} --seed ${quote(options.seed)} --policy ${options.policy} --haproxy ${haproxy}${options.plantedBug === undefined ? '' : ` --plant-bug ${options.plantedBug}`}`,
   };
   return { result, entries, kernelEvents: world.kernel.eventsRun(), streams: world.seeds.list(), marks: [...world.marks.counts] };
   };
@@ -237,11 +246,11 @@ interface BuiltHost {
   world: WorldHostSpec;
 }
 
-function buildHosts(spec: ScenarioSpec): BuiltHost[] {
+function buildHosts(spec: ScenarioSpec, haproxy: HaproxyVersion): BuiltHost[] {
   return spec.hosts.map((h, i) => {
     const text = h.config ?? spec.config;
     assert(text !== undefined, `host ${h.name} has a configuration`);
-    const config = parseOrThrow(text, `${spec.name}/${h.name}.cfg`);
+    const config = parseOrThrow(text, `${spec.name}/${h.name}.cfg`, haproxy);
     const world: WorldHostSpec = {
       name: h.name,
       addresses: h.addresses ?? [defaultHostAddress(i)],
@@ -260,11 +269,11 @@ const parsedConfigs = new Map<string, Config>();
 const PARSED_CONFIGS_MAX = 256;
 
 /** The config of `text` (a parsed Config is read-only, so runs share it). */
-function parseOrThrow(text: string, file: string): Config {
-  const cacheKey = `${file}\n${text}`;
+function parseOrThrow(text: string, file: string, version: HaproxyVersion): Config {
+  const cacheKey = `${version}\n${file}\n${text}`;
   const cached = parsedConfigs.get(cacheKey);
   if (cached !== undefined) return cached;
-  const parsed = parseConfig(text, { file });
+  const parsed = parseConfig(text, { file, version });
   if (!parsed.ok) throw new ScenarioConfigError(parsed.errors.map((e) => e.message).join('\n'));
   if (parsedConfigs.size >= PARSED_CONFIGS_MAX) parsedConfigs.clear();
   parsedConfigs.set(cacheKey, parsed.config);

@@ -11,6 +11,7 @@ import { Traffic, type ClassStats, type ClientClassSpec } from '../sim/traffic.t
 import type { World } from '../sim/world.ts';
 import type { ExpectationKind } from './results.ts';
 import { ScenarioScriptError } from './user-error.ts';
+import type { HaproxyVersion } from '../engine/version/profile.ts';
 
 export type CheckResult = true | string;
 
@@ -41,6 +42,8 @@ export class ScriptApi {
     readonly world: World,
     /** The merge policy this run uses (a scenario may expect different outcomes per policy). */
     readonly policy: 'haproxy' | 'aggregate' | 'max' = 'haproxy',
+    /** The HAProxy release line this run models (a scenario may expect different outcomes per line). */
+    readonly haproxy: HaproxyVersion = '2.6',
   ) {}
 
   /** Calls `fn` for every trace event of `kind` from now on (e.g. 'session.accept'). */

@@ -17,6 +17,7 @@ import { KernelTimerGroup, type Kernel } from './kernel.ts';
 import type { Network } from './network.ts';
 import type { Seeds } from './seeds.ts';
 import { sinkWants, type TraceSink } from './trace.ts';
+import type { HaproxyVersion } from '../engine/version/profile.ts';
 
 export interface SimHostOptions {
   name: string;
@@ -29,6 +30,8 @@ export interface SimHostOptions {
   /** False when no one records engine events (trace off, no observers): emitters skip them. */
   eventsRecorded?: boolean;
   mergePolicy: MergePolicyName;
+  /** The HAProxy release line the host's processes behave as (default 2.6). */
+  haproxy?: HaproxyVersion;
   marks: CoverageMarks;
   /** A deliberately wrong peers behaviour for every process of this host (testing aid). */
   plantedBug?: PlantedBug | undefined;
@@ -267,6 +270,7 @@ export class SimHost {
       marks: this.options.marks,
       pid,
       ...(this.options.plantedBug === undefined ? {} : { plantedBug: this.options.plantedBug }),
+      ...(this.options.haproxy === undefined ? {} : { haproxy: this.options.haproxy }),
     });
     haproxyProcess.start();
     return { pid, process: haproxyProcess, timers, gate };

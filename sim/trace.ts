@@ -10,6 +10,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { assert, fail } from '../lib/assert.ts';
 import type { EventDetails, Events } from '../engine/env.ts';
+import { HAPROXY_VERSION_DEFAULT, isHaproxyVersion, type HaproxyVersion } from '../engine/version/profile.ts';
 
 export const TRACE_FORMAT_VERSION = 1;
 const DETAIL_DEPTH_MAX = 16;
@@ -24,6 +25,8 @@ export interface TraceHeader {
   mergePolicy: string;
   /** The planted bug the run's engine had (a testing aid); absent (and not written) when none. */
   plantedBug?: string;
+  /** The HAProxy release line the run modelled; a trace without it (older sticksim) means '2.6'. */
+  haproxy?: HaproxyVersion;
   configText: string;
 }
 
@@ -99,6 +102,8 @@ export function formatHeaderLine(header: TraceHeader): string {
     ['streams', streams],
     ['mergePolicy', header.mergePolicy],
     ...(header.plantedBug === undefined ? [] : [['plantedBug', header.plantedBug] as const]),
+    // Written only for the 3.x lines: a 2.6 trace stays byte-identical to one made before the field existed.
+    ...(header.haproxy === undefined || header.haproxy === HAPROXY_VERSION_DEFAULT ? [] : [['haproxy', header.haproxy] as const]),
     ['config', header.configText],
   ]);
 }
@@ -232,6 +237,8 @@ function parseHeader(fields: Record<string, unknown>): TraceHeader | string {
   }
   const plantedBug = fields['plantedBug'];
   if (plantedBug !== undefined && typeof plantedBug !== 'string') return 'header plantedBug is not a string';
+  const haproxy = fields['haproxy'] ?? HAPROXY_VERSION_DEFAULT;
+  if (typeof haproxy !== 'string' || !isHaproxyVersion(haproxy)) return `header haproxy is not a known version (${String(haproxy)})`;
   return {
     sticksimVersion: fields['sticksim'] as string,
     scenario: fields['scenario'] as string,
@@ -239,6 +246,7 @@ function parseHeader(fields: Record<string, unknown>): TraceHeader | string {
     streams: streams as Array<{ name: string; seed: string }>,
     mergePolicy: fields['mergePolicy'] as string,
     ...(plantedBug === undefined ? {} : { plantedBug }),
+    haproxy,
     configText: fields['config'] as string,
   };
 }

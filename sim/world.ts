@@ -15,6 +15,7 @@ import { Kernel } from './kernel.ts';
 import { Network, type LinkSpec } from './network.ts';
 import { Seeds } from './seeds.ts';
 import { sinkWants, WORLD_HOST, type TraceEntry, type TraceSink } from './trace.ts';
+import type { HaproxyVersion } from '../engine/version/profile.ts';
 
 export interface WorldHostSpec {
   name: string;
@@ -29,6 +30,8 @@ export interface WorldHostSpec {
 export interface WorldOptions {
   seed: string | number;
   mergePolicy: MergePolicyName;
+  /** The HAProxy release line every process behaves as (default 2.6). */
+  haproxy?: HaproxyVersion;
   hosts: readonly WorldHostSpec[];
   link?: LinkSpec;
   /** Where trace entries go (a TraceWriter, a MemorySink, or both through a tee). */
@@ -69,6 +72,7 @@ export class World {
           sink: options.sink,
           eventsRecorded: options.engineEventsRecorded ?? true,
           mergePolicy: options.mergePolicy,
+          ...(options.haproxy === undefined ? {} : { haproxy: options.haproxy }),
           marks: this.marks,
           ...(options.plantedBug === undefined ? {} : { plantedBug: options.plantedBug }),
         }),

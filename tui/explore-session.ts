@@ -17,6 +17,7 @@ import { tableNamesOfWorld, tablesOfWorld } from './replayer.ts';
 import type { TablesView } from './tables.ts';
 import { TraceIndex } from './trace-index.ts';
 import { TraceStore } from './trace-store.ts';
+import type { HaproxyVersion } from '../engine/version/profile.ts';
 
 const ADVANCE_MS_MAX = 3_600_000;
 
@@ -29,13 +30,14 @@ export class ExploreSession {
     readonly index: TraceIndex,
   ) {}
 
-  static start(spec: ScenarioSpec, options: { seed: string; policy: MergePolicyName; plantedBug?: PlantedBug | undefined }): ExploreSession {
+  static start(spec: ScenarioSpec, options: { seed: string; policy: MergePolicyName; plantedBug?: PlantedBug | undefined; haproxy?: HaproxyVersion }): ExploreSession {
     let store: TraceStore | undefined;
     const pending: TraceEntry[] = [];
     const run = startScenario(spec, {
       seed: options.seed,
       policy: options.policy,
       plantedBug: options.plantedBug,
+      ...(options.haproxy === undefined ? {} : { haproxy: options.haproxy }),
       traceLevel: 'off',
       tee: { record: (entry) => (store === undefined ? pending.push(entry) : store.append(entry)) },
     });

@@ -16,6 +16,7 @@ import { runScreen } from './terminal.tsx';
 import { diffReport } from './trace-diff.ts';
 import { TraceStore } from './trace-store.ts';
 import type { Trace } from './state.ts';
+import type { HaproxyVersion } from '../engine/version/profile.ts';
 
 export class UsageError extends Error {}
 
@@ -55,12 +56,20 @@ export async function replayMain(options: { path: string; atMs?: number; savePat
   return 0;
 }
 
-export async function exploreMain(options: { scenario?: string; configPath?: string; seed: string; policy: MergePolicyName; savePath: string; runMs?: number }): Promise<number> {
+export async function exploreMain(options: {
+  scenario?: string;
+  configPath?: string;
+  seed: string;
+  policy: MergePolicyName;
+  haproxy?: HaproxyVersion;
+  savePath: string;
+  runMs?: number;
+}): Promise<number> {
   let spec: ScenarioSpec | string;
   if (options.configPath !== undefined) spec = scenarioFromConfigFile(options.configPath);
   else spec = await scenarioForHeader({ scenario: options.scenario ?? 'split-brain-acceptor-wins', seed: options.seed, sticksimVersion: '', streams: [], mergePolicy: options.policy, configText: '' });
   if (typeof spec === 'string') throw new UsageError(spec);
-  const session = ExploreSession.start(spec, { seed: options.seed, policy: options.policy });
+  const session = ExploreSession.start(spec, { seed: options.seed, policy: options.policy, ...(options.haproxy === undefined ? {} : { haproxy: options.haproxy }) });
   if (options.runMs !== undefined && options.runMs > 0) session.advanceTo(options.runMs);
   if (process.stdout.isTTY !== true) {
     session.save(options.savePath);

@@ -64,7 +64,13 @@ export class Replayer {
 
   private restart(): void {
     const header = this.store.header;
-    this.run = startScenario(this.spec, { seed: String(header.seed), policy: policyOf(header), plantedBug: plantedBugOf(header), traceLevel: 'off' });
+    this.run = startScenario(this.spec, {
+      seed: String(header.seed),
+      policy: policyOf(header),
+      plantedBug: plantedBugOf(header),
+      haproxy: header.haproxy ?? '2.6',
+      traceLevel: 'off',
+    });
     this.attacks = new Attacks();
     this.applied = 0;
     this.starts++;

@@ -7,14 +7,17 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseConfig } from '../../engine/config/parse.ts';
 import { lintConfigs, type LintInput } from '../../engine/config/lint.ts';
+import { HAPROXY_OPTION_HELP, haproxyOption } from '../options.ts';
+import type { HaproxyVersion } from '../../engine/version/profile.ts';
 
 export function registerCheckCommand(program: Command): void {
   program
     .command('check')
     .description('lint haproxy.cfg files for peers mistakes (misaddressing, missing local peer, table mismatches)')
     .argument('<configs...>', 'one haproxy.cfg, or one per host to cross-check them')
+    .option('--haproxy <version>', HAPROXY_OPTION_HELP, haproxyOption)
     .option('--hostname <names>', 'host name(s) the configs run on, comma-separated in the order of the files (default: each file’s localpeer)')
-    .action((files: string[], options: { hostname?: string }) => {
+    .action((files: string[], options: { hostname?: string; haproxy?: HaproxyVersion }) => {
       const hostnames = options.hostname?.split(',') ?? [];
       const inputs: LintInput[] = [];
       let parseErrors = 0;
@@ -27,7 +30,7 @@ export function registerCheckCommand(program: Command): void {
           process.exitCode = 2;
           return;
         }
-        const parsed = parseConfig(text, { file });
+        const parsed = parseConfig(text, { file, version: options.haproxy ?? '2.6' });
         for (const w of parsed.warnings) process.stdout.write(`${w.message} [warning]\n`);
         if (!parsed.ok) {
           for (const e of parsed.errors) process.stdout.write(`${e.message} [error]\n`);

@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import { assert } from '../../lib/assert.ts';
 import type { MergePolicyName } from '../../engine/peers/merge.ts';
 import { reportingUserErrors } from '../user-errors.ts';
+import { HAPROXY_OPTION_HELP, haproxyOption } from '../options.ts';
+import type { HaproxyVersion } from '../../engine/version/profile.ts';
 
 const POLICIES: readonly MergePolicyName[] = ['haproxy', 'aggregate', 'max'];
 
@@ -16,6 +18,7 @@ interface ExploreCliOptions {
   policy: string;
   save: string;
   run?: string;
+  haproxy?: HaproxyVersion;
 }
 
 export function registerExploreCommand(program: Command): void {
@@ -26,6 +29,7 @@ export function registerExploreCommand(program: Command): void {
     .option('--config <file>', 'a haproxy.cfg: one node per peer line of its peers section')
     .option('--seed <seed>', 'root seed', '1')
     .option('--policy <policy>', 'merge policy: haproxy, aggregate, max', 'haproxy')
+    .option('--haproxy <version>', HAPROXY_OPTION_HELP, haproxyOption)
     .option('--save <path>', 'where w writes the session trace', 'sticksim-explore.jsonl')
     .option('--run <time>', 'run this long before handing over (e.g. 5s)')
     .action(async (scenario: string, options: ExploreCliOptions) => {
@@ -38,6 +42,7 @@ export function registerExploreCommand(program: Command): void {
         process.exitCode = await exploreMain({
           seed: options.seed,
           policy: options.policy as MergePolicyName,
+          ...(options.haproxy === undefined ? {} : { haproxy: options.haproxy }),
           savePath: options.save,
           ...(options.config === undefined ? { scenario } : { configPath: options.config }),
           ...(runMs === undefined ? {} : { runMs }),

@@ -26,6 +26,8 @@ import { PLANT_BUG_HELP, plantedBugOption } from '../plant-bug-option.ts';
 import { writeRegression } from '../../scenarios/fuzz/regression-writer.ts';
 import { loadScenarios, ScenarioLoadError } from '../../scenarios/suite.ts';
 import { generatorOptionsFromConfig, FuzzConfigError } from '../../scenarios/fuzz/from-config.ts';
+import { HAPROXY_OPTION_HELP, haproxyListOption } from '../options.ts';
+import type { HaproxyVersion } from '../../engine/version/profile.ts';
 
 interface FuzzCliOptions {
   config?: string;
@@ -40,6 +42,7 @@ interface FuzzCliOptions {
   out?: string;
   junit?: string;
   plantBug?: string;
+  haproxy?: HaproxyVersion[];
 }
 
 export function registerFuzzCommand(program: Command): void {
@@ -57,6 +60,7 @@ export function registerFuzzCommand(program: Command): void {
     .option('--seed <seed>', 'root seed (run i uses <seed>-<i>)', '1')
     .option('--workers <k>', 'run the cases in k worker processes (1: in this process)', '1')
     .option('--out <dir>', 'where the regression is written (default scenarios/regressions)')
+    .option('--haproxy <version>', `${HAPROXY_OPTION_HELP}, or all (each case draws one; the line is part of the case)`, haproxyListOption)
     .option('--junit <file>', 'write JUnit XML: one test case per property (the failing one with its replay command)')
     .option('--plant-bug <name>', PLANT_BUG_HELP)
     .action(async (scenario: string | undefined, options: FuzzCliOptions) => {
@@ -83,6 +87,7 @@ async function fuzzCommand(scenario: string | undefined, options: FuzzCliOptions
   let generator: GeneratorOptions | undefined;
   try {
     generator = await generatorFrom(scenario, options.config);
+    if (options.haproxy !== undefined) generator = { ...generator, haproxy: options.haproxy };
   } catch (error) {
     if (error instanceof FuzzConfigError || error instanceof ScenarioLoadError) return usage(error.message);
     throw error;
@@ -121,7 +126,7 @@ async function fuzzCommand(scenario: string | undefined, options: FuzzCliOptions
   const failure =
     result.failure === undefined
       ? undefined
-      : failureRecord(result.failure, { reproduce: fuzzReproduceCommand({ scenario, config: options.config, seed: options.seed, index: result.failure.index, plantedBug }), regression });
+      : failureRecord(result.failure, { reproduce: fuzzReproduceCommand({ scenario, config: options.config, seed: options.seed, index: result.failure.index, plantedBug, haproxy: result.failure.original.haproxy }), regression });
   const campaign = campaignResult(result, { rootSeed: options.seed, plan, failure });
   for (const line of seedSetLines({ campaign, plan, shard, stoppedEarly: result.stoppedEarly, seed: options.seed })) process.stdout.write(`${line}\n`);
   if (failure !== undefined) process.stdout.write(`reproduce: ${failure.reproduce}\n`);

@@ -7,13 +7,15 @@ import { Option, type Command } from 'commander';
 import { MERGE_POLICY_NAMES, type MergePolicyName } from '../../engine/peers/merge.ts';
 import { parsePidOrPidFile, runPeer } from '../../live/runner.ts';
 import { loadConfigOrExit } from '../config-file.ts';
-import { uint32Option } from '../options.ts';
+import { HAPROXY_OPTION_HELP, haproxyOption, uint32Option } from '../options.ts';
+import type { HaproxyVersion } from '../../engine/version/profile.ts';
 
 interface PeerCommandOptions {
   config: string;
   local?: string;
   statsSocket?: string;
   mergePolicy?: MergePolicyName;
+  haproxy?: HaproxyVersion;
   pidFile?: string;
   reloadFrom?: string;
   verbose?: boolean;
@@ -31,6 +33,7 @@ export function registerPeerCommand(program: Command): void {
     .option('--pid-file <file>', 'write the pid here (removed at exit)')
     .option('--reload-from <pid|pidfile>', "take over from an old process (haproxy's -sf): bind, then soft-stop it and learn its tables")
     .option('--tick-start <ms>', "HAProxy's now_ms at start (uint32), for reproducible bytes", uint32Option)
+    .option('--haproxy <version>', HAPROXY_OPTION_HELP, haproxyOption)
     .option('--verbose', 'log every peer event (updates, acks, heartbeats) as JSON')
     .addHelpText(
       'after',
@@ -40,7 +43,7 @@ export function registerPeerCommand(program: Command): void {
         '  echo "show peers" | socat - UNIX-CONNECT:/tmp/hap1.sock\n',
     )
     .action(async (options: PeerCommandOptions) => {
-      const config = loadConfigOrExit(options.config);
+      const config = loadConfigOrExit(options.config, { haproxy: options.haproxy ?? '2.6' });
       let reloadFromPid: number | undefined;
       if (options.reloadFrom !== undefined) {
         try {
@@ -55,6 +58,7 @@ export function registerPeerCommand(program: Command): void {
         ...(options.local === undefined ? {} : { localName: options.local }),
         ...(options.statsSocket === undefined ? {} : { statsSocketPath: options.statsSocket }),
         ...(options.mergePolicy === undefined ? {} : { mergePolicy: options.mergePolicy }),
+        ...(options.haproxy === undefined ? {} : { haproxy: options.haproxy }),
         ...(options.pidFile === undefined ? {} : { pidFile: options.pidFile }),
         ...(reloadFromPid === undefined ? {} : { reloadFromPid }),
         ...(options.verbose === undefined ? {} : { verbose: options.verbose }),

@@ -19,6 +19,8 @@ import { writeReports } from '../reports-writer.ts';
 import { provenance, workOptions } from '../provenance.ts';
 import { describeShard, parseShardOption, ShardError, shardItems, workIndexOf } from '../shard.ts';
 import { addRunConfigOptions, runConfigCommand, type RunConfigCliOptions } from './run-config.ts';
+import { HAPROXY_OPTION_HELP, haproxyListOption } from '../options.ts';
+import type { HaproxyVersion } from '../../engine/version/profile.ts';
 
 const POLICIES: readonly MergePolicyName[] = ['haproxy', 'aggregate', 'max'];
 const SEEDS_MAX = 100_000;
@@ -33,6 +35,7 @@ interface RunCliOptions {
   shard?: string;
   shardTotal?: string;
   plantBug?: string;
+  haproxy?: HaproxyVersion[];
 }
 
 export function registerRunCommand(program: Command): void {
@@ -43,6 +46,7 @@ export function registerRunCommand(program: Command): void {
     .option('--seed <seed>', 'root seed (a number or any string, e.g. a commit hash)', '1')
     .option('--seeds <A..B>', 'run every integer seed from A to B')
     .option('--policy <policy>', 'merge policy: haproxy, aggregate, max, or all (default: each scenario’s own list)')
+    .option('--haproxy <version>', `${HAPROXY_OPTION_HELP}, or all (each run under every line)`, haproxyListOption)
     .option('--trace <path>', 'write JSONL traces: a file for one run, else a directory of <scenario>.<seed>.jsonl')
     .option('--junit <file>', 'write JUnit XML')
     .option('--report <dir>', 'write junit.xml, summary.md, report.html and results.json into this directory')
@@ -90,11 +94,12 @@ async function runCommand(paths: string[], options: RunCliOptions): Promise<numb
     process.stderr.write(`sticksim run: ${error.message}\n`);
     return 2;
   }
-  const allJobs: { s: (typeof scenarios)[number]; seed: string; policy: MergePolicyName }[] = [];
+  const versions: readonly HaproxyVersion[] = options.haproxy ?? ['2.6'];
+  const allJobs: { s: (typeof scenarios)[number]; seed: string; policy: MergePolicyName; haproxy: HaproxyVersion }[] = [];
   for (const s of scenarios) {
     const policies =
       options.policy === 'all' ? POLICIES : options.policy !== undefined ? [options.policy as MergePolicyName] : (s.spec.policies ?? ['haproxy']);
-    for (const seed of seeds) for (const policy of policies) allJobs.push({ s, seed, policy });
+    for (const seed of seeds) for (const policy of policies) for (const haproxy of versions) allJobs.push({ s, seed, policy, haproxy });
   }
   const jobs = shardItems(allJobs, shard);
   const shardNote = shard === undefined ? `${jobs.length} run(s)` : `shard ${describeShard(shard)}: ${jobs.length} of ${allJobs.length} run(s)`;
@@ -105,12 +110,13 @@ async function runCommand(paths: string[], options: RunCliOptions): Promise<numb
   const streamsByRun = new Map<ScenarioRunResult, { name: string; seed: string }[]>();
   const tty = process.stderr.isTTY === true;
   for (const [i, job] of jobs.entries()) {
-    if (tty) process.stderr.write(`\r[${i + 1}/${jobs.length}] ${job.s.spec.name} seed=${job.seed} policy=${job.policy}\x1b[K`);
+    if (tty) process.stderr.write(`\r[${i + 1}/${jobs.length}] ${job.s.spec.name} seed=${job.seed} policy=${job.policy} haproxy=${job.haproxy}\x1b[K`);
     try {
-      const tracePath = traceFor(job.s.spec.name, job.seed, job.policy);
+      const tracePath = traceFor(job.s.spec.name, job.seed, job.policy, job.haproxy);
       const { result, streams, marks } = runScenario(job.s.spec, {
         seed: job.seed,
         policy: job.policy,
+        haproxy: job.haproxy,
         scenarioRef: job.s.ref,
         wallMs: () => performance.now(),
         plantedBug,
@@ -135,16 +141,23 @@ async function runCommand(paths: string[], options: RunCliOptions): Promise<numb
   }
   if (tty) process.stderr.write('\r\x1b[K');
   const suite: SuiteResult = { rootSeed: seeds.join(','), runs };
-  process.stdout.write(summaryTable(runs));
+  process.stdout.write(summaryTable(runs, versions.length > 1 || versions[0] !== '2.6'));
   const failed = runs.filter((r) => !r.passed);
   for (const r of failed) {
-    process.stdout.write(`\nFAILED ${r.scenario} (seed ${r.seed}, policy ${r.policy})\n`);
+    process.stdout.write(`\nFAILED ${r.scenario} (seed ${r.seed}, policy ${r.policy}, haproxy ${r.haproxy ?? '2.6'})\n`);
     for (const e of r.expectations.filter((x) => !x.passed)) process.stdout.write(`  ✗ ${e.name}: ${e.message}\n`);
     process.stdout.write(`  reproduce: ${r.reproduce}\n`);
     const streams = streamsByRun.get(r) ?? [];
     process.stdout.write(`  streams from root seed ${r.seed}: ${streams.map((x) => `${x.name}=${x.seed}`).join(' ')}\n`);
   }
-  const work = workOptions({ paths: paths.join(' '), seed: options.seeds === undefined ? (options.seed ?? '1') : undefined, seeds: options.seeds, policy: options.policy, plantedBug });
+  const work = workOptions({
+    paths: paths.join(' '),
+    seed: options.seeds === undefined ? (options.seed ?? '1') : undefined,
+    seeds: options.seeds,
+    policy: options.policy,
+    plantedBug,
+    ...(options.haproxy === undefined ? {} : { haproxy: versions.join(',') }),
+  });
   const described = provenance({ command: 'run', work, shard, workTotal: allJobs.length, workIndices: runs.map((_, j) => workIndexOf(j, shard)), coverage });
   const written = await writeReports(suite, { junitPath: options.junit, reportDir: options.report, provenance: described });
   for (const path of written) process.stdout.write(`written: ${path}\n`);
@@ -172,19 +185,21 @@ function describeSeeds(seeds: readonly string[]): string {
   return seeds.length <= 3 ? seeds.join(', ') : `${seeds[0]}..${seeds[seeds.length - 1]} (${seeds.length})`;
 }
 
-/** A file for one run, a directory of `<scenario>[-<policy>].<seed>.jsonl` for several. */
-function tracePlanner(trace: string | undefined, runCount: number): (name: string, seed: string, policy: string) => string | undefined {
+/** A file for one run, a directory of `<scenario>[-<policy>][-<haproxy>].<seed>.jsonl` for several. */
+function tracePlanner(trace: string | undefined, runCount: number): (name: string, seed: string, policy: string, haproxy: string) => string | undefined {
   if (trace === undefined) return () => undefined;
   if (runCount === 1 && trace.endsWith('.jsonl')) return () => trace;
   mkdirSync(trace, { recursive: true });
-  return (name, seed, policy) => join(trace, `${name}${policy === 'haproxy' ? '' : `-${policy}`}.${seed.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`);
+  return (name, seed, policy, haproxy) =>
+    join(trace, `${name}${policy === 'haproxy' ? '' : `-${policy}`}${haproxy === '2.6' ? '' : `-${haproxy}`}.${seed.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`);
 }
 
-function summaryTable(runs: readonly ScenarioRunResult[]): string {
+function summaryTable(runs: readonly ScenarioRunResult[], withHaproxy: boolean): string {
   const rows = runs.map((r) => [
     r.passed ? 'pass' : 'FAIL',
     r.scenario,
     r.policy,
+    ...(withHaproxy ? [r.haproxy ?? '2.6'] : []),
     r.seed,
     `${r.expectations.filter((e) => e.passed).length}/${r.expectations.length}`,
     Object.entries(r.figures)
@@ -192,7 +207,7 @@ function summaryTable(runs: readonly ScenarioRunResult[]): string {
       .map(([k, v]) => `${k}=${v}`)
       .join(' '),
   ]);
-  const head = ['result', 'scenario', 'policy', 'seed', 'checks', 'figures'];
+  const head = ['result', 'scenario', 'policy', ...(withHaproxy ? ['haproxy'] : []), 'seed', 'checks', 'figures'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n';
   return '\n' + line(head) + line(widths.map((w) => '-'.repeat(w))) + rows.map(line).join('');

@@ -94,7 +94,7 @@ export class CondStack {
   }
 }
 
-const FULL_VERSION: Readonly<Record<TargetVersion, string>> = { '2.6': '2.6.12', '3.0': '3.0.0' };
+const FULL_VERSION: Readonly<Record<TargetVersion, string>> = { '2.6': '2.6.12', '3.0': '3.0.0', '3.2': '3.2.0' };
 
 function compareVersions(a: string, b: string): number {
   const pa = a.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);

@@ -33,7 +33,7 @@ const NOT_STICK_COUNTER = new Set(['src_port', 'src_is_local']);
 
 function knownSuffix(family: Family, what: string, version: HaproxyVersion): FetchShape | undefined {
   if (COMMON.includes(what)) return { family, what, indexed: false };
-  if (version === '3.0' && SINCE_30.includes(what)) return { family, what, indexed: false };
+  if (version !== '2.6' && SINCE_30.includes(what)) return { family, what, indexed: false };
   if (family !== 'src_' && (what === 'tracked' || what === 'trackers')) return { family, what, indexed: false };
   if (family === 'src_' && what === 'updt_conn_cnt') return { family, what, indexed: false };
   if (family !== 'scN_' && INDEXED.includes(what)) return { family, what, indexed: true };

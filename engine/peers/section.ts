@@ -54,6 +54,7 @@ import { makeMergePolicy, type MergePolicy, type MergePolicyName } from './merge
 import type { LayoutField } from './layout.ts';
 import { Peer, type PeerConfig } from './peer.ts';
 import type { PlantedBug } from './planted-bug.ts';
+import { profileFor, type VersionProfile } from '../version/profile.ts';
 import { backoffTick, PeerSession } from './session.ts';
 import { OrphanStream, type OrphanStart } from './orphan-stream.ts';
 import { SharedTable } from './shared-table.ts';
@@ -82,6 +83,8 @@ export interface PeersSectionOptions {
   onMayExit?: () => void;
   /** A deliberately wrong behaviour (testing aid, planted-bug.ts); absent: the correct engine. */
   plantedBug?: PlantedBug | undefined;
+  /** The HAProxy line whose resync rules the section follows (default 2.6). */
+  profile?: VersionProfile;
 }
 
 /** Its flags word holds PEERS_F_*. */
@@ -104,6 +107,8 @@ export class PeersSection extends FlagWord {
   /** Runs of the sync task (`task_calls`). */
   taskCalls = 0;
   private readonly hasOldProcess: boolean;
+  /** 3.x (4b1a7ea66): FROM_REMOTE ends at once when the section lists no remote peer. */
+  private readonly noRemoteEndsResync: boolean;
   private readonly onMayExit: (() => void) | undefined;
   private listener: Listener | undefined;
   /** The sync task's wake-ups (`task_wakeup`) and its expiry, each one tasklet. */
@@ -128,6 +133,7 @@ export class PeersSection extends FlagWord {
     this.policy = makeMergePolicy(options.mergePolicy ?? 'haproxy', { plantedBug: options.plantedBug });
     this.marks = options.marks ?? NO_MARKS;
     this.hasOldProcess = options.hasOldProcess ?? false;
+    this.noRemoteEndsResync = (options.profile ?? profileFor('2.6')).loneLocalPeerSyncedAtStart && options.peers.length === 1;
     this.onMayExit = options.onMayExit;
     this.syncWake = this.tasklet(() => this.processSync());
     this.syncExpire = this.tasklet(() => this.processSync());
@@ -407,7 +413,11 @@ export class PeersSection extends FlagWord {
       if (peer.local) continue;
       expire = tickFirst(expire, this.syncPeer(peer, now));
     }
-    if (this.resyncState() === PEERS_RESYNC_FROMREMOTE && !this.hasFlag(PEERS_F_RESYNC_ASSIGN) && tickIsExpired(this.resyncTimeoutTick, now)) {
+    if (
+      this.resyncState() === PEERS_RESYNC_FROMREMOTE &&
+      !this.hasFlag(PEERS_F_RESYNC_ASSIGN) &&
+      (tickIsExpired(this.resyncTimeoutTick, now) || this.noRemoteEndsResync)
+    ) {
       this.setFlag(PEERS_F_RESYNC_REMOTE | PEERS_F_RESYNC_REMOTETIMEOUT);
       this.emit('resync.state', { state: 'FINISHED', how: 'timeout' });
     }

@@ -1,5 +1,7 @@
 /**
- * `show peers [dict|-] [<section>]` in HAProxy 2.6.12's format (spec §7.4, lab exp. 1).
+ * `show peers [dict|-] [<section>]` in HAProxy 2.6.12's format (spec §7.4, lab exp. 1), or 3.x's
+ * (docs/haproxy-versions.md R10/R11: `app_state=`/`learn_state=` on peer lines, flags renumbered
+ * as in 3.0's peers-t.h; the engine keeps 2.6's flag words and the dump translates them).
  * Pointers are fake but stable: derived from the section's, peer's and table's positions.
  * The TX dictionary cache is not listed (the codec's DictTxCache does not expose its slots).
  */
@@ -10,6 +12,18 @@ import { statusLabel } from './constants.ts';
 import { DICT_CACHE_SLOTS } from './dict-cache.ts';
 import type { Peer } from './peer.ts';
 import type { PeersSection } from './section.ts';
+import {
+  PEER_F_LEARN_ASSIGN,
+  PEER_F_LEARN_NOTUP2DATE,
+  PEER_F_TEACH_COMPLETE,
+  PEER_F_TEACH_FINISHED,
+  PEER_F_TEACH_PROCESS,
+  PEER_F_ALIVE,
+  PEER_F_HEARTBEAT,
+  PEER_F_DWNGRD,
+  PEER_SESS_ST_WAITMSG,
+} from './constants.ts';
+import { profileFor, type VersionProfile } from '../version/profile.ts';
 
 const DAY = 86400;
 const HOUR = 3600;
@@ -59,6 +73,30 @@ const SECTION_BASE = 0x55d0_c000_0000;
 export interface ShowPeersOptions {
   /** Every peers section of the process, in configuration order. */
   sections: readonly PeersSection[];
+  /** The HAProxy line whose format the dump has (default 2.6). */
+  profile?: VersionProfile;
+}
+
+/**
+ * 3.0 section flags from 2.6's word: the resync state bits (LOCAL/REMOTE finished, ASSIGN) keep
+ * their values, RESYNC_PROCESS is gone, and the history bits (timeouts, aborts, finished,
+ * partial, assign: 0x10..0x2000) became the DBG bits 0x100000..0x20000000.
+ */
+function sectionFlags3x(flags26: number): number {
+  return ((flags26 & 0x7) | ((flags26 & 0x3ff0) << 16)) >>> 0;
+}
+
+/** 3.0 peer flags from 2.6's word (LEARN_ASSIGN became learn_state). */
+function peerFlags3x(flags26: number): number {
+  let f = 0;
+  if (flags26 & PEER_F_TEACH_PROCESS) f |= 0x1;
+  if (flags26 & PEER_F_TEACH_FINISHED) f |= 0x2;
+  if (flags26 & PEER_F_TEACH_COMPLETE) f |= 0x4;
+  if (flags26 & PEER_F_LEARN_NOTUP2DATE) f |= 0x8;
+  if (flags26 & PEER_F_ALIVE) f |= 0x20;
+  if (flags26 & PEER_F_HEARTBEAT) f |= 0x40;
+  if (flags26 & PEER_F_DWNGRD) f |= 0x80;
+  return f >>> 0;
 }
 
 /** The answer to `show peers …` (without the CLI's final empty line). */
@@ -68,32 +106,41 @@ export function showPeers(options: ShowPeersOptions, args: { dict: boolean; sect
     sections = sections.filter((s) => s.name === args.section);
     if (sections.length === 0) return 'No such peers\n';
   }
-  const blocks = sections.map((s) => dumpSection(s, options.sections.indexOf(s), args.dict));
+  const v3 = (options.profile ?? profileFor('2.6')).showPeers3x;
+  const blocks = sections.map((s) => dumpSection(s, options.sections.indexOf(s), args.dict, v3));
   return blocks.join('\n');
 }
 
-function dumpSection(section: PeersSection, index: number, dict: boolean): string {
+function dumpSection(section: PeersSection, index: number, dict: boolean, v3: boolean): string {
   const now = section.now();
+  const flags = v3 ? sectionFlags3x(section.flags) : section.flags;
   let out =
-    `${pointer(SECTION_BASE, index)}: [${section.startDate}] id=${section.name} disabled=0 flags=0x${hex(section.flags)}` +
+    `${pointer(SECTION_BASE, index)}: [${section.startDate}] id=${section.name} disabled=0 flags=0x${hex(flags)}` +
     ` resync_timeout=${timerText(section.resyncTimeoutTick, now)} task_calls=${section.taskCalls}\n`;
   section.peers.forEach((peer, i) => {
-    out += dumpPeer(section, index, peer, i, now, dict);
+    out += dumpPeer(section, index, peer, i, now, dict, v3);
   });
   return out;
 }
 
-function dumpPeer(section: PeersSection, sectionIndex: number, peer: Peer, peerIndex: number, now: Tick, dict: boolean): string {
+function dumpPeer(section: PeersSection, sectionIndex: number, peer: Peer, peerIndex: number, now: Tick, dict: boolean, v3: boolean): string {
   const session = peer.session;
+  // 3.x: the applet runs once its handshake is through; a learner assigned a lesson sends its
+  // request at once (PROCESSING). Transient states (STARTING, STOPPING, FINISHED) wait for the
+  // sync task's ack, which the engine does not model.
+  const states = v3
+    ? ` app_state=${session !== undefined && session.st0 === PEER_SESS_ST_WAITMSG ? 'RUNNING' : 'STOPPED'}` +
+      ` learn_state=${peer.flags & PEER_F_LEARN_ASSIGN ? 'PROCESSING' : 'NOTASSIGNED'}`
+    : '';
   let out =
     `  ${pointer(SECTION_BASE, sectionIndex, peerIndex + 1)}: id=${peer.name}(${peer.local ? 'local' : 'remote'},${session ? 'active' : 'inactive'})` +
-    ` addr=${peer.address}:${peer.port} last_status=${statusLabel(peer.statusCode)}` +
+    ` addr=${peer.address}:${peer.port}${states} last_status=${statusLabel(peer.statusCode)}` +
     ` last_hdshk=${peer.lastHandshakeTick === 0 ? '<NEVER>' : humanTime((now - peer.lastHandshakeTick) >>> 0)}\n`;
   out +=
     `        reconnect=${timerText(peer.reconnectTick, now)} heartbeat=${timerText(peer.heartbeatTick, now)}` +
     ` confirm=${peer.confirm} tx_hbt=${peer.txHbt} rx_hbt=${peer.rxHbt} no_hbt=${peer.noHbt}` +
     ` new_conn=${peer.newConn} proto_err=${peer.protoErr} coll=${peer.coll}\n`;
-  out += `        flags=0x${hex(peer.flags >>> 0)}`;
+  out += `        flags=0x${hex(v3 ? peerFlags3x(peer.flags) : peer.flags >>> 0)}`;
   if (session !== undefined) {
     out += ` appctx:${pointer(SECTION_BASE + 0x20_0000, sectionIndex, 0, session.id)} st0=${session.st0} st1=${session.st1} task_calls=${session.calls} state=${session.streamState}`;
     if (session.role === 'acceptor' && session.stream !== undefined) {

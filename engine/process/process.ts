@@ -17,6 +17,7 @@ import { RuntimeApi } from '../runtime-api/runtime-api.ts';
 import { handleRequest } from './request.ts';
 import type { ClientRequest, RequestResult } from './request-types.ts';
 import { TableSet } from '../table/table-set.ts';
+import { profileFor, type HaproxyVersion, type VersionProfile } from '../version/profile.ts';
 import { tickIsSet, tickRemain, TICK_ETERNITY, type Tick } from '../ticks.ts';
 
 export interface HaproxyProcessOptions {
@@ -37,6 +38,8 @@ export interface HaproxyProcessOptions {
   onMayExit?: () => void;
   /** A deliberately wrong peers behaviour (testing aid, engine/peers/planted-bug.ts); usually none. */
   plantedBug?: PlantedBug | undefined;
+  /** The HAProxy release line the process behaves as (default 2.6): tables, runtime API, peers. */
+  haproxy?: HaproxyVersion;
 }
 
 export type ProcessState = 'created' | 'running' | 'stopping' | 'stopped';
@@ -48,6 +51,7 @@ export class HaproxyProcess {
   readonly tables: TableSet;
   readonly sections: readonly PeersSection[];
   readonly api: RuntimeApi;
+  readonly profile: VersionProfile;
   state: ProcessState = 'created';
   private expiryTimer: TimerHandle | undefined;
   private expiryTimerTick: Tick = TICK_ETERNITY;
@@ -60,7 +64,8 @@ export class HaproxyProcess {
       ...(options.cliLocalPeer === undefined ? {} : { cliLocalPeer: options.cliLocalPeer }),
     });
     for (const w of this.local.warnings) this.env.events.emit('config.warning', { message: w.message });
-    this.tables = new TableSet(this.local.tables);
+    this.profile = profileFor(options.haproxy ?? '2.6');
+    this.tables = new TableSet(this.local.tables, { profile: this.profile });
     for (const table of this.tables.tables) table.onExpiryScheduled = (tick) => this.armExpiry(tick);
     const sections: PeersSection[] = [];
     for (const section of this.local.sections) {
@@ -85,12 +90,13 @@ export class HaproxyProcess {
           ...(options.startDate === undefined ? {} : { startDate: options.startDate }),
           onMayExit: () => this.maybeExited(options.onMayExit),
           ...(options.plantedBug === undefined ? {} : { plantedBug: options.plantedBug }),
+          profile: this.profile,
         }),
       );
     }
     this.sections = sections;
-    this.api = new RuntimeApi({ tables: this.tables.tables, now: () => this.env.clock.nowTick() });
-    registerShowPeers(this.api, { sections: this.sections });
+    this.api = new RuntimeApi({ tables: this.tables.tables, now: () => this.env.clock.nowTick(), profile: this.profile });
+    registerShowPeers(this.api, { sections: this.sections, profile: this.profile });
   }
 
   private readonly roundRobin = new Map<string, number>();

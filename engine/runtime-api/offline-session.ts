@@ -16,6 +16,7 @@ import { tickAdd, tickFromMs, tickIsSet, type Tick } from '../ticks.ts';
 import { parseTimeMs } from '../config/time-size.ts';
 import { CliArgs, splitCommands } from './cli-args.ts';
 import { RuntimeApi } from './runtime-api.ts';
+import { profileFor, type VersionProfile } from '../version/profile.ts';
 
 export const TRACK_REPEAT_MAX = 1_000_000;
 const EXPIRY_RUNS_MAX = 10_000_000;
@@ -26,6 +27,8 @@ export interface OfflineSessionOptions {
   tables: readonly TableSpec[];
   /** HAProxy's now_ms at start (any non-zero uint32; near 2^32 to exercise the wrap). */
   tickStart?: Tick;
+  /** The HAProxy line the session answers as (default 2.6). */
+  profile?: VersionProfile;
 }
 
 export class OfflineSession {
@@ -34,9 +37,10 @@ export class OfflineSession {
   private nowTick: Tick;
 
   constructor(options: OfflineSessionOptions) {
-    this.tables = new TableSet(options.tables);
+    const profile = options.profile ?? profileFor('2.6');
+    this.tables = new TableSet(options.tables, { profile });
     this.nowTick = options.tickStart ?? TICK_START_DEFAULT;
-    this.api = new RuntimeApi({ tables: this.tables.tables, now: () => this.nowTick });
+    this.api = new RuntimeApi({ tables: this.tables.tables, now: () => this.nowTick, profile });
     this.api.register(['advance'], (args) => this.advanceCommand(args));
     this.api.register(['track'], (args) => this.trackCommand(args));
   }
@@ -75,7 +79,7 @@ export class OfflineSession {
     const usage = 'Usage: track <table> <key> [http_req|conn|err] [xN]\n';
     const table = this.tables.get(args.arg(1));
     if (table === undefined) return args.arg(1) === '' ? usage : 'No such table\n';
-    const key = parseCliKey(table.spec, args.arg(2));
+    const key = parseCliKey(table.spec, args.arg(2), table.profile.cliKeys);
     if (args.arg(2) === '' || !key.ok) return 'Invalid key\n';
     let kind = 'http_req';
     let repeat = 1;

@@ -7,6 +7,7 @@ import type { Tick } from '../ticks.ts';
 import type { StickTable, EntryRef } from '../table/table.ts';
 import { CliArgs, splitCommands } from './cli-args.ts';
 import { runTableCommand, type TableCommandContext } from './table-commands.ts';
+import { profileFor, type VersionProfile } from '../version/profile.ts';
 
 /** A command handler: gets the words, returns the answer without the final empty line. */
 export type CommandHandler = (args: CliArgs) => string;
@@ -15,6 +16,8 @@ export interface RuntimeApiOptions {
   /** Tables in declaration order (the order of the configuration). */
   tables: readonly StickTable[];
   now: () => Tick;
+  /** The HAProxy line whose texts and key parsing the API has (default 2.6). */
+  profile?: VersionProfile;
 }
 
 export class RuntimeApi {
@@ -30,6 +33,7 @@ export class RuntimeApi {
       tablesInListOrder: [...options.tables].reverse(),
       findTable: (name) => byName.get(name),
       now: options.now,
+      profile: options.profile ?? profileFor('2.6'),
       entryAddress: (table: StickTable, ref: EntryRef) => fakeAddress(tableIndex.get(table) ?? 0, ref),
     };
     this.register(['show', 'table'], (args) => runTableCommand(this.tableContext, 'show', args));

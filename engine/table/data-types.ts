@@ -9,7 +9,8 @@ export type StdType = 'sint' | 'uint' | 'ull' | 'frqp' | 'dict';
 /** What the type takes in `store`: nothing, a period, an element count, or both. */
 export type ArgKind = 'none' | 'period' | 'count' | 'count_period';
 
-export type HaproxyVersion = '2.6' | '3.0';
+import type { HaproxyVersion } from '../version/profile.ts';
+export type { HaproxyVersion };
 
 export interface DataTypeInfo {
   readonly id: number;
@@ -19,7 +20,7 @@ export interface DataTypeInfo {
   readonly isArray: boolean;
   /** Sent to peers but never applied on receipt (conn_cur). */
   readonly isLocal: boolean;
-  readonly since: HaproxyVersion;
+  readonly since: '2.6' | '3.0';
 }
 
 function dt(id: number, name: string, std: StdType, arg: ArgKind, extra: Partial<DataTypeInfo> = {}): DataTypeInfo {
@@ -74,8 +75,7 @@ export function dataTypeById(id: number): DataTypeInfo | undefined {
 
 /** Types a given HAProxy version knows. */
 export function isTypeInVersion(info: DataTypeInfo, version: HaproxyVersion): boolean {
-  if (version === '3.0') return true;
-  return info.since === '2.6';
+  return version !== '2.6' || info.since === '2.6';
 }
 
 /** 32-bit storage words one element of a std type occupies. */

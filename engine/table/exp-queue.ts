@@ -59,6 +59,11 @@ export class ExpQueue {
     this.push(ref);
   }
 
+  /** The insertion sequence of a queued ref (orders equal tree keys). */
+  seq(ref: number): number {
+    return this.words[ref * this.strideWords + H_EXP_SEQ]!;
+  }
+
   peek(): number {
     return this.length === 0 ? -1 : this.heap[0]!;
   }

@@ -286,7 +286,12 @@ export type CliKeyResult = { ok: true; key: StoredKey } | { ok: false };
  * Parses the `key <k>` argument of `show/set/clear table` (2.6 `table_process_entry_per_key`).
  * `text` is the raw argument as a latin1 byte string. Binary tables are refused by the caller.
  */
-export function parseCliKey(spec: Pick<TableSpec, 'keyType' | 'keySizeBytes'>, text: string): CliKeyResult {
+export function parseCliKey(
+  spec: Pick<TableSpec, 'keyType' | 'keySizeBytes'>,
+  text: string,
+  mode: 'lax' | 'sample-cast' = 'lax',
+): CliKeyResult {
+  if (mode === 'sample-cast') return parseCliKeyAsSample(spec, text);
   switch (spec.keyType) {
     case 'ip':
       return { ok: true, key: inetaddrHost(text) };
@@ -304,6 +309,101 @@ export function parseCliKey(spec: Pick<TableSpec, 'keyType' | 'keySizeBytes'>, t
     case 'binary':
       return { ok: false };
   }
+}
+
+/**
+ * 3.x `table_process_entry_per_key`: the argument is a string sample; for ip/ipv6 tables it is
+ * first cast to an address (dotted quad as `buf2ip`, else inet_pton AF_INET6), then converted to
+ * the table's type (v4 to v4-mapped v6; v6 to v4 only when mapped, compatible or 6to4); integer
+ * keys are `read_int64` cut to their low 32 bits; binary keys are the bytes, zero-padded.
+ */
+function parseCliKeyAsSample(spec: Pick<TableSpec, 'keyType' | 'keySizeBytes'>, text: string): CliKeyResult {
+  switch (spec.keyType) {
+    case 'ip':
+    case 'ipv6': {
+      const v4 = buf2ip(text);
+      if (v4 !== undefined) {
+        if (spec.keyType === 'ip') return { ok: true, key: v4 };
+        const mapped = '\0'.repeat(10) + '\xff\xff' + String.fromCharCode(v4 >>> 24, (v4 >>> 16) & 0xff, (v4 >>> 8) & 0xff, v4 & 0xff);
+        return { ok: true, key: mapped };
+      }
+      const v6 = text.length > 46 ? undefined : parseIpv6(text);
+      if (v6 === undefined) return { ok: false };
+      if (spec.keyType === 'ipv6') return { ok: true, key: v6 };
+      const v4From6 = v6ToV4(v6);
+      return v4From6 === undefined ? { ok: false } : { ok: true, key: v4From6 };
+    }
+    case 'integer':
+      return { ok: true, key: Number(BigInt.asUintN(32, readInt64(text))) };
+    case 'string':
+      return { ok: true, key: normaliseStringKey(text, spec.keySizeBytes) };
+    case 'binary':
+      return { ok: true, key: normaliseBinaryKey(text, spec.keySizeBytes) };
+  }
+}
+
+/** HAProxy's `buf2ip`: four dot-separated decimal groups <= 255, stops at the first other byte. */
+function buf2ip(text: string): number | undefined {
+  const groups = [0, 0, 0, 0];
+  let at = 0;
+  let octets = 0;
+  let sawDigit = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i) & 0xff;
+    const isDigit = c >= 0x30 && c <= 0x39;
+    if (!isDigit && c !== 0x2e) break;
+    if (isDigit) {
+      const next = groups[at]! * 10 + (c - 0x30);
+      if (next > 255) return undefined;
+      groups[at] = next;
+      if (!sawDigit) {
+        if (++octets > 4) return undefined;
+        sawDigit = true;
+      }
+    } else if (sawDigit) {
+      if (octets === 4) return undefined;
+      at++;
+      sawDigit = false;
+    } else {
+      return undefined;
+    }
+  }
+  if (octets < 4) return undefined;
+  return ((groups[0]! << 24) | (groups[1]! << 16) | (groups[2]! << 8) | groups[3]!) >>> 0;
+}
+
+/** HAProxy's `v6tov4`: mapped or compatible (::a.b.c.d) or 6to4 (2002:AABB:CCDD::); else none. */
+function v6ToV4(bytes16: string): number | undefined {
+  const b = (i: number): number => bytes16.charCodeAt(i);
+  let zero8 = true;
+  for (let i = 0; i < 8; i++) if (b(i) !== 0) zero8 = false;
+  const mid = ((b(8) << 24) | (b(9) << 16) | (b(10) << 8) | b(11)) >>> 0;
+  if (zero8 && (mid === 0xffff || mid === 0)) return ((b(12) << 24) | (b(13) << 16) | (b(14) << 8) | b(15)) >>> 0;
+  if (b(0) === 0x20 && b(1) === 0x02) return ((b(2) << 24) | (b(3) << 16) | (b(4) << 8) | b(5)) >>> 0;
+  return undefined;
+}
+
+/** HAProxy's `read_int64` over the whole argument: optional sign, digits, saturating; 0 if none. */
+function readInt64(text: string): bigint {
+  let i = 0;
+  let negative = false;
+  if (text[0] === '-') {
+    negative = true;
+    i++;
+  } else if (text[0] === '+') i++;
+  const ULLONG_MAX = (1n << 64n) - 1n;
+  let value = 0n;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) break;
+    value = value * 10n + BigInt(c - 0x30);
+    if (value > ULLONG_MAX) {
+      value = ULLONG_MAX;
+      break;
+    }
+  }
+  if (negative) return value > 0x8000000000000000n ? -0x8000000000000000n : -value;
+  return value > 0x7fffffffffffffffn ? 0x7fffffffffffffffn : value;
 }
 
 /**

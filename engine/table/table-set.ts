@@ -7,16 +7,17 @@ import { assert } from '../../lib/assert.ts';
 import { tickFirst, tickIsExpired, TICK_ETERNITY, type Tick } from '../ticks.ts';
 import { StickTable } from './table.ts';
 import type { TableSpec } from './table-spec.ts';
+import type { VersionProfile } from '../version/profile.ts';
 
 export class TableSet {
   readonly tables: readonly StickTable[];
   private readonly byName = new Map<string, StickTable>();
 
-  constructor(specs: readonly TableSpec[]) {
+  constructor(specs: readonly TableSpec[], options: { profile?: VersionProfile } = {}) {
     const tables: StickTable[] = [];
     for (const spec of specs) {
       assert(!this.byName.has(spec.name), `table name ${spec.name} is unique`);
-      const table = new StickTable({ spec });
+      const table = new StickTable({ spec, profile: options.profile });
       tables.push(table);
       this.byName.set(spec.name, table);
     }

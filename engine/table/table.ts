@@ -23,6 +23,8 @@ import {
   type StoredSlot,
 } from './layout.ts';
 import type { TableSpec } from './table-spec.ts';
+import { profileFor, type VersionProfile } from '../version/profile.ts';
+import { keyBucketer, type KeyBucketer } from './buckets.ts';
 
 export type EntryRef = number;
 export const NO_ENTRY: EntryRef = -1;
@@ -51,7 +53,12 @@ export interface StickTableOptions {
   spec: TableSpec;
   /** Initial entry capacity; storage grows fourfold up to the table size (+1 for a candidate). */
   capacityEntriesInitial?: number;
+  /** The HAProxy line whose table layout and eviction this table has (default 2.6). */
+  profile?: VersionProfile;
 }
+
+/** `TIMER_LOOK_BACK`: an eviction scan of a bucket starts at the first tree key >= now - 2^31. */
+const TIMER_LOOK_BACK_MS = 0x8000_0000;
 
 /** Small: a simulated cluster starts many processes, most with a few dozen entries. */
 const CAPACITY_INITIAL_DEFAULT = 64;
@@ -60,6 +67,9 @@ const IP_KEY_RUN_BITS = 4;
 export class StickTable {
   readonly spec: TableSpec;
   readonly layout: DataLayout;
+  readonly profile: VersionProfile;
+  /** The bucket of a key (3.x); undefined with one tree (2.6). */
+  readonly bucketer: KeyBucketer | undefined;
   readonly stats: TableStats = { created: 0, expired: 0, evicted: 0, evictionBatches: 0, refusedFull: 0, cleared: 0 };
   /** The expiry task's next run (`exp_next`); eternity when nothing is scheduled. */
   expNextTick: Tick = TICK_ETERNITY;
@@ -82,6 +92,8 @@ export class StickTable {
     const spec = options.spec;
     assert(spec.sizeEntries >= 0, 'table size is not negative');
     this.spec = spec;
+    this.profile = options.profile ?? profileFor('2.6');
+    this.bucketer = this.profile.tableBuckets > 0 ? keyBucketer(spec, this.profile.tableBuckets) : undefined;
     this.layout = buildLayout(spec);
     const capacityMax = spec.sizeEntries + 1;
     this.capacityEntries = Math.max(1, Math.min(capacityMax, options.capacityEntriesInitial ?? CAPACITY_INITIAL_DEFAULT));
@@ -160,7 +172,8 @@ export class StickTable {
       }
       const batch = (this.spec.sizeEntries >>> 8) + 1;
       this.stats.evictionBatches++;
-      if (this.trashOldest(batch, now) === 0) {
+      const trashed = this.bucketer === undefined ? this.trashOldest(batch, now) : this.trashOldestPerBucket(batch, now, this.bucketer);
+      if (trashed === 0) {
         this.stats.refusedFull++;
         return NO_ENTRY;
       }
@@ -386,6 +399,74 @@ export class StickTable {
     return batched;
   }
 
+  /**
+   * 3.x `stktable_trash_oldest`: buckets from 0 upwards; in each, from the first tree key at or
+   * after now - TIMER_LOOK_BACK (wrapping once to the smallest key), evict up to
+   * ceil(batch / buckets) unreferenced entries whose tree key is their expire; a stale node is
+   * requeued at its expire and the scan continues from whichever of it and the next node comes
+   * first. At most 2×batch nodes are visited in all. Only 3.x profiles come here.
+   */
+  private trashOldestPerBucket(batchWanted: number, now: Tick, bucketer: KeyBucketer): number {
+    const rule = this.profile.eviction;
+    assert(rule.kind === 'per-bucket', 'per-bucket eviction rule');
+    const toBatch = rule.batchFixed ? rule.batchMax : Math.min(batchWanted, rule.batchMax);
+    const buckets = bucketer.buckets;
+    const queued: EntryRef[][] = [];
+    for (let b = 0; b < buckets; b++) queued.push([]);
+    for (let ref = 0; ref < this.refsUsedHigh; ref++) {
+      if (this.isLive(ref) && this.exps.contains(ref)) queued[bucketer.bucketOf(this.keys.get(ref))]!.push(ref);
+    }
+    const order = (a: EntryRef, b: EntryRef): number =>
+      this.exps.treeKey(a) - this.exps.treeKey(b) || ((this.exps.seq(a) - this.exps.seq(b)) | 0);
+    const lookFrom = (now - TIMER_LOOK_BACK_MS) >>> 0;
+    const maxPerBucket = Math.ceil(toBatch / buckets);
+    let maxSearch = toBatch * 2;
+    let batched = 0;
+    for (let bucket = 0; bucket < buckets && batched < toBatch; bucket++) {
+      const list = queued[bucket]!.sort(order);
+      let done = 0;
+      let looped = false;
+      let at = list.findIndex((r) => this.exps.treeKey(r) >= lookFrom);
+      if (at < 0) at = list.length;
+      for (let visits = 0; batched < toBatch && done < maxPerBucket; visits++) {
+        assert(visits <= 2 * toBatch + list.length + 2, 'bucket scan is bounded');
+        if (at >= list.length) {
+          if (looped || list.length === 0) break;
+          looped = true;
+          at = 0;
+        }
+        if (--maxSearch < 0) break;
+        const ref = list[at]!;
+        at++;
+        if (this.refCount(ref) > 0) continue;
+        list.splice(at - 1, 1);
+        at--;
+        const expire = this.expireOf(ref);
+        if (expire !== this.exps.treeKey(ref)) {
+          this.exps.remove(ref);
+          if (!tickIsSet(expire)) {
+            this.clearFlag(ref, FLAG_IN_EXP_TREE);
+            continue;
+          }
+          this.exps.insert(ref, expire);
+          let next = list[at] ?? list[0];
+          let insertAt = list.findIndex((r) => order(ref, r) < 0);
+          if (insertAt < 0) insertAt = list.length;
+          list.splice(insertAt, 0, ref);
+          if (next === undefined || tickIsLt(expire, this.exps.treeKey(next))) next = ref;
+          at = list.indexOf(next);
+          continue;
+        }
+        this.exps.remove(ref);
+        this.dequeueAndKill(ref, 'evicted');
+        batched++;
+        done++;
+      }
+      if (maxSearch <= 0) break;
+    }
+    return batched;
+  }
+
   /** A popped node whose entry's expire moved: back in the queue at that expire (out if unset). */
   private requeue(ref: EntryRef, expire: Tick): void {
     if (!tickIsSet(expire)) {
@@ -409,14 +490,30 @@ export class StickTable {
   // Iteration
   // -------------------------------------------------------------------------------------------
 
-  /** Live entries in `show table` order (the key tree's order, spec §1.2). */
+  /**
+   * Live entries in `show table` order: the key tree's order (spec §1.2); with buckets (3.x),
+   * bucket by bucket, key order inside each.
+   */
   refsInKeyOrder(): EntryRef[] {
     const type = this.spec.keyType;
     const refs: EntryRef[] = [];
     for (let ref = 0; ref < this.refsUsedHigh; ref++) if (this.isLive(ref)) refs.push(ref);
     const keys = this.keys;
-    refs.sort((a, b) => compareKeys(type, keys.get(a), keys.get(b)));
+    const bucketer = this.bucketer;
+    if (bucketer === undefined) {
+      refs.sort((a, b) => compareKeys(type, keys.get(a), keys.get(b)));
+      return refs;
+    }
+    const bucketOf = new Map<EntryRef, number>();
+    for (const ref of refs) bucketOf.set(ref, bucketer.bucketOf(keys.get(ref)));
+    refs.sort((a, b) => bucketOf.get(a)! - bucketOf.get(b)! || compareKeys(type, keys.get(a), keys.get(b)));
     return refs;
+  }
+
+  /** The peer shard of an entry as `show table` prints it (` shard=N`): 0 without peer shards. */
+  peerShardOf(ref: EntryRef): number {
+    this.assertLive(ref);
+    return 0;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -6,6 +6,9 @@
  * (or, when the oldest ones were touched since, finds nothing to evict and goes untracked), so
  * counters keep restarting from zero and most abusive requests get through. Size tables for the
  * number of distinct clients in an expiry period, not for the ones you hope to block.
+ *
+ * Differs by version in degree only: 3.0 evicts inside hash buckets and 3.2 purges up to 100
+ * entries at once (docs/haproxy-versions.md E2/E3); the limit still stops little in each.
  */
 import { scenario } from '../dsl.ts';
 import { mesh } from './cluster.ts';
@@ -21,7 +24,12 @@ export default scenario({
   script: (s) => {
     s.clients({ name: 'botnet', addresses: { cidr: '100.64.0.0/16', count: 500 }, arrival: { kind: 'poisson', ratePerSec: 2_500 }, targetHost: 'hap1', stopMs: 20_000 });
     // With a table big enough for the 500 sources about half of these requests would be denied.
-    s.count('botnetLetThroughPercent', () => Math.round((100 * s.stats('botnet').allowed) / Math.max(1, s.stats('botnet').sent)), { atLeast: 90 });
-    s.count('tableFull', () => s.used('hap1', 'st'), { equals: 100 });
+    // 3.0 evicts the oldest entry of the lowest non-empty bucket, often a fresh key, so an older
+    // abuser's counter survives a little more often (docs/haproxy-versions.md E2): still most get through.
+    const letThroughMin = s.haproxy === '3.0' ? 80 : 90;
+    s.count('botnetLetThroughPercent', () => Math.round((100 * s.stats('botnet').allowed) / Math.max(1, s.stats('botnet').sent)), { atLeast: letThroughMin });
+    // 3.2 purges a batch of up to 100 entries (2 per bucket) when full, so at the end the table
+    // may be anywhere between nearly empty and full (docs/haproxy-versions.md E2/E3, study D3/D4).
+    s.count('tableFull', () => s.used('hap1', 'st'), s.haproxy === '3.2' ? { atLeast: 1, atMost: 100 } : { equals: 100 });
   },
 });

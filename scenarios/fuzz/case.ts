@@ -5,6 +5,7 @@
  */
 import type { MergePolicyName } from '../../engine/peers/merge.ts';
 import type { Fault } from './schedule.ts';
+import type { HaproxyVersion } from '../../engine/version/profile.ts';
 
 export interface FuzzTable {
   sizeEntries: number;
@@ -38,6 +39,8 @@ export interface FuzzCase {
   latencyMsMax: number;
   traffic: FuzzTraffic;
   faults: Fault[];
+  /** The HAProxy release line the case runs under; absent means 2.6 (cases from before issue 13). */
+  haproxy?: HaproxyVersion;
 }
 
 export const TRAFFIC_START_MS = 1_000;

@@ -5,6 +5,7 @@
  * (seedrandom), so a seed gives the same case on every machine.
  */
 import type { MergePolicyName } from '../../engine/peers/merge.ts';
+import type { HaproxyVersion } from '../../engine/version/profile.ts';
 import { deriveSeed, SeededRandom } from '../../sim/seeds.ts';
 import type { FuzzCase, FuzzTable, FuzzTraffic } from './case.ts';
 import { FILTERABLE_KINDS, type Fault, type FaultKind, type FilterableKind, type Sides } from './schedule.ts';
@@ -23,6 +24,11 @@ export interface GeneratorOptions {
   /** Upper bound of traffic.untilMs (default 30 s). */
   trafficUntilMsMax?: number;
   faultsMax?: number;
+  /**
+   * HAProxy lines a case may run under: one is used as is; from several, each case draws one from
+   * its own stream (so the other knobs of a seed are the same whatever the list).
+   */
+  haproxy?: readonly HaproxyVersion[];
 }
 
 export function generateCase(seed: string, options: GeneratorOptions = {}): FuzzCase {
@@ -42,7 +48,14 @@ export function generateCase(seed: string, options: GeneratorOptions = {}): Fuzz
     faults = [splitBrainAtTrafficEnd(r, nodes, traffic.untilMs)];
     if (traffic.sharedKeys === 0) traffic.sharedKeys = 1;
   }
-  return { nodes, withPeers, policy, table, latencyMsMax, traffic, faults };
+  const haproxy = pickHaproxy(seed, options.haproxy);
+  return { nodes, withPeers, policy, table, latencyMsMax, traffic, faults, ...(haproxy === undefined ? {} : { haproxy }) };
+}
+
+function pickHaproxy(seed: string, versions: readonly HaproxyVersion[] | undefined): HaproxyVersion | undefined {
+  if (versions === undefined || versions.length === 0) return undefined;
+  if (versions.length === 1) return versions[0];
+  return new SeededRandom('fuzz-haproxy', deriveSeed(seed, 'fuzz-haproxy')).pick([...versions]);
 }
 
 function pickPolicy(r: SeededRandom): MergePolicyName {

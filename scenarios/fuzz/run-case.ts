@@ -27,7 +27,7 @@ export function runCase(c: FuzzCase, seed: string, options: { plantedBug?: Plant
       fuzzScript(s, c, (kind, fn) => s.observe(kind, fn));
     },
   };
-  const out = runScenario(spec, { seed, policy: c.policy, traceLevel: 'off', plantedBug: options.plantedBug, stopAtFirstFailure: true });
+  const out = runScenario(spec, { seed, policy: c.policy, ...(c.haproxy === undefined ? {} : { haproxy: c.haproxy }), traceLevel: 'off', plantedBug: options.plantedBug, stopAtFirstFailure: true });
   const failure = out.result.expectations.find((e) => !e.passed);
   return { passed: out.result.passed, failure, marks: new Map(world?.marks.counts ?? []), kernelEvents: out.kernelEvents };
 }

@@ -203,13 +203,14 @@ export async function startRealHaproxy(options: StartRealHaproxyOptions): Promis
 
 export interface TableDump {
   readonly used: number;
-  /** key → data fields as printed (`gpc0=5 conn_cnt=0 …`), use= and exp= left out. */
+  /** key → data fields as printed (`gpc0=5 conn_cnt=0 …`), use=, exp= and 3.x's shard= left out. */
   readonly rows: Map<string, string>;
   /** key → exp (ms left). */
   readonly expMs: Map<string, number>;
 }
 
-const ENTRY_RE = /^0x[0-9a-f]+: key=(\S+) use=\d+ exp=(\d+)(.*)$/;
+/** An entry line of 2.6 (`… exp=E data…`) or 3.x (`… exp=E shard=N data…`, docs/haproxy-versions.md R1). */
+const ENTRY_RE = /^0x[0-9a-f]+: key=(\S+) use=\d+ exp=(\d+)(?: shard=\d+)?(.*)$/;
 
 export function parseShowTable(text: string): TableDump {
   const header = /^# table: \S+, type: \S+, size:\d+, used:(\d+)$/m.exec(text);
@@ -250,7 +251,12 @@ export interface PeerBlock {
 }
 
 export interface ShowPeersDump {
+  /** The section's flags word as printed (2.6 or 3.x bit values: use `resync` to compare across lines). */
   readonly sectionFlags: number;
+  /** True when the answer is in 3.x's form (peer lines carry `app_state=`, flags renumbered). */
+  readonly format3x: boolean;
+  /** The resync state read from the flags of whichever line answered (R11). */
+  readonly resync: { readonly localFinished: boolean; readonly remoteFinished: boolean; readonly taughtByLocal: boolean };
   readonly peers: Map<string, PeerBlock>;
 }
 
@@ -275,7 +281,16 @@ export function parseShowPeers(text: string): ShowPeersDump {
       protoErr: num('proto_err'),
     });
   }
-  return { sectionFlags: parseInt(section[1]!, 16), peers };
+  const flags = parseInt(section[1]!, 16);
+  const format3x = / app_state=/.test(text);
+  // 2.6: RESYNC_LOCAL 0x1, RESYNC_REMOTE 0x2, RESYNC_LOCALFINISHED 0x100; 3.0+: LOCAL_FINISHED 0x1,
+  // REMOTE_FINISHED 0x2, DBG_RESYNC_LOCALFINISHED 0x1000000 (include/haproxy/peers-t.h of each).
+  const resync = {
+    localFinished: (flags & 0x1) !== 0,
+    remoteFinished: (flags & 0x2) !== 0,
+    taughtByLocal: (flags & (format3x ? 0x100_0000 : 0x100)) !== 0,
+  };
+  return { sectionFlags: flags, format3x, resync, peers };
 }
 
 export async function showPeers(proc: PeerProcess): Promise<ShowPeersDump> {
@@ -288,8 +303,12 @@ export async function peerBlock(proc: PeerProcess, name: string): Promise<PeerBl
   return block;
 }
 
-/** Runs `set table` commands in batches of `batch` per connection (`;`-separated, as socat would). */
-export async function setEntries(proc: PeerProcess, commands: readonly string[], batch = 100): Promise<void> {
+/**
+ * Runs `set table` commands in batches of `batch` per connection (`;`-separated, as socat would).
+ * 3.2 refuses a CLI line of 100 such commands (~6 KB: "The command line is too big for the buffer
+ * size", docs/haproxy-versions.md R13), so batches stay near 1.5 KB.
+ */
+export async function setEntries(proc: PeerProcess, commands: readonly string[], batch = 25): Promise<void> {
   for (let i = 0; i < commands.length; i += batch) {
     const answer = await proc.cli(commands.slice(i, i + batch).join(';'), 30_000);
     assert(answer.trim() === '', `set table answers nothing on success, got ${JSON.stringify(answer.slice(0, 200))}`);

@@ -7,7 +7,6 @@
  *   - new real `haproxy -sf <old sticksim pid>` learns from an old sticksim.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { PEERS_F_RESYNC_LOCALFINISHED, PEERS_F_RESYNC_REMOTE } from '../../engine/peers/constants.ts';
 import { allocateLoopbackEndpoint, interopGate } from './haproxy.ts';
 import { ipOf, peersConfig, setEntries, showPeers, showTable, startRealHaproxy, startSticksim, waitFor, type PeerProcess, type TableDump } from './peer-harness.ts';
 
@@ -31,9 +30,8 @@ describe.skipIf(gate.skip)('reload hand-over from an old sticksim process', () =
     await setEntries(
       old,
       Array.from({ length: ENTRIES }, (_, i) => `set table st key ${ipOf(i)} data.gpc0 ${i} data.http_req_cnt ${i * 2}`),
-      100,
     );
-    await waitFor('the old process to finish its startup resync', async () => (((await showPeers(old)).sectionFlags & PEERS_F_RESYNC_REMOTE) !== 0 ? true : undefined), {
+    await waitFor('the old process to finish its startup resync', async () => ((await showPeers(old)).resync.remoteFinished ? true : undefined), {
       timeoutMs: OLD_RESYNC_MS_MAX,
       pollMs: 100,
     });
@@ -55,8 +53,7 @@ describe.skipIf(gate.skip)('reload hand-over from an old sticksim process', () =
     for (const [key, row] of before.rows) if (learnedMs.rows.get(key) !== row) differing++;
     expect(differing).toBe(0);
     // the lesson came from the local peer (the old process), not from a remote
-    const flags = (await showPeers(fresh)).sectionFlags;
-    expect(flags & PEERS_F_RESYNC_LOCALFINISHED).toBe(PEERS_F_RESYNC_LOCALFINISHED);
+    expect((await showPeers(fresh)).resync.taughtByLocal).toBe(true);
     const status = await old.waitExit(HANDOVER_MS_MAX);
     expect(status).toEqual({ code: 0, signal: null });
   }

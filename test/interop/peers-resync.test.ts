@@ -27,7 +27,7 @@ describe.skipIf(gate.skip)('live sticksim peer <-> real haproxy 2.6: full resync
     const startEarly = early === 'haproxy' ? startRealHaproxy({ binary: gate.binary, configText, local: 'early' }) : startSticksim({ configText, local: 'early' });
     const first = await startEarly;
     started.push(first);
-    await setEntries(first, fillCommands(), 200);
+    await setEntries(first, fillCommands());
     expect(await tableUsed(first)).toBe(ENTRIES);
     const t0 = performance.now();
     const second = early === 'haproxy' ? await startSticksim({ configText, local: 'late' }) : await startRealHaproxy({ binary: gate.binary, configText, local: 'late' });

@@ -1,0 +1,115 @@
+/**
+ * What differs between the HAProxy release lines sticksim models, one field per concern
+ * (docs/haproxy-versions.md has the measurements and source commits behind each). The engine is
+ * handed one profile (process, tables, runtime API, peers section) and consults it where a line
+ * behaves differently; nothing else in the engine tests a version.
+ */
+import { assert } from '../../lib/assert.ts';
+
+export const HAPROXY_VERSIONS = ['2.6', '3.0', '3.2'] as const;
+export type HaproxyVersion = (typeof HAPROXY_VERSIONS)[number];
+export const HAPROXY_VERSION_DEFAULT: HaproxyVersion = '2.6';
+
+/** How a full table makes room (docs E2/E3). */
+export type EvictionRule =
+  /** 2.6: one expiry tree, up to `(size>>8)+1` oldest entries. */
+  | { readonly kind: 'oldest' }
+  /**
+   * 3.x: buckets scanned from 0 (each from its oldest entry, at most ceil(batch/buckets) per
+   * bucket), the batch `(size>>8)+1` capped at `batchMax` or, with `batchFixed`, always `batchMax`.
+   */
+  | { readonly kind: 'per-bucket'; readonly batchMax: number; readonly batchFixed: boolean };
+
+export interface VersionProfile {
+  readonly version: HaproxyVersion;
+  /** The release measured for this line (what `haproxy -v` of the referee says). */
+  readonly release: string;
+  /**
+   * Hash buckets of a table (`CONFIG_HAP_TBL_BUCKETS` of Debian's build); 0 = one tree (2.6).
+   * A dump walks bucket by bucket; each entry line carries ` shard=N` (R1, R2, E1).
+   */
+  readonly tableBuckets: number;
+  readonly eviction: EvictionRule;
+  /**
+   * Runtime-API key parsing (R3, R4): 'lax' is 2.6's (`inetaddr_host`, strtoul with a range
+   * check); 'sample-cast' parses the key as a sample and casts it to the table's type (3.x).
+   */
+  readonly cliKeys: 'lax' | 'sample-cast';
+  /** `set/show/clear table … key` on a binary table: the entry is looked up/created before the refusal (R5). */
+  readonly binaryKeyTouchesEntry: boolean;
+  /** …and each such command leaks a reference to it (3.0.11). */
+  readonly binaryKeyLeaksRef: boolean;
+  /** Usage texts name the `ptr <ptr>` form (R6). */
+  readonly usageNamesPtr: boolean;
+  /** Highest stick-table data type id the line knows (24 in 2.6; glitch_cnt/glitch_rate 25/26 from 3.0). */
+  readonly dataTypeIdMax: number;
+  /** `data.gpc[1]` element syntax on the CLI (R9). */
+  readonly cliArrayIndex: boolean;
+  /** `show peers` peer lines carry `app_state=… learn_state=…` and 3.x flag values (R10, R11). */
+  readonly showPeers3x: boolean;
+  /** A peers section whose only peer is the local one counts as synced at start (S1, 4b1a7ea66). */
+  readonly loneLocalPeerSyncedAtStart: boolean;
+}
+
+const PROFILE_2_6: VersionProfile = Object.freeze({
+  version: '2.6',
+  release: '2.6.12',
+  tableBuckets: 0,
+  eviction: Object.freeze({ kind: 'oldest' }),
+  cliKeys: 'lax',
+  binaryKeyTouchesEntry: false,
+  binaryKeyLeaksRef: false,
+  usageNamesPtr: false,
+  dataTypeIdMax: 24,
+  cliArrayIndex: false,
+  showPeers3x: false,
+  loneLocalPeerSyncedAtStart: false,
+});
+
+const PROFILE_3_0: VersionProfile = Object.freeze({
+  version: '3.0',
+  release: '3.0.11',
+  tableBuckets: 32,
+  eviction: Object.freeze({ kind: 'per-bucket', batchMax: Number.MAX_SAFE_INTEGER, batchFixed: false }),
+  cliKeys: 'sample-cast',
+  binaryKeyTouchesEntry: true,
+  binaryKeyLeaksRef: true,
+  usageNamesPtr: true,
+  dataTypeIdMax: 26,
+  cliArrayIndex: false,
+  showPeers3x: true,
+  loneLocalPeerSyncedAtStart: true,
+});
+
+const PROFILE_3_2: VersionProfile = Object.freeze({
+  ...PROFILE_3_0,
+  version: '3.2',
+  release: '3.2.26',
+  tableBuckets: 64,
+  // STKTABLE_MAX_UPDATES_AT_ONCE; 3.2.26 behaves as f87cf8b76 (always that many), measured D3/D4.
+  eviction: Object.freeze({ kind: 'per-bucket', batchMax: 100, batchFixed: true }),
+  binaryKeyLeaksRef: false,
+  cliArrayIndex: true,
+});
+
+const PROFILES: Readonly<Record<HaproxyVersion, VersionProfile>> = Object.freeze({
+  '2.6': PROFILE_2_6,
+  '3.0': PROFILE_3_0,
+  '3.2': PROFILE_3_2,
+});
+
+export function profileFor(version: HaproxyVersion = HAPROXY_VERSION_DEFAULT): VersionProfile {
+  const profile = PROFILES[version];
+  assert(profile !== undefined, `known HAProxy version ${String(version)}`);
+  return profile;
+}
+
+export function isHaproxyVersion(text: string): text is HaproxyVersion {
+  return (HAPROXY_VERSIONS as readonly string[]).includes(text);
+}
+
+/** Parses a `--haproxy` value; a one-line error names the accepted values. */
+export function parseHaproxyVersion(text: string): { ok: true; version: HaproxyVersion } | { ok: false; error: string } {
+  if (isHaproxyVersion(text)) return { ok: true, version: text };
+  return { ok: false, error: `--haproxy: unknown version '${text}' (expected one of ${HAPROXY_VERSIONS.join(', ')})` };
+}
