@@ -45,10 +45,10 @@ describe('--plant-bug', () => {
   it('run names the bug in the trace header, the summary and the reproduce command; a run without it names none', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sticksim-plant-'));
     const withBug = join(dir, 'with.jsonl');
-    const r = sticksim(['run', 'split-brain-acceptor-wins', '--seed', '1', '--policy', 'haproxy', '--plant-bug', 'push-before-read', '--trace', withBug]);
+    const r = sticksim(['run', 'split-brain-acceptor-wins', '--seed', '2', '--policy', 'haproxy', '--plant-bug', 'push-before-read', '--trace', withBug]);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('planted bug push-before-read');
-    expect(r.stdout).toContain('reproduce: npx sticksim run split-brain-acceptor-wins --seed 1 --policy haproxy --plant-bug push-before-read');
+    expect(r.stdout).toContain('reproduce: npx sticksim run split-brain-acceptor-wins --seed 2 --policy haproxy --haproxy 2.6 --plant-bug push-before-read');
     const header = JSON.parse(readFileSync(withBug, 'utf8').split('\n')[0]!) as Record<string, unknown>;
     expect(header['plantedBug']).toBe('push-before-read');
 
