@@ -76,11 +76,13 @@ describe.skipIf(gate.skip)('heartbeats between sticksim and real haproxy 2.6', (
     'a silenced haproxy: sticksim ends the session by its 5 s read timeout (before the dead-peer path), and the session comes back',
     async () => {
       const before = await peerBlock(sim!, 'hap');
+      // Only what sticksim logs from now on counts (an earlier session may have timed out too).
+      const outputBefore = sim!.output.length;
       hap!.signal('SIGSTOP');
       try {
         // (It reconnects at once, and its new connect completes in the paused haproxy's backlog, so
         // `show peers` may show EST again: the log and new_conn tell the session ended.)
-        await waitFor('sticksim to end the silent session', async () => (/session with peer 'hap' timed out/.test(sim!.output) ? true : undefined), {
+        await waitFor('sticksim to end the silent session', async () => (/session with peer 'hap' timed out/.test(sim!.output.slice(outputBefore)) ? true : undefined), {
           timeoutMs: DEAD_DETECT_MS_MAX,
           pollMs: 100,
         });
@@ -88,7 +90,10 @@ describe.skipIf(gate.skip)('heartbeats between sticksim and real haproxy 2.6', (
         hap!.signal('SIGCONT');
       }
       // Its input stayed silent for 5 s (spec 4.11): the read timeout, not a missed-heartbeat verdict.
-      const after = await peerBlock(sim!, 'hap');
+      const after = await waitFor('the new connection counted', async () => {
+        const block = await peerBlock(sim!, 'hap');
+        return block.newConn > before.newConn ? block : undefined;
+      }, { timeoutMs: 5_000, pollMs: 100 });
       expect(after.newConn, after.text).toBeGreaterThan(before.newConn);
       expect(after.noHbt, after.text).toBe(before.noHbt);
       await established();
