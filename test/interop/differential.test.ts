@@ -92,11 +92,14 @@ describe.each(LINES)('differential %s: recorded haproxy answers replayed into th
     expect(mismatches, formatMismatches(mismatches)).toEqual([]);
   });
 
-  test.skipIf(line === '2.6')(`the ${line} fixture does not agree with the 2.6 profile (the profile matters)`, () => {
-    const fixture = parseFixture(readFileSync(FIXTURE_PATHS[line], 'latin1'));
-    const actual = replayIntoEngine('2.6', fixture.configText, fixture.records);
-    expect(compareSessions(fixture.records, actual).length).toBeGreaterThan(10);
-  });
+  // The negative control of a 3.x line's replay (for 2.6 it would compare the fixture with itself).
+  if (line !== '2.6') {
+    test(`the ${line} fixture does not agree with the 2.6 profile (the profile matters)`, () => {
+      const fixture = parseFixture(readFileSync(FIXTURE_PATHS[line], 'latin1'));
+      const actual = replayIntoEngine('2.6', fixture.configText, fixture.records);
+      expect(compareSessions(fixture.records, actual).length).toBeGreaterThan(10);
+    });
+  }
 
   test('the comparison can fail: a broken engine answer is reported with its command', () => {
     const fixture = parseFixture(readFileSync(FIXTURE_PATHS[line], 'latin1'));
