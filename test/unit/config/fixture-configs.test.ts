@@ -7,13 +7,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig, resolveLocalPeer, type Config } from '../../../engine/config/index.ts';
-import { dataTypeById } from '../../../engine/table/data-types.ts';
-import type { TableSpec } from '../../../engine/table/table-spec.ts';
+import { storeOf, table } from '../../helpers/config-tables.ts';
 import { fixture } from '../../helpers/shared.ts';
 
 const CONFIGS_DIR = 'configs';
-
-const storeOf = (t: TableSpec): string[] => t.store.map((s) => `${dataTypeById(s.typeId)!.name}(${s.count},${s.periodMs})`);
 
 const text = (name: string): string => readFileSync(fixture(join(CONFIGS_DIR, name)), 'utf8');
 
@@ -23,11 +20,6 @@ function parsed(name: string): Config {
   return r.config;
 }
 
-const table = (c: Config, name: string): TableSpec => {
-  const t = c.tables.find((x) => x.name === name);
-  if (t === undefined) throw new Error(`no table ${name}; have ${c.tables.map((x) => x.name).join(',')}`);
-  return t;
-};
 
 describe('fixture configs', () => {
   it('every file parses, or is refused with the error its first line names', () => {

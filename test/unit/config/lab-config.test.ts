@@ -4,11 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseConfig, resolveLocalPeer, type Config } from '../../../engine/config/index.ts';
-import { dataTypeById } from '../../../engine/table/data-types.ts';
-import type { TableSpec } from '../../../engine/table/table-spec.ts';
+import { storeOf, table } from '../../helpers/config-tables.ts';
 import { labNodeConfig } from '../../helpers/lab-config.ts';
-
-const storeOf = (t: TableSpec): string[] => t.store.map((s) => `${dataTypeById(s.typeId)!.name}(${s.count},${s.periodMs})`);
 
 function parseOk(text: string, file: string): Config {
   const r = parseConfig(text, { file });
@@ -16,11 +13,6 @@ function parseOk(text: string, file: string): Config {
   return r.config;
 }
 
-const table = (c: Config, name: string): TableSpec => {
-  const t = c.tables.find((x) => x.name === name);
-  if (t === undefined) throw new Error(`no table ${name}; have ${c.tables.map((x) => x.name).join(',')}`);
-  return t;
-};
 
 describe('lab common config (fixture)', () => {
   it('parses with its table, rules and peers', () => {

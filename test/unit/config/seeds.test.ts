@@ -6,8 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseConfig, resolveLocalPeer, type Config } from '../../../engine/config/index.ts';
-import { dataTypeById } from '../../../engine/table/data-types.ts';
-import type { TableSpec } from '../../../engine/table/table-spec.ts';
+import { storeOf, table } from '../../helpers/config-tables.ts';
 import { sharedGate } from '../../helpers/shared.ts';
 import { loadSeedFragments, type SeedFragment } from './seed-fragments.ts';
 
@@ -15,9 +14,6 @@ const seeds = sharedGate('seeds', 'the seed-article config tests (test/unit/conf
 const fragments = seeds.skip ? [] : loadSeedFragments(seeds.path);
 
 /** Store as "name(count,periodMs)" strings, e.g. "http_req_rate(1,10000)". */
-const storeOf = (t: TableSpec): string[] =>
-  t.store.map((s) => `${dataTypeById(s.typeId)!.name}(${s.count},${s.periodMs})`);
-
 function parseOk(text: string, file = 'frag.cfg'): Config {
   const r = parseConfig(text, { file });
   if (!r.ok) throw new Error(`unexpected errors:\n${r.errors.map((e) => e.message).join('\n')}`);
@@ -30,11 +26,6 @@ const find = (needle: string): SeedFragment => {
   return f;
 };
 
-const table = (c: Config, name: string): TableSpec => {
-  const t = c.tables.find((x) => x.name === name);
-  if (t === undefined) throw new Error(`no table ${name}; have ${c.tables.map((x) => x.name).join(',')}`);
-  return t;
-};
 
 describe.skipIf(seeds.skip)('seed article fragments', () => {
   it('finds the fragments of every article', () => {
