@@ -5,7 +5,7 @@
  */
 import { parseConfig } from '../engine/config/parse.ts';
 import type { Config } from '../engine/config/types.ts';
-import { assert } from '../lib/assert.ts';
+import { assert, InvariantError } from '../lib/assert.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
 import type { PlantedBug } from '../engine/peers/planted-bug.ts';
 import { HAPROXY_VERSION_DEFAULT, type HaproxyVersion } from '../engine/version/profile.ts';
@@ -180,9 +180,22 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
     sample(script, spec);
     checks.atSample(world.nowMs());
   });
-  const runUntil = (ms: number): void => world.runUntil(ms);
+  // A broken engine invariant (a bug in sticksim) stops the world where it broke; the run ends
+  // there as a failure of `engine-invariants-hold`, with its message, its trace event and its
+  // reproduce command, never as a crash of the command that ran it.
+  let broken: ExpectationResult | undefined;
+  const runUntil = (ms: number): void => {
+    if (broken !== undefined) return;
+    try {
+      world.runUntil(ms);
+    } catch (error) {
+      if (!(error instanceof InvariantError)) throw error;
+      broken = brokenInvariant(world.nowMs(), error);
+      world.record('engine.invariant', { message: error.message });
+    }
+  };
   const finish = (): RunOutput => {
-    const expectations = checks.finish(world.nowMs());
+    const expectations = [...(broken === undefined ? [] : [broken]), ...checks.finish(world.nowMs())];
     for (const e of expectations) world.record('expect.result', { name: e.name, expectKind: e.kind, passed: e.passed, message: e.message });
     const figures: Record<string, number> = {};
     for (const [name, value] of script.figures) {
@@ -211,7 +224,13 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
   };
   return { result, entries, kernelEvents: world.kernel.eventsRun(), streams: world.seeds.list(), marks: [...world.marks.counts] };
   };
-  return { world, api: script, header, runUntil, alwaysFailed: () => checks.anyAlwaysFailed(), finish };
+  return { world, api: script, header, runUntil, alwaysFailed: () => broken !== undefined || checks.anyAlwaysFailed(), finish };
+}
+
+export const ENGINE_INVARIANTS_HOLD = 'engine-invariants-hold';
+
+function brokenInvariant(atMs: number, error: InvariantError): ExpectationResult {
+  return { name: ENGINE_INVARIANTS_HOLD, kind: 'always', passed: false, message: `the engine stopped at ${atMs} ms on a broken invariant (a bug in sticksim): ${error.message}`, atMs };
 }
 
 /**

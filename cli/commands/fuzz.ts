@@ -122,11 +122,12 @@ async function fuzzCommand(scenario: string | undefined, options: FuzzCliOptions
     return 1;
   }
   progress.done(result.runsDone);
-  const { code, regression } = report(result, { plantedBug, seed: options.seed, runs: plan.workTotal === undefined ? (result.failure?.index ?? 0) + 1 : plan.seedOffset + plan.workTotal, out: options.out });
-  const failure =
+  const reproduce =
     result.failure === undefined
       ? undefined
-      : failureRecord(result.failure, { reproduce: fuzzReproduceCommand({ scenario, config: options.config, seed: options.seed, index: result.failure.index, plantedBug, haproxy: result.failure.original.haproxy }), regression });
+      : fuzzReproduceCommand({ scenario, config: options.config, seed: options.seed, index: result.failure.index, plantedBug, haproxy: result.failure.original.haproxy });
+  const { code, regression } = report(result, { plantedBug, reproduce, out: options.out });
+  const failure = result.failure === undefined || reproduce === undefined ? undefined : failureRecord(result.failure, { reproduce, regression });
   const campaign = campaignResult(result, { rootSeed: options.seed, plan, failure });
   for (const line of seedSetLines({ campaign, plan, shard, stoppedEarly: result.stoppedEarly, seed: options.seed })) process.stdout.write(`${line}\n`);
   if (failure !== undefined) process.stdout.write(`reproduce: ${failure.reproduce}\n`);
@@ -171,14 +172,9 @@ async function generatorFrom(scenario: string | undefined, config: string | unde
   return { ...generatorOptionsFromConfig(text, scenario), nodes: Math.min(5, Math.max(2, spec.hosts.length)) };
 }
 
-/** ` --plant-bug NAME` on a replay command, or nothing. */
-function plantedBugSuffix(bug: PlantedBug | undefined): string {
-  return bug === undefined ? '' : ` --plant-bug ${bug}`;
-}
-
 function report(
   result: FuzzResult,
-  o: { plantedBug: PlantedBug | undefined; seed: string; runs: number; out: string | undefined },
+  o: { plantedBug: PlantedBug | undefined; reproduce: string | undefined; out: string | undefined },
 ): { code: number; regression: { path: string; command: string } | undefined } {
   const f = result.failure;
   if (f === undefined) {
@@ -196,7 +192,8 @@ function report(
       property: f.property,
       message: f.shrunkMessage,
       plantedBug: o.plantedBug,
-      foundBy: `\`sticksim fuzz --runs ${o.runs} --seed ${o.seed}${plantedBugSuffix(o.plantedBug)}\` (run ${f.index})`,
+      // The one command that runs exactly this case again (a campaign with an offset or shards ran other indices).
+      foundBy: `\`${o.reproduce ?? ''}\` (run ${f.index})`,
     },
     o.out === undefined ? {} : { dir: o.out },
   );
