@@ -72,18 +72,19 @@ async function runConfig(paths: readonly string[], options: RunConfigCliOptions)
   const versions: readonly HaproxyVersion[] = options.haproxy ?? [HAPROXY_VERSION_DEFAULT];
   const hostnames = options.hostname ?? [];
   // Each line parses the configs as that HAProxy would: a keyword or data type it does not know is refused in its words.
-  const clusters: { haproxy: HaproxyVersion; cluster: DerivedCluster; files: ConfigFile[] }[] = [];
+  const parsed: { haproxy: HaproxyVersion; files: ConfigFile[] }[] = [];
   const warned = new Set<string>();
   for (const haproxy of versions) {
     const files = readConfigs(options.config ?? [], { haproxy, named: versions.length > 1, warned });
     if (files === undefined) return 2;
-    clusters.push({ haproxy, files, cluster: deriveCluster(files, { hostnames }) });
+    parsed.push({ haproxy, files });
   }
-  const lintErrors = lint(clusters[0]!.files, hostnames);
+  const lintErrors = lint(parsed[0]!.files, hostnames);
   if (lintErrors > 0) {
     process.stderr.write(`sticksim: ${lintErrors} error(s) found by \`sticksim check\`; fix them first\n`);
     return 2;
   }
+  const clusters = parsed.map(({ haproxy, files }) => ({ haproxy, cluster: deriveCluster(files, { hostnames }) }));
   const latencyMs = parseLatency(options.latency ?? `${LATENCY_MS_DEFAULT}ms`);
   const policies = policiesOf(options.policy);
   process.stdout.write(describeCluster(clusters[0]!.cluster));
