@@ -41,7 +41,7 @@ export function findingsReport(runs: readonly BatteryResult[], withHaproxy: bool
 }
 
 /** The runs of one scenario under one policy, one per HAProxy line, in the lines' order. */
-interface Group {
+export interface Group {
   readonly scenario: string;
   readonly policy: string;
   readonly byVersion: ReadonlyMap<HaproxyVersion, BatteryResult>;
