@@ -9,7 +9,7 @@
  * The same for the example project of the docs (`examples/your-cluster/`, its own package.json
  * depending on sticksim): a copy of it gets the tarball installed offline, and there
  * `npx sticksim run --config haproxy.cfg` and `npx sticksim run ban-reaches-every-node.ts` exit 0
- * with their summary tables.
+ * with their summary tables, and the scenario type-checks against the package's .d.ts.
  *
  * Offline: npm 11 resolves a new dependency's version ranges from full packuments
  * (Accept: application/json), which `npm ci` never fetches (it installs from the lockfile), so a
@@ -131,6 +131,14 @@ describe.skipIf(noNpm !== undefined).concurrent('the packed package in a fresh p
     expect(own.stdout).toMatch(/^result +scenario +policy +seed +checks +figures$/m);
     expect(own.stdout).toMatch(/^pass +ban-reaches-every-node +haproxy +1 +4\/4 +allowedAfterBan=1 deniedOnLb2=\d+$/m);
     expect(own.stdout).toMatch(/^1 passed, 0 failed$/m);
+    // It type-checks against the shipped .d.ts (Node's types from this repository: the example has no dev dependencies but sticksim).
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'nodenext', strict: true, noEmit: true, types: ['node'], typeRoots: [join(REPO, 'node_modules', '@types')] }, files: ['ban-reaches-every-node.ts'] }),
+    );
+    const typed = await sh(TSC, ['-p', '.'], dir);
+    expect(typed.stdout + typed.stderr).toBe('');
+    expect(typed.status).toBe(0);
   }, 2 * STEP_TIMEOUT_MS);
 
   for (const kind of ['commonjs', 'module'] as const) {
