@@ -4,7 +4,7 @@
  * per expectation; a failing expectation carries its message and the reproduce command.
  * The output is a pure function of its input: no timestamps, no host names.
  */
-import type { ExpectationResult, ScenarioRunResult, SuiteResult } from '../scenarios/results.ts';
+import { namedHaproxy, type ExpectationResult, type ScenarioRunResult, type SuiteResult } from '../scenarios/results.ts';
 import { xmlAttributes, xmlText } from './xml.ts';
 
 /** One property-test (fuzz) result, shared by the property and fuzz runners. */
@@ -41,9 +41,15 @@ export function junitSeconds(ms: number): string {
   return (Math.max(0, ms) / 1000).toFixed(3);
 }
 
-/** The suite name of one run; unique per scenario + seed + policy. */
+/** The suite name of one run; unique per scenario + seed + policy + HAProxy line. */
 export function junitSuiteName(run: ScenarioRunResult): string {
-  return `${run.scenario} [policy=${run.policy} seed=${run.seed}]`;
+  const haproxy = namedHaproxy(run);
+  return `${run.scenario} [policy=${run.policy} seed=${run.seed}${haproxy === undefined ? '' : ` haproxy=${haproxy}`}]`;
+}
+
+function classnameOf(run: ScenarioRunResult): string {
+  const haproxy = namedHaproxy(run);
+  return `sticksim.${run.scenario}.${run.policy}${haproxy === undefined ? '' : `.haproxy-${haproxy}`}`;
 }
 
 function failureBody(lines: readonly string[]): string {
@@ -51,7 +57,7 @@ function failureBody(lines: readonly string[]): string {
 }
 
 function expectationCase(run: ScenarioRunResult, expectation: ExpectationResult): Case {
-  const classname = `sticksim.${run.scenario}.${run.policy}`;
+  const classname = classnameOf(run);
   if (expectation.passed) return { name: expectation.name, classname };
   const at = expectation.atMs === undefined ? '' : `at simulated ${junitSeconds(expectation.atMs)} s`;
   const body = failureBody([
@@ -69,7 +75,7 @@ function runLevelCase(run: ScenarioRunResult): Case | undefined {
   if (run.passed || anyFailed) return undefined;
   const message = 'the run failed without a failing expectation (it stopped early or broke an invariant)';
   const body = failureBody([message, `seed: ${run.seed}  policy: ${run.policy}`, `reproduce: ${run.reproduce}`]);
-  return { name: 'run', classname: `sticksim.${run.scenario}.${run.policy}`, failure: { message, type: 'run', body } };
+  return { name: 'run', classname: classnameOf(run), failure: { message, type: 'run', body } };
 }
 
 function runSuite(run: ScenarioRunResult, rootSeed: string): Suite {
@@ -81,6 +87,7 @@ function runSuite(run: ScenarioRunResult, rootSeed: string): Suite {
     ['seed', run.seed],
     ['rootSeed', rootSeed],
     ['policy', run.policy],
+    ...(namedHaproxy(run) === undefined ? [] : [['haproxy', namedHaproxy(run)!] as const]),
     ['traceHash', run.traceHash],
     ['fingerprint', run.fingerprint],
     ['simulatedMs', String(run.simulatedMs)],

@@ -3,7 +3,7 @@
  * table of runs with their key figures, then every failure with its failing expectations and
  * the command that reproduces it.
  */
-import type { ScenarioRunResult, SuiteResult } from '../scenarios/results.ts';
+import { namedHaproxy, type ScenarioRunResult, type SuiteResult } from '../scenarios/results.ts';
 import { figureColumns, figureLabel, formatFigure } from './figures.ts';
 import { coverageMarkdown, type CoverageCounts } from './coverage-summary.ts';
 
@@ -50,21 +50,24 @@ function expectationTally(run: ScenarioRunResult): string {
 
 function table(runs: readonly ScenarioRunResult[]): string {
   const columns = figureColumns(runs, FIGURE_COLUMNS_MAX);
-  const header = ['scenario', 'policy', 'seed', 'result', 'expectations', ...columns.map(figureLabel)];
+  // The HAProxy line gets a column when some run is not under the default 2.6 (`--haproxy`).
+  const withHaproxy = runs.some((run) => namedHaproxy(run) !== undefined);
+  const header = ['scenario', 'policy', ...(withHaproxy ? ['haproxy'] : []), 'seed', 'result', 'expectations', ...columns.map(figureLabel)];
   const lines = [`| ${header.map(markdownCell).join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`];
   for (const run of runs) {
     const figures = columns.map((name) => {
       const value = run.figures[name];
       return value === undefined ? '–' : formatFigure(name, value);
     });
-    const cells = [markdownCell(run.scenario), markdownCell(run.policy), markdownCode(markdownCell(run.seed)), run.passed ? '✅ pass' : '❌ FAIL', expectationTally(run), ...figures];
+    const cells = [markdownCell(run.scenario), markdownCell(run.policy), ...(withHaproxy ? [run.haproxy ?? '2.6'] : []), markdownCode(markdownCell(run.seed)), run.passed ? '✅ pass' : '❌ FAIL', expectationTally(run), ...figures];
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
 }
 
 function failureSection(run: ScenarioRunResult): string {
-  const lines = [`### ❌ ${markdownCell(run.title || run.scenario)} — policy ${markdownCell(run.policy)}, seed ${markdownCode(run.seed)}`, ''];
+  const haproxy = namedHaproxy(run);
+  const lines = [`### ❌ ${markdownCell(run.title || run.scenario)} — policy ${markdownCell(run.policy)}${haproxy === undefined ? '' : `, haproxy ${haproxy}`}, seed ${markdownCode(run.seed)}`, ''];
   const failing = run.expectations.filter((expectation) => !expectation.passed);
   if (failing.length === 0) lines.push('- the run failed without a failing expectation (it stopped early or broke an invariant)');
   for (const expectation of failing) {

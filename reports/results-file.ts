@@ -20,6 +20,7 @@
  *   "coverage": { "peers.collision": 3, … },   coverage marks hit, with counts
  *   "fuzz": { FuzzCampaignResult }             fuzz: the seed indices run and the failures
  */
+import { HAPROXY_VERSIONS, isHaproxyVersion } from '../engine/version/profile.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ExpectationKind, ExpectationResult, ScenarioRunResult, SuiteResult } from '../scenarios/results.ts';
 import type { FuzzCampaignResult, FuzzFailureRecord } from '../scenarios/fuzz/campaign-result.ts';
@@ -71,6 +72,8 @@ function runJson(run: ScenarioRunResult): Record<string, unknown> {
     lesson: run.lesson,
     seed: run.seed,
     policy: run.policy,
+    // Written when not the default 2.6, so 2.6 results read as before.
+    ...(run.haproxy === undefined || run.haproxy === '2.6' ? {} : { haproxy: run.haproxy }),
     passed: run.passed,
     expectations: run.expectations.map(expectationJson),
     figures: run.figures,
@@ -179,12 +182,15 @@ function runFrom(check: Checker, value: unknown, path: string): ScenarioRunResul
   if (!POLICIES.has(policy)) check.fail(`${path}.policy`, `'${policy}' is not haproxy, aggregate or max`);
   const tracePath = record['tracePath'];
   if (tracePath !== undefined) check.string(record, 'tracePath', path);
+  const haproxy = record['haproxy'] === undefined ? undefined : check.string(record, 'haproxy', path);
+  if (haproxy !== undefined && !isHaproxyVersion(haproxy)) check.fail(`${path}.haproxy`, `'${haproxy}' is not ${HAPROXY_VERSIONS.join(', ')}`);
   return {
     scenario: check.string(record, 'scenario', path),
     title: check.string(record, 'title', path),
     lesson: check.string(record, 'lesson', path),
     seed: check.string(record, 'seed', path),
     policy: policy as ScenarioRunResult['policy'],
+    ...(haproxy !== undefined && isHaproxyVersion(haproxy) ? { haproxy } : {}),
     passed: check.boolean(record, 'passed', path),
     expectations: check.array(record, 'expectations', path).map((item, index) => expectationFrom(check, item, `${path}.expectations[${index}]`)),
     figures: figuresFrom(check, record['figures'], `${path}.figures`),

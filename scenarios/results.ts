@@ -55,3 +55,8 @@ export interface SuiteResult {
   readonly rootSeed: string;
   readonly runs: readonly ScenarioRunResult[];
 }
+
+/** A run's HAProxy line when it is not the default 2.6 (reports name it; 2.6 runs read as they always did). */
+export function namedHaproxy(run: Pick<ScenarioRunResult, 'haproxy'>): string | undefined {
+  return run.haproxy === undefined || run.haproxy === '2.6' ? undefined : run.haproxy;
+}

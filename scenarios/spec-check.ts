@@ -9,6 +9,7 @@ import { parseConfig } from '../engine/config/parse.ts';
 import { resolveLocalPeer } from '../engine/config/local-peer.ts';
 import { defaultHostAddress, type ScenarioSpec } from './dsl.ts';
 import { displayPath } from './user-error.ts';
+import { TIMER_LATENESS_MS_MAX } from '../sim/host-clock.ts';
 
 export class ScenarioSpecError extends Error {
   constructor(message: string) {
@@ -18,9 +19,10 @@ export class ScenarioSpecError extends Error {
 }
 
 const POLICIES = ['haproxy', 'aggregate', 'max'];
-const SCENARIO_FIELDS = ['name', 'title', 'lesson', 'hosts', 'config', 'durationMs', 'link', 'policies', 'seeds', 'watch', 'script'];
-const HOST_FIELDS = ['name', 'addresses', 'config', 'cliLocalPeer', 'tickStart', 'driftPpm', 'startAtZero'];
-const WATCH_FIELDS = ['table', 'keys', 'everyMs'];
+/** The fields of ScenarioSpec, HostSpec and WatchSpec (scenarios/dsl.ts; a test keeps them equal). */
+export const SCENARIO_FIELDS = ['name', 'title', 'lesson', 'hosts', 'config', 'durationMs', 'link', 'policies', 'seeds', 'watch', 'script'];
+export const HOST_FIELDS = ['name', 'addresses', 'config', 'cliLocalPeer', 'tickStart', 'driftPpm', 'timerLateness', 'startAtZero'];
+export const WATCH_FIELDS = ['table', 'keys', 'everyMs'];
 /** Names people write for a field, and the field they mean. */
 const ALIASES: Record<string, string> = {
   hostname: 'name',
@@ -101,6 +103,10 @@ export function checkScenarioShape(value: unknown, file: string): asserts value 
     for (const field of ['cliLocalPeer'] as const) {
       if (host[field] !== undefined && typeof host[field] !== 'string') problem(at, `'${field}' of '${name}' is ${describe(host[field])}; give a peer name`, field);
     }
+    const lateness = host['timerLateness'];
+    if (lateness !== undefined && !isLateness(lateness)) {
+      problem(at, `'timerLateness' of '${name}' is ${describe(lateness)}; give whole milliseconds { minMs, maxMs } with 0 <= minMs <= maxMs <= ${TIMER_LATENESS_MS_MAX}`, 'timerLateness');
+    }
   });
   const policies = spec['policies'];
   if (policies !== undefined && !(Array.isArray(policies) && policies.every((p) => POLICIES.includes(p as string)))) {
@@ -119,6 +125,12 @@ export function checkScenarioShape(value: unknown, file: string): asserts value 
     if (!(Array.isArray(w['keys']) && w['keys'].every((k) => typeof k === 'string'))) problem('watch: ', `'keys' is ${describe(w['keys'])}; give a list of keys`);
     if (!(typeof w['everyMs'] === 'number' && Number.isSafeInteger(w['everyMs']) && w['everyMs'] > 0)) problem('watch: ', `'everyMs' is ${describe(w['everyMs'])}; give a period in milliseconds`);
   }
+}
+
+function isLateness(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const { minMs, maxMs } = value as Record<string, unknown>;
+  return Number.isSafeInteger(minMs) && Number.isSafeInteger(maxMs) && (minMs as number) >= 0 && (minMs as number) <= (maxMs as number) && (maxMs as number) <= TIMER_LATENESS_MS_MAX;
 }
 
 /**

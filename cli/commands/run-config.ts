@@ -1,7 +1,8 @@
 /**
  * `sticksim run --config haproxy.cfg [--config FILE…] [--hostname H…] [--latency 80ms]
- * [--battery-scenario NAME] [--fail-on-finding]`: the failure battery on the user's own cluster.
- * The configs are parsed (errors in HAProxy's wording stop the run, exit 2), linted as `sticksim
+ * [--battery-scenario NAME] [--fail-on-finding] [--haproxy 2.6|3.0|3.2|all]`: the failure battery
+ * on the user's own cluster, under each chosen HAProxy line (cli/battery-report.ts shows the lines
+ * side by side). The configs are parsed as each line parses them (errors in its wording stop the run, exit 2), linted as `sticksim
  * check` does (its errors stop the run too), the cluster is derived from them (hosts from the
  * peer lines), then every battery scenario runs after a fault-free reference run. Findings are
  * printed in the operator's terms with the command that reproduces each; exit 1 only when a run
@@ -17,6 +18,8 @@ import type { MergePolicyName } from '../../engine/peers/merge.ts';
 import type { SuiteResult } from '../../scenarios/results.ts';
 import { deriveCluster, DeriveError, type ConfigFile, type DerivedCluster } from '../../scenarios/battery/derive.ts';
 import { LATENCY_MS_DEFAULT, runBattery, UnknownBatteryScenarioError, type BatteryOptions, type BatteryResult } from '../../scenarios/battery/index.ts';
+import { HAPROXY_VERSION_DEFAULT, type HaproxyVersion } from '../../engine/version/profile.ts';
+import { findingsReport, versionsReport } from '../battery-report.ts';
 import { writeReports } from '../reports-writer.ts';
 
 const POLICIES: readonly MergePolicyName[] = ['haproxy', 'aggregate', 'max'];
@@ -33,6 +36,8 @@ export interface RunConfigCliOptions {
   junit?: string;
   report?: string;
   trace?: string;
+  /** `--haproxy 2.6|3.0|3.2|all` (parsed by the run command): the lines to run the battery under. */
+  haproxy?: HaproxyVersion[];
 }
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), ...value.split(',').filter((v) => v !== '')];
@@ -64,40 +69,53 @@ export async function runConfigCommand(paths: readonly string[], options: RunCon
 
 async function runConfig(paths: readonly string[], options: RunConfigCliOptions): Promise<number> {
   if (paths.length > 0) throw new UsageError(`--config runs the failure battery; scenario files (${paths.join(' ')}) go in a separate \`sticksim run\``);
-  const files = readConfigs(options.config ?? []);
-  if (files === undefined) return 2;
+  const versions: readonly HaproxyVersion[] = options.haproxy ?? [HAPROXY_VERSION_DEFAULT];
   const hostnames = options.hostname ?? [];
-  const lintErrors = lint(files, hostnames);
+  // Each line parses the configs as that HAProxy would: a keyword or data type it does not know is refused in its words.
+  const parsed: { haproxy: HaproxyVersion; files: ConfigFile[] }[] = [];
+  const warned = new Set<string>();
+  for (const haproxy of versions) {
+    const files = readConfigs(options.config ?? [], { haproxy, named: versions.length > 1, warned });
+    if (files === undefined) return 2;
+    parsed.push({ haproxy, files });
+  }
+  const lintErrors = lint(parsed[0]!.files, hostnames);
   if (lintErrors > 0) {
     process.stderr.write(`sticksim: ${lintErrors} error(s) found by \`sticksim check\`; fix them first\n`);
     return 2;
   }
-  const cluster = deriveCluster(files, { hostnames });
+  const clusters = parsed.map(({ haproxy, files }) => ({ haproxy, cluster: deriveCluster(files, { hostnames }) }));
   const latencyMs = parseLatency(options.latency ?? `${LATENCY_MS_DEFAULT}ms`);
   const policies = policiesOf(options.policy);
-  process.stdout.write(describeCluster(cluster));
+  process.stdout.write(describeCluster(clusters[0]!.cluster));
+  if (versions.length > 1 || versions[0] !== HAPROXY_VERSION_DEFAULT) process.stdout.write(`  haproxy ${versions.join(', ')}\n`);
   const runs: BatteryResult[] = [];
   const tty = process.stderr.isTTY === true;
+  const notes = new Set<string>();
   for (const policy of policies) {
-    const battery: BatteryOptions = {
-      seed: options.seed ?? '1',
-      policy,
-      latencyMs,
-      failOnFinding: options.failOnFinding === true,
-      ...(options.batteryScenario === undefined ? {} : { scenario: options.batteryScenario }),
-    };
-    const run = runBattery(cluster, battery, {
-      wallMs: () => performance.now(),
-      ...(options.trace === undefined ? {} : { tracePathFor: tracePlanner(options.trace) }),
-      onScenario: (name, i, count) => {
-        if (tty) process.stderr.write(`\r[${i + 1}/${count}] ${name} policy=${policy}\x1b[K`);
-      },
-    });
-    if (tty) process.stderr.write('\r\x1b[K');
-    for (const note of run.plan.notes) process.stdout.write(`note: ${note}\n`);
-    runs.push(...run.results);
+    for (const { haproxy, cluster } of clusters) {
+      const battery: BatteryOptions = {
+        seed: options.seed ?? '1',
+        policy,
+        haproxy,
+        latencyMs,
+        failOnFinding: options.failOnFinding === true,
+        ...(options.batteryScenario === undefined ? {} : { scenario: options.batteryScenario }),
+      };
+      const run = runBattery(cluster, battery, {
+        wallMs: () => performance.now(),
+        ...(options.trace === undefined ? {} : { tracePathFor: tracePlanner(options.trace) }),
+        onScenario: (name, i, count) => {
+          if (tty) process.stderr.write(`\r[${i + 1}/${count}] ${name} policy=${policy} haproxy=${haproxy}\x1b[K`);
+        },
+      });
+      if (tty) process.stderr.write('\r\x1b[K');
+      for (const note of run.plan.notes) if (!notes.has(note)) process.stdout.write(`note: ${note}\n`);
+      for (const note of run.plan.notes) notes.add(note);
+      runs.push(...run.results);
+    }
   }
-  process.stdout.write(findingsReport(runs));
+  process.stdout.write(versions.length > 1 ? versionsReport(runs, versions) : findingsReport(runs, versions[0] !== HAPROXY_VERSION_DEFAULT));
   const suite: SuiteResult = { rootSeed: options.seed ?? '1', runs: runs.map((r) => r.result) };
   const written = await writeReports(suite, { junitPath: options.junit, reportDir: options.report });
   for (const path of written) process.stdout.write(`written: ${path}\n`);
@@ -107,13 +125,18 @@ async function runConfig(paths: readonly string[], options: RunConfigCliOptions)
   return failed.length === 0 ? 0 : 1;
 }
 
-/** A directory of `<scenario>[-<policy>].<seed>.jsonl`, one trace per battery scenario. */
-function tracePlanner(dir: string): (name: string, policy: string) => string {
+/** A directory of `<scenario>[-<policy>][-<haproxy>].jsonl`, one trace per battery scenario. */
+function tracePlanner(dir: string): (name: string, policy: string, haproxy: HaproxyVersion) => string {
   mkdirSync(dir, { recursive: true });
-  return (name, policy) => join(dir, `${name}${policy === 'haproxy' ? '' : `-${policy}`}.jsonl`);
+  return (name, policy, haproxy) => join(dir, `${name}${policy === 'haproxy' ? '' : `-${policy}`}${haproxy === HAPROXY_VERSION_DEFAULT ? '' : `-${haproxy}`}.jsonl`);
 }
 
-function readConfigs(paths: readonly string[]): ConfigFile[] | undefined {
+/**
+ * The configs parsed as HAProxy `haproxy` parses them; undefined (after printing its alerts) when
+ * that line would refuse them. `named` (several lines): each alert says which line refused. Warnings print once.
+ */
+function readConfigs(paths: readonly string[], options: { haproxy: HaproxyVersion; named: boolean; warned: Set<string> }): ConfigFile[] | undefined {
+  const who = `HAProxy ${options.haproxy}`;
   const out: ConfigFile[] = [];
   let errors = 0;
   for (const file of paths) {
@@ -123,17 +146,18 @@ function readConfigs(paths: readonly string[]): ConfigFile[] | undefined {
     } catch (error) {
       throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
     }
-    const parsed = parseConfig(text, { file });
-    for (const w of parsed.warnings) process.stderr.write(`[WARNING] ${w.message}\n`);
+    const parsed = parseConfig(text, { file, version: options.haproxy });
+    for (const w of parsed.warnings) if (!options.warned.has(w.message)) process.stderr.write(`[WARNING] ${w.message}\n`);
+    for (const w of parsed.warnings) options.warned.add(w.message);
     if (!parsed.ok) {
-      for (const e of parsed.errors) process.stderr.write(`[ALERT] ${e.message}\n`);
+      for (const e of parsed.errors) process.stderr.write(`[ALERT]${options.named ? ` (haproxy ${options.haproxy})` : ''} ${e.message}\n`);
       errors += parsed.errors.length;
       continue;
     }
     out.push({ file, text, config: parsed.config });
   }
   if (errors > 0) {
-    process.stderr.write(`sticksim: ${errors} error(s) in the configuration; HAProxy would refuse to start\n`);
+    process.stderr.write(`sticksim: ${errors} error(s) in the configuration; ${who} would refuse to start\n`);
     return undefined;
   }
   return out;
@@ -177,25 +201,4 @@ function describeCluster(c: DerivedCluster): string {
   for (const l of c.limits) lines.push(`  limit ${l.file}:${l.line}: ${l.text} (table ${l.table}, frontend ${l.frontend})`);
   for (const n of c.notes) lines.push(`note: ${n}`);
   return lines.join('\n') + '\n';
-}
-
-function findingsReport(runs: readonly BatteryResult[]): string {
-  const out: string[] = [''];
-  const width = Math.max(8, ...runs.map((r) => r.result.scenario.length));
-  out.push(`${'result'.padEnd(8)}${'scenario'.padEnd(width + 2)}${'policy'.padEnd(10)}findings`);
-  for (const { result: r, findings } of runs) {
-    const notable = findings.filter((f) => f.notable).length;
-    const verdict = !r.passed ? 'FAIL' : notable > 0 ? 'finding' : 'pass';
-    out.push(`${verdict.padEnd(8)}${r.scenario.padEnd(width + 2)}${r.policy.padEnd(10)}${notable}`);
-  }
-  for (const { result: r, findings } of runs) {
-    const broken = r.expectations.filter((e) => !e.passed && !findings.some((f) => f.name === e.name));
-    const notable = findings.filter((f) => f.notable);
-    if (broken.length === 0 && notable.length === 0) continue;
-    out.push('', `${r.passed ? '' : 'FAILED '}${r.scenario} (seed ${r.seed}, policy ${r.policy}): ${r.title}`);
-    for (const e of broken) out.push(`  ✗ ${e.message}`);
-    for (const f of notable) out.push(`  • ${f.message}`);
-    out.push(`  reproduce: ${r.reproduce}`);
-  }
-  return out.join('\n') + '\n';
 }

@@ -4,7 +4,7 @@
  * side when it ran under several, then per run its facts, expectations, reproduce command,
  * timeline and divergence heat-map. The suite's time-to-converge histogram comes first.
  */
-import type { ScenarioRunResult } from '../../scenarios/results.ts';
+import { namedHaproxy, type ScenarioRunResult } from '../../scenarios/results.ts';
 import { figureColumns, figureLabel, formatFigure } from '../figures.ts';
 import type { ReportInput, ReportRun } from '../report-model.ts';
 import type { Sample } from '../trace-data.ts';
@@ -55,12 +55,13 @@ function groupsOf(runs: readonly IndexedRun[]): ScenarioGroup[] {
 function summaryTable(runs: readonly IndexedRun[]): string {
   const results = runs.map((run) => run.result);
   const columns = figureColumns(results, FIGURE_COLUMNS_MAX);
-  let out = '<table class="summary"><thead><tr><th>scenario</th><th>policy</th><th>seed</th><th>result</th>';
+  const withHaproxy = results.some((result) => namedHaproxy(result) !== undefined);
+  let out = `<table class="summary"><thead><tr><th>scenario</th><th>policy</th>${withHaproxy ? '<th>haproxy</th>' : ''}<th>seed</th><th>result</th>`;
   for (const name of columns) out += `<th>${esc(figureLabel(name))}</th>`;
   out += '</tr></thead><tbody>';
   for (const run of runs) {
     const result = run.result;
-    out += `<tr><td><a href="#${runId(run)}">${esc(result.scenario)}</a></td><td>${esc(result.policy)}</td><td><code>${esc(result.seed)}</code></td><td>${verdict(result.passed)}</td>`;
+    out += `<tr><td><a href="#${runId(run)}">${esc(result.scenario)}</a></td><td>${esc(result.policy)}</td>${withHaproxy ? `<td>${esc(result.haproxy ?? '2.6')}</td>` : ''}<td><code>${esc(result.seed)}</code></td><td>${verdict(result.passed)}</td>`;
     for (const name of columns) {
       const value = result.figures[name];
       out += `<td class="num">${value === undefined ? '–' : esc(formatFigure(name, value))}</td>`;
@@ -104,6 +105,7 @@ function facts(run: IndexedRun): string {
   const rows: Array<[string, string]> = [
     ['seed', `<code>${esc(result.seed)}</code>`],
     ['policy', esc(result.policy)],
+    ...(namedHaproxy(result) === undefined ? [] : [['haproxy', esc(namedHaproxy(result)!)] as [string, string]]),
     ['simulated', `${esc(formatFigure('simulatedMs', result.simulatedMs))}`],
     ['trace hash', `<code>${esc(result.traceHash)}</code>`],
   ];
@@ -154,7 +156,7 @@ function runArticle(run: IndexedRun, choice: PlotChoice | undefined, colours: Re
   const result = run.result;
   return (
     `<article class="run ${result.passed ? 'run-pass' : 'run-fail'}" id="${runId(run)}">` +
-    `<h3>${esc(result.title || result.scenario)} — policy ${esc(result.policy)} ${verdict(result.passed)}</h3>` +
+    `<h3>${esc(result.title || result.scenario)} — policy ${esc(result.policy)}${namedHaproxy(result) === undefined ? '' : ` haproxy ${esc(namedHaproxy(result)!)}`} ${verdict(result.passed)}</h3>` +
     facts(run) +
     expectationsList(result) +
     `<p>Reproduce:</p><pre class="reproduce">${esc(result.reproduce)}</pre>` +

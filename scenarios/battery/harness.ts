@@ -9,12 +9,15 @@
  * cluster is the baseline; only the fault's effect is counted.
  */
 import type { MergePolicyName } from '../../engine/peers/merge.ts';
+import type { HaproxyVersion } from '../../engine/version/profile.ts';
 import type { ScriptApi } from '../script-api.ts';
 import type { DerivedCluster, LimitRule, TableInfo } from './derive.ts';
 
 export interface BatteryOptions {
   seed: string;
   policy: MergePolicyName;
+  /** The HAProxy release line every process behaves as (`--haproxy`; default 2.6). */
+  haproxy?: HaproxyVersion;
   /** One-way latency between nodes, in ms (`--latency 80ms`). */
   latencyMs: number;
   /** A finding fails its scenario (for CI). */

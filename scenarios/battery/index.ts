@@ -8,6 +8,7 @@
 import type { ScenarioSpec } from '../dsl.ts';
 import type { ExpectationResult, ScenarioRunResult } from '../results.ts';
 import { runScenario } from '../runner.ts';
+import { HAPROXY_VERSION_DEFAULT, type HaproxyVersion } from '../../engine/version/profile.ts';
 import { attackScenarios } from './attack.ts';
 import { crashScenarios } from './crash.ts';
 import { hostSpecsOf, type DerivedCluster } from './derive.ts';
@@ -55,7 +56,7 @@ export interface BatteryHooks {
   /** Called before each scenario runs (progress lines). */
   onScenario?: (name: string, index: number, count: number) => void;
   /** Where to write a scenario's JSONL trace (undefined: no trace file). */
-  tracePathFor?: (name: string, policy: string) => string | undefined;
+  tracePathFor?: (name: string, policy: string, haproxy: HaproxyVersion) => string | undefined;
 }
 
 export function runBattery(cluster: DerivedCluster, options: BatteryOptions, hooks: BatteryHooks = {}): BatteryRun {
@@ -72,7 +73,7 @@ export function runBattery(cluster: DerivedCluster, options: BatteryOptions, hoo
     findings: [],
   });
   try {
-    runScenario(refSpec, { seed: options.seed, policy: options.policy, traceLevel: 'off' });
+    runScenario(refSpec, { seed: options.seed, policy: options.policy, haproxy: versionOf(options), traceLevel: 'off' });
   } catch (error) {
     // Without its baseline no scenario can be judged: each reports the broken reference run.
     const why = `the fault-free reference run broke: ${describeError(error)}`;
@@ -91,10 +92,11 @@ function runOne(cluster: DerivedCluster, plan: Plan, options: BatteryOptions, bs
   const reproduce = reproduceCommand(cluster, options, bs.name);
   const wallStart = hooks.wallMs?.() ?? 0;
   try {
-    const tracePath = hooks.tracePathFor?.(bs.name, options.policy);
+    const tracePath = hooks.tracePathFor?.(bs.name, options.policy, versionOf(options));
     const { result } = runScenario(spec, {
       seed: options.seed,
       policy: options.policy,
+      haproxy: versionOf(options),
       scenarioRef: bs.name,
       ...(hooks.wallMs === undefined ? {} : { wallMs: hooks.wallMs }),
       ...(tracePath === undefined ? {} : { tracePath }),
@@ -126,6 +128,7 @@ function brokenResult(cluster: DerivedCluster, options: BatteryOptions, bs: Batt
     lesson: bs.lesson,
     seed: options.seed,
     policy: options.policy,
+    haproxy: versionOf(options),
     passed: false,
     expectations: [{ name: 'run-completes', kind: 'always', passed: false, message }],
     figures: {},
@@ -172,9 +175,13 @@ export function reproduceCommand(cluster: DerivedCluster, options: BatteryOption
   const words = ['npx', 'sticksim', 'run'];
   for (const f of cluster.files) words.push('--config', shellWord(f));
   for (const h of cluster.hostnames) words.push('--hostname', shellWord(h));
-  words.push('--battery-scenario', shellWord(name), '--seed', shellWord(options.seed), '--policy', options.policy);
+  words.push('--battery-scenario', shellWord(name), '--seed', shellWord(options.seed), '--policy', options.policy, '--haproxy', versionOf(options));
   if (options.latencyMs !== LATENCY_MS_DEFAULT) words.push('--latency', `${options.latencyMs}ms`);
   return words.join(' ');
+}
+
+function versionOf(options: BatteryOptions): HaproxyVersion {
+  return options.haproxy ?? HAPROXY_VERSION_DEFAULT;
 }
 
 /** The simulated network's default one-way latency. */

@@ -6,6 +6,11 @@
  * failure battery on a 3-node config with real-looking addresses); the bin runs from node_modules/.bin, and the
  * scenario type-checks against the package's own .d.ts through its exports map.
  *
+ * The same for the example project of the docs (`examples/your-cluster/`, its own package.json
+ * depending on sticksim): a copy of it gets the tarball installed offline, and there
+ * `npx sticksim run --config haproxy.cfg` and `npx sticksim run ban-reaches-every-node.ts` exit 0
+ * with their summary tables, and the scenario type-checks against the package's .d.ts.
+ *
  * Offline: npm 11 resolves a new dependency's version ranges from full packuments
  * (Accept: application/json), which `npm ci` never fetches (it installs from the lockfile), so a
  * cache filled by `npm ci` alone cannot resolve sticksim's dependencies with `--offline`
@@ -14,13 +19,14 @@
  * registry) the test is skipped with the reason printed.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../helpers/shared.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
+const EXAMPLE = join(REPO, 'examples', 'your-cluster');
 const TSC = join(REPO, 'node_modules', '.bin', 'tsc');
 const STEP_TIMEOUT_MS = 180_000;
 
@@ -77,6 +83,18 @@ describe.skipIf(noNpm !== undefined).concurrent('the packed package in a fresh p
 
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+  /** Installs the tarball as a dev dependency of the project in `dir`, offline when npm can; the reason when it cannot. */
+  async function installTarball(dir: string, label: string): Promise<{ dir: string } | { skip: string }> {
+    const install = (mode: string): Promise<Ran> => sh('npm', ['install', mode, '--no-audit', '--no-fund', '--save-dev', tarball], dir);
+    let installed = await install('--offline');
+    if (installed.status !== 0 && /ENOTCACHED/.test(installed.stderr)) {
+      console.log(`package.test.ts (${label}): --offline: ${installed.stderr.split('\n').find((l) => l.includes('ENOTCACHED')) ?? 'ENOTCACHED'}; retrying with --prefer-offline (npm 11 wants full packuments, which npm ci does not cache)`);
+      installed = await install('--prefer-offline');
+    }
+    if (installed.status !== 0) return { skip: `npm install of the tarball failed: ${installed.stderr.trim().split('\n').slice(-3).join(' / ')}` };
+    return { dir };
+  }
+
   /** A fresh project of that kind with the tarball installed; undefined (and why) when npm cannot install it. */
   async function freshProject(kind: 'commonjs' | 'module'): Promise<{ dir: string } | { skip: string }> {
     const dir = join(root, kind);
@@ -85,15 +103,43 @@ describe.skipIf(noNpm !== undefined).concurrent('the packed package in a fresh p
     expect(init.status, init.stderr).toBe(0);
     if (kind === 'module') expect((await sh('npm', ['pkg', 'set', 'type=module'], dir)).status).toBe(0);
     writeFileSync(join(dir, 'my-scenario.ts'), SCENARIO);
-    const install = (mode: string): Promise<Ran> => sh('npm', ['install', mode, '--no-audit', '--no-fund', '--save-dev', tarball], dir);
-    let installed = await install('--offline');
-    if (installed.status !== 0 && /ENOTCACHED/.test(installed.stderr)) {
-      console.log(`package.test.ts (${kind}): --offline: ${installed.stderr.split('\n').find((l) => l.includes('ENOTCACHED')) ?? 'ENOTCACHED'}; retrying with --prefer-offline (npm 11 wants full packuments, which npm ci does not cache)`);
-      installed = await install('--prefer-offline');
-    }
-    if (installed.status !== 0) return { skip: `npm install of the tarball failed: ${installed.stderr.trim().split('\n').slice(-3).join(' / ')}` };
-    return { dir };
+    return installTarball(dir, kind);
   }
+
+  it('examples/your-cluster, copied out with the tarball installed: the battery and its own scenario exit 0 with their summary tables', async (context) => {
+    const dir = join(root, 'your-cluster');
+    cpSync(EXAMPLE, dir, { recursive: true, filter: (from) => !from.includes(`${join(EXAMPLE, 'node_modules')}`) });
+    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).devDependencies).toHaveProperty('sticksim');
+    const project = await installTarball(dir, 'your-cluster');
+    if ('skip' in project) {
+      console.log(`package.test.ts (your-cluster) skipped: ${project.skip}`);
+      context.skip();
+      return;
+    }
+    // The dependency is now the tarball, not the repository the example points at.
+    expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).devDependencies.sticksim).toMatch(/\.tgz$/);
+    const battery = await sh('npx', ['sticksim', 'run', '--config', 'haproxy.cfg'], dir);
+    expect(battery.stderr).not.toMatch(/^\s+at /m);
+    expect(battery.status, battery.stderr).toBe(0);
+    expect(battery.stdout).toContain('node lb1 10.20.1.11:10000');
+    expect(battery.stdout).toMatch(/^result +scenario +policy +findings$/m);
+    expect(battery.stdout).toMatch(/^(pass|finding) +reload-lb2 +haproxy +\d+$/m);
+    expect(battery.stdout).toMatch(/^\d+ passed, 0 failed, \d+ finding\(s\)$/m);
+    const own = await sh('npx', ['sticksim', 'run', 'ban-reaches-every-node.ts'], dir);
+    expect(own.stderr).not.toMatch(/^\s+at /m);
+    expect(own.status, own.stderr).toBe(0);
+    expect(own.stdout).toMatch(/^result +scenario +policy +seed +checks +figures$/m);
+    expect(own.stdout).toMatch(/^pass +ban-reaches-every-node +haproxy +1 +4\/4 +allowedAfterBan=1 deniedOnLb2=\d+$/m);
+    expect(own.stdout).toMatch(/^1 passed, 0 failed$/m);
+    // It type-checks against the shipped .d.ts (Node's types from this repository: the example has no dev dependencies but sticksim).
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'nodenext', strict: true, noEmit: true, types: ['node'], typeRoots: [join(REPO, 'node_modules', '@types')] }, files: ['ban-reaches-every-node.ts'] }),
+    );
+    const typed = await sh(TSC, ['-p', '.'], dir);
+    expect(typed.stdout + typed.stderr).toBe('');
+    expect(typed.status).toBe(0);
+  }, 2 * STEP_TIMEOUT_MS);
 
   for (const kind of ['commonjs', 'module'] as const) {
     it(`${kind} project: npx sticksim run my-scenario.ts exits 0 with the summary table`, async (context) => {

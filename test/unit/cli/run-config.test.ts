@@ -4,7 +4,7 @@
  * line naming the file, the line and the fix, exit 2, never a stack trace.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -13,6 +13,7 @@ import { runConfigCommand } from '../../../cli/commands/run-config.ts';
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'sticksim.js');
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'battery', 'three-nodes.cfg');
+const LONE = join(ROOT, 'test', 'fixtures', 'battery', 'lone-node.cfg');
 const dir = mkdtempSync(join(tmpdir(), 'sticksim-run-config-'));
 
 function cfg(name: string, text: string): string {
@@ -32,7 +33,45 @@ describe('sticksim run --config (the binary)', () => {
     expect(r.stdout).toContain('node haproxy1 192.168.1.10:10000');
     expect(r.stdout).toMatch(/haproxy1 let \d+ requests? through that .*three-nodes\.cfg:19/);
     expect(r.stdout).toContain('reproduce: npx sticksim run --config');
-    expect(r.stdout).toContain('--battery-scenario resync-isolated-haproxy1 --seed 1 --policy haproxy --latency 5ms');
+    expect(r.stdout).toContain('--battery-scenario resync-isolated-haproxy1 --seed 1 --policy haproxy --haproxy 2.6 --latency 5ms');
+  });
+
+  it('--haproxy all: the lines side by side, the finding that differs said so, a reproduce command per line', () => {
+    const out = join(dir, 'all-report');
+    const r = spawnSync(process.execPath, [BIN, 'run', '--config', LONE, '--haproxy', 'all', '--battery-scenario', 'reload-lb1', '--report', out], { encoding: 'utf8', cwd: ROOT, timeout: 60_000 });
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^scenario +policy +haproxy 2\.6 +haproxy 3\.0 +haproxy 3\.2 +versions$/m);
+    expect(r.stdout).toMatch(/^reload-lb1 +haproxy +findings 2 +pass +pass +differ$/m);
+    expect(r.stdout).toContain('  • differs between HAProxy versions (lb1-keys-kept):');
+    expect(r.stdout).toMatch(/^ {6}2\.6: after its reload lb1 lost 5 of the 5 keys/m);
+    expect(r.stdout).toMatch(/^ {6}3\.0, 3\.2: after its reload lb1 held all 5 keys/m);
+    for (const v of ['2.6', '3.0', '3.2']) expect(r.stdout).toContain(`--battery-scenario reload-lb1 --seed 1 --policy haproxy --haproxy ${v}\n`);
+    expect(r.stdout).toMatch(/^HAProxy 2\.6, 3\.0, 3\.2: 1 scenario\(s\) whose findings differ between versions \(reload-lb1\)$/m);
+    expect(r.stdout).toMatch(/^3 passed, 0 failed, 2 finding\(s\)$/m);
+    // The reports name each run's line: one JUnit suite per line, a haproxy column, results.json keeps it.
+    const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
+    expect([...junit.matchAll(/<testsuite name="([^"]+)"/g)].map((m) => m[1])).toEqual(['reload-lb1 [policy=haproxy seed=1]', 'reload-lb1 [policy=haproxy seed=1 haproxy=3.0]', 'reload-lb1 [policy=haproxy seed=1 haproxy=3.2]']);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/^\| scenario \| policy \| haproxy \| seed \|/m);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { runs: { haproxy?: string }[] };
+    expect(results.runs.map((x) => x.haproxy)).toEqual([undefined, '3.0', '3.2']);
+  });
+
+  it('--haproxy: a data type the line does not know is refused in its words; the line that knows it runs', () => {
+    const file = cfg('glitch.cfg', readFileSync(LONE, 'latin1').replace('store http_req_rate(2s),gpc0', 'store http_req_rate(2s),gpc0,glitch_cnt'));
+    const old = spawnSync(process.execPath, [BIN, 'run', '--config', file, '--haproxy', '2.6', '--battery-scenario', 'reload-lb1'], { encoding: 'utf8', timeout: 60_000 });
+    expect(old.status).toBe(2);
+    expect(old.stderr).toMatch(/^\[ALERT\] .*glitch\.cfg:\d+:\d+: stick-table: unknown store option 'glitch_cnt'\. \(data type 'glitch_cnt' needs HAProxy 3\.0\+, the target is 2\.6\)/m);
+    expect(old.stderr).toMatch(/^sticksim: \d+ error\(s\) in the configuration; HAProxy 2\.6 would refuse to start$/m);
+    expect(old.stderr).not.toMatch(/\n\s+at /);
+    const all = spawnSync(process.execPath, [BIN, 'run', '--config', file, '--haproxy', 'all', '--battery-scenario', 'reload-lb1'], { encoding: 'utf8', timeout: 60_000 });
+    expect(all.status).toBe(2);
+    expect(all.stderr).toMatch(/^\[ALERT\] \(haproxy 2\.6\) .*glitch_cnt/m);
+    const now = spawnSync(process.execPath, [BIN, 'run', '--config', file, '--haproxy', '3.2', '--battery-scenario', 'reload-lb1'], { encoding: 'utf8', timeout: 60_000 });
+    expect(now.stderr).toBe('');
+    expect(now.status).toBe(0);
+    expect(now.stdout).toMatch(/store .*glitch_cnt/);
+    expect(now.stdout).toMatch(/^pass +reload-lb1 +haproxy +3\.2 +0$/m);
   });
 
   it('a derivation mistake is one line with file:line, exit 2, no stack trace', () => {
