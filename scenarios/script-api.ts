@@ -37,6 +37,15 @@ export interface Bound {
 /** The stream `s.random` draws from (derived from the root seed like every other). */
 export const SCRIPT_STREAM = 'script';
 
+export interface RejectOptions {
+  /**
+   * The RST is rejected on its way back too, as with the lab-04 rules (REJECT on every packet
+   * from or to a node's peer port): nothing is reset, the connections' packets are as good as
+   * dropped (sessions end by their timeouts, connects time out), on these connections only.
+   */
+  rstLost?: boolean;
+}
+
 export class ScriptApi {
   readonly expectations: ExpectationDef[] = [];
   readonly figures = new Map<string, () => FigureValue>();
@@ -154,15 +163,15 @@ export class ScriptApi {
    * sends (a heartbeat, an update), which resets that end. Compare `cut`, which resets every
    * session at the instant, and `partition` (DROP), which resets nothing.
    */
-  reject(a: string[], b: string[]): void {
+  reject(a: string[], b: string[], options: RejectOptions = {}): void {
     this.known('s.reject', a, b);
-    this.world.reject({ from: a, to: b });
+    this.world.reject({ from: a, to: b, rstLost: options.rstLost === true });
   }
 
   /** `reject` of only the connections `from` hosts open to `to` hosts. */
-  rejectOneWay(from: string[], to: string[]): void {
+  rejectOneWay(from: string[], to: string[], options: RejectOptions = {}): void {
     this.known('s.rejectOneWay', from, to);
-    this.world.reject({ from, to, oneWay: true });
+    this.world.reject({ from, to, oneWay: true, rstLost: options.rstLost === true });
   }
 
   /** A REJECT-like cut: the partition plus a reset of every live connection across it. */

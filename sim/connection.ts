@@ -21,6 +21,9 @@ import type { Kernel, KernelTimer } from './kernel.ts';
 import { FilterTap, type MessageFilter, type StreamInfo } from './message-filter.ts';
 import { Endpoint, Pipe, formatSocketAddress, type PipeWorld, type Segment, type SocketAddress } from './tcp.ts';
 
+/** See ConnectionWorld.isRejected. */
+export type RejectMode = 'reset' | 'lost';
+
 export interface ListenerRecord {
   readonly id: number;
   readonly host: string;
@@ -37,8 +40,11 @@ export interface ConnectionWorld extends PipeWorld {
   segmentBytesMax(fromHost: string, toHost: string): number;
   sendBufferBytes(fromHost: string, toHost: string): number;
   findListener(host: string, target: SocketAddress): ListenerRecord | undefined;
-  /** True while connections `clientHost` opens to `serverHost` are rejected (REJECT with tcp-reset). */
-  isRejected(clientHost: string, serverHost: string): boolean;
+  /**
+   * How connections `clientHost` opens to `serverHost` are rejected now: 'reset' (the RST reaches
+   * the sender), 'lost' (the RST is rejected too: the packets are as good as dropped), or undefined.
+   */
+  isRejected(clientHost: string, serverHost: string): RejectMode | undefined;
   /** The connection is gone: free its ports, forget it. */
   retire(connection: Connection): void;
 }
@@ -80,8 +86,17 @@ export class Connection {
     this.kernel = world.kernel;
     const serverHost = ends.serverHost ?? '?';
     this.client = new Endpoint(this, ends.clientHost, 'client', ends.clientLocal, ends.dialed, 'connecting');
-    this.up = new Pipe(world, id, 'up', ends.clientHost, serverHost, (segment) => this.arriveAtServer(segment));
-    this.down = new Pipe(world, id, 'down', serverHost, ends.clientHost, (segment) => this.arriveAtClient(segment));
+    // The pipes see this connection's 'lost' rejects as blocked directions (its packets are dropped).
+    const pipeWorld: PipeWorld = {
+      kernel: world.kernel,
+      isBlocked: (fromHost, toHost) => this.blocked(fromHost, toHost),
+      arrivalMs: (fromHost, toHost, byteCount) => world.arrivalMs(fromHost, toHost, byteCount),
+      emit: (host, kind, details) => world.emit(host, kind, details),
+      wants: (kind) => world.wants(kind),
+      emitWanted: (host, kind, details) => world.emitWanted(host, kind, details),
+    };
+    this.up = new Pipe(pipeWorld, id, 'up', ends.clientHost, serverHost, (segment) => this.arriveAtServer(segment));
+    this.down = new Pipe(pipeWorld, id, 'down', serverHost, ends.clientHost, (segment) => this.arriveAtClient(segment));
     const filter = world.messageFilter();
     if (filter !== undefined && ends.serverHost !== undefined) {
       this.upTap = new FilterTap(filter, this.streamInfo('up', ends.serverHost));
@@ -191,7 +206,7 @@ export class Connection {
       this.emit(this.ends.clientHost, 'net.syn-lost', { conn: this.id, attempt, cause: 'no-route' });
       return;
     }
-    if (this.world.isRejected(this.ends.clientHost, serverHost)) {
+    if (this.world.isRejected(this.ends.clientHost, serverHost) === 'reset') {
       // The local kernel answers the SYN with a RST: refused without a round trip.
       this.emit(this.ends.clientHost, 'net.rejected', { conn: this.id, side: 'client', packet: 'syn' });
       this.synTimer.cancel();
@@ -203,6 +218,13 @@ export class Connection {
     this.sendHandshake(this.ends.clientHost, serverHost, attempt, 'syn', () => this.arriveSyn(attempt));
   }
 
+  /** A direction is blocked by a partition or hold, or this connection is rejected with its RST lost. */
+  private blocked(fromHost: string, toHost: string): boolean {
+    if (this.world.isBlocked(fromHost, toHost)) return true;
+    const serverHost = this.ends.serverHost;
+    return serverHost !== undefined && this.world.isRejected(this.ends.clientHost, serverHost) === 'lost';
+  }
+
   /**
    * A send by `from` on an established connection that a reject rule covers: `from` is reset now
    * (true: the bytes go nowhere). Once the other end was reset that way, this end's segments still
@@ -210,7 +232,7 @@ export class Connection {
    */
   private rejectsSend(from: Endpoint): boolean {
     const serverHost = this.ends.serverHost;
-    if (this.state !== 'established' || serverHost === undefined || !this.world.isRejected(this.ends.clientHost, serverHost)) return false;
+    if (this.state !== 'established' || serverHost === undefined || this.world.isRejected(this.ends.clientHost, serverHost) !== 'reset') return false;
     this.emit(from.host, 'net.rejected', { conn: this.id, side: from.side, packet: 'data' });
     this.resetEnd(from);
     return true;
@@ -228,14 +250,14 @@ export class Connection {
   /** A handshake packet: lost if its direction is blocked when sent or when it arrives. */
   private sendHandshake(fromHost: string, toHost: string, attempt: number, packet: string, arrive: () => void): void {
     const lost = (): void => this.emit(fromHost, 'net.syn-lost', { conn: this.id, attempt, packet, cause: 'blocked' });
-    if (this.world.isBlocked(fromHost, toHost)) {
+    if (this.blocked(fromHost, toHost)) {
       lost();
       return;
     }
     const arrivalMs = this.world.arrivalMs(fromHost, toHost, 0);
     this.kernel.scheduleAt(arrivalMs, () => {
       if (this.state !== 'syn') return;
-      if (this.world.isBlocked(fromHost, toHost)) {
+      if (this.blocked(fromHost, toHost)) {
         lost();
         return;
       }

@@ -21,10 +21,14 @@
  * next send (refused the same way while the rule lasts, or answered by a RST from the dead
  * socket after a heal). `healLink` lifts partitions and rejects for one pair of hosts or one
  * direction only: for partitions the direction is where packets go, for rejects who connects.
+ * With `rstLost` the RST is rejected on its way back too (the lab-04 rules hit every packet from
+ * or to a node's peer port, so the reset a REJECT sends matches the next rule and is dropped):
+ * the connection's packets are then as good as dropped (stall, SYNs lost), on those connections
+ * only, which is what lets the lab heal one node's port before the other.
  */
 import { assert, fail } from '../lib/assert.ts';
 import type { ByteStream, Listener, Net } from '../engine/env.ts';
-import { Connection, type ConnectionWorld, type ListenerRecord } from './connection.ts';
+import { Connection, type ConnectionWorld, type ListenerRecord, type RejectMode } from './connection.ts';
 import type { Kernel } from './kernel.ts';
 import { assertLatencySpec, sampleLatencyMs, type LatencySpec } from './latency.ts';
 import type { MessageFilter } from './message-filter.ts';
@@ -107,6 +111,8 @@ interface Rule {
   directed: DirectedRule[];
   /** Host pairs (`from\u0000to`) a link heal lifted from this rule. */
   healed?: Set<string>;
+  /** A reject rule whose RST is itself rejected (see reject()). */
+  rstLost?: boolean;
 }
 
 function pairKey(from: string, to: string): string {
@@ -300,11 +306,12 @@ export class Network implements ConnectionWorld {
    * Rejects the connections `from` hosts open to `to` hosts (and the reverse with bothWays): a
    * SYN is refused at once, a live connection's end is reset when it next sends.
    */
-  reject(options: { from: readonly string[]; to: readonly string[]; bothWays?: boolean }): number {
+  reject(options: { from: readonly string[]; to: readonly string[]; bothWays?: boolean; rstLost?: boolean }): number {
     this.assertDisjointHosts(options.from, options.to);
     const directed: DirectedRule[] = [{ from: setOf(options.from), to: setOf(options.to) }];
     if (options.bothWays === true) directed.push({ from: setOf(options.to), to: setOf(options.from) });
-    return this.addRule('reject', directed, { from: [...options.from], to: [...options.to], bothWays: options.bothWays === true });
+    const rstLost = options.rstLost === true;
+    return this.addRule('reject', directed, { from: [...options.from], to: [...options.to], bothWays: options.bothWays === true, ...(rstLost ? { rstLost } : {}) }, rstLost);
   }
 
   /** Lifts every reject rule (none: nothing happens, no event). */
@@ -338,11 +345,16 @@ export class Network implements ConnectionWorld {
     return touched.length;
   }
 
-  /** True while connections `clientHost` opens to `serverHost` are rejected. */
-  isRejected(clientHost: string, serverHost: string): boolean {
-    if (this.rules.size === 0) return false;
-    for (const rule of this.rules.values()) if (rule.kind === 'reject' && ruleCovers(rule, clientHost, serverHost)) return true;
-    return false;
+  /** How connections `clientHost` opens to `serverHost` are rejected now ('lost' wins over 'reset'). */
+  isRejected(clientHost: string, serverHost: string): RejectMode | undefined {
+    if (this.rules.size === 0) return undefined;
+    let mode: RejectMode | undefined;
+    for (const rule of this.rules.values()) {
+      if (rule.kind !== 'reject' || !ruleCovers(rule, clientHost, serverHost)) continue;
+      if (rule.rstLost === true) return 'lost';
+      mode = 'reset';
+    }
+    return mode;
   }
 
   /** Releases one link hold, or all of them. */
@@ -581,10 +593,10 @@ export class Network implements ConnectionWorld {
     };
   }
 
-  private addRule(kind: Rule['kind'], directed: DirectedRule[], details: Record<string, unknown>): number {
+  private addRule(kind: Rule['kind'], directed: DirectedRule[], details: Record<string, unknown>, rstLost = false): number {
     const id = this.ruleIdNext;
     this.ruleIdNext += 1;
-    this.rules.set(id, { id, kind, directed });
+    this.rules.set(id, rstLost ? { id, kind, directed, rstLost } : { id, kind, directed });
     this.emit(WORLD_HOST, RULE_ADD_EVENT[kind], { id, ...details });
     this.refreshAll();
     return id;

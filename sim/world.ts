@@ -120,10 +120,11 @@ export class World {
    * only those `from` opens to `to`): new ones are refused at once, a live one dies at its ends'
    * next sends.
    */
-  reject(options: { from: readonly string[]; to: readonly string[]; oneWay?: boolean; name?: string }): void {
-    const id = this.network.reject({ from: options.from, to: options.to, bothWays: options.oneWay !== true });
+  reject(options: { from: readonly string[]; to: readonly string[]; oneWay?: boolean; rstLost?: boolean; name?: string }): void {
+    const rstLost = options.rstLost === true;
+    const id = this.network.reject({ from: options.from, to: options.to, bothWays: options.oneWay !== true, rstLost });
     this.remember(options.name ?? `reject-${id}`, id);
-    this.record('fault.reject', { id, name: options.name ?? `reject-${id}`, from: [...options.from], to: [...options.to], oneWay: options.oneWay === true });
+    this.record('fault.reject', { id, name: options.name ?? `reject-${id}`, from: [...options.from], to: [...options.to], oneWay: options.oneWay === true, rstLost });
   }
 
   /** Lifts partitions and rejects between two hosts only (one direction with oneWay). */

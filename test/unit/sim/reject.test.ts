@@ -118,3 +118,27 @@ describe('healLink: one link or one direction', () => {
     expect(world.network.isBlocked('hap2', 'hap1')).toBe(true);
   });
 });
+
+describe('reject with the RST lost (the lab-04 rules on both peer ports)', () => {
+  it('resets nothing: bytes stall like a DROP, a SYN is lost and retried, and lifting hap1 -> hap2 lets only those connections through', () => {
+    const world = makeWorld();
+    const { client, server } = connected(world);
+    serve(world, 'hap1', '10.0.0.1');
+    world.network.reject({ from: ['hap1'], to: ['hap2'], bothWays: true, rstLost: true });
+    client.stream.write(bytes('hb'));
+    const b = record(world.kernel, world.network.netFor('hap2').connect({ address: '10.0.0.1', port: 10000 }));
+    world.kernel.run({ untilMs: 5_000 });
+    expect(client.closes).toEqual([]);
+    expect(server.closes).toEqual([]);
+    expect(server.text()).toBe('');
+    expect(b.closes).toEqual([]);
+    expect(world.sink.entries.filter((e) => e.kind === 'net.syn-lost').length).toBeGreaterThan(0);
+    world.network.healLink({ from: 'hap1', to: 'hap2', oneWay: true });
+    world.kernel.run({ untilMs: 6_000 });
+    expect(server.text()).toBe('hb');
+    const c = record(world.kernel, world.network.netFor('hap1').connect({ address: '10.0.0.2', port: 10000 }));
+    world.kernel.run({ untilMs: 7_000 });
+    expect(c.closes).toEqual([]);
+    expect(world.network.connections().find((x) => x.clientHost === 'hap2')?.state).toBe('syn');
+  });
+});
