@@ -78,6 +78,10 @@ export interface TrialOutcome {
   /** Session DOWN on A and on B, ms after the cut (-1: not waited for or never). */
   downAMs: number;
   downBMs: number;
+  /** From the heal's first step to both sides EST (the lab's first timeline line with both up). */
+  reconnectMs: number;
+  /** Collisions (a session accepted while the node had its own) from the heal to the trial's end. */
+  collisions: number;
 }
 
 const NODE: Record<Side, string> = { A: 'hap1', B: 'hap2' };
@@ -96,8 +100,12 @@ export default scenario({
   script: (s) => {
     const outcomes: TrialOutcome[] = [];
     const sessions = new PeerSessions(s);
+    const seen = { collisions: 0 };
+    s.observe('collision', () => {
+      seen.collisions++;
+    });
     s.sequence(function* () {
-      for (const trial of TRIALS) outcomes.push(yield* runTrial(s, sessions, trial));
+      for (const trial of TRIALS) outcomes.push(yield* runTrial(s, { sessions, seen }, trial));
     });
     const byLabel = (label: string): TrialOutcome | undefined => outcomes.find((o) => o.label === label);
     // The updates travel on the first session after the heal: its acceptor's entry wins.
@@ -122,14 +130,15 @@ export default scenario({
     for (const trial of TRIALS) {
       s.figure(trial.label, () => {
         const o = byLabel(trial.label);
-        return o === undefined ? 'not run' : { init: o.init, acc: o.acceptor, firstAcc: o.firstAcceptor, outcome: o.outcome, downAMs: o.downAMs, downBMs: o.downBMs };
+        return o === undefined ? 'not run' : { init: o.init, acc: o.acceptor, firstAcc: o.firstAcceptor, outcome: o.outcome, downAMs: o.downAMs, downBMs: o.downBMs, reconnectMs: o.reconnectMs, collisions: o.collisions };
       });
     }
   },
 });
 
 /** One trial, as 04-splitbrain.sh's `trial` runs it. */
-function* runTrial(s: ScriptApi, sessions: PeerSessions, trial: Trial): Generator<Step, TrialOutcome, StepResult> {
+function* runTrial(s: ScriptApi, run: { sessions: PeerSessions; seen: { collisions: number } }, trial: Trial): Generator<Step, TrialOutcome, StepResult> {
+  const sessions = run.sessions;
   const up = (): boolean => sessions.established('hap1', 'hap2') && sessions.established('hap2', 'hap1');
   s.start('hap1');
   yield s.sleep(10);
@@ -165,6 +174,7 @@ function* runTrial(s: ScriptApi, sessions: PeerSessions, trial: Trial): Generato
   const preB = row(s, 'hap2', 'st', K, FIELDS);
   // The heal: only the chosen node's connect() can succeed until its session is up.
   const healMs = s.nowMs();
+  const collisionsBefore = run.seen.collisions;
   if (trial.init === 'any') s.heal();
   else {
     const initiator = NODE[trial.init];
@@ -174,10 +184,12 @@ function* runTrial(s: ScriptApi, sessions: PeerSessions, trial: Trial): Generato
     s.heal();
   }
   // Watch until 2.5 s after both sides are up (at most 14 s).
-  yield s.waitUntil(up, { everyMs: 100, withinMs: 11_500 });
+  const timedOut = yield s.waitUntil(up, { everyMs: 1, withinMs: 14_000 - (s.nowMs() - healMs) });
+  const reconnectMs = timedOut === true ? -1 : s.nowMs() - healMs;
   yield s.sleep(2_500);
   const finalA = row(s, 'hap1', 'st', K, FIELDS);
   const finalB = row(s, 'hap2', 'st', K, FIELDS);
+  const collisions = run.seen.collisions - collisionsBefore;
   const acceptor: Side = sessions.state('hap1', 'hap2') === 'EST(accepted)' ? 'A' : 'B';
   const firstAcceptor: Side = sessions.firstAcceptorSince(healMs, 'hap1', 'hap2') === 'hap1' ? 'A' : 'B';
   // Stop both nodes, clear the rules.
@@ -187,7 +199,7 @@ function* runTrial(s: ScriptApi, sessions: PeerSessions, trial: Trial): Generato
   sessions.forget('hap2');
   s.heal();
   yield s.sleep(200);
-  return { label: trial.label, init: trial.init, acceptor, firstAcceptor, outcome: classify({ preA, preB, finalA, finalB }), downAMs, downBMs };
+  return { label: trial.label, init: trial.init, acceptor, firstAcceptor, outcome: classify({ preA, preB, finalA, finalB }), downAMs, downBMs, reconnectMs, collisions };
 }
 
 function apply(s: ScriptApi, side: Side, op: Op): void {
