@@ -139,6 +139,9 @@ export const CONTROLS: readonly Control[] = [
   { scenario: 'lab-04-split-brain', how: 'a remote touch is treated as local (remote-touch-local)', breaks: ['one-sided-write-propagates'], engine: { plantedBug: 'remote-touch-local' } },
   { scenario: 'lab-04-split-brain', how: 'never healed', breaks: ['acceptor-wins-when-both-wrote', 'chosen-node-reconnects', 'one-sided-write-propagates', 'trialsRun'], variant: (b) => withVerbs(b, { healOneWay: noop, heal: noop }) },
   { scenario: 'lab-04-split-brain', how: 'the run stops after 100 s', breaks: ['trialsRun'], variant: (b) => ({ ...b, durationMs: 100_000 }) },
+  { scenario: 'lab-03b-reload-threshold', how: 'hard restart instead of reload', breaks: ['kept-only-after-the-startup-resync'], variant: (b) => withVerbs(b, { reload: (s, h: string) => s.restart(h) }) },
+  { scenario: 'lab-03b-reload-threshold', how: 'the run stops after 20 s', breaks: ['rounds'], variant: (b) => ({ ...b, durationMs: 20_000 }) },
+  { scenario: 'lab-03b-reload-threshold', how: 'no peers section', breaks: ['kept-only-after-the-startup-resync'], variant: (b) => ({ ...b, hosts: mesh(['hap1'], { withPeers: false }).map((h) => ({ ...h, startAtZero: false })) }) },
   { scenario: 'rogue-peer', how: 'rogue never starts', breaks: ['hap1-accepts-the-injected-entry', 'collisionsOnHap1AfterRogueStarts'], variant: (b) => withVerbs(b, { start: noop }) },
 
   // --- table size and traffic ---------------------------------------------------------------------
