@@ -142,6 +142,8 @@ export const CONTROLS: readonly Control[] = [
   { scenario: 'lab-03b-reload-threshold', how: 'hard restart instead of reload', breaks: ['kept-only-after-the-startup-resync'], variant: (b) => withVerbs(b, { reload: (s, h: string) => s.restart(h) }) },
   { scenario: 'lab-03b-reload-threshold', how: 'the run stops after 20 s', breaks: ['rounds'], variant: (b) => ({ ...b, durationMs: 20_000 }) },
   { scenario: 'lab-03b-reload-threshold', how: 'no peers section', breaks: ['kept-only-after-the-startup-resync'], variant: (b) => ({ ...b, hosts: mesh(['hap1'], { withPeers: false }).map((h) => ({ ...h, startAtZero: false })) }) },
+  { scenario: 'lab-09-startup-window', how: 'hap3 comes up cut off from the others', breaks: ['every-write-everywhere-by-the-last-check'], variant: (b) => withVerbs(b, { start: (s, h: string) => { s.start(h); if (h === 'hap3') s.cut(['hap3'], ['hap1', 'hap2']); } }) },
+  { scenario: 'lab-09-startup-window', how: 'the run stops after 30 s', breaks: ['rounds'], variant: (b) => ({ ...b, durationMs: 30_000 }) },
   { scenario: 'rogue-peer', how: 'rogue never starts', breaks: ['hap1-accepts-the-injected-entry', 'collisionsOnHap1AfterRogueStarts'], variant: (b) => withVerbs(b, { start: noop }) },
 
   // --- table size and traffic ---------------------------------------------------------------------
