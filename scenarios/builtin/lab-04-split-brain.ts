@@ -19,11 +19,10 @@
  * S9/S10 A's one-sided write on both (8 of 8), S11 the acceptor's entry (4 of 4, acceptor A in 3),
  * S12 SWAPPED (4 of 4); and the time each side took to see the session DOWN (4658-9546 ms).
  *
- * Open difference (scripts/lab-04-frequencies.ts): in about a quarter of the INIT=B trials
- * sticksim ends with B accepting a later session (A's connect attempt that was under way when it
- * accepted B's session completes after the full heal and collides), where the lab's final
- * `show peers` always had the chosen node's session (0 of 20). The values are not affected: the
- * first session after the heal carried the updates, and its acceptor's entry won, as in the lab.
+ * The final acceptor matches the lab's in every S1-S10 trial (scripts/lab-04-frequencies.ts): A's
+ * own connect, under way (SYNs dropped) when it accepts B's session, is dropped with the session
+ * (a client abort during the connection attempt), so nothing collides after the full heal. Before
+ * that was modelled about a quarter of the INIT=B trials ended with B accepting a late session.
  *
  * What an operator learns: a healed partition is not merged. Per key, the node that accepts the
  * re-opened session imposes its whole entry when both sides wrote; a session that survives the

@@ -1,10 +1,9 @@
 /**
  * The ported lab experiment 4 (scenarios/builtin/lab-04-split-brain.ts) against the lab's own
  * outcomes (test/fixtures/lab-04-outcomes.json, 4 trials per label from lab/out/04-*.out) over
- * 50 seeds. The verdict (whose partition value both nodes ended with, or SWAPPED) must be the
- * lab's on every run where the lab's 4 trials agree, and every verdict and acceptor the lab saw in
- * S11/S12 must occur. The final acceptor of the INIT=B trials is an open difference (see the
- * scenario's header): checked to still differ, so a fix shows here.
+ * 50 seeds. The outcome (who re-opened, who accepted the final session, whose partition value
+ * both nodes ended with, or SWAPPED) must be the lab's on every run where the lab's 4 trials
+ * agree, and every outcome the lab saw in S11/S12 must occur.
  * `npx tsx scripts/lab-04-frequencies.ts 100` prints the whole table.
  */
 import { readFileSync } from 'node:fs';
@@ -22,13 +21,15 @@ const accOf = (key: string): string => /acc=(\S+)/.exec(key)![1]!;
 describe('lab experiment 4 ported: outcomes over 50 seeds against the lab', () => {
   const tally = lab04Tally(Array.from({ length: SEEDS }, (_, i) => runScenario(spec, { seed: String(i + 1), policy: 'haproxy', traceLevel: 'off' }).result));
 
-  it.each(TRIALS.map((t) => [t.label]))('%s: the lab’s verdicts, and only those where the lab agreed', (label) => {
+  it.each(TRIALS.map((t) => [t.label]))('%s: the lab’s outcomes, and only those where the lab agreed', (label) => {
     const sim = tally.outcomes.get(label)!;
     expect([...sim.values()].reduce((a, b) => a + b, 0)).toBe(SEEDS);
-    const labVerdicts = new Set(Object.keys(LAB.trials[label]!).map(verdictOf));
-    const simVerdicts = new Set([...sim.keys()].map(verdictOf));
-    for (const v of labVerdicts) expect(simVerdicts, `${label}: the lab's "${v}" occurs`).toContain(v);
-    if (labVerdicts.size === 1) expect([...simVerdicts]).toEqual([...labVerdicts]);
+    const labOutcomes = new Set(Object.keys(LAB.trials[label]!));
+    const simOutcomes = new Set(sim.keys());
+    for (const o of labOutcomes) expect(simOutcomes, `${label}: the lab's "${o}" occurs`).toContain(o);
+    if (labOutcomes.size === 1) expect([...simOutcomes], `${label} over ${SEEDS} seeds`).toEqual([...labOutcomes]);
+    // The verdict alone, for the trials where the lab saw more than one acceptor.
+    expect([...simOutcomes].every((o) => [...labOutcomes].map(verdictOf).includes(verdictOf(o)))).toBe(true);
   });
 
   it('S11 and S12 (natural reconnect): each node is the final acceptor on some seed, as in the lab', () => {
@@ -39,11 +40,4 @@ describe('lab experiment 4 ported: outcomes over 50 seeds against the lab', () =
     }
   });
 
-  it('open: sticksim sometimes ends an INIT=B trial with B accepting a later session (the lab never did)', () => {
-    const initB = TRIALS.filter((t) => t.init === 'B').map((t) => t.label);
-    const labOther = initB.reduce((n, l) => n + Object.entries(LAB.trials[l]!).filter(([k]) => accOf(k) === 'B').reduce((a, [, c]) => a + c, 0), 0);
-    const simOther = initB.reduce((n, l) => n + [...tally.outcomes.get(l)!].filter(([k]) => accOf(k) === 'B').reduce((a, [, c]) => a + c, 0), 0);
-    expect(labOther).toBe(0);
-    expect(simOther, 'no INIT=B trial ends with B accepting any more: the difference is fixed, update the scenario header and this test').toBeGreaterThan(0);
-  });
 });
