@@ -5,16 +5,7 @@
  * partition reset nothing, and a reject in the other direction leaves these connections alone.
  */
 import { describe, expect, it } from 'vitest';
-import { bytes, makeWorld, record, serve } from './world.ts';
-
-function connected(world: ReturnType<typeof makeWorld>) {
-  const { accepted } = serve(world);
-  const client = record(world.kernel, world.network.netFor('hap1').connect({ address: '10.0.0.2', port: 10000 }));
-  for (let steps = 0; steps < 1000 && accepted.length === 0; steps += 1) world.kernel.step();
-  const server = accepted[0];
-  if (server === undefined) throw new Error('not accepted');
-  return { client, server };
-}
+import { bytes, connected, makeWorld, record, serve } from './world.ts';
 
 describe('reject (REJECT with tcp-reset)', () => {
   it('a live connection is untouched until an end sends; that end is reset at once, the other stays open', () => {
