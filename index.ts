@@ -14,8 +14,9 @@
  */
 export { scenario, meshConfig, type HostSpec, type ScenarioSpec, type WatchSpec } from './scenarios/dsl.ts';
 export { mesh, mesh as cluster } from './scenarios/builtin/cluster.ts';
-export type { Bound, CheckResult, EntryView, ExpectationDef, ScriptApi } from './scenarios/script-api.ts';
-export type { ExpectationKind, ExpectationResult, ScenarioRunResult } from './scenarios/results.ts';
+export type { Bound, CheckResult, EntryView, ExpectationDef, RejectOptions, ScriptApi } from './scenarios/script-api.ts';
+export type { SequenceBody, Step, StepResult } from './scenarios/sequence.ts';
+export type { ExpectationKind, ExpectationResult, FigureValue, ScenarioRunResult } from './scenarios/results.ts';
 export type { MergePolicyName } from './engine/peers/merge.ts';
 export type { LinkSpec } from './sim/network.ts';
 export type { TickStart } from './sim/host-clock.ts';

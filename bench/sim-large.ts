@@ -46,7 +46,8 @@ const start = process.hrtime.bigint();
 // The options `sticksim run` passes (cli/commands/run.ts) without --trace: traceLevel defaults.
 const out = runScenario(large, { seed: 'bench', policy: 'haproxy', scenarioRef: 'bench-large' });
 const wallS = Number(process.hrtime.bigint() - start) / 1e9;
-const requests = out.result.figures['requests_sent'] ?? 0;
+const sentFigure = out.result.figures['requests_sent'];
+const requests = typeof sentFigure === 'number' ? sentFigure : 0;
 emit({ bench: 'sim-large', metric: 'wall_s', value: Number(wallS.toFixed(3)), unit: 's' });
 emit({ bench: 'sim-large', metric: 'speedup_x', value: Number((SIMULATED_MS / 1000 / wallS).toFixed(2)), unit: 'x' });
 emit({ bench: 'sim-large', metric: 'events_per_request', value: Number((out.kernelEvents / Math.max(1, requests)).toFixed(2)), unit: 'event/req' });

@@ -1,5 +1,5 @@
 /** Names and formats of run figures, shared by the Markdown and HTML reports. */
-import type { ScenarioRunResult } from '../scenarios/results.ts';
+import { formatFigureValue, type FigureValue, type ScenarioRunResult } from '../scenarios/results.ts';
 
 const KNOWN_ORDER = ['attackerLetThrough', 'legitDenied', 'convergeMs'];
 const KNOWN_LABELS: ReadonlyMap<string, string> = new Map([
@@ -16,8 +16,9 @@ export function figureLabel(name: string): string {
   return base.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
-/** `convergeMs` 5120 → "5.12 s"; counts as integers with thousands separators. */
-export function formatFigure(name: string, value: number): string {
+/** `convergeMs` 5120 → "5.12 s"; counts as integers with thousands separators; strings and records as they are. */
+export function formatFigure(name: string, value: FigureValue): string {
+  if (typeof value !== 'number') return formatFigureValue(value);
   if (name.endsWith('Ms')) return `${Number((value / 1000).toFixed(3))} s`;
   return Number.isInteger(value) ? value.toLocaleString('en-US') : String(Number(value.toPrecision(6)));
 }

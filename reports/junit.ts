@@ -4,7 +4,7 @@
  * per expectation; a failing expectation carries its message and the reproduce command.
  * The output is a pure function of its input: no timestamps, no host names.
  */
-import { namedHaproxy, type ExpectationResult, type ScenarioRunResult, type SuiteResult } from '../scenarios/results.ts';
+import { formatFigureValue, namedHaproxy, type ExpectationResult, type ScenarioRunResult, type SuiteResult } from '../scenarios/results.ts';
 import { xmlAttributes, xmlText } from './xml.ts';
 
 /** One property-test (fuzz) result, shared by the property and fuzz runners. */
@@ -94,7 +94,7 @@ function runSuite(run: ScenarioRunResult, rootSeed: string): Suite {
     ['reproduce', run.reproduce],
   ];
   if (run.tracePath !== undefined) properties.push(['tracePath', run.tracePath]);
-  for (const [name, value] of Object.entries(run.figures)) properties.push([`figure.${name}`, String(value)]);
+  for (const [name, value] of Object.entries(run.figures)) properties.push([`figure.${name}`, formatFigureValue(value)]);
   return { name: junitSuiteName(run), properties, cases, wallMs: run.wallMs };
 }
 

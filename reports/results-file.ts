@@ -22,7 +22,7 @@
  */
 import { HAPROXY_VERSIONS, isHaproxyVersion } from '../engine/version/profile.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { ExpectationKind, ExpectationResult, ScenarioRunResult, SuiteResult } from '../scenarios/results.ts';
+import type { ExpectationKind, ExpectationResult, FigureValue, ScenarioRunResult, SuiteResult } from '../scenarios/results.ts';
 import type { FuzzCampaignResult, FuzzFailureRecord } from '../scenarios/fuzz/campaign-result.ts';
 import { ReportInputError } from './input-error.ts';
 
@@ -169,10 +169,27 @@ function expectationFrom(check: Checker, value: unknown, path: string): Expectat
   };
 }
 
-function figuresFrom(check: Checker, value: unknown, path: string): Record<string, number> {
+function numbersFrom(check: Checker, value: unknown, path: string): Record<string, number> {
   const record = check.object(value, path);
   const figures: Record<string, number> = {};
   for (const name of Object.keys(record)) figures[name] = check.number(record, name, path);
+  return figures;
+}
+
+/** Figures: numbers, strings, or flat records of them. */
+function figuresFrom(check: Checker, value: unknown, path: string): Record<string, FigureValue> {
+  const record = check.object(value, path);
+  const figures: Record<string, FigureValue> = {};
+  for (const name of Object.keys(record)) {
+    const v = record[name];
+    if (typeof v === 'string') figures[name] = v;
+    else if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      const inner: Record<string, number | string> = {};
+      const fields = check.object(v, `${path}.${name}`);
+      for (const k of Object.keys(fields)) inner[k] = typeof fields[k] === 'string' ? (fields[k] as string) : check.number(fields, k, `${path}.${name}`);
+      figures[name] = inner;
+    } else figures[name] = check.number(record, name, path);
+  }
   return figures;
 }
 
@@ -253,7 +270,7 @@ function provenanceFrom(check: Checker, record: Record<string, unknown>, runs: n
     shard,
     workTotal: record['workTotal'] === undefined ? undefined : wholeNumber(check, record, 'workTotal', top),
     ...(workIndices === undefined ? {} : { workIndices }),
-    coverage: figuresFrom(check, record['coverage'] ?? {}, 'coverage'),
+    coverage: numbersFrom(check, record['coverage'] ?? {}, 'coverage'),
   };
 }
 

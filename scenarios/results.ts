@@ -12,6 +12,22 @@
  *   expect.result    { name, expectKind, passed, message }   ('kind' is reserved in trace details)
  */
 
+/** A figure: a number, a string (e.g. an outcome name) or a small record of numbers and strings. */
+export type FigureValue = number | string | Readonly<Record<string, number | string>>;
+
+/** A figure as one line of text: numbers and strings as they are, a record as `k=v k=v`. */
+export function formatFigureValue(value: FigureValue): string {
+  if (typeof value === 'number' || typeof value === 'string') return String(value);
+  return Object.entries(value).map(([k, v]) => `${k}=${v}`).join(' ');
+}
+
+/** True for a number, a string, or a flat record of numbers and strings (a figure's shapes). */
+export function isFigureValue(value: unknown): value is FigureValue {
+  if (typeof value === 'number' || typeof value === 'string') return true;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || 'threw' in value) return false;
+  return Object.values(value).every((v) => typeof v === 'number' || typeof v === 'string');
+}
+
 export type ExpectationKind = 'always' | 'eventually' | 'count';
 
 export interface ExpectationResult {
@@ -38,7 +54,7 @@ export interface ScenarioRunResult {
   readonly passed: boolean;
   readonly expectations: readonly ExpectationResult[];
   /** Named figures, e.g. { attackerLetThrough: 37, legitDenied: 3, convergeMs: 5120 }. */
-  readonly figures: Readonly<Record<string, number>>;
+  readonly figures: Readonly<Record<string, FigureValue>>;
   readonly simulatedMs: number;
   readonly wallMs: number;
   /** SHA-256 of the JSONL trace when its lines were formatted (a trace file, or traceLevel 'full'); else ''. */

@@ -15,7 +15,7 @@ import { Fingerprint } from '../sim/fingerprint.ts';
 import { TraceWriter, type TraceEntry, type TraceHeader, type TraceSink } from '../sim/trace.ts';
 import { World, type WorldHostSpec } from '../sim/world.ts';
 import { defaultHostAddress, type ScenarioSpec } from './dsl.ts';
-import type { ExpectationResult, ScenarioRunResult } from './results.ts';
+import { isFigureValue, type ExpectationResult, type FigureValue, type ScenarioRunResult } from './results.ts';
 import { ScriptApi } from './script-api.ts';
 import { scriptPlace } from './user-error.ts';
 
@@ -197,10 +197,10 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
   const finish = (): RunOutput => {
     const expectations = [...(broken === undefined ? [] : [broken]), ...checks.finish(world.nowMs())];
     for (const e of expectations) world.record('expect.result', { name: e.name, expectKind: e.kind, passed: e.passed, message: e.message });
-    const figures: Record<string, number> = {};
+    const figures: Record<string, FigureValue> = {};
     for (const [name, value] of script.figures) {
       const v = guarded(value);
-      if (typeof v === 'number') figures[name] = v;
+      if (isFigureValue(v)) figures[name] = v;
     }
     world.record('scenario.end', { passed: expectations.every((e) => e.passed) });
     const traceHash = file?.close() ?? writer?.digest() ?? '';

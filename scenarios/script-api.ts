@@ -9,7 +9,9 @@ import type { Tick } from '../engine/ticks.ts';
 import type { TraceEntry } from '../sim/trace.ts';
 import { Traffic, type ClassStats, type ClientClassSpec } from '../sim/traffic.ts';
 import type { World } from '../sim/world.ts';
-import type { ExpectationKind } from './results.ts';
+import type { SeededRandom } from '../sim/seeds.ts';
+import { runSequence, sleepStep, untilStep, type SequenceBody, type Step } from './sequence.ts';
+import type { ExpectationKind, FigureValue } from './results.ts';
 import { ScenarioScriptError } from './user-error.ts';
 import type { HaproxyVersion } from '../engine/version/profile.ts';
 
@@ -32,9 +34,21 @@ export interface Bound {
   equals?: number;
 }
 
+/** The stream `s.random` draws from (derived from the root seed like every other). */
+export const SCRIPT_STREAM = 'script';
+
+export interface RejectOptions {
+  /**
+   * The RST is rejected on its way back too, as with the lab-04 rules (REJECT on every packet
+   * from or to a node's peer port): nothing is reset, the connections' packets are as good as
+   * dropped (sessions end by their timeouts, connects time out), on these connections only.
+   */
+  rstLost?: boolean;
+}
+
 export class ScriptApi {
   readonly expectations: ExpectationDef[] = [];
-  readonly figures = new Map<string, () => number>();
+  readonly figures = new Map<string, () => FigureValue>();
   /** Observers by kind, each list in registration order. */
   private readonly observers = new Map<string, ((entry: TraceEntry) => void)[]>();
 
@@ -120,8 +134,44 @@ export class ScriptApi {
     this.world.partitionOneWay({ from, to });
   }
 
-  heal(): void {
-    this.world.heal();
+  /**
+   * Heals every partition and reject; with two hosts, only the link between them (both ways),
+   * the other cuts stay.
+   */
+  heal(a?: string, b?: string): void {
+    if (a === undefined && b === undefined) {
+      this.world.heal();
+      return;
+    }
+    if (a === undefined || b === undefined) throw new ScenarioScriptError('s.heal: give no host (heal all) or two hosts (one link)');
+    this.known('s.heal', [a, b]);
+    this.world.healLink({ from: a, to: b });
+  }
+
+  /**
+   * Heals one direction of the link between two hosts: for a partition, what `from` sends to `to`
+   * passes again; for a reject, the connections `from` opens to `to` do.
+   */
+  healOneWay(from: string, to: string): void {
+    this.known('s.healOneWay', [from, to]);
+    this.world.healLink({ from, to, oneWay: true });
+  }
+
+  /**
+   * The lab's REJECT cut (iptables REJECT --reject-with tcp-reset on the peer ports): connecting
+   * across it is refused at once, and a live session is untouched until one of its ends next
+   * sends (a heartbeat, an update), which resets that end. Compare `cut`, which resets every
+   * session at the instant, and `partition` (DROP), which resets nothing.
+   */
+  reject(a: string[], b: string[], options: RejectOptions = {}): void {
+    this.known('s.reject', a, b);
+    this.world.reject({ from: a, to: b, rstLost: options.rstLost === true });
+  }
+
+  /** `reject` of only the connections `from` hosts open to `to` hosts. */
+  rejectOneWay(from: string[], to: string[], options: RejectOptions = {}): void {
+    this.known('s.rejectOneWay', from, to);
+    this.world.reject({ from, to, oneWay: true, rstLost: options.rstLost === true });
   }
 
   /** A REJECT-like cut: the partition plus a reset of every live connection across it. */
@@ -230,6 +280,62 @@ export class ScriptApi {
     this.traffic.start();
   }
 
+  /**
+   * One HTTP request from `src` to `host`'s frontend, now or at `atMs`: the action the frontend
+   * took ('allow', 'deny', ...), or 'refused' when the host runs no process (undefined when
+   * scheduled for later). A trace event `script.request`.
+   */
+  request(host: string, src: string, atMs?: number): string | undefined {
+    this.known('s.request', [host]);
+    if (atMs !== undefined) {
+      this.at(atMs, () => this.request(host, src));
+      return undefined;
+    }
+    const h = this.world.host(host);
+    const result = h.isPaused() ? undefined : h.process?.handleRequest({ srcAddress: src });
+    const action = result?.action ?? 'refused';
+    this.world.hostRecord(host, 'script.request', { src, action });
+    return action;
+  }
+
+  private scriptRandom: SeededRandom | undefined;
+
+  /**
+   * The script's own random stream ('script', derived from the root seed by name like the
+   * network's or a host's), so drawing from it moves no other stream. Its seed is printed as a
+   * `script.random` trace event at the first use (and listed in the run's streams).
+   */
+  get random(): SeededRandom {
+    if (this.scriptRandom === undefined) {
+      this.scriptRandom = this.world.seeds.stream(SCRIPT_STREAM);
+      this.world.record('script.random', { stream: SCRIPT_STREAM, seed: this.scriptRandom.seed });
+    }
+    return this.scriptRandom;
+  }
+
+  /**
+   * A script written as a sequence of steps, run on the virtual clock from `startMs` (default
+   * now): the body is a generator that yields `s.sleep(ms)`, `s.waitUntil(...)` or
+   * `s.waitFor(ms)`, and resumes at that simulated instant (scenarios/sequence.ts). Generators,
+   * not async functions: a promise would resume after the whole kernel run, not at its instant.
+   */
+  sequence(body: SequenceBody, options: { startMs?: number } = {}): void {
+    runSequence(this, body, options.startMs ?? this.nowMs());
+  }
+
+  /** In a `sequence`: `yield s.sleep(ms)` resumes `ms` later. */
+  sleep(ms: number): Step {
+    return sleepStep(ms);
+  }
+
+  /**
+   * In a `sequence`: `const timedOut = yield s.waitUntil(check, { everyMs, withinMs })` resumes at
+   * the first poll where `check` holds (false), or after `withinMs` (true).
+   */
+  waitUntil(check: () => boolean, options: { everyMs: number; withinMs: number }): Step {
+    return untilStep(check, options);
+  }
+
   // --- the runtime API and table reads -----------------------------------------------------------
 
   /** A stats-socket command on a host's current process; '' when no process runs. */
@@ -316,7 +422,8 @@ export class ScriptApi {
     this.figures.set(name, value);
   }
 
-  figure(name: string, value: () => number): void {
+  /** A figure for the reports: a number, a string (an outcome) or a small record of them. */
+  figure(name: string, value: () => FigureValue): void {
     this.figures.set(name, value);
   }
 }

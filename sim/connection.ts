@@ -9,12 +9,20 @@
  * answered by RST: 'refused'. The SYN-ACK makes the client 'open'; its ACK travels first
  * on the client->server pipe and the server accepts when it arrives (if the listener is
  * gone by then, the server answers RST: the client sees 'reset').
+ *
+ * Rejected connections (network.ts, reject model): a SYN is refused at once; an end that sends
+ * (data or FIN) while the rule holds is reset at that instant and the other end stays open until
+ * it sends too. A segment that reaches an end reset this way is answered by a RST that resets
+ * its sender one latency later.
  */
 import { assert } from '../lib/assert.ts';
 import type { StreamCloseReason } from '../engine/env.ts';
 import type { Kernel, KernelTimer } from './kernel.ts';
 import { FilterTap, type MessageFilter, type StreamInfo } from './message-filter.ts';
 import { Endpoint, Pipe, formatSocketAddress, type PipeWorld, type Segment, type SocketAddress } from './tcp.ts';
+
+/** See ConnectionWorld.isRejected. */
+export type RejectMode = 'reset' | 'lost';
 
 export interface ListenerRecord {
   readonly id: number;
@@ -32,6 +40,11 @@ export interface ConnectionWorld extends PipeWorld {
   segmentBytesMax(fromHost: string, toHost: string): number;
   sendBufferBytes(fromHost: string, toHost: string): number;
   findListener(host: string, target: SocketAddress): ListenerRecord | undefined;
+  /**
+   * How connections `clientHost` opens to `serverHost` are rejected now: 'reset' (the RST reaches
+   * the sender), 'lost' (the RST is rejected too: the packets are as good as dropped), or undefined.
+   */
+  isRejected(clientHost: string, serverHost: string): RejectMode | undefined;
   /** The connection is gone: free its ports, forget it. */
   retire(connection: Connection): void;
 }
@@ -61,6 +74,8 @@ export class Connection {
   private synTimer: KernelTimer | undefined;
   private upTap: FilterTap | undefined;
   private downTap: FilterTap | undefined;
+  /** Ends reset by a reject rule while the other end stayed open (half-dead connection). */
+  private rejectedEnds: Endpoint[] = [];
   readonly kernel: Kernel;
 
   constructor(
@@ -71,8 +86,17 @@ export class Connection {
     this.kernel = world.kernel;
     const serverHost = ends.serverHost ?? '?';
     this.client = new Endpoint(this, ends.clientHost, 'client', ends.clientLocal, ends.dialed, 'connecting');
-    this.up = new Pipe(world, id, 'up', ends.clientHost, serverHost, (segment) => this.arriveAtServer(segment));
-    this.down = new Pipe(world, id, 'down', serverHost, ends.clientHost, (segment) => this.arriveAtClient(segment));
+    // The pipes see this connection's 'lost' rejects as blocked directions (its packets are dropped).
+    const pipeWorld: PipeWorld = {
+      kernel: world.kernel,
+      isBlocked: (fromHost, toHost) => this.blocked(fromHost, toHost),
+      arrivalMs: (fromHost, toHost, byteCount) => world.arrivalMs(fromHost, toHost, byteCount),
+      emit: (host, kind, details) => world.emit(host, kind, details),
+      wants: (kind) => world.wants(kind),
+      emitWanted: (host, kind, details) => world.emitWanted(host, kind, details),
+    };
+    this.up = new Pipe(pipeWorld, id, 'up', ends.clientHost, serverHost, (segment) => this.arriveAtServer(segment));
+    this.down = new Pipe(pipeWorld, id, 'down', serverHost, ends.clientHost, (segment) => this.arriveAtClient(segment));
     const filter = world.messageFilter();
     if (filter !== undefined && ends.serverHost !== undefined) {
       this.upTap = new FilterTap(filter, this.streamInfo('up', ends.serverHost));
@@ -122,6 +146,7 @@ export class Connection {
 
   transmit(from: Endpoint, bytes: Uint8Array): void {
     if (this.state === 'dead') return;
+    if (this.rejectsSend(from)) return;
     const toServer = from.side === 'client';
     const pipe = toServer ? this.up : this.down;
     const tap = toServer ? this.upTap : this.downTap;
@@ -181,20 +206,58 @@ export class Connection {
       this.emit(this.ends.clientHost, 'net.syn-lost', { conn: this.id, attempt, cause: 'no-route' });
       return;
     }
+    if (this.world.isRejected(this.ends.clientHost, serverHost) === 'reset') {
+      // The local kernel answers the SYN with a RST: refused without a round trip.
+      this.emit(this.ends.clientHost, 'net.rejected', { conn: this.id, side: 'client', packet: 'syn' });
+      this.synTimer.cancel();
+      this.kernel.schedule(0, () => {
+        if (this.state === 'syn') this.refused();
+      }, `net:${this.id}:rejected`);
+      return;
+    }
     this.sendHandshake(this.ends.clientHost, serverHost, attempt, 'syn', () => this.arriveSyn(attempt));
+  }
+
+  /** A direction is blocked by a partition or hold, or this connection is rejected with its RST lost. */
+  private blocked(fromHost: string, toHost: string): boolean {
+    if (this.world.isBlocked(fromHost, toHost)) return true;
+    const serverHost = this.ends.serverHost;
+    return serverHost !== undefined && this.world.isRejected(this.ends.clientHost, serverHost) === 'lost';
+  }
+
+  /**
+   * A send by `from` on an established connection that a reject rule covers: `from` is reset now
+   * (true: the bytes go nowhere). Once the other end was reset that way, this end's segments still
+   * travel and are answered by a RST on arrival (see `arrive`).
+   */
+  private rejectsSend(from: Endpoint): boolean {
+    const serverHost = this.ends.serverHost;
+    if (this.state !== 'established' || serverHost === undefined || this.world.isRejected(this.ends.clientHost, serverHost) !== 'reset') return false;
+    this.emit(from.host, 'net.rejected', { conn: this.id, side: from.side, packet: 'data' });
+    this.resetEnd(from);
+    return true;
+  }
+
+  /** One end is reset (in a 0 ms event); the connection dies once no end is left open. */
+  private resetEnd(end: Endpoint): void {
+    this.rejectedEnds.push(end);
+    const other = end === this.client ? this.server : this.client;
+    const otherLeft = other !== undefined && other.state !== 'closed' && !this.rejectedEnds.includes(other);
+    if (!otherLeft) this.die();
+    this.kernel.schedule(0, () => end.finish('reset'), `net:${this.id}:reject`);
   }
 
   /** A handshake packet: lost if its direction is blocked when sent or when it arrives. */
   private sendHandshake(fromHost: string, toHost: string, attempt: number, packet: string, arrive: () => void): void {
     const lost = (): void => this.emit(fromHost, 'net.syn-lost', { conn: this.id, attempt, packet, cause: 'blocked' });
-    if (this.world.isBlocked(fromHost, toHost)) {
+    if (this.blocked(fromHost, toHost)) {
       lost();
       return;
     }
     const arrivalMs = this.world.arrivalMs(fromHost, toHost, 0);
     this.kernel.scheduleAt(arrivalMs, () => {
       if (this.state !== 'syn') return;
-      if (this.world.isBlocked(fromHost, toHost)) {
+      if (this.blocked(fromHost, toHost)) {
         lost();
         return;
       }
@@ -267,6 +330,7 @@ export class Connection {
 
   private sendFin(from: Endpoint): void {
     if (from.state !== 'open') return;
+    if (this.rejectsSend(from)) return;
     from.state = 'closing';
     const toServer = from.side === 'client';
     const pipe = toServer ? this.up : this.down;
@@ -292,6 +356,10 @@ export class Connection {
   }
 
   private arrive(receiver: Endpoint, dir: 'up' | 'down', segment: Segment): void {
+    if (this.rejectedEnds.includes(receiver)) {
+      this.answerRst(receiver, dir);
+      return;
+    }
     if (segment.kind === 'data') {
       if (this.world.wants('net.deliver')) this.world.emitWanted(receiver.host, 'net.deliver', { conn: this.id, dir, size: segment.bytes.length, bytes: segment.bytes });
       receiver.receive(segment.bytes);
@@ -300,6 +368,19 @@ export class Connection {
     assert(segment.kind === 'fin', 'a data pipe carries data and FIN');
     if (receiver.state === 'open') this.sendFin(receiver);
     this.closeEnd(receiver, 'closed');
+  }
+
+  /** A segment reached an end a reject reset: its socket is gone, the RST resets the sender. */
+  private answerRst(deadEnd: Endpoint, dir: 'up' | 'down'): void {
+    const sender = dir === 'up' ? this.client : this.server;
+    if (sender === undefined || this.rejectedEnds.includes(sender)) return;
+    this.emit(deadEnd.host, 'net.rst', { conn: this.id, dir });
+    const arrivalMs = this.world.arrivalMs(deadEnd.host, sender.host, 0);
+    this.kernel.scheduleAt(arrivalMs, () => {
+      this.emit(sender.host, 'net.reset', { conn: this.id, cause: 'rst-from-closed-socket' });
+      this.die();
+      sender.finish('reset');
+    }, `net:${this.id}:rst`);
   }
 
   private closeEnd(end: Endpoint, reason: StreamCloseReason): void {

@@ -12,10 +12,23 @@
  * retransmits SYNs and then fails with 'timeout'. A held link behaves the same but is
  * meant as a temporary clog: release lets the queued bytes through, in order.
  * An address no host owns swallows SYNs ('timeout').
+ *
+ * Reject model (iptables REJECT --reject-with tcp-reset on the listener's port, as the lab's
+ * cut_node/cut_link rules): a reject rule names connections by who opens them (client hosts ->
+ * server hosts), and every packet of such a connection is refused by the sender's own kernel. So
+ * a SYN is refused at once ('refused'), and an established connection is not touched until one
+ * of its ends next sends: that end is reset there and then; the other end learns it at its own
+ * next send (refused the same way while the rule lasts, or answered by a RST from the dead
+ * socket after a heal). `healLink` lifts partitions and rejects for one pair of hosts or one
+ * direction only: for partitions the direction is where packets go, for rejects who connects.
+ * With `rstLost` the RST is rejected on its way back too (the lab-04 rules hit every packet from
+ * or to a node's peer port, so the reset a REJECT sends matches the next rule and is dropped):
+ * the connection's packets are then as good as dropped (stall, SYNs lost), on those connections
+ * only, which is what lets the lab heal one node's port before the other.
  */
 import { assert, fail } from '../lib/assert.ts';
 import type { ByteStream, Listener, Net } from '../engine/env.ts';
-import { Connection, type ConnectionWorld, type ListenerRecord } from './connection.ts';
+import { Connection, type ConnectionWorld, type ListenerRecord, type RejectMode } from './connection.ts';
 import type { Kernel } from './kernel.ts';
 import { assertLatencySpec, sampleLatencyMs, type LatencySpec } from './latency.ts';
 import type { MessageFilter } from './message-filter.ts';
@@ -94,8 +107,23 @@ interface DirectedRule {
 
 interface Rule {
   id: number;
-  kind: 'partition' | 'hold';
+  kind: 'partition' | 'hold' | 'reject';
   directed: DirectedRule[];
+  /** Host pairs (`from\u0000to`) a link heal lifted from this rule. */
+  healed?: Set<string>;
+  /** A reject rule whose RST is itself rejected (see reject()). */
+  rstLost?: boolean;
+}
+
+function pairKey(from: string, to: string): string {
+  return `${from}\u0000${to}`;
+}
+
+function ruleCovers(rule: Rule, from: string, to: string): boolean {
+  for (const directed of rule.directed) {
+    if (directed.from.has(from) && directed.to.has(to)) return rule.healed === undefined || !rule.healed.has(pairKey(from, to));
+  }
+  return false;
 }
 
 export interface SourceNatRule {
@@ -274,6 +302,61 @@ export class Network implements ConnectionWorld {
     this.removeRules('partition', id);
   }
 
+  /**
+   * Rejects the connections `from` hosts open to `to` hosts (and the reverse with bothWays): a
+   * SYN is refused at once, a live connection's end is reset when it next sends.
+   */
+  reject(options: { from: readonly string[]; to: readonly string[]; bothWays?: boolean; rstLost?: boolean }): number {
+    this.assertDisjointHosts(options.from, options.to);
+    const directed: DirectedRule[] = [{ from: setOf(options.from), to: setOf(options.to) }];
+    if (options.bothWays === true) directed.push({ from: setOf(options.to), to: setOf(options.from) });
+    const rstLost = options.rstLost === true;
+    return this.addRule('reject', directed, { from: [...options.from], to: [...options.to], bothWays: options.bothWays === true, ...(rstLost ? { rstLost } : {}) }, rstLost);
+  }
+
+  /** Lifts every reject rule (none: nothing happens, no event). */
+  unrejectAll(): void {
+    if ([...this.rules.values()].some((r) => r.kind === 'reject')) this.removeRules('reject', undefined);
+  }
+
+  /**
+   * Lifts partitions and rejects between two hosts only: `from` -> `to`, and back unless oneWay
+   * (other links stay cut). Returns how many rules it touched.
+   */
+  healLink(options: { from: string; to: string; oneWay?: boolean }): number {
+    this.hostAddresses(options.from);
+    this.hostAddresses(options.to);
+    const pairs: [string, string][] = [[options.from, options.to]];
+    if (options.oneWay !== true) pairs.push([options.to, options.from]);
+    const touched: number[] = [];
+    for (const rule of this.rules.values()) {
+      if (rule.kind === 'hold') continue;
+      let hit = false;
+      for (const [from, to] of pairs) {
+        if (!ruleCovers(rule, from, to)) continue;
+        rule.healed ??= new Set();
+        rule.healed.add(pairKey(from, to));
+        hit = true;
+      }
+      if (hit) touched.push(rule.id);
+    }
+    this.emit(WORLD_HOST, 'net.heal-link', { from: options.from, to: options.to, oneWay: options.oneWay === true, rules: touched });
+    this.refreshAll();
+    return touched.length;
+  }
+
+  /** How connections `clientHost` opens to `serverHost` are rejected now ('lost' wins over 'reset'). */
+  isRejected(clientHost: string, serverHost: string): RejectMode | undefined {
+    if (this.rules.size === 0) return undefined;
+    let mode: RejectMode | undefined;
+    for (const rule of this.rules.values()) {
+      if (rule.kind !== 'reject' || !ruleCovers(rule, clientHost, serverHost)) continue;
+      if (rule.rstLost === true) return 'lost';
+      mode = 'reset';
+    }
+    return mode;
+  }
+
   /** Releases one link hold, or all of them. */
   releaseLink(id?: number): void {
     this.removeRules('hold', id);
@@ -282,9 +365,7 @@ export class Network implements ConnectionWorld {
   isBlocked(fromHost: string, toHost: string): boolean {
     if (this.rules.size === 0) return false;
     for (const rule of this.rules.values()) {
-      for (const directed of rule.directed) {
-        if (directed.from.has(fromHost) && directed.to.has(toHost)) return true;
-      }
+      if (rule.kind !== 'reject' && ruleCovers(rule, fromHost, toHost)) return true;
     }
     return false;
   }
@@ -512,11 +593,11 @@ export class Network implements ConnectionWorld {
     };
   }
 
-  private addRule(kind: Rule['kind'], directed: DirectedRule[], details: Record<string, unknown>): number {
+  private addRule(kind: Rule['kind'], directed: DirectedRule[], details: Record<string, unknown>, rstLost = false): number {
     const id = this.ruleIdNext;
     this.ruleIdNext += 1;
-    this.rules.set(id, { id, kind, directed });
-    this.emit(WORLD_HOST, kind === 'partition' ? 'net.partition' : 'net.link-hold', { id, ...details });
+    this.rules.set(id, rstLost ? { id, kind, directed, rstLost } : { id, kind, directed });
+    this.emit(WORLD_HOST, RULE_ADD_EVENT[kind], { id, ...details });
     this.refreshAll();
     return id;
   }
@@ -529,7 +610,7 @@ export class Network implements ConnectionWorld {
     if (id !== undefined && removed.length !== 1) fail(`${kind} ${id ?? ''} exists`);
     for (const ruleId of removed) {
       this.rules.delete(ruleId);
-      this.emit(WORLD_HOST, kind === 'partition' ? 'net.heal' : 'net.link-release', { id: ruleId });
+      this.emit(WORLD_HOST, RULE_REMOVE_EVENT[kind], { id: ruleId });
     }
     this.refreshAll();
   }
@@ -544,6 +625,9 @@ export class Network implements ConnectionWorld {
     for (const host of from) assert(!to.includes(host), `host ${host} is not on both sides`);
   }
 }
+
+const RULE_ADD_EVENT: Record<Rule['kind'], string> = { partition: 'net.partition', hold: 'net.link-hold', reject: 'net.reject' };
+const RULE_REMOVE_EVENT: Record<Rule['kind'], string> = { partition: 'net.heal', hold: 'net.link-release', reject: 'net.unreject' };
 
 function assertLinkSpec(spec: LinkSpec): void {
   if (spec.latencyMs !== undefined) assertLatencySpec(spec.latencyMs);

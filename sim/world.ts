@@ -106,12 +106,31 @@ export class World {
     this.record('fault.partition', { id, name: options.name ?? `partition-${id}`, sides: [[...options.from], [...options.to]], oneWay: true });
   }
 
-  /** Heals one named partition, or all of them. */
+  /** Heals one named partition, or all of them (and every reject). */
   heal(name?: string): void {
     const id = name === undefined ? undefined : this.faultIds.get(name);
     if (name !== undefined && id === undefined) fail(`partition ${name} exists`);
     this.network.heal(id);
+    if (name === undefined) this.network.unrejectAll();
     this.record('fault.heal', { id: id ?? -1, name: name ?? 'all' });
+  }
+
+  /**
+   * REJECT with tcp-reset of the connections between two groups (both ways unless oneWay: then
+   * only those `from` opens to `to`): new ones are refused at once, a live one dies at its ends'
+   * next sends.
+   */
+  reject(options: { from: readonly string[]; to: readonly string[]; oneWay?: boolean; rstLost?: boolean; name?: string }): void {
+    const rstLost = options.rstLost === true;
+    const id = this.network.reject({ from: options.from, to: options.to, bothWays: options.oneWay !== true, rstLost });
+    this.remember(options.name ?? `reject-${id}`, id);
+    this.record('fault.reject', { id, name: options.name ?? `reject-${id}`, from: [...options.from], to: [...options.to], oneWay: options.oneWay === true, rstLost });
+  }
+
+  /** Lifts partitions and rejects between two hosts only (one direction with oneWay). */
+  healLink(options: { from: string; to: string; oneWay?: boolean }): void {
+    const rules = this.network.healLink(options);
+    this.record('fault.heal-link', { from: options.from, to: options.to, oneWay: options.oneWay === true, rules });
   }
 
   /** Clogs a link: bytes queue, in order, until release. */

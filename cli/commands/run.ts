@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { MergePolicyName } from '../../engine/peers/merge.ts';
-import type { ScenarioRunResult, SuiteResult } from '../../scenarios/results.ts';
+import { formatFigureValue, type ScenarioRunResult, type SuiteResult } from '../../scenarios/results.ts';
 import { runScenario, ScenarioConfigError } from '../../scenarios/runner.ts';
 import { loadScenarios, ScenarioLoadError } from '../../scenarios/suite.ts';
 import { scenarioErrorLine } from '../../scenarios/user-error.ts';
@@ -204,7 +204,7 @@ function summaryTable(runs: readonly ScenarioRunResult[], withHaproxy: boolean):
     `${r.expectations.filter((e) => e.passed).length}/${r.expectations.length}`,
     Object.entries(r.figures)
       .slice(0, 3)
-      .map(([k, v]) => `${k}=${v}`)
+      .map(([k, v]) => `${k}=${typeof v === 'object' ? `{${formatFigureValue(v)}}` : v}`)
       .join(' '),
   ]);
   const head = ['result', 'scenario', 'policy', ...(withHaproxy ? ['haproxy'] : []), 'seed', 'checks', 'figures'];

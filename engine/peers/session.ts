@@ -590,9 +590,11 @@ export class PeerSession {
 
   /**
    * END: close the stream and release the session (`peer_session_release`). With `orphanStream`
-   * (the applet ended on its own or was shut down, the process lives on), an initiator whose
-   * connect is still under way leaves its stream behind: it goes on connecting and delivers the
-   * hello (orphan-stream.ts).
+   * (the applet ended on its own or was shut down, the process lives on), an initiator waiting
+   * out a turn-around (TAR) leaves its stream behind: it connects again and delivers the hello
+   * (orphan-stream.ts). One whose connect is under way (CON) does not: the applet's end shuts the
+   * response side, and the stream's connect handler takes that as a client abort during the
+   * connection attempt and drops the connect (HAProxy's back-end CON state check).
    */
   private finish(options: { orphanStream?: boolean } = {}): void {
     if (this.ended) return;
@@ -602,12 +604,12 @@ export class PeerSession {
     this.connectTimer?.cancel();
     this.idleTimer?.cancel();
     const stream = this.stream;
-    const connecting = this.streamState === 'CON' || this.streamState === 'TAR';
+    const turningAround = this.streamState === 'TAR';
     this.streamState = 'CLO';
     this.stream = undefined;
     const hello = this.pendingOnConnect;
     const peer = this.peer;
-    if (options.orphanStream === true && this.role === 'initiator' && connecting && hello !== undefined && peer !== undefined) {
+    if (options.orphanStream === true && this.role === 'initiator' && turningAround && hello !== undefined && peer !== undefined) {
       this.section.adoptOrphan({
         session: this.id,
         peer: peer.name,

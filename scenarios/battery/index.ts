@@ -6,7 +6,7 @@
  * figures; a scenario fails otherwise only when its run breaks (an invariant, an exception).
  */
 import type { ScenarioSpec } from '../dsl.ts';
-import type { ExpectationResult, ScenarioRunResult } from '../results.ts';
+import type { ExpectationResult, FigureValue, ScenarioRunResult } from '../results.ts';
 import { runScenario } from '../runner.ts';
 import { HAPROXY_VERSION_DEFAULT, type HaproxyVersion } from '../../engine/version/profile.ts';
 import { attackScenarios } from './attack.ts';
@@ -106,7 +106,7 @@ function runOne(cluster: DerivedCluster, plan: Plan, options: BatteryOptions, bs
       ...result.expectations,
       ...computed.map((f): ExpectationResult => ({ name: f.name, kind: 'count', passed: !(options.failOnFinding && f.notable), message: f.message })),
     ];
-    const figures: Record<string, number> = { ...result.figures };
+    const figures: Record<string, FigureValue> = { ...result.figures };
     for (const f of computed) figures[f.name] = f.value;
     figures['findings'] = computed.filter((f) => f.notable).length;
     return { result: { ...result, expectations, figures, passed: expectations.every((e) => e.passed), reproduce }, findings: computed };

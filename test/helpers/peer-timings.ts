@@ -112,3 +112,60 @@ export function distribution(values: readonly number[]): { n: number; min: numbe
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
   return { n: sorted.length, min: sorted[0]!, p25: at(0.25), median: at(0.5), p75: at(0.75), max: sorted.at(-1)! };
 }
+
+/**
+ * Lab 02 (d): in a settled 3-node mesh only the hap1-hap3 link is cut with the lab's cut_link
+ * (OUTPUT REJECT with tcp-reset: the RST reaches the sender). When each end noticed, ms after the
+ * cut: [hap1, hap3].
+ */
+export function measureRejectDetect(seed: string, options: { latencyMs: number; cutMs?: number }): number[] {
+  const cutMs = options.cutMs ?? 10_000;
+  const noticed: number[] = [-1, -1];
+  const spec = scenario({
+    name: 'measure-reject-detect',
+    title: 'reject detection',
+    lesson: '',
+    hosts: mesh([...STARTUP_NODES]),
+    durationMs: cutMs + 10_000,
+    link: { latencyMs: options.latencyMs },
+    script: (s) => {
+      s.at(cutMs, () => s.reject(['hap1'], ['hap3']));
+      s.observe('session.end', (e) => {
+        if (e.t < cutMs) return;
+        const i = e.host === 'hap1' && e.details?.['peer'] === 'hap3' ? 0 : e.host === 'hap3' && e.details?.['peer'] === 'hap1' ? 1 : -1;
+        if (i >= 0 && noticed[i]! < 0) noticed[i] = e.t - cutMs;
+      });
+    },
+  });
+  runScenario(spec, { seed, policy: 'haproxy', traceLevel: 'off' });
+  return noticed;
+}
+
+/**
+ * Lab 03 (b): hap3 of a 3-node mesh is killed, a key is written on hap1 while it is down, and
+ * hap3 is started again: ms from its start until it holds every entry (-1: not within 5 s).
+ */
+export function measureRestartResync(seed: string, options: { latencyMs: number }): number {
+  const keys = Array.from({ length: 7 }, (_, i) => `127.0.0.${50 + i}`);
+  const startMs = 15_000;
+  let learnedMs = -1;
+  const spec = scenario({
+    name: 'measure-restart-resync',
+    title: 'resync after a restart',
+    lesson: '',
+    hosts: mesh([...STARTUP_NODES]),
+    durationMs: startMs + 5_000,
+    link: { latencyMs: options.latencyMs },
+    script: (s) => {
+      s.at(6_000, () => keys.slice(0, 6).forEach((k, i) => s.set('hap1', 'st', k, { gpc0: i + 1 })));
+      s.at(10_000, () => s.crash('hap3'));
+      s.at(11_000, () => s.set('hap1', 'st', keys[6]!, { gpc0: 7 }));
+      s.at(startMs, () => s.start('hap3'));
+      s.until({ startMs, everyMs: 1, withinMs: 5_000 }, () => s.used('hap3', 'st') === keys.length, (timedOut) => {
+        if (!timedOut) learnedMs = s.nowMs() - startMs;
+      });
+    },
+  });
+  runScenario(spec, { seed, policy: 'haproxy', traceLevel: 'off' });
+  return learnedMs;
+}

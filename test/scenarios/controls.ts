@@ -33,7 +33,7 @@ export interface Control {
   engine?: { policy?: MergePolicyName; told?: MergePolicyName; plantedBug?: PlantedBug };
 }
 
-type Verb = 'heal' | 'reload' | 'restart' | 'start' | 'crash' | 'cut' | 'natDestination' | 'natSource' | 'hold' | 'release' | 'clients';
+type Verb = 'heal' | 'healOneWay' | 'reload' | 'restart' | 'start' | 'crash' | 'cut' | 'reject' | 'partition' | 'natDestination' | 'natSource' | 'hold' | 'release' | 'clients' | 'request';
 
 /** The scenario with some verbs of its script replaced (a no-op by default). */
 function withVerbs(base: ScenarioSpec, replace: Partial<Record<Verb, (s: ScriptApi, ...args: never[]) => void>>): ScenarioSpec {
@@ -129,6 +129,26 @@ export const CONTROLS: readonly Control[] = [
       ),
     }),
   },
+  // --- ports of the lab's experiments ------------------------------------------------------------
+  { scenario: 'lab-04-split-brain', how: 'the engine keeps the larger value', breaks: ['acceptor-wins-when-both-wrote', 'surviving-session-swaps'], engine: { policy: 'max' } },
+  { scenario: 'lab-04-split-brain', how: 'the engine adds the changes up', breaks: ['acceptor-wins-when-both-wrote', 'surviving-session-swaps'], engine: { policy: 'aggregate' } },
+  { scenario: 'lab-04-split-brain', how: 'each one-way heal opens the other direction', breaks: ['chosen-node-reconnects'], variant: (b) => withVerbs(b, { healOneWay: (s, from: string, to: string) => s.healOneWay(to, from) }) },
+  { scenario: 'lab-04-split-brain', how: 'never cut', breaks: ['acceptor-wins-when-both-wrote', 'chosen-node-reconnects', 'surviving-session-swaps'], variant: (b) => withVerbs(b, { reject: noop, partition: noop }) },
+  { scenario: 'lab-04-split-brain', how: 'a session pushes before it reads what arrived (push-before-read)', breaks: ['acceptor-wins-when-both-wrote'], engine: { plantedBug: 'push-before-read' } },
+  { scenario: 'lab-04-split-brain', how: 'a received update keeps the larger value (merge-max)', breaks: ['acceptor-wins-when-both-wrote', 'surviving-session-swaps'], engine: { plantedBug: 'merge-max' } },
+  { scenario: 'lab-04-split-brain', how: 'a remote touch is treated as local (remote-touch-local)', breaks: ['one-sided-write-propagates'], engine: { plantedBug: 'remote-touch-local' } },
+  { scenario: 'lab-04-split-brain', how: 'never healed', breaks: ['acceptor-wins-when-both-wrote', 'chosen-node-reconnects', 'one-sided-write-propagates', 'surviving-session-swaps'], variant: (b) => withVerbs(b, { healOneWay: noop, heal: noop }) },
+  { scenario: 'lab-04-split-brain', how: 'the run stops after 100 s', breaks: ['trialsRun'], variant: (b) => ({ ...b, durationMs: 100_000 }) },
+  { scenario: 'lab-03b-reload-threshold', how: 'hard restart instead of reload', breaks: ['kept-only-after-the-startup-resync'], variant: (b) => withVerbs(b, { reload: (s, h: string) => s.restart(h) }) },
+  { scenario: 'lab-03b-reload-threshold', how: 'the run stops after 20 s', breaks: ['rounds'], variant: (b) => ({ ...b, durationMs: 20_000 }) },
+  { scenario: 'lab-03b-reload-threshold', how: 'no peers section', breaks: ['kept-only-after-the-startup-resync'], variant: (b) => ({ ...b, hosts: mesh(['hap1'], { withPeers: false }).map((h) => ({ ...h, startAtZero: false })) }) },
+  { scenario: 'lab-09-startup-window', how: 'hap3 comes up cut off from the others', breaks: ['every-write-everywhere-by-the-last-check'], variant: (b) => withVerbs(b, { start: (s, h: string) => { s.start(h); if (h === 'hap3') s.cut(['hap3'], ['hap1', 'hap2']); } }) },
+  { scenario: 'lab-09-startup-window', how: 'the run stops after 30 s', breaks: ['rounds'], variant: (b) => ({ ...b, durationMs: 30_000 }) },
+  { scenario: 'lab-02-replication', how: 'a learned update is relayed (relay-learned)', breaks: ['crossing-writes-converge-or-swap', 'no-relay-across-the-cut'], engine: { plantedBug: 'relay-learned' } },
+  { scenario: 'lab-02-replication', how: 'never healed', breaks: ['healToHap3Ms'], variant: (b) => withVerbs(b, { heal: noop }) },
+  { scenario: 'lab-02-replication', how: 'hap3 paused during the pushes', breaks: ['push-reaches-both-peers'], variant: (b) => thenAlso(b, (s) => { s.at(8_500, () => s.pause('hap3')); s.at(9_500, () => s.resume('hap3')); }) },
+  { scenario: 'lab-02-replication', how: 'no requests', breaks: ['each-request-counted-everywhere'], variant: (b) => withVerbs(b, { request: noop }) },
+  { scenario: 'lab-02-replication', how: 'the run stops after 15 s', breaks: ['cutPhaseRun', 'healToHap3Ms'], variant: (b) => ({ ...b, durationMs: 15_000 }) },
   { scenario: 'rogue-peer', how: 'rogue never starts', breaks: ['hap1-accepts-the-injected-entry', 'collisionsOnHap1AfterRogueStarts'], variant: (b) => withVerbs(b, { start: noop }) },
 
   // --- table size and traffic ---------------------------------------------------------------------

@@ -5,18 +5,26 @@
  * range and the simulated median within the lab's; for bounds, every simulated value lies between
  * them. A figure marked 'open' is one sticksim does not reproduce yet: the test checks it still
  * differs (so a fix shows up here and the figure moves to 'compared'). 'needs-port' figures wait
- * for the lab-04 port (REJECT verb, issue 14 items 4-5) and are only checked for their shape.
+ * for a port and are only checked for their shape. Every comparison prints the two sides.
+ *
+ * Sources of the simulated samples: the startup of a 3-node mesh (measureStartup), the ported
+ * lab experiment 4 (scenarios/builtin/lab-04-split-brain.ts: dead-link detection under its cuts,
+ * reconnect delay and collisions after its heals), lab 02 (d)'s REJECT of one link
+ * (measureRejectDetect), lab 03 (b)'s restart (measureRestartResync).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fixture } from '../helpers/shared.ts';
-import { distribution, measureStartup, STARTUP_NODES, type StartupTimings } from '../helpers/peer-timings.ts';
+import { distribution, measureRejectDetect, measureRestartResync, measureStartup, STARTUP_NODES, type StartupTimings } from '../helpers/peer-timings.ts';
+import lab04, { TRIALS } from '../../scenarios/builtin/lab-04-split-brain.ts';
+import { runScenario } from '../../scenarios/runner.ts';
 
 type Figure =
   | { kind: 'range'; min: number; max: number; status: string; source: string }
   | { kind: 'values'; values: number[]; status: string; source: string }
   | { kind: 'bounds'; after: number; before: number; status: string; source: string }
-  | { kind: 'count'; occurrences: number; trials: number; status: string; source: string };
+  | { kind: 'count'; occurrences: number; trials: number; status: string; source: string }
+  | { kind: 'rate'; occurrences: number; trials: number; status: string; source: string };
 
 const LAB = JSON.parse(readFileSync(fixture('lab-timings.json'), 'utf8')) as { figures: Record<string, Figure> };
 const SEEDS = 50;
@@ -36,18 +44,50 @@ function matches(figure: Figure, simulated: readonly number[]): boolean {
       return d.min > figure.after && d.max < figure.before;
     case 'count':
       return false;
+    case 'rate':
+      return binomialProbability(figure.trials, figure.occurrences, simulated.filter((v) => v > 0).length / simulated.length) >= 0.05;
   }
+}
+
+/** P(X = k) for X ~ Binomial(n, p). */
+function binomialProbability(n: number, k: number, p: number): number {
+  let choose = 1;
+  for (let i = 0; i < k; i++) choose = (choose * (n - i)) / (i + 1);
+  return choose * p ** k * (1 - p) ** (n - k);
+}
+
+/** The lab-04 port's per-trial figures over the seeds. */
+function lab04Runs(seeds: number): Record<string, number | string>[] {
+  const out: Record<string, number | string>[] = [];
+  for (let seed = 1; seed <= seeds; seed++) {
+    const { result } = runScenario(lab04, { seed: String(seed), policy: 'haproxy', traceLevel: 'off' });
+    for (const trial of TRIALS) out.push({ ...(result.figures[trial.label] as Record<string, number | string>), label: trial.label, how: trial.how });
+  }
+  return out;
 }
 
 describe('peer-session timings: sticksim against the lab (haproxy 2.6.12)', () => {
   const runs: StartupTimings[] = [];
   for (let seed = 1; seed <= SEEDS; seed++) runs.push(measureStartup(String(seed), { gapMs: START_GAP_MS, latencyMs: LOOPBACK_LATENCY_MS }));
+  const trials = lab04Runs(SEEDS);
+  const downMs = (how: string): number[] => trials.filter((t) => t['how'] === how && t['downAMs'] !== -1).flatMap((t) => [t['downAMs'] as number, t['downBMs'] as number]);
   const simulated: Record<string, number[]> = {
     'startup.sessionTeardownMs': runs.flatMap((r) => r.teardownMs),
     'startup.meshRemadeMs': runs.map((r) => r.meshRemadeMs),
     'startup.pairsInitiatedByLowerNumbered': runs.map((r) => r.pairsInitiatedByLowerNumbered),
     'startup.resyncEndMs': runs.flatMap((r) => r.resyncEndMs),
+    'heal.reconnectDelayMs': trials.filter((t) => t['label'] !== 'S12').map((t) => t['reconnectMs'] as number),
+    'heal.collisions': trials.filter((t) => t['label'] === 'S11').map((t) => t['collisions'] as number),
+    'cut.peerPortRejectDetectMs': downMs('REJECT'),
+    'cut.dropDetectMs': downMs('DROP'),
+    'cut.rejectDetectMs': Array.from({ length: SEEDS }, (_, i) => measureRejectDetect(String(i + 1), { latencyMs: LOOPBACK_LATENCY_MS })).flat(),
+    'restart.resyncMs': Array.from({ length: SEEDS }, (_, i) => measureRestartResync(String(i + 1), { latencyMs: LOOPBACK_LATENCY_MS })),
   };
+  for (const [name, sample] of Object.entries(simulated)) {
+    const figure = LAB.figures[name];
+    const lab = figure === undefined ? 'no lab figure' : figure.kind === 'values' ? JSON.stringify(distribution(figure.values)) : JSON.stringify({ ...figure, source: undefined });
+    console.log(`[lab-timings] ${name}: sticksim ${JSON.stringify(distribution(sample))}; lab ${lab}; ${figure !== undefined && matches(figure, sample) ? 'matches' : 'differs'}`);
+  }
 
   it.each(Object.entries(LAB.figures).filter(([name, f]) => f.status === 'compared' && name in simulated))('%s matches the lab', (name, figure) => {
     const sample = simulated[name]!;
@@ -71,7 +111,7 @@ describe('peer-session timings: sticksim against the lab (haproxy 2.6.12)', () =
     });
   });
 
-  it('every figure names its source and a known status; the lab-04 figures wait for their port', () => {
+  it('every figure names its source and a known status, and every figure not waiting for a port has a simulated sample', () => {
     const figures = Object.entries(LAB.figures);
     expect(figures.length).toBeGreaterThanOrEqual(8);
     for (const [name, f] of figures) {

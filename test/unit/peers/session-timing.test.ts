@@ -130,6 +130,24 @@ describe('startup teardown (a cut-short connect still delivers its hello: orphan
     expect(b.section.findPeer('hap1')!.coll).toBe(1);
   });
 
+  it('a connect under way (CON, its SYNs dropped) when the node accepts the peer is dropped with the session: no orphan, no late hello, no collision on the other side', () => {
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 1 } });
+    // Connections hap1 opens to hap2 lose their packets (the lab-04 rules on hap2's port).
+    c.network.reject({ from: ['hap1'], to: ['hap2'], rstLost: true });
+    const a = c.start('hap1');
+    c.run(500);
+    expect(c.kinds('session.connect', (e) => e.host === 'hap1').length).toBe(1);
+    const b = c.start('hap2');
+    c.run(600);
+    expect(c.kinds('collision', (e) => e.host === 'hap1').length).toBe(1);
+    c.network.unrejectAll();
+    c.run(8000);
+    expect(c.kinds('session.orphan')).toEqual([]);
+    expect(c.kinds('session.orphan-hello')).toEqual([]);
+    expect(b.section.findPeer('hap1')!.coll).toBe(0);
+    expect(isEstablished(a, 'hap2') && isEstablished(b, 'hap1')).toBe(true);
+  });
+
   it('negative control: hap1 starts while hap2 has no attempt under way (its 4 refused tries are over): no orphan, no teardown', () => {
     const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 1 } });
     const b = c.start('hap2');

@@ -46,7 +46,7 @@ describe('markdownSummary', () => {
     expect(rows).toHaveLength(3);
     for (const row of rows) expect(cells(row)).toHaveLength(cells(header).length);
     expect(cells(rows[0]!).map((c) => c.trim()).slice(0, 4)).toEqual(['split-brain-three-nodes', 'haproxy', '`1`', '❌ FAIL']);
-    const converge = typicalRun({ seed: '2', policy: 'aggregate' }).result.figures['convergeMs']!;
+    const converge = typicalRun({ seed: '2', policy: 'aggregate' }).result.figures['convergeMs'] as number;
     expect(rows[1]).toContain(`${converge / 1000} s`);
   });
 

@@ -36,7 +36,7 @@ describe('results.json', () => {
     expect(errorOf(JSON.stringify(suite))).toBe('out/results.json: runs[1].seed is not a string');
     const badPolicy = { rootSeed: 'r', runs: [{ ...typicalRun().result, policy: 'min' }] };
     expect(errorOf(JSON.stringify(badPolicy))).toBe("out/results.json: runs[0].policy 'min' is not haproxy, aggregate or max");
-    const badFigure = { rootSeed: 'r', runs: [{ ...typicalRun().result, figures: { convergeMs: 'soon' } }] };
+    const badFigure = { rootSeed: 'r', runs: [{ ...typicalRun().result, figures: { convergeMs: true } }] };
     expect(errorOf(JSON.stringify(badFigure))).toBe('out/results.json: runs[0].figures.convergeMs is not a number');
     expect(errorOf('{"format":"other","rootSeed":"r","runs":[]}')).toMatch(/format is 'other'/);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BindError, SYN_RETRY_DELAYS_MS_LINUX } from '../../../sim/network.ts';
 import type { FilterMessage, Framer } from '../../../sim/message-filter.ts';
-import { bytes, makeWorld, record, serve } from './world.ts';
+import { bytes, connected, makeWorld, record, serve } from './world.ts';
 
 const SYN_TIMEOUT_MS = SYN_RETRY_DELAYS_MS_LINUX.reduce((a, b) => a + b, 0);
 
@@ -9,15 +9,6 @@ function kinds(world: ReturnType<typeof makeWorld>): string[] {
   return world.sink.entries.map((e) => e.kind);
 }
 
-/** hap1 connects to hap2:10000 and both ends are recorded; runs until accepted. */
-function connected(world: ReturnType<typeof makeWorld>) {
-  const { accepted } = serve(world);
-  const client = record(world.kernel, world.network.netFor('hap1').connect({ address: '10.0.0.2', port: 10000 }));
-  for (let steps = 0; steps < 1000 && accepted.length === 0; steps += 1) world.kernel.step();
-  const server = accepted[0];
-  if (server === undefined) throw new Error('not accepted');
-  return { client, server };
-}
 
 describe('connect, latency and ordering', () => {
   it('handshake takes one round trip for the client and 1.5 for the server; data follows the latency', () => {

@@ -46,3 +46,13 @@ export function serve(world: ReturnType<typeof makeWorld>, host = 'hap2', addres
   const listener = world.network.netFor(host).listen({ address, port }, (stream) => accepted.push(record(world.kernel, stream)));
   return { accepted, listener };
 }
+
+/** hap1 connects to hap2:10000 and both ends are recorded; runs until accepted. */
+export function connected(world: ReturnType<typeof makeWorld>) {
+  const { accepted } = serve(world);
+  const client = record(world.kernel, world.network.netFor('hap1').connect({ address: '10.0.0.2', port: 10000 }));
+  for (let steps = 0; steps < 1000 && accepted.length === 0; steps += 1) world.kernel.step();
+  const server = accepted[0];
+  if (server === undefined) throw new Error('not accepted');
+  return { client, server };
+}

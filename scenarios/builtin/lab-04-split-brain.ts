@@ -1,0 +1,215 @@
+/**
+ * Port of lab experiment 4 (lab/04-splitbrain.sh, RESULTS.md "Experiment 4", outputs
+ * lab/out/04-splitbrain.out and 04-splitbrain.run2.out): the twelve split-brain trials S1-S12 on
+ * two nodes, each on a fresh pair, in the lab's order and with its waits.
+ *
+ * Per trial: start hap1 then hap2, wait for the session, 1.5 s, baseline on A (2 requests from K
+ * and gpc0=1, replicated to B), cut, wait until both sides show the session DOWN (not in S12),
+ * write on A and/or B 0.2 s apart, 0.2 s, heal so that the chosen node re-opens the session
+ * (INIT=A: connections to hap2 pass first; S11/S12 heal at once), watch until 2.5 s after both
+ * sides are up, classify as the lab does (whose partition value both ended with, or SWAPPED).
+ *
+ * The cut: the lab's rules hit every packet from or to each node's peer port, REJECT or DROP.
+ * On that rule set the RST a REJECT sends back is itself rejected (it comes from a peer port), so
+ * the "REJECT" trials behave like DROP: the lab saw both sides DOWN 4.6-9.5 s after the cut in
+ * REJECT and DROP trials alike (the read timeout), never at the next heartbeat. Hence
+ * `s.reject(..., { rstLost: true })`, whose one-way heal reproduces uncut_node.
+ *
+ * Figures it reproduces: in S1-S8 the acceptor's whole entry on both nodes (32 of 32 lab trials),
+ * S9/S10 A's one-sided write on both (8 of 8), S11 the acceptor's entry (4 of 4, acceptor A in 3),
+ * S12 SWAPPED (4 of 4); and the time each side took to see the session DOWN (4658-9546 ms).
+ *
+ * The final acceptor matches the lab's in every S1-S10 trial (scripts/lab-04-frequencies.ts): A's
+ * own connect, under way (SYNs dropped) when it accepts B's session, is dropped with the session
+ * (a client abort during the connection attempt), so nothing collides after the full heal. Before
+ * that was modelled about a quarter of the INIT=B trials ended with B accepting a late session.
+ *
+ * What an operator learns: a healed partition is not merged. Per key, the node that accepts the
+ * re-opened session imposes its whole entry when both sides wrote; a session that survives the
+ * cut swaps the two sides' values.
+ */
+import { scenario } from '../dsl.ts';
+import { PeerSessions, row } from '../lab-port.ts';
+import type { ScriptApi } from '../script-api.ts';
+import type { Step, StepResult } from '../sequence.ts';
+import { mesh } from './cluster.ts';
+
+const K = '127.0.0.50';
+const FIELDS = ['gpc0', 'conn_cnt', 'http_req_cnt'] as const;
+
+type Op = { gpc0: number } | { req: number } | 'none';
+type Side = 'A' | 'B';
+
+export interface Trial {
+  label: string;
+  how: 'REJECT' | 'DROP';
+  opA: Op;
+  opB: Op;
+  order: 'AB' | 'BA';
+  init: Side | 'any';
+  waitDown: boolean;
+}
+
+/** The lab's trial list, in its order (04-splitbrain.sh). */
+export const TRIALS: readonly Trial[] = [
+  { label: 'S1', how: 'REJECT', opA: { gpc0: 5 }, opB: { gpc0: 12 }, order: 'AB', init: 'A', waitDown: true },
+  { label: 'S2', how: 'REJECT', opA: { gpc0: 5 }, opB: { gpc0: 12 }, order: 'AB', init: 'B', waitDown: true },
+  { label: 'S3', how: 'REJECT', opA: { gpc0: 5 }, opB: { gpc0: 12 }, order: 'BA', init: 'A', waitDown: true },
+  { label: 'S4', how: 'REJECT', opA: { gpc0: 5 }, opB: { gpc0: 12 }, order: 'BA', init: 'B', waitDown: true },
+  { label: 'S5', how: 'REJECT', opA: { req: 3 }, opB: { req: 7 }, order: 'AB', init: 'A', waitDown: true },
+  { label: 'S6', how: 'REJECT', opA: { req: 3 }, opB: { req: 7 }, order: 'AB', init: 'B', waitDown: true },
+  { label: 'S7', how: 'REJECT', opA: { gpc0: 5 }, opB: { req: 7 }, order: 'AB', init: 'A', waitDown: true },
+  { label: 'S8', how: 'REJECT', opA: { gpc0: 5 }, opB: { req: 7 }, order: 'AB', init: 'B', waitDown: true },
+  { label: 'S9', how: 'REJECT', opA: { gpc0: 5 }, opB: 'none', order: 'AB', init: 'A', waitDown: true },
+  { label: 'S10', how: 'REJECT', opA: { gpc0: 5 }, opB: 'none', order: 'AB', init: 'B', waitDown: true },
+  { label: 'S11', how: 'DROP', opA: { gpc0: 5 }, opB: { gpc0: 12 }, order: 'AB', init: 'any', waitDown: true },
+  { label: 'S12', how: 'DROP', opA: { gpc0: 5 }, opB: { gpc0: 12 }, order: 'AB', init: 'any', waitDown: false },
+];
+
+export interface TrialOutcome {
+  label: string;
+  init: Side | 'any';
+  /** Who accepted the session shown at the end (the lab read it from A's `show peers`). */
+  acceptor: Side;
+  /** Who accepted the first session made after the heal (the one that carried the updates). */
+  firstAcceptor: Side;
+  outcome: string;
+  /** Session DOWN on A and on B, ms after the cut (-1: not waited for or never). */
+  downAMs: number;
+  downBMs: number;
+  /** From the heal's first step to both sides EST (the lab's first timeline line with both up). */
+  reconnectMs: number;
+  /** Collisions (a session accepted while the node had its own) from the heal to the trial's end. */
+  collisions: number;
+}
+
+const NODE: Record<Side, string> = { A: 'hap1', B: 'hap2' };
+
+/** The trials whose outcome says the acceptor wins (both sides wrote). */
+const BOTH_WROTE = new Set(['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S11']);
+
+export default scenario({
+  name: 'lab-04-split-brain',
+  title: 'Lab experiment 4 ported: the twelve split-brain trials on fresh pairs',
+  lesson:
+    'A healed partition is not merged: per key, the node that accepted the re-opened session imposes its whole entry when both sides wrote, a one-sided write just propagates, and a session that survives the cut swaps the two values.',
+  hosts: mesh(['hap1', 'hap2']).map((h) => ({ ...h, startAtZero: false })),
+  durationMs: 400_000,
+  seeds: ['1', '2', '3'],
+  script: (s) => {
+    const outcomes: TrialOutcome[] = [];
+    const sessions = new PeerSessions(s);
+    const seen = { collisions: 0 };
+    s.observe('collision', () => {
+      seen.collisions++;
+    });
+    s.sequence(function* () {
+      for (const trial of TRIALS) outcomes.push(yield* runTrial(s, { sessions, seen }, trial));
+    });
+    const byLabel = (label: string): TrialOutcome | undefined => outcomes.find((o) => o.label === label);
+    // The updates travel on the first session after the heal: its acceptor's entry wins.
+    const accValue = (o: TrialOutcome): string => `${o.firstAcceptor}'s partition value`;
+    s.count('trialsRun', () => outcomes.length, { equals: TRIALS.length });
+    s.always('acceptor-wins-when-both-wrote', () => {
+      const wrong = outcomes.filter((o) => BOTH_WROTE.has(o.label) && o.outcome !== accValue(o));
+      return wrong.length === 0 ? true : wrong.map((o) => `${o.label}: ${o.outcome} (first acceptor ${o.firstAcceptor})`).join('; ');
+    });
+    s.always('one-sided-write-propagates', () => {
+      const wrong = outcomes.filter((o) => (o.label === 'S9' || o.label === 'S10') && o.outcome !== "A's partition value");
+      return wrong.length === 0 ? true : wrong.map((o) => `${o.label}: ${o.outcome}`).join('; ');
+    });
+    s.always('surviving-session-swaps', () => {
+      const o = byLabel('S12');
+      return o === undefined || o.outcome.startsWith('SWAPPED') ? true : `S12: ${o.outcome}`;
+    });
+    s.always('chosen-node-reconnects', () => {
+      const wrong = outcomes.filter((o) => o.init !== 'any' && o.firstAcceptor === o.init);
+      return wrong.length === 0 ? true : wrong.map((o) => `${o.label}: init ${o.init} but ${o.firstAcceptor} accepted the first session`).join('; ');
+    });
+    for (const trial of TRIALS) {
+      s.figure(trial.label, () => {
+        const o = byLabel(trial.label);
+        return o === undefined ? 'not run' : { init: o.init, acc: o.acceptor, firstAcc: o.firstAcceptor, outcome: o.outcome, downAMs: o.downAMs, downBMs: o.downBMs, reconnectMs: o.reconnectMs, collisions: o.collisions };
+      });
+    }
+  },
+});
+
+/** One trial, as 04-splitbrain.sh's `trial` runs it. */
+function* runTrial(s: ScriptApi, run: { sessions: PeerSessions; seen: { collisions: number } }, trial: Trial): Generator<Step, TrialOutcome, StepResult> {
+  const sessions = run.sessions;
+  const up = (): boolean => sessions.established('hap1', 'hap2') && sessions.established('hap2', 'hap1');
+  s.start('hap1');
+  yield s.sleep(10);
+  s.start('hap2');
+  yield s.waitUntil(() => sessions.established('hap1', 'hap2'), { everyMs: 5, withinMs: 10_000 });
+  yield s.sleep(1_500);
+  // Baseline on A: 2 requests from K and gpc0=1, replicated to B.
+  s.request('hap1', K);
+  s.request('hap1', K);
+  s.set('hap1', 'st', K, { gpc0: 1 });
+  yield s.waitUntil(() => s.read('hap2', 'st', K, 'gpc0') === 1, { everyMs: 5, withinMs: 5_000 });
+  yield s.sleep(300);
+  // The cut.
+  if (trial.how === 'REJECT') s.reject(['hap1'], ['hap2'], { rstLost: true });
+  else s.partition(['hap1'], ['hap2']);
+  const cutMs = s.nowMs();
+  let downAMs = -1;
+  let downBMs = -1;
+  if (trial.waitDown) {
+    yield s.waitUntil(() => {
+      if (downAMs < 0 && !sessions.established('hap1', 'hap2')) downAMs = s.nowMs() - cutMs;
+      if (downBMs < 0 && !sessions.established('hap2', 'hap1')) downBMs = s.nowMs() - cutMs;
+      return downAMs >= 0 && downBMs >= 0;
+    }, { everyMs: 20, withinMs: 30_000 });
+  }
+  // The writes, 0.2 s apart, in the trial's order.
+  const [first, second]: Side[] = trial.order === 'AB' ? ['A', 'B'] : ['B', 'A'];
+  apply(s, first!, first === 'A' ? trial.opA : trial.opB);
+  yield s.sleep(200);
+  apply(s, second!, second === 'A' ? trial.opA : trial.opB);
+  yield s.sleep(200);
+  const preA = row(s, 'hap1', 'st', K, FIELDS);
+  const preB = row(s, 'hap2', 'st', K, FIELDS);
+  // The heal: only the chosen node's connect() can succeed until its session is up.
+  const healMs = s.nowMs();
+  const collisionsBefore = run.seen.collisions;
+  if (trial.init === 'any') s.heal();
+  else {
+    const initiator = NODE[trial.init];
+    const acceptor = NODE[trial.init === 'A' ? 'B' : 'A'];
+    s.healOneWay(initiator, acceptor);
+    yield s.waitUntil(() => sessions.established(initiator, acceptor), { everyMs: 5, withinMs: 12_000 });
+    s.heal();
+  }
+  // Watch until 2.5 s after both sides are up (at most 14 s).
+  const timedOut = yield s.waitUntil(up, { everyMs: 1, withinMs: 14_000 - (s.nowMs() - healMs) });
+  const reconnectMs = timedOut === true ? -1 : s.nowMs() - healMs;
+  yield s.sleep(2_500);
+  const finalA = row(s, 'hap1', 'st', K, FIELDS);
+  const finalB = row(s, 'hap2', 'st', K, FIELDS);
+  const collisions = run.seen.collisions - collisionsBefore;
+  const acceptor: Side = sessions.state('hap1', 'hap2') === 'EST(accepted)' ? 'A' : 'B';
+  const firstAcceptor: Side = sessions.firstAcceptorSince(healMs, 'hap1', 'hap2') === 'hap1' ? 'A' : 'B';
+  // Stop both nodes, clear the rules.
+  s.crash('hap1');
+  s.crash('hap2');
+  sessions.forget('hap1');
+  sessions.forget('hap2');
+  s.heal();
+  yield s.sleep(200);
+  return { label: trial.label, init: trial.init, acceptor, firstAcceptor, outcome: classify({ preA, preB, finalA, finalB }), downAMs, downBMs, reconnectMs, collisions };
+}
+
+function apply(s: ScriptApi, side: Side, op: Op): void {
+  if (op === 'none') return;
+  if ('gpc0' in op) s.set(NODE[side], 'st', K, { gpc0: op.gpc0 });
+  else for (let i = 0; i < op.req; i++) s.request(NODE[side], K);
+}
+
+/** The lab's verdict line: whose partition value both ended with, or SWAPPED, or DIVERGED. */
+export function classify(rows: { preA: string; preB: string; finalA: string; finalB: string }): string {
+  const { preA, preB, finalA, finalB } = rows;
+  if (finalA === finalB) return finalA === preA ? "A's partition value" : finalA === preB ? "B's partition value" : 'a mix';
+  return finalA === preB && finalB === preA ? "SWAPPED (each got the other's value)" : 'DIVERGED';
+}
