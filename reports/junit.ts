@@ -41,9 +41,18 @@ export function junitSeconds(ms: number): string {
   return (Math.max(0, ms) / 1000).toFixed(3);
 }
 
-/** The suite name of one run; unique per scenario + seed + policy. */
+/** The suite name of one run; unique per scenario + seed + policy (+ haproxy line when not 2.6). */
 export function junitSuiteName(run: ScenarioRunResult): string {
-  return `${run.scenario} [policy=${run.policy} seed=${run.seed}]`;
+  return `${run.scenario} [policy=${run.policy}${versionWord(run, ' haproxy=')} seed=${run.seed}]`;
+}
+
+/** `<prefix><line>` for a run under a line other than 2.6, else nothing (2.6 reports keep their form). */
+function versionWord(run: ScenarioRunResult, prefix: string): string {
+  return run.haproxy === undefined || run.haproxy === '2.6' ? '' : `${prefix}${run.haproxy}`;
+}
+
+function classnameOf(run: ScenarioRunResult): string {
+  return `sticksim.${run.scenario}.${run.policy}${versionWord(run, '.haproxy-').replace(/\.(\d+)$/, '_$1')}`;
 }
 
 function failureBody(lines: readonly string[]): string {
@@ -51,13 +60,13 @@ function failureBody(lines: readonly string[]): string {
 }
 
 function expectationCase(run: ScenarioRunResult, expectation: ExpectationResult): Case {
-  const classname = `sticksim.${run.scenario}.${run.policy}`;
+  const classname = classnameOf(run);
   if (expectation.passed) return { name: expectation.name, classname };
   const at = expectation.atMs === undefined ? '' : `at simulated ${junitSeconds(expectation.atMs)} s`;
   const body = failureBody([
     expectation.message,
     at,
-    `seed: ${run.seed}  policy: ${run.policy}`,
+    `seed: ${run.seed}  policy: ${run.policy}${versionWord(run, '  haproxy: ')}`,
     `reproduce: ${run.reproduce}`,
   ]);
   return { name: expectation.name, classname, failure: { message: expectation.message, type: expectation.kind, body } };
@@ -68,8 +77,8 @@ function runLevelCase(run: ScenarioRunResult): Case | undefined {
   const anyFailed = run.expectations.some((expectation) => !expectation.passed);
   if (run.passed || anyFailed) return undefined;
   const message = 'the run failed without a failing expectation (it stopped early or broke an invariant)';
-  const body = failureBody([message, `seed: ${run.seed}  policy: ${run.policy}`, `reproduce: ${run.reproduce}`]);
-  return { name: 'run', classname: `sticksim.${run.scenario}.${run.policy}`, failure: { message, type: 'run', body } };
+  const body = failureBody([message, `seed: ${run.seed}  policy: ${run.policy}${versionWord(run, '  haproxy: ')}`, `reproduce: ${run.reproduce}`]);
+  return { name: 'run', classname: classnameOf(run), failure: { message, type: 'run', body } };
 }
 
 function runSuite(run: ScenarioRunResult, rootSeed: string): Suite {
@@ -81,6 +90,7 @@ function runSuite(run: ScenarioRunResult, rootSeed: string): Suite {
     ['seed', run.seed],
     ['rootSeed', rootSeed],
     ['policy', run.policy],
+    ...(versionWord(run, '') === '' ? [] : [['haproxy', versionWord(run, '')] as const]),
     ['traceHash', run.traceHash],
     ['fingerprint', run.fingerprint],
     ['simulatedMs', String(run.simulatedMs)],
