@@ -49,6 +49,12 @@ export interface VersionProfile {
   readonly showPeers3x: boolean;
   /** A peers section whose only peer is the local one counts as synced at start (S1, 4b1a7ea66). */
   readonly loneLocalPeerSyncedAtStart: boolean;
+  /**
+   * A session that just got through its handshake (either role) reads and writes nothing until the
+   * sync task has run once and acknowledged it (S4: PEER_F_WAIT_SYNCTASK_ACK, 12014587f/229755d8f,
+   * 3.0-dev9). The acceptor's `200` then leaves alone, without its pending updates (S5).
+   */
+  readonly sessionWaitsForSyncTask: boolean;
 }
 
 const PROFILE_2_6: VersionProfile = Object.freeze({
@@ -64,6 +70,7 @@ const PROFILE_2_6: VersionProfile = Object.freeze({
   cliArrayIndex: false,
   showPeers3x: false,
   loneLocalPeerSyncedAtStart: false,
+  sessionWaitsForSyncTask: false,
 });
 
 const PROFILE_3_0: VersionProfile = Object.freeze({
@@ -79,6 +86,7 @@ const PROFILE_3_0: VersionProfile = Object.freeze({
   cliArrayIndex: false,
   showPeers3x: true,
   loneLocalPeerSyncedAtStart: true,
+  sessionWaitsForSyncTask: true,
 });
 
 const PROFILE_3_2: VersionProfile = Object.freeze({

@@ -1,0 +1,56 @@
+/**
+ * 3.x (profile `sessionWaitsForSyncTask`, docs/haproxy-versions.md S4): a session through its
+ * handshake reads and writes nothing until the sync task has run once. Seen on the wire of the
+ * version study's heal capture (../shared/lab/v3/out/3.0/04c-heal-capture.out, raw segments): 3.0's
+ * acceptor sends `200\n` in a TCP segment of its own and its DEFINE and UPDATE 24 µs later in the
+ * next one, where 2.6's acceptor sends all three in one segment (lab RESULTS.md exp. 4c).
+ */
+import { describe, expect, it } from 'vitest';
+import { encodeMessage } from '../../../engine/peers/encode-message.ts';
+import { helloLines } from '../../../engine/peers/hello.ts';
+import { profileFor, type HaproxyVersion } from '../../../engine/version/profile.ts';
+import { Cluster, PEER_PORT, setField } from './helpers-peers.ts';
+
+/** What a raw caller (as hap2) receives from hap1, holding one key, one chunk per delivery. */
+function acceptorChunks(version: HaproxyVersion): { chunks: string[]; tMs: number[] } {
+  const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 2 }, profile: profileFor(version) });
+  const hap1 = c.start('hap1', { sectionPeers: ['hap1', 'hap2'] });
+  setField(hap1, '10.9.9.9', 'gpc0', 7);
+  // past its startup resync (5 s with hap2 absent): it no longer asks the caller for a lesson
+  c.run(6_000);
+  const chunks: string[] = [];
+  const tMs: number[] = [];
+  const stream = c.network.netFor('hap2').connect({ address: '10.0.0.1', port: PEER_PORT });
+  stream.onData((bytes) => {
+    chunks.push(Buffer.from(bytes).toString('hex'));
+    tMs.push(c.kernel.nowMs());
+  });
+  stream.write(encodeMessage({ kind: 'hello', lines: helloLines({ minorVersion: 1, calledName: 'hap1', callerName: 'hap2', pid: 7 }) }));
+  c.run(50);
+  return { chunks, tMs };
+}
+
+describe('the acceptor after its 200 (S4)', () => {
+  const ok = Buffer.from('200\n').toString('hex');
+
+  it('2.6: the 200 and the pending DEFINE and UPDATE leave in one write', () => {
+    const { chunks } = acceptorChunks('2.6');
+    expect(chunks[0]!.startsWith(ok)).toBe(true);
+    expect(chunks[0]!.length).toBeGreaterThan(ok.length);
+    expect(chunks[0]).toContain('0a82'); // DEFINE
+    expect(chunks[0]).toContain('0a80'); // UPDATE
+  });
+
+  for (const version of ['3.0', '3.2'] as const) {
+    it(`${version}: the 200 leaves alone; DEFINE and UPDATE follow once the sync task has run`, () => {
+      const { chunks, tMs } = acceptorChunks(version);
+      expect(chunks[0]).toBe(ok);
+      expect(chunks[1]!.startsWith('0a82')).toBe(true);
+      expect(chunks[1]).toContain('0a80');
+      // the same bytes in all: only the cut between writes differs
+      expect(chunks.join('')).toBe(acceptorChunks('2.6').chunks.join(''));
+      // below the simulator's 1 ms clock: both arrive at the same simulated time
+      expect(tMs[1]).toBe(tMs[0]);
+    });
+  }
+});
