@@ -121,8 +121,10 @@ export class PeersSection extends FlagWord {
   private readonly orphans = new Set<OrphanStream>();
   private stopped = false;
   private sessionIdNext = 1;
-  /** 3.x: a session through its handshake waits for one sync-task run (`startSession`, S4). */
+  /** 3.x: a session through its handshake waits for one sync-task run (`awaitSyncTask`, S4). */
   private readonly sessionWaitsForSyncTask: boolean;
+  /** 3.x: a received timed update's expiry is capped at the table's expire (P6). */
+  readonly capReceivedExpire: boolean;
 
   constructor(options: PeersSectionOptions) {
     super();
@@ -138,6 +140,7 @@ export class PeersSection extends FlagWord {
     const profile = options.profile ?? profileFor('2.6');
     this.noRemoteEndsResync = profile.loneLocalPeerSyncedAtStart && options.peers.length === 1;
     this.sessionWaitsForSyncTask = profile.sessionWaitsForSyncTask;
+    this.capReceivedExpire = profile.capReceivedExpire;
     this.onMayExit = options.onMayExit;
     this.syncWake = this.tasklet(() => this.processSync());
     this.syncExpire = this.tasklet(() => this.processSync());

@@ -185,7 +185,9 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
   }
   const table = pt.shared.table;
   const now = section.now();
-  const expireMs = update.expireMs ?? table.spec.expireMs;
+  // 3.x caps what a timed update carries at this table's expire (P6); 2.6 uses it as sent.
+  const sentExpireMs = update.expireMs ?? table.spec.expireMs;
+  const expireMs = section.capReceivedExpire && sentExpireMs > table.spec.expireMs ? table.spec.expireMs : sentExpireMs;
   const batchesBefore = table.stats.evictionBatches;
   const ref = table.setEntryAllocatingFirst(update.key, now);
   const existed = !table.lastSetCreated;

@@ -55,6 +55,8 @@ export interface VersionProfile {
    * 3.0-dev9). The acceptor's `200` then leaves alone, without its pending updates (S5).
    */
   readonly sessionWaitsForSyncTask: boolean;
+  /** The expiry a timed update carries is capped at the receiving table's expire (P6, b02b8453d, in 3.0.11). */
+  readonly capReceivedExpire: boolean;
 }
 
 const PROFILE_2_6: VersionProfile = Object.freeze({
@@ -71,6 +73,7 @@ const PROFILE_2_6: VersionProfile = Object.freeze({
   showPeers3x: false,
   loneLocalPeerSyncedAtStart: false,
   sessionWaitsForSyncTask: false,
+  capReceivedExpire: false,
 });
 
 const PROFILE_3_0: VersionProfile = Object.freeze({
@@ -87,6 +90,7 @@ const PROFILE_3_0: VersionProfile = Object.freeze({
   showPeers3x: true,
   loneLocalPeerSyncedAtStart: true,
   sessionWaitsForSyncTask: true,
+  capReceivedExpire: true,
 });
 
 const PROFILE_3_2: VersionProfile = Object.freeze({

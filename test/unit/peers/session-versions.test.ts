@@ -1,15 +1,19 @@
 /**
- * 3.x (profile `sessionWaitsForSyncTask`, docs/haproxy-versions.md S4): a session through its
+ * What a session does differently per release line. 3.x (profile `sessionWaitsForSyncTask`, docs/haproxy-versions.md S4): a session through its
  * handshake reads and writes nothing until the sync task has run once. Seen on the wire of the
  * version study's heal capture (../shared/lab/v3/out/3.0/04c-heal-capture.out, raw segments): 3.0's
  * acceptor sends `200\n` in a TCP segment of its own and its DEFINE and UPDATE 24 µs later in the
  * next one, where 2.6's acceptor sends all three in one segment (lab RESULTS.md exp. 4c).
  */
 import { describe, expect, it } from 'vitest';
+import { definitionFromSpec } from '../../../engine/peers/definition.ts';
 import { encodeMessage } from '../../../engine/peers/encode-message.ts';
+import { layoutFromSpec } from '../../../engine/peers/layout.ts';
+import { encodeUpdateMessage } from '../../../engine/peers/update-body.ts';
+import { NO_ENTRY } from '../../../engine/table/table.ts';
 import { helloLines } from '../../../engine/peers/hello.ts';
 import { profileFor, type HaproxyVersion } from '../../../engine/version/profile.ts';
-import { Cluster, PEER_PORT, setField } from './helpers-peers.ts';
+import { Cluster, ip, PEER_PORT, setField } from './helpers-peers.ts';
 
 /** What a raw caller (as hap2) receives from hap1, holding one key, one chunk per delivery. */
 function acceptorChunks(version: HaproxyVersion): { chunks: string[]; tMs: number[] } {
@@ -54,3 +58,43 @@ describe('the acceptor after its 200 (S4)', () => {
     });
   }
 });
+
+/**
+ * P6: the expiry a timed update carries. 2.6 uses it as sent; 3.x caps it at the receiving table's
+ * expire (b02b8453d, present in the 3.0.11 release per the version study, A8).
+ */
+describe('a timed update carrying more than the table expire (P6)', () => {
+  function expireLeftMs(version: HaproxyVersion, sentExpireMs: number): number {
+    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 2 }, profile: profileFor(version) });
+    const hap1 = c.start('hap1', { sectionPeers: ['hap1', 'hap2'] });
+    c.run(6_000);
+    const stream = c.network.netFor('hap2').connect({ address: '10.0.0.1', port: PEER_PORT });
+    stream.onData(() => {});
+    stream.write(encodeMessage({ kind: 'hello', lines: helloLines({ minorVersion: 1, calledName: 'hap1', callerName: 'hap2', pid: 7 }) }));
+    c.run(20);
+    const layout = layoutFromSpec(c.spec);
+    const values = layout.fields.map((f) => (f.std === 'frqp' ? { ageMs: 0, curr: 0, prev: 0 } : 3));
+    stream.write(encodeMessage({ kind: 'define', def: definitionFromSpec(c.spec, 1) }));
+    stream.write(encodeUpdateMessage({ updateId: 1, expireMs: sentExpireMs, key: ip('10.7.7.7'), values }, layout));
+    c.run(20);
+    const table = hap1.tables[0]!;
+    const ref = table.lookup(ip('10.7.7.7'));
+    expect(ref).not.toBe(NO_ENTRY);
+    return (table.expireOf(ref) - hap1.env.clock.nowTick()) | 0;
+  }
+
+  it('2.6 keeps 120 s on a 60 s table; 3.0 and 3.2 cap it at 60 s', () => {
+    expect(wholeSeconds(expireLeftMs('2.6', 120_000))).toBe(120);
+    expect(wholeSeconds(expireLeftMs('3.0', 120_000))).toBe(60);
+    expect(wholeSeconds(expireLeftMs('3.2', 120_000))).toBe(60);
+  });
+
+  it('below the table expire nothing changes in any line (the cap only lowers)', () => {
+    for (const version of ['2.6', '3.0', '3.2'] as const) expect(wholeSeconds(expireLeftMs(version, 30_000))).toBe(30);
+  });
+});
+
+/** Milliseconds left, in whole seconds (the run moved the clock by a few ms). */
+function wholeSeconds(leftMs: number): number {
+  return Math.round(leftMs / 1000);
+}
