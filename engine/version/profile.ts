@@ -57,6 +57,12 @@ export interface VersionProfile {
   readonly sessionWaitsForSyncTask: boolean;
   /** The expiry a timed update carries is capped at the receiving table's expire (P6, b02b8453d, in 3.0.11). */
   readonly capReceivedExpire: boolean;
+  /**
+   * An entry created by a peer update is queued for expiry at the expiry the update carries, so an
+   * entry learned in a full resync is deleted on time (S6, 8f06c8fda, measured in 3.2.26); before,
+   * it is queued at now + table expire and outlives its `exp` (2.6, 3.0).
+   */
+  readonly learnedEntryQueuedAtItsExpire: boolean;
 }
 
 const PROFILE_2_6: VersionProfile = Object.freeze({
@@ -74,6 +80,7 @@ const PROFILE_2_6: VersionProfile = Object.freeze({
   loneLocalPeerSyncedAtStart: false,
   sessionWaitsForSyncTask: false,
   capReceivedExpire: false,
+  learnedEntryQueuedAtItsExpire: false,
 });
 
 const PROFILE_3_0: VersionProfile = Object.freeze({
@@ -91,6 +98,7 @@ const PROFILE_3_0: VersionProfile = Object.freeze({
   loneLocalPeerSyncedAtStart: true,
   sessionWaitsForSyncTask: true,
   capReceivedExpire: true,
+  learnedEntryQueuedAtItsExpire: false,
 });
 
 const PROFILE_3_2: VersionProfile = Object.freeze({
@@ -102,6 +110,7 @@ const PROFILE_3_2: VersionProfile = Object.freeze({
   eviction: Object.freeze({ kind: 'per-bucket', batchMax: 100, batchFixed: true }),
   binaryKeyLeaksRef: false,
   cliArrayIndex: true,
+  learnedEntryQueuedAtItsExpire: true,
 });
 
 const PROFILES: Readonly<Record<HaproxyVersion, VersionProfile>> = Object.freeze({

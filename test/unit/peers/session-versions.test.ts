@@ -63,20 +63,26 @@ describe('the acceptor after its 200 (S4)', () => {
  * P6: the expiry a timed update carries. 2.6 uses it as sent; 3.x caps it at the receiving table's
  * expire (b02b8453d, present in the 3.0.11 release per the version study, A8).
  */
+/** hap1 (60 s table) after a raw hap2 sent it one timed update of 10.7.7.7 carrying `sentExpireMs`. */
+function learnedOneTimedUpdate(version: HaproxyVersion, sentExpireMs: number): { c: Cluster; hap1: ReturnType<Cluster['start']> } {
+  const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 2 }, profile: profileFor(version) });
+  const hap1 = c.start('hap1', { sectionPeers: ['hap1', 'hap2'] });
+  c.run(6_000);
+  const stream = c.network.netFor('hap2').connect({ address: '10.0.0.1', port: PEER_PORT });
+  stream.onData(() => {});
+  stream.write(encodeMessage({ kind: 'hello', lines: helloLines({ minorVersion: 1, calledName: 'hap1', callerName: 'hap2', pid: 7 }) }));
+  c.run(20);
+  const layout = layoutFromSpec(c.spec);
+  const values = layout.fields.map((f) => (f.std === 'frqp' ? { ageMs: 0, curr: 0, prev: 0 } : 3));
+  stream.write(encodeMessage({ kind: 'define', def: definitionFromSpec(c.spec, 1) }));
+  stream.write(encodeUpdateMessage({ updateId: 1, expireMs: sentExpireMs, key: ip('10.7.7.7'), values }, layout));
+  c.run(20);
+  return { c, hap1 };
+}
+
 describe('a timed update carrying more than the table expire (P6)', () => {
   function expireLeftMs(version: HaproxyVersion, sentExpireMs: number): number {
-    const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 2 }, profile: profileFor(version) });
-    const hap1 = c.start('hap1', { sectionPeers: ['hap1', 'hap2'] });
-    c.run(6_000);
-    const stream = c.network.netFor('hap2').connect({ address: '10.0.0.1', port: PEER_PORT });
-    stream.onData(() => {});
-    stream.write(encodeMessage({ kind: 'hello', lines: helloLines({ minorVersion: 1, calledName: 'hap1', callerName: 'hap2', pid: 7 }) }));
-    c.run(20);
-    const layout = layoutFromSpec(c.spec);
-    const values = layout.fields.map((f) => (f.std === 'frqp' ? { ageMs: 0, curr: 0, prev: 0 } : 3));
-    stream.write(encodeMessage({ kind: 'define', def: definitionFromSpec(c.spec, 1) }));
-    stream.write(encodeUpdateMessage({ updateId: 1, expireMs: sentExpireMs, key: ip('10.7.7.7'), values }, layout));
-    c.run(20);
+    const { hap1 } = learnedOneTimedUpdate(version, sentExpireMs);
     const table = hap1.tables[0]!;
     const ref = table.lookup(ip('10.7.7.7'));
     expect(ref).not.toBe(NO_ENTRY);
@@ -98,3 +104,27 @@ describe('a timed update carrying more than the table expire (P6)', () => {
 function wholeSeconds(leftMs: number): number {
   return Math.round(leftMs / 1000);
 }
+
+/**
+ * S6 (study D7): an entry learned from a timed update (as in a full resync) with 3.5 s left on a
+ * 60 s table. 2.6 and 3.0 queue it for expiry at now + 60 s, so it outlives its exp; 3.2.26 queues
+ * it at the update's expiry and deletes it on time (8f06c8fda).
+ */
+describe('when an entry learned with 3.5 s left is deleted (S6)', () => {
+  function presentAfterMs(version: HaproxyVersion, waitMs: number): boolean {
+    const { c, hap1 } = learnedOneTimedUpdate(version, 3_500);
+    c.run(waitMs);
+    // the test cluster runs no expiry task: run it once now (a process runs it at expNextTick)
+    const table = hap1.tables[0]!;
+    table.processExpire(hap1.env.clock.nowTick());
+    return table.lookup(ip('10.7.7.7')) !== NO_ENTRY;
+  }
+
+  it('3.2: gone after 4 s', () => expect(presentAfterMs('3.2', 4_000)).toBe(false));
+  it('2.6 and 3.0: still there after 4 s (past its exp), gone after 61 s', () => {
+    for (const version of ['2.6', '3.0'] as const) {
+      expect(presentAfterMs(version, 4_000)).toBe(true);
+      expect(presentAfterMs(version, 61_000)).toBe(false);
+    }
+  });
+});
