@@ -41,15 +41,19 @@ export function junitSeconds(ms: number): string {
   return (Math.max(0, ms) / 1000).toFixed(3);
 }
 
-/** The suite name of one run; unique per scenario + seed + policy + HAProxy line. */
+/** The suite name of one run; unique per scenario + seed + policy (+ haproxy line when not 2.6). */
 export function junitSuiteName(run: ScenarioRunResult): string {
+  return `${run.scenario} [policy=${run.policy}${versionWord(run, ' haproxy=')} seed=${run.seed}]`;
+}
+
+/** `<prefix><line>` for a run under a line other than 2.6, else nothing (2.6 reports keep their form). */
+function versionWord(run: ScenarioRunResult, prefix: string): string {
   const haproxy = namedHaproxy(run);
-  return `${run.scenario} [policy=${run.policy} seed=${run.seed}${haproxy === undefined ? '' : ` haproxy=${haproxy}`}]`;
+  return haproxy === undefined ? '' : `${prefix}${haproxy}`;
 }
 
 function classnameOf(run: ScenarioRunResult): string {
-  const haproxy = namedHaproxy(run);
-  return `sticksim.${run.scenario}.${run.policy}${haproxy === undefined ? '' : `.haproxy-${haproxy}`}`;
+  return `sticksim.${run.scenario}.${run.policy}${versionWord(run, '.haproxy-').replace(/\.(\d+)$/, '_$1')}`;
 }
 
 function failureBody(lines: readonly string[]): string {
@@ -63,7 +67,7 @@ function expectationCase(run: ScenarioRunResult, expectation: ExpectationResult)
   const body = failureBody([
     expectation.message,
     at,
-    `seed: ${run.seed}  policy: ${run.policy}`,
+    `seed: ${run.seed}  policy: ${run.policy}${versionWord(run, '  haproxy: ')}`,
     `reproduce: ${run.reproduce}`,
   ]);
   return { name: expectation.name, classname, failure: { message: expectation.message, type: expectation.kind, body } };
@@ -74,7 +78,7 @@ function runLevelCase(run: ScenarioRunResult): Case | undefined {
   const anyFailed = run.expectations.some((expectation) => !expectation.passed);
   if (run.passed || anyFailed) return undefined;
   const message = 'the run failed without a failing expectation (it stopped early or broke an invariant)';
-  const body = failureBody([message, `seed: ${run.seed}  policy: ${run.policy}`, `reproduce: ${run.reproduce}`]);
+  const body = failureBody([message, `seed: ${run.seed}  policy: ${run.policy}${versionWord(run, '  haproxy: ')}`, `reproduce: ${run.reproduce}`]);
   return { name: 'run', classname: classnameOf(run), failure: { message, type: 'run', body } };
 }
 
@@ -87,7 +91,7 @@ function runSuite(run: ScenarioRunResult, rootSeed: string): Suite {
     ['seed', run.seed],
     ['rootSeed', rootSeed],
     ['policy', run.policy],
-    ...(namedHaproxy(run) === undefined ? [] : [['haproxy', namedHaproxy(run)!] as const]),
+    ...(versionWord(run, '') === '' ? [] : [['haproxy', versionWord(run, '')] as const]),
     ['traceHash', run.traceHash],
     ['fingerprint', run.fingerprint],
     ['simulatedMs', String(run.simulatedMs)],

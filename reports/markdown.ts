@@ -6,6 +6,7 @@
 import { namedHaproxy, type ScenarioRunResult, type SuiteResult } from '../scenarios/results.ts';
 import { figureColumns, figureLabel, formatFigure } from './figures.ts';
 import { coverageMarkdown, type CoverageCounts } from './coverage-summary.ts';
+import { differingFigures, haproxyOf, showsVersions, versionGroups, versionsOf } from './versions.ts';
 
 const FIGURE_COLUMNS_MAX = 5;
 
@@ -50,16 +51,16 @@ function expectationTally(run: ScenarioRunResult): string {
 
 function table(runs: readonly ScenarioRunResult[]): string {
   const columns = figureColumns(runs, FIGURE_COLUMNS_MAX);
-  // The HAProxy line gets a column when some run is not under the default 2.6 (`--haproxy`).
-  const withHaproxy = runs.some((run) => namedHaproxy(run) !== undefined);
-  const header = ['scenario', 'policy', ...(withHaproxy ? ['haproxy'] : []), 'seed', 'result', 'expectations', ...columns.map(figureLabel)];
+  const withVersion = showsVersions(runs);
+  const header = ['scenario', 'policy', ...(withVersion ? ['haproxy'] : []), 'seed', 'result', 'expectations', ...columns.map(figureLabel)];
   const lines = [`| ${header.map(markdownCell).join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`];
   for (const run of runs) {
     const figures = columns.map((name) => {
       const value = run.figures[name];
       return value === undefined ? '–' : formatFigure(name, value);
     });
-    const cells = [markdownCell(run.scenario), markdownCell(run.policy), ...(withHaproxy ? [run.haproxy ?? '2.6'] : []), markdownCode(markdownCell(run.seed)), run.passed ? '✅ pass' : '❌ FAIL', expectationTally(run), ...figures];
+    const version = withVersion ? [haproxyOf(run)] : [];
+    const cells = [markdownCell(run.scenario), markdownCell(run.policy), ...version, markdownCode(markdownCell(run.seed)), run.passed ? '✅ pass' : '❌ FAIL', expectationTally(run), ...figures];
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
@@ -67,7 +68,8 @@ function table(runs: readonly ScenarioRunResult[]): string {
 
 function failureSection(run: ScenarioRunResult): string {
   const haproxy = namedHaproxy(run);
-  const lines = [`### ❌ ${markdownCell(run.title || run.scenario)} — policy ${markdownCell(run.policy)}${haproxy === undefined ? '' : `, haproxy ${haproxy}`}, seed ${markdownCode(run.seed)}`, ''];
+  const version = haproxy === undefined ? '' : `, haproxy ${haproxy}`;
+  const lines = [`### ❌ ${markdownCell(run.title || run.scenario)} — policy ${markdownCell(run.policy)}${version}, seed ${markdownCode(run.seed)}`, ''];
   const failing = run.expectations.filter((expectation) => !expectation.passed);
   if (failing.length === 0) lines.push('- the run failed without a failing expectation (it stopped early or broke an invariant)');
   for (const expectation of failing) {
@@ -80,10 +82,36 @@ function failureSection(run: ScenarioRunResult): string {
   return lines.join('\n');
 }
 
+/** Each scenario run under several HAProxy lines: the outcome per line side by side, with the figures that differ. */
+function versionTable(runs: readonly ScenarioRunResult[]): string {
+  const groups = versionGroups(runs);
+  if (groups.length === 0) return '';
+  const versions = versionsOf(runs);
+  const header = ['scenario', 'policy', 'seed', ...versions.map((v) => `haproxy ${v}`)];
+  const lines = ['### Outcomes by HAProxy line', '', `| ${header.join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`];
+  let differing = 0;
+  for (const group of groups) {
+    const first = [...group.values()][0]!;
+    const figures = differingFigures(group);
+    if (figures.length > 0 || new Set([...group.values()].map((run) => run.passed)).size > 1) differing++;
+    const cells = versions.map((v) => {
+      const run = group.get(v);
+      if (run === undefined) return '–';
+      const shown = figures.map((name) => `${markdownCell(figureLabel(name))} ${formatFigure(name, run.figures[name] ?? Number.NaN)}`);
+      return [run.passed ? '✅ pass' : '❌ FAIL', ...shown].join('; ');
+    });
+    lines.push(`| ${[markdownCell(first.scenario), markdownCell(first.policy), markdownCode(markdownCell(first.seed)), ...cells].join(' | ')} |`);
+  }
+  lines.push('', `${differing} of ${groups.length} scenario runs differ between lines (result or figures; the figures shown are those that differ).`);
+  return lines.join('\n');
+}
+
 /** `coverage`: the coverage marks counted over the runs, when the runner recorded them. */
 export function markdownSummary(suite: SuiteResult, options: { coverage?: CoverageCounts } = {}): string {
   const parts = [headline(suite), ''];
   if (suite.runs.length > 0) parts.push(table(suite.runs), '');
+  const byVersion = versionTable(suite.runs);
+  if (byVersion !== '') parts.push(byVersion, '');
   if (options.coverage !== undefined) parts.push(coverageMarkdown(options.coverage), '');
   const failures = suite.runs.filter((run) => !run.passed);
   for (const run of failures) parts.push(failureSection(run), '');

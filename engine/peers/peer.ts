@@ -48,6 +48,11 @@ export class Peer extends FlagWord {
   newConn = 0;
   protoErr = 0;
   coll = 0;
+  /**
+   * 3.x (profile `sessionWaitsForSyncTask`): the session got through its handshake and waits for
+   * the sync task to acknowledge it before it reads or writes (PEER_F_WAIT_SYNCTASK_ACK, S4).
+   */
+  waitsForSyncTask = false;
   /** Per table cursors, in HAProxy's list order (the most recently registered table first). */
   readonly tables: PeerTable[] = [];
   remoteTable: PeerTable | undefined;

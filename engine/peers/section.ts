@@ -121,6 +121,12 @@ export class PeersSection extends FlagWord {
   private readonly orphans = new Set<OrphanStream>();
   private stopped = false;
   private sessionIdNext = 1;
+  /** 3.x: a session through its handshake waits for one sync-task run (`awaitSyncTask`, S4). */
+  private readonly sessionWaitsForSyncTask: boolean;
+  /** 3.x: a received timed update's expiry is capped at the table's expire (P6). */
+  readonly capReceivedExpire: boolean;
+  /** 3.2: an entry a peer update creates is queued at the update's expiry (S6). */
+  readonly learnedEntryQueuedAtItsExpire: boolean;
 
   constructor(options: PeersSectionOptions) {
     super();
@@ -133,7 +139,11 @@ export class PeersSection extends FlagWord {
     this.policy = makeMergePolicy(options.mergePolicy ?? 'haproxy', { plantedBug: options.plantedBug });
     this.marks = options.marks ?? NO_MARKS;
     this.hasOldProcess = options.hasOldProcess ?? false;
-    this.noRemoteEndsResync = (options.profile ?? profileFor('2.6')).loneLocalPeerSyncedAtStart && options.peers.length === 1;
+    const profile = options.profile ?? profileFor('2.6');
+    this.noRemoteEndsResync = profile.loneLocalPeerSyncedAtStart && options.peers.length === 1;
+    this.sessionWaitsForSyncTask = profile.sessionWaitsForSyncTask;
+    this.capReceivedExpire = profile.capReceivedExpire;
+    this.learnedEntryQueuedAtItsExpire = profile.learnedEntryQueuedAtItsExpire;
     this.onMayExit = options.onMayExit;
     this.syncWake = this.tasklet(() => this.processSync());
     this.syncExpire = this.tasklet(() => this.processSync());
@@ -348,6 +358,7 @@ export class PeersSection extends FlagWord {
     peer.lastHandshakeTick = this.now();
     this.wakeSync();
     this.initCursors(peer);
+    this.awaitSyncTask(peer);
     if (peer.local) {
       if (this.resyncState() === PEERS_RESYNC_FROMLOCAL && !this.hasFlag(PEERS_F_RESYNC_ASSIGN)) {
         peer.setFlag(PEER_F_LEARN_ASSIGN);
@@ -362,10 +373,31 @@ export class PeersSection extends FlagWord {
   /** `init_connected_peer`. */
   initConnectedPeer(peer: Peer): void {
     this.initCursors(peer);
+    this.awaitSyncTask(peer);
     if (peer.local) {
       peer.setFlag(PEER_F_TEACH_PROCESS);
     } else if (this.resyncState() === PEERS_RESYNC_FROMREMOTE && !this.hasFlag(PEERS_F_RESYNC_ASSIGN)) {
       this.assignTeacher(peer);
+    }
+  }
+
+  /**
+   * 3.x: the session stays put until the sync task has run (3.0's accept and connect both end in
+   * `init_connected_peer`, which wakes the sync task and sets PEER_F_WAIT_SYNCTASK_ACK).
+   */
+  private awaitSyncTask(peer: Peer): void {
+    if (!this.sessionWaitsForSyncTask) return;
+    peer.waitsForSyncTask = true;
+    this.wakeSync();
+  }
+
+  /** The sync task's acknowledgement (`sync_peer_app_state`, STARTING → RUNNING): the session may go on. */
+  private ackWaitingSessions(): void {
+    if (!this.sessionWaitsForSyncTask) return;
+    for (const peer of this.peers) {
+      if (!peer.waitsForSyncTask) continue;
+      peer.waitsForSyncTask = false;
+      peer.session?.wake();
     }
   }
 
@@ -395,6 +427,7 @@ export class PeersSection extends FlagWord {
   processSync(): void {
     if (this.stopped) return;
     this.taskCalls++;
+    this.ackWaitingSessions();
     const expire = this.stopping ? this.syncStopping() : this.syncRunning();
     this.scheduleSync(expire);
     this.checkInvariants();

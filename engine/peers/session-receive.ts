@@ -185,9 +185,11 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
   }
   const table = pt.shared.table;
   const now = section.now();
-  const expireMs = update.expireMs ?? table.spec.expireMs;
+  // 3.x caps what a timed update carries at this table's expire (P6); 2.6 uses it as sent.
+  const sentExpireMs = update.expireMs ?? table.spec.expireMs;
+  const expireMs = section.capReceivedExpire && sentExpireMs > table.spec.expireMs ? table.spec.expireMs : sentExpireMs;
   const batchesBefore = table.stats.evictionBatches;
-  const ref = table.setEntryAllocatingFirst(update.key, now);
+  const ref = table.setEntryAllocatingFirst(update.key, now, section.learnedEntryQueuedAtItsExpire ? tickAdd(now, expireMs) : undefined);
   const existed = !table.lastSetCreated;
   if (table.stats.evictionBatches !== batchesBefore) section.marks.mark('peers.purge-batch-on-receipt');
   const recording = eventWanted(section.env.events, 'update.rx');

@@ -535,6 +535,8 @@ export class PeerSession {
       this.st0 = PEER_SESS_ST_END;
       return false;
     }
+    // 3.x: nothing is read or written until the sync task has acknowledged the new session (S4).
+    if (peer.waitsForSyncTask) return true;
     // PLANTED BUG 'push-before-read' (testing aid, planted-bug.ts): the pending local updates go
     // out before the messages that arrived are treated (HAProxy treats its input first, §4.8).
     if (this.section.plantedBug === 'push-before-read') this.sendAll(peer);

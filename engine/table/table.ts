@@ -146,7 +146,7 @@ export class StickTable {
    * a candidate entry is allocated BEFORE the key is looked up, so a full table evicts a batch
    * (or, with nopurge, refuses) even when the key already exists (spec §3.3 quirk).
    */
-  setEntryAllocatingFirst(key: StoredKey, now: Tick): EntryRef {
+  setEntryAllocatingFirst(key: StoredKey, now: Tick, newEntryExpire?: Tick): EntryRef {
     this.lastSetCreated = false;
     const candidate = this.allocate(now);
     if (candidate === NO_ENTRY) return NO_ENTRY;
@@ -155,6 +155,9 @@ export class StickTable {
       this.freeSlot(candidate);
       return found;
     }
+    // 3.2 (8f06c8fda): a peer update sets the new entry's expire before it is queued, so the
+    // expiry tree holds it at that tick instead of now + table expire (docs S6).
+    if (newEntryExpire !== undefined) this.words[candidate * this.layout.strideWords + H_EXPIRE] = newEntryExpire >>> 0;
     this.store(candidate, key);
     this.lastSetCreated = true;
     return candidate;

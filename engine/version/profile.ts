@@ -49,6 +49,20 @@ export interface VersionProfile {
   readonly showPeers3x: boolean;
   /** A peers section whose only peer is the local one counts as synced at start (S1, 4b1a7ea66). */
   readonly loneLocalPeerSyncedAtStart: boolean;
+  /**
+   * A session that just got through its handshake (either role) reads and writes nothing until the
+   * sync task has run once and acknowledged it (S4: PEER_F_WAIT_SYNCTASK_ACK, 12014587f/229755d8f,
+   * 3.0-dev9). The acceptor's `200` then leaves alone, without its pending updates (S5).
+   */
+  readonly sessionWaitsForSyncTask: boolean;
+  /** The expiry a timed update carries is capped at the receiving table's expire (P6, b02b8453d, in 3.0.11). */
+  readonly capReceivedExpire: boolean;
+  /**
+   * An entry created by a peer update is queued for expiry at the expiry the update carries, so an
+   * entry learned in a full resync is deleted on time (S6, 8f06c8fda, measured in 3.2.26); before,
+   * it is queued at now + table expire and outlives its `exp` (2.6, 3.0).
+   */
+  readonly learnedEntryQueuedAtItsExpire: boolean;
 }
 
 const PROFILE_2_6: VersionProfile = Object.freeze({
@@ -64,6 +78,9 @@ const PROFILE_2_6: VersionProfile = Object.freeze({
   cliArrayIndex: false,
   showPeers3x: false,
   loneLocalPeerSyncedAtStart: false,
+  sessionWaitsForSyncTask: false,
+  capReceivedExpire: false,
+  learnedEntryQueuedAtItsExpire: false,
 });
 
 const PROFILE_3_0: VersionProfile = Object.freeze({
@@ -79,6 +96,9 @@ const PROFILE_3_0: VersionProfile = Object.freeze({
   cliArrayIndex: false,
   showPeers3x: true,
   loneLocalPeerSyncedAtStart: true,
+  sessionWaitsForSyncTask: true,
+  capReceivedExpire: true,
+  learnedEntryQueuedAtItsExpire: false,
 });
 
 const PROFILE_3_2: VersionProfile = Object.freeze({
@@ -90,6 +110,7 @@ const PROFILE_3_2: VersionProfile = Object.freeze({
   eviction: Object.freeze({ kind: 'per-bucket', batchMax: 100, batchFixed: true }),
   binaryKeyLeaksRef: false,
   cliArrayIndex: true,
+  learnedEntryQueuedAtItsExpire: true,
 });
 
 const PROFILES: Readonly<Record<HaproxyVersion, VersionProfile>> = Object.freeze({

@@ -4,7 +4,8 @@
  * side when it ran under several, then per run its facts, expectations, reproduce command,
  * timeline and divergence heat-map. The suite's time-to-converge histogram comes first.
  */
-import { namedHaproxy, type ScenarioRunResult } from '../../scenarios/results.ts';
+import type { ScenarioRunResult } from '../../scenarios/results.ts';
+import { haproxyOf, showsVersions } from '../versions.ts';
 import { figureColumns, figureLabel, formatFigure } from '../figures.ts';
 import type { ReportInput, ReportRun } from '../report-model.ts';
 import type { Sample } from '../trace-data.ts';
@@ -55,13 +56,13 @@ function groupsOf(runs: readonly IndexedRun[]): ScenarioGroup[] {
 function summaryTable(runs: readonly IndexedRun[]): string {
   const results = runs.map((run) => run.result);
   const columns = figureColumns(results, FIGURE_COLUMNS_MAX);
-  const withHaproxy = results.some((result) => namedHaproxy(result) !== undefined);
-  let out = `<table class="summary"><thead><tr><th>scenario</th><th>policy</th>${withHaproxy ? '<th>haproxy</th>' : ''}<th>seed</th><th>result</th>`;
+  const withVersion = showsVersions(results);
+  let out = `<table class="summary"><thead><tr><th>scenario</th><th>policy</th>${withVersion ? '<th>haproxy</th>' : ''}<th>seed</th><th>result</th>`;
   for (const name of columns) out += `<th>${esc(figureLabel(name))}</th>`;
   out += '</tr></thead><tbody>';
   for (const run of runs) {
     const result = run.result;
-    out += `<tr><td><a href="#${runId(run)}">${esc(result.scenario)}</a></td><td>${esc(result.policy)}</td>${withHaproxy ? `<td>${esc(result.haproxy ?? '2.6')}</td>` : ''}<td><code>${esc(result.seed)}</code></td><td>${verdict(result.passed)}</td>`;
+    out += `<tr><td><a href="#${runId(run)}">${esc(result.scenario)}</a></td><td>${esc(result.policy)}</td>${withVersion ? `<td>${esc(haproxyOf(result))}</td>` : ''}<td><code>${esc(result.seed)}</code></td><td>${verdict(result.passed)}</td>`;
     for (const name of columns) {
       const value = result.figures[name];
       out += `<td class="num">${value === undefined ? '–' : esc(formatFigure(name, value))}</td>`;
@@ -105,7 +106,7 @@ function facts(run: IndexedRun): string {
   const rows: Array<[string, string]> = [
     ['seed', `<code>${esc(result.seed)}</code>`],
     ['policy', esc(result.policy)],
-    ...(namedHaproxy(result) === undefined ? [] : [['haproxy', esc(namedHaproxy(result)!)] as [string, string]]),
+    ...(haproxyOf(result) === '2.6' ? [] : [['haproxy', esc(haproxyOf(result))] as [string, string]]),
     ['simulated', `${esc(formatFigure('simulatedMs', result.simulatedMs))}`],
     ['trace hash', `<code>${esc(result.traceHash)}</code>`],
   ];
@@ -156,7 +157,7 @@ function runArticle(run: IndexedRun, choice: PlotChoice | undefined, colours: Re
   const result = run.result;
   return (
     `<article class="run ${result.passed ? 'run-pass' : 'run-fail'}" id="${runId(run)}">` +
-    `<h3>${esc(result.title || result.scenario)} — policy ${esc(result.policy)}${namedHaproxy(result) === undefined ? '' : ` haproxy ${esc(namedHaproxy(result)!)}`} ${verdict(result.passed)}</h3>` +
+    `<h3>${esc(result.title || result.scenario)} — ${esc(runLabel(result))} ${verdict(result.passed)}</h3>` +
     facts(run) +
     expectationsList(result) +
     `<p>Reproduce:</p><pre class="reproduce">${esc(result.reproduce)}</pre>` +
@@ -165,10 +166,18 @@ function runArticle(run: IndexedRun, choice: PlotChoice | undefined, colours: Re
   );
 }
 
+/** `policy P`, and `, haproxy V` for a line other than 2.6. */
+function runLabel(result: ScenarioRunResult): string {
+  return `policy ${result.policy}${haproxyOf(result) === '2.6' ? '' : `, haproxy ${haproxyOf(result)}`}`;
+}
+
 function sideBySide(group: ScenarioGroup, choice: PlotChoice | undefined, colours: ReadonlyMap<string, string>): string {
-  const policies = new Set(group.runs.map((run) => run.result.policy));
+  const labels = new Set(group.runs.map((run) => runLabel(run.result)));
   const traced = group.runs.filter((run) => run.trace !== undefined && run.trace.samples.length > 0);
-  if (policies.size < 2 || choice === undefined || traced.length < 2) return '';
+  if (labels.size < 2 || choice === undefined || traced.length < 2) return '';
+  const versions = new Set(group.runs.map((run) => haproxyOf(run.result))).size > 1;
+  const policies = new Set(group.runs.map((run) => run.result.policy)).size > 1;
+  const what = versions && policies ? 'Merge policies and HAProxy lines' : versions ? 'HAProxy lines' : 'Merge policies';
   const valueMax = Math.max(...traced.map((run) => timelineValueMax(run.trace!.samples, choice.key, choice.field)));
   const endMs = Math.max(...traced.map((run) => run.trace!.endMs));
   const cells = traced.map((run) => {
@@ -182,11 +191,12 @@ function sideBySide(group: ScenarioGroup, choice: PlotChoice | undefined, colour
       endMs,
       valueMax,
       small: true,
-      label: `${choice.key} ${choice.field} under policy ${run.result.policy}`,
+      label: `${choice.key} ${choice.field} under ${runLabel(run.result)}`,
     });
-    return `<figure>${svg}<figcaption>policy <strong>${esc(run.result.policy)}</strong> ${verdict(run.result.passed)}</figcaption></figure>`;
+    const version = haproxyOf(run.result) === '2.6' ? '' : `, haproxy <strong>${esc(haproxyOf(run.result))}</strong>`;
+    return `<figure>${svg}<figcaption>policy <strong>${esc(run.result.policy)}</strong>${version} ${verdict(run.result.passed)}</figcaption></figure>`;
   });
-  return `<h3>Merge policies side by side</h3><p class="note">Same scenario and seed, same key (${esc(choice.key)} ${esc(choice.field)}), same scales.</p><div class="side-by-side">${cells.join('')}</div>`;
+  return `<h3>${what} side by side</h3><p class="note">Same scenario and seed, same key (${esc(choice.key)} ${esc(choice.field)}), same scales.</p><div class="side-by-side">${cells.join('')}</div>`;
 }
 
 function groupSection(group: ScenarioGroup, colours: ReadonlyMap<string, string>): string {

@@ -76,6 +76,17 @@ export function loadLabCapture(): CaptureSegment[] {
   return parseLabCapture(readFileSync(fixture(LAB_CAPTURE_FIXTURE), 'utf8'));
 }
 
+/** The capture fixture of a release line: 2.6's lab capture, or `versions/<line>/peers-capture.txt`. */
+export function captureFixtureOf(line: '2.6' | '3.0' | '3.2'): string {
+  return line === '2.6' ? LAB_CAPTURE_FIXTURE : `versions/${line}/peers-capture.txt`;
+}
+
+/** The segments of one release line's capture (same layout for every line). */
+export function loadCaptureOf(line: '2.6' | '3.0' | '3.2'): CaptureSegment[] {
+  const name = captureFixtureOf(line);
+  return parseLabCapture(readFileSync(fixture(name), 'utf8'), name);
+}
+
 /** A decoded field as a number; throws naming the segment when it is absent. */
 export function numField(segment: CaptureSegment, name: string): number {
   const v = segment.fields.get(name);

@@ -48,11 +48,13 @@ describe('release-line binaries', () => {
     expect(locateHaproxyFor('3.0', envOf({ STICKSIM_CACHE: cache }))).toBeUndefined();
   });
 
-  test('a missing 3.x binary fails with the fetch hint unless STICKSIM_SKIP_INTEROP_3X=1', () => {
-    expect(() => interopGateFor('3.0', envOf({}))).toThrow(InteropUnavailableError);
-    expect(() => interopGateFor('3.0', envOf({}))).toThrow(/scripts\/haproxy-bin\.sh 3\.0.*STICKSIM_SKIP_INTEROP_3X=1/);
+  test('a missing 3.x binary skips its line with the fetch hint printed; STICKSIM_REQUIRE_3X=1 makes it fail', () => {
+    expect(() => interopGateFor('3.0', envOf({ STICKSIM_REQUIRE_3X: '1' }))).toThrow(InteropUnavailableError);
+    expect(() => interopGateFor('3.0', envOf({ STICKSIM_REQUIRE_3X: '1' }))).toThrow(/scripts\/haproxy-bin\.sh 3\.0.*STICKSIM_REQUIRE_3X=1/);
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
+      expect(interopGateFor('3.2', envOf({}))).toEqual({ skip: true, reason: expect.stringMatching(/no haproxy 3\.2 binary .*scripts\/haproxy-bin\.sh 3\.2/) });
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('no haproxy 3.2 binary'));
       const gate = interopGateFor('3.0', envOf({ STICKSIM_SKIP_INTEROP_3X: '1' }));
       expect(gate).toEqual({ skip: true, reason: expect.stringMatching(/STICKSIM_HAPROXY_3_0 unset/) });
       expect(warn).toHaveBeenCalledWith(expect.stringContaining('haproxy 3.0 are skipped'));

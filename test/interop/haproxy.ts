@@ -12,6 +12,7 @@
  *   STICKSIM_HAPROXY_2_6 / _3_0 / _3_2 / _3_4=/path   the binary of that line (`scripts/haproxy-bin.sh
  *                                  3.0` prints one; .ci/run exports them)
  *   STICKSIM_SKIP_INTEROP_3X=1     skip the tests of a 3.x line whose variable is unset
+ *   STICKSIM_REQUIRE_3X=1          fail (instead of skipping with a printed reason) when a 3.x binary is absent
  *   STICKSIM_INTEROP_HAPROXY=3.2   for measuring only: the 2.6 tests (`interopGate()`) run against
  *                                  that line's binary instead (they still expect 2.6's answers)
  */
@@ -187,10 +188,11 @@ function lineHint(line: HaproxyLine): string {
 
 /**
  * Decides whether the interop tests of one release line run. STICKSIM_SKIP_INTEROP=1 skips every
- * line. A 3.x line is skipped (reason printed) only when its variable is unset, no cached binary
- * exists and STICKSIM_SKIP_INTEROP_3X=1; without that, a missing binary throws with the fetch hint,
- * so CI (which exports the variables) cannot silently lose them. '2.6' behaves as `interopGate()`,
- * with STICKSIM_HAPROXY_2_6 taking precedence over HAPROXY_BIN and PATH.
+ * line; STICKSIM_SKIP_INTEROP_3X=1 skips a 3.x line whose variable is unset and nothing is cached.
+ * A 3.x line with no binary (variable unset, nothing in the cache of scripts/haproxy-bin.sh) is
+ * skipped with its reason printed, unless STICKSIM_REQUIRE_3X=1 (then it throws with the fetch hint,
+ * as .ci/run asks when it must not lose a line). A configured binary that is wrong always throws.
+ * '2.6' behaves as `interopGate()`, with STICKSIM_HAPROXY_2_6 taking precedence over HAPROXY_BIN and PATH.
  */
 export function interopGateFor(line: HaproxyLine, env: NodeJS.ProcessEnv = process.env): InteropGate {
   if (env['STICKSIM_SKIP_INTEROP'] === '1') {
@@ -206,7 +208,25 @@ export function interopGateFor(line: HaproxyLine, env: NodeJS.ProcessEnv = proce
     console.warn(`[interop] ${reason}`);
     return { skip: true, reason };
   }
-  throw new InteropUnavailableError(`interop tests need HAProxy ${line}.x: ${variable} is unset and no cached copy was found. ${lineHint(line)}`);
+  const missing = `interop tests need HAProxy ${line}.x: ${variable} is unset and no cached copy was found. ${lineHint(line)}`;
+  if (env['STICKSIM_REQUIRE_3X'] === '1') throw new InteropUnavailableError(`${missing} (STICKSIM_REQUIRE_3X=1)`);
+  const reason = `no haproxy ${line} binary (${variable} unset, nothing cached): its interop tests are skipped. ${lineHint(line)}`;
+  console.warn(`[interop] ${reason}`);
+  return { skip: true, reason };
+}
+
+/** The release lines the peers interop tests run against, each with its gate. */
+export const PEERS_INTEROP_LINES = ['2.6', '3.0', '3.2'] as const satisfies readonly HaproxyLine[];
+export type PeersInteropLine = (typeof PEERS_INTEROP_LINES)[number];
+
+export interface InteropLine {
+  readonly line: PeersInteropLine;
+  readonly gate: InteropGate;
+}
+
+/** One gate per line of PEERS_INTEROP_LINES (a missing 3.x binary skips its line with a printed reason). */
+export function interopLines(env: NodeJS.ProcessEnv = process.env): InteropLine[] {
+  return PEERS_INTEROP_LINES.map((line) => ({ line, gate: interopGateFor(line, env) }));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /**
- * Harness for the peers interop tests: `sticksim peer` child processes and real haproxy 2.6
- * processes on loopback (127.0.0.x, ports the OS picked), one config text for both, runtime-API
+ * Harness for the peers interop tests: `sticksim peer` child processes and real haproxy (2.6, 3.0,
+ * 3.2) processes on loopback (127.0.0.x, ports the OS picked), one config text for both, runtime-API
  * calls on their unix sockets, and parsers for `show table` / `show peers` answers.
  * Every child is killed at the end (explicit stop, and on process exit).
  */
@@ -157,6 +157,8 @@ export interface StartSticksimOptions {
   readonly reloadFromPid?: number;
   readonly extraArgs?: readonly string[];
   readonly waitReady?: boolean;
+  /** `--haproxy <line>`: the version profile sticksim runs (the line of the haproxy it talks to). */
+  readonly haproxy?: string;
 }
 
 /** Spawns `node bin/sticksim.js peer …` and waits until its stats socket answers. */
@@ -167,6 +169,7 @@ export async function startSticksim(options: StartSticksimOptions): Promise<Peer
   writeFileSync(cfgPath, options.configText);
   const args = [join(REPO_ROOT, 'bin', 'sticksim.js'), 'peer', '--config', cfgPath, '--local', options.local, '--stats-socket', socketPath];
   if (options.reloadFromPid !== undefined) args.push('--reload-from', String(options.reloadFromPid));
+  if (options.haproxy !== undefined) args.push('--haproxy', options.haproxy);
   args.push(...(options.extraArgs ?? []));
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const proc = new PeerProcess('sticksim', child, dir, socketPath);

@@ -1,18 +1,17 @@
 /**
  * Issue 3 (e): heartbeats (every 3 s) keep an idle session between `sticksim peer` and real
- * haproxy 2.6 up for 30 s; a silenced peer (SIGSTOP) is declared dead — each side detects the
+ * haproxy (each line: 2.6, 3.0, 3.2) up for 30 s; a silenced peer (SIGSTOP) is declared dead — each side detects the
  * other — and the session comes back when it wakes up.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { interopGate, sleepMs } from './haproxy.ts';
+import { interopLines, sleepMs } from './haproxy.ts';
 import { peerBlock, peersConfig, startRealHaproxy, startSticksim, twoEndpoints, waitFor, type PeerProcess } from './peer-harness.ts';
 
-const gate = interopGate();
 const IDLE_MS = 30_000;
 const HEARTBEAT_INTERVAL_MS = 3_000;
 const DEAD_DETECT_MS_MAX = 12_000;
 
-describe.skipIf(gate.skip)('heartbeats between sticksim and real haproxy 2.6', () => {
+for (const { line, gate } of interopLines()) describe.skipIf(gate.skip)(`heartbeats between sticksim and real haproxy ${line}`, () => {
   let hap: PeerProcess | undefined;
   let sim: PeerProcess | undefined;
 
@@ -41,7 +40,7 @@ describe.skipIf(gate.skip)('heartbeats between sticksim and real haproxy 2.6', (
     const [h, s] = await twoEndpoints();
     const configText = peersConfig({ peers: [{ name: 'hap', endpoint: h }, { name: 'sim', endpoint: s }] });
     hap = await startRealHaproxy({ binary: gate.binary, configText, local: 'hap' });
-    sim = await startSticksim({ configText, local: 'sim' });
+    sim = await startSticksim({ configText, local: 'sim', haproxy: line });
     await stable();
   });
   afterAll(async () => {

@@ -7,15 +7,14 @@
  *   - new real `haproxy -sf <old sticksim pid>` learns from an old sticksim.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { allocateLoopbackEndpoint, interopGate } from './haproxy.ts';
+import { allocateLoopbackEndpoint, interopLines } from './haproxy.ts';
 import { ipOf, peersConfig, setEntries, showPeers, showTable, startRealHaproxy, startSticksim, waitFor, type PeerProcess, type TableDump } from './peer-harness.ts';
 
-const gate = interopGate();
 const ENTRIES = 1_000;
 const OLD_RESYNC_MS_MAX = 8_000;
 const HANDOVER_MS_MAX = 5_000;
 
-describe.skipIf(gate.skip)('reload hand-over from an old sticksim process', () => {
+for (const { line, gate } of interopLines()) describe.skipIf(gate.skip)(`reload hand-over from an old sticksim process (haproxy ${line})`, () => {
   const started: PeerProcess[] = [];
   afterEach(async () => {
     for (const p of started.splice(0)) await p.stop();
@@ -25,7 +24,7 @@ describe.skipIf(gate.skip)('reload hand-over from an old sticksim process', () =
   async function oldSticksim(): Promise<{ old: PeerProcess; configText: string; before: TableDump }> {
     const endpoint = await allocateLoopbackEndpoint();
     const configText = peersConfig({ peers: [{ name: 'node', endpoint }] });
-    const old = await startSticksim({ configText, local: 'node' });
+    const old = await startSticksim({ configText, local: 'node', haproxy: line });
     started.push(old);
     await setEntries(
       old,
@@ -60,7 +59,7 @@ describe.skipIf(gate.skip)('reload hand-over from an old sticksim process', () =
 
   test('a new sticksim learns the table from the old sticksim before it leaves', async () => {
     const { old, configText, before } = await oldSticksim();
-    const fresh = await startSticksim({ configText, local: 'node', reloadFromPid: old.pid });
+    const fresh = await startSticksim({ configText, local: 'node', reloadFromPid: old.pid, haproxy: line });
     started.push(fresh);
     await expectLearned(fresh, old, before);
     expect(fresh.output).toMatch(/learning the tables from peer 'node' \(local\)/);

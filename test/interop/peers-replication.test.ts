@@ -1,10 +1,11 @@
 /**
- * Issue 3 (a): entries set on either side — real haproxy 2.6 or `sticksim peer` — appear on the
- * other with equal values within 1 s; and the peer port survives arbitrary bytes.
+ * Issue 3 (a): entries set on either side — real haproxy or `sticksim peer` — appear on the
+ * other with equal values within 1 s; and the peer port survives arbitrary bytes. Run against each
+ * release line (2.6, 3.0, 3.2: issue 13), sticksim under that line's profile (`--haproxy`).
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { interopGate, sleepMs } from './haproxy.ts';
+import { interopLines, sleepMs } from './haproxy.ts';
 import {
   ipOf,
   parseShowTable,
@@ -19,10 +20,9 @@ import {
   type PeerProcess,
 } from './peer-harness.ts';
 
-const gate = interopGate();
 const REPLICATION_MS_MAX = 1_000;
 
-describe.skipIf(gate.skip)('live sticksim peer <-> real haproxy 2.6: replication', () => {
+for (const { line, gate } of interopLines()) describe.skipIf(gate.skip)(`live sticksim peer <-> real haproxy ${line}: replication`, () => {
   let hap: PeerProcess | undefined;
   let sim: PeerProcess | undefined;
   let simEndpoint: { address: string; port: number };
@@ -33,7 +33,7 @@ describe.skipIf(gate.skip)('live sticksim peer <-> real haproxy 2.6: replication
     simEndpoint = simEp;
     const configText = peersConfig({ peers: [{ name: 'hap1', endpoint: hapEndpoint }, { name: 'sim1', endpoint: simEp }] });
     hap = await startRealHaproxy({ binary: gate.binary, configText, local: 'hap1' });
-    sim = await startSticksim({ configText, local: 'sim1' });
+    sim = await startSticksim({ configText, local: 'sim1', haproxy: line });
     await waitFor(
       'an established session on both sides',
       async () => ((await peerBlock(sim!, 'hap1')).state === 'EST' && (await peerBlock(hap!, 'sim1')).state === 'EST' ? true : undefined),

@@ -1,12 +1,11 @@
 /**
  * Issue 3 (b): full resync both ways — a peer started late learns a 10,000-entry table from the
- * one already running, whichever side (real haproxy 2.6 or `sticksim peer`) is late.
+ * one already running, whichever side (real haproxy (2.6, 3.0 or 3.2, sticksim under that line's profile) or `sticksim peer`) is late.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { interopGate } from './haproxy.ts';
+import { interopLines } from './haproxy.ts';
 import { ipOf, peersConfig, setEntries, showTable, startRealHaproxy, startSticksim, tableUsed, twoEndpoints, waitFor, type PeerProcess } from './peer-harness.ts';
 
-const gate = interopGate();
 const ENTRIES = 10_000;
 const LEARN_MS_MAX = 10_000;
 
@@ -14,7 +13,7 @@ function fillCommands(): string[] {
   return Array.from({ length: ENTRIES }, (_, i) => `set table st key ${ipOf(i)} data.gpc0 ${i % 1000} data.http_req_cnt ${i} data.conn_cnt ${(i * 31) % 97}`);
 }
 
-describe.skipIf(gate.skip)('live sticksim peer <-> real haproxy 2.6: full resync of 10,000 entries', () => {
+for (const { line, gate } of interopLines()) describe.skipIf(gate.skip)(`live sticksim peer <-> real haproxy ${line}: full resync of 10,000 entries`, () => {
   const started: PeerProcess[] = [];
   afterEach(async () => {
     for (const p of started.splice(0)) await p.stop();
@@ -24,13 +23,13 @@ describe.skipIf(gate.skip)('live sticksim peer <-> real haproxy 2.6: full resync
     if (gate.skip) throw new Error('unreachable');
     const [a, b] = await twoEndpoints();
     const configText = peersConfig({ peers: [{ name: 'early', endpoint: a }, { name: 'late', endpoint: b }] });
-    const startEarly = early === 'haproxy' ? startRealHaproxy({ binary: gate.binary, configText, local: 'early' }) : startSticksim({ configText, local: 'early' });
+    const startEarly = early === 'haproxy' ? startRealHaproxy({ binary: gate.binary, configText, local: 'early' }) : startSticksim({ configText, local: 'early', haproxy: line });
     const first = await startEarly;
     started.push(first);
     await setEntries(first, fillCommands());
     expect(await tableUsed(first)).toBe(ENTRIES);
     const t0 = performance.now();
-    const second = early === 'haproxy' ? await startSticksim({ configText, local: 'late' }) : await startRealHaproxy({ binary: gate.binary, configText, local: 'late' });
+    const second = early === 'haproxy' ? await startSticksim({ configText, local: 'late', haproxy: line }) : await startRealHaproxy({ binary: gate.binary, configText, local: 'late' });
     started.push(second);
     const learnMs = await waitFor('the late peer to hold every entry', async () => ((await tableUsed(second)) === ENTRIES ? performance.now() - t0 : undefined), {
       timeoutMs: LEARN_MS_MAX,

@@ -14,6 +14,8 @@ interface VersionControl {
   engine: HaproxyVersion;
   told: HaproxyVersion;
   breaks: readonly string[];
+  /** The seeds the control runs on, when not all of the scenario's discriminate (each is named). */
+  seeds?: readonly string[];
 }
 
 const CONTROLS: readonly VersionControl[] = [
@@ -23,6 +25,11 @@ const CONTROLS: readonly VersionControl[] = [
   { scenario: 'reload-before-startup-resync-loses-table', engine: '2.6', told: '3.0', breaks: ['entriesAfterReload', 'updatesTaught'] },
   // E2/E3: 3.0's bucket eviction lets fewer abusive requests through; 3.2's batch purge leaves the table partly empty.
   { scenario: 'table-too-small-under-attack', engine: '3.0', told: '2.6', breaks: ['botnetLetThroughPercent'] },
+  // E3/D4: 3.2's purge of up to 100 entries leaves the table part-empty at the end (seed 2: 90 of
+  // 100, seed 3: 59); on seed 1 the last purge was refilled by the end, so it does not discriminate.
+  { scenario: 'table-too-small-under-attack', engine: '3.2', told: '2.6', breaks: ['tableFull'], seeds: ['2', '3'] },
+  // the 2.6 and 3.2 let-through expectation admits fewer abusive requests than 3.0 lets through
+  { scenario: 'table-too-small-under-attack', engine: '3.0', told: '3.2', breaks: ['botnetLetThroughPercent'] },
 ];
 
 const specs = new Map<string, ScenarioSpec>();
@@ -50,7 +57,7 @@ describe('scenarios whose outcome differs by HAProxy line', () => {
   for (const c of CONTROLS) {
     it(`${c.scenario}: a ${c.engine} engine judged by the ${c.told} expectations fails ${c.breaks.join(', ')}`, async () => {
       const s = await spec(c.scenario);
-      for (const seed of scenarioSeeds(s)) {
+      for (const seed of c.seeds ?? scenarioSeeds(s)) {
         const { result } = runScenario(s, { seed, policy: 'haproxy', haproxy: c.engine, haproxyToldToScript: c.told, traceLevel: 'off' });
         expect(result.expectations.filter((e) => !e.passed).map((e) => e.name)).toEqual(c.breaks);
       }

@@ -6,11 +6,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadLabCapture } from '../helpers/lab-capture.ts';
+import { captureFixtureOf, loadCaptureOf } from '../helpers/lab-capture.ts';
 import { labCommonTemplate } from '../helpers/lab-config.ts';
 import { sharedGate } from '../helpers/shared.ts';
 
-const capture = sharedGate('lab/capture-peers.txt', 'the check of test/fixtures/lab08-peers-capture.txt against the lab capture');
+/** Each line's capture fixture and the lab capture it was made from (2.6: lab 08; 3.x: the version study). */
+const CAPTURES = (['2.6', '3.0', '3.2'] as const).map((line) => ({
+  line,
+  gate: sharedGate(line === '2.6' ? 'lab/capture-peers.txt' : `lab/v3/out/${line}/capture-peers.txt`, `the check of test/fixtures/${captureFixtureOf(line)} against the lab capture`),
+}));
 const results = sharedGate('lab/RESULTS.md', 'the check of test/fixtures/lab-common.cfg against the lab write-up');
 
 interface LabSegment {
@@ -47,16 +51,18 @@ const LAB_NAMES: Record<string, string> = {
 
 const DEFINE_LAB_NAMES: Record<string, string> = { key: 'key_type', expire_ms: 'expire' };
 
-describe.skipIf(capture.skip)('test/fixtures/lab08-peers-capture.txt = ../shared/lab/capture-peers.txt', () => {
+for (const { line, gate: capture } of CAPTURES) describe.skipIf(capture.skip)(`test/fixtures/${captureFixtureOf(line)} = the lab capture of haproxy ${line}`, () => {
   it('the same segments with the same bytes, in the same order', () => {
+    if (capture.skip) return;
     const lab = labSegments(readFileSync(capture.path, 'utf8'));
-    const mine = loadLabCapture();
+    const mine = loadCaptureOf(line);
     expect(mine.map((s) => `${s.stream} ${s.direction} ${s.hex}`)).toEqual(lab.map((s) => `${s.stream} ${s.direction} ${s.hex}`));
   });
 
   it('every decoded field is the lab decoder\'s', () => {
+    if (capture.skip) return;
     const lab = labSegments(readFileSync(capture.path, 'utf8'));
-    const mine = loadLabCapture();
+    const mine = loadCaptureOf(line);
     let fieldsChecked = 0;
     mine.forEach((segment, i) => {
       const note = lab[i]!.note;

@@ -1,6 +1,7 @@
 /**
  * Byte-exactness against real HAProxy 2.6.12 bytes: test/fixtures/lab08-peers-capture.txt (lab
- * experiment 08, decoded by the lab's own decoder). Every stream of the capture must decode; the
+ * experiment 08, decoded by the lab's own decoder), and against 3.0.11's and 3.2.26's run of the same
+ * experiment (test/fixtures/versions/<line>/peers-capture.txt) for decoding and re-encoding. Every stream of the capture must decode; the
  * decoded fields must agree with the lab decoder's; and the codec must encode the same logical
  * messages to the same bytes.
  */
@@ -18,16 +19,21 @@ import {
   type UpdateLayout,
 } from '../../../engine/peers/messages.ts';
 import { parseIpv4Strict } from '../../../engine/table/keys.ts';
-import { loadLabCapture, numField, type CaptureSegment } from '../../helpers/lab-capture.ts';
+import { loadCaptureOf, loadLabCapture, numField, type CaptureSegment } from '../../helpers/lab-capture.ts';
 import { fromHex, hex, LAB_ST } from './table-specs.ts';
 
 const elements = loadLabCapture();
-const streams = new Map<string, CaptureSegment[]>();
-for (const e of elements) {
-  const key = `${e.stream} ${e.direction}`;
-  const list = streams.get(key) ?? [];
-  list.push(e);
-  streams.set(key, list);
+
+/** The segments of each direction of each TCP connection, in capture order. */
+function streamsOf(segments: readonly CaptureSegment[]): Map<string, CaptureSegment[]> {
+  const out = new Map<string, CaptureSegment[]>();
+  for (const e of segments) {
+    const key = `${e.stream} ${e.direction}`;
+    const list = out.get(key) ?? [];
+    list.push(e);
+    out.set(key, list);
+  }
+  return out;
 }
 
 /** Decodes one stream's bytes; hello lines are one capture element each but one message. */
@@ -48,12 +54,11 @@ const segmentWith = (kind: string, wanted: Record<string, string>): CaptureSegme
   return found[0]!;
 };
 
-describe('lab capture (experiment 08, haproxy 2.6.12)', () => {
-  it('has the expected shape', () => {
-    expect(elements.length).toBeGreaterThan(50);
-    expect(streams.size).toBeGreaterThanOrEqual(8);
-  });
 
+/** Every line's capture (2.6: lab 08; 3.0, 3.2: the version study's run of it) through the same codec. */
+describe.each(['2.6', '3.0', '3.2'] as const)('capture of haproxy %s: the codec reads and rewrites every byte', (line) => {
+  const elements = loadCaptureOf(line);
+  const streams = streamsOf(elements);
   it('every stream decodes without error and agrees with the annotations', () => {
     let updates = 0;
     let acks = 0;
@@ -117,8 +122,10 @@ describe('lab capture (experiment 08, haproxy 2.6.12)', () => {
         }
       });
     }
-    expect(updates).toBe(7);
-    expect(acks).toBe(5);
+    expect(updates).toBe(elements.filter((e) => ['update', 'update-timed', 'incupdate-timed'].includes(e.kind)).length);
+    expect(acks).toBe(elements.filter((e) => e.kind === 'ack').length);
+    if (line === '2.6') expect([updates, acks]).toEqual([7, 5]);
+    else expect(updates).toBeGreaterThanOrEqual(7);
   });
 
   it('re-encodes every decoded message to the captured bytes', () => {
@@ -127,6 +134,14 @@ describe('lab capture (experiment 08, haproxy 2.6.12)', () => {
       const encoded = decodeStream(list).map((m) => hex(encodeMessage(m as Parameters<typeof encodeMessage>[0])));
       expect(encoded.join(' ')).toBe(captured);
     }
+  });
+
+});
+
+describe('lab capture (experiment 08, haproxy 2.6.12)', () => {
+  it('has the expected shape', () => {
+    expect(elements.length).toBeGreaterThan(50);
+    expect(streamsOf(elements).size).toBeGreaterThanOrEqual(8);
   });
 
   it('encodes the hello from its logical fields', () => {

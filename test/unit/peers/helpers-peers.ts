@@ -2,6 +2,7 @@
  * Test helper: HAProxy-like processes (stick tables + one peers section) on simulated hosts,
  * exchanging real peers-protocol bytes over the simulated network.
  */
+import type { VersionProfile } from '../../../engine/version/profile.ts';
 import type { EngineEvent, Env } from '../../../engine/env.ts';
 import { PEER_SESS_ST_WAITMSG, SC_SUCCESS } from '../../../engine/peers/constants.ts';
 import { MarkCounter } from '../../../engine/peers/marks.ts';
@@ -44,6 +45,8 @@ export interface ClusterOptions {
   mergePolicy?: MergePolicyName;
   link?: LinkSpec;
   seed?: string;
+  /** The release line every process runs (default 2.6). */
+  profile?: VersionProfile;
 }
 
 export class Cluster {
@@ -99,6 +102,7 @@ export class Cluster {
       marks: proc.marks,
       hasOldProcess: options.hasOldProcess,
       pid,
+      ...(this.options.profile === undefined ? {} : { profile: this.options.profile }),
       onMayExit: () => {
         proc.exited = true;
         proc.section.stop();
