@@ -51,7 +51,7 @@ describe('sticksim run --config (the binary)', () => {
     expect(r.stdout).toMatch(/^3 passed, 0 failed, 2 finding\(s\)$/m);
     // The reports name each run's line: one JUnit suite per line, a haproxy column, results.json keeps it.
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
-    expect([...junit.matchAll(/<testsuite name="([^"]+)"/g)].map((m) => m[1])).toEqual(['reload-lb1 [policy=haproxy seed=1]', 'reload-lb1 [policy=haproxy seed=1 haproxy=3.0]', 'reload-lb1 [policy=haproxy seed=1 haproxy=3.2]']);
+    expect([...junit.matchAll(/<testsuite name="([^"]+)"/g)].map((m) => m[1])).toEqual(['reload-lb1 [policy=haproxy seed=1]', 'reload-lb1 [policy=haproxy haproxy=3.0 seed=1]', 'reload-lb1 [policy=haproxy haproxy=3.2 seed=1]']);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/^\| scenario \| policy \| haproxy \| seed \|/m);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { runs: { haproxy?: string }[] };
     expect(results.runs.map((x) => x.haproxy)).toEqual([undefined, '3.0', '3.2']);
