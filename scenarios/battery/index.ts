@@ -7,7 +7,7 @@
  */
 import type { ScenarioSpec } from '../dsl.ts';
 import type { ExpectationResult, FigureValue, ScenarioRunResult } from '../results.ts';
-import { runScenario } from '../runner.ts';
+import { ENGINE_INVARIANTS_HOLD, runScenario } from '../runner.ts';
 import { HAPROXY_VERSION_DEFAULT, type HaproxyVersion } from '../../engine/version/profile.ts';
 import { attackScenarios } from './attack.ts';
 import { crashScenarios } from './crash.ts';
@@ -72,11 +72,17 @@ export function runBattery(cluster: DerivedCluster, options: BatteryOptions, hoo
     keep: (o) => (reference = o),
     findings: [],
   });
+  // Without its baseline no scenario can be judged: each reports the broken reference run.
+  let broke: string | undefined;
   try {
-    runScenario(refSpec, { seed: options.seed, policy: options.policy, haproxy: versionOf(options), traceLevel: 'off' });
+    const { result } = runScenario(refSpec, { seed: options.seed, policy: options.policy, haproxy: versionOf(options), traceLevel: 'off' });
+    const invariant = result.expectations.find((e) => e.name === ENGINE_INVARIANTS_HOLD && !e.passed);
+    if (invariant !== undefined) broke = invariant.message;
   } catch (error) {
-    // Without its baseline no scenario can be judged: each reports the broken reference run.
-    const why = `the fault-free reference run broke: ${describeError(error)}`;
+    broke = describeError(error);
+  }
+  if (broke !== undefined) {
+    const why = `the fault-free reference run broke: ${broke}`;
     return { plan, names, results: chosen.map((bs) => brokenResult(cluster, options, bs, why, 0)) };
   }
   const results = chosen.map((bs, index) => {

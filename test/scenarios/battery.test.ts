@@ -120,7 +120,7 @@ describe('battery on a 3-node config with real addresses', () => {
     expect(broken.results).toHaveLength(1);
     const r = broken.results[0]!.result;
     expect(r.passed).toBe(false);
-    expect(r.expectations[0]!.message).toMatch(/^the fault-free reference run broke: InvariantError: .*frontend named nosuch/);
+    expect(r.expectations[0]!.message).toMatch(/^the fault-free reference run broke: the engine stopped at 500 ms on a broken invariant .*frontend named nosuch/);
     expect(r.reproduce).toContain('--battery-scenario crash-haproxy1');
   });
 
