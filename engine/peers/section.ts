@@ -182,8 +182,12 @@ export class PeersSection extends FlagWord {
     this.stopped = true;
     this.listener?.close();
     this.listener = undefined;
+    // The orphans leave the set before the sessions go (a session's release checks the invariants,
+    // which hold no orphan past a stop); they are killed after them, in the order they always were.
+    const orphans = [...this.orphans];
+    this.orphans.clear();
     for (const session of [...this.sessions]) session.kill();
-    for (const orphan of [...this.orphans]) orphan.kill();
+    for (const orphan of orphans) orphan.kill();
     this.timers.cancelAll();
   }
 
