@@ -13,11 +13,12 @@
  */
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const outdir = join(root, 'dist', 'cli');
+// An argument names another directory (the tests build there).
+const outdir = process.argv[2] === undefined ? join(root, 'dist', 'cli') : resolve(process.argv[2]);
 
 /** Rewrites `import.meta.url` in a source file to that file's URL. */
 const sourceUrls = {
