@@ -12,7 +12,8 @@
  * warming up — interpreting, then optimizing — the same code again in every process).
  * `merge_ms`: `sticksim report --merge` of 100 shard files of a 1,000,000-seed campaign (read,
  * check, merge, write results.json and the three reports), the fastest of 3.
- * JSON lines "bench":"shards". BENCH_SHARDS_SEEDS sets N. Run from the repository root.
+ * JSON lines "bench":"shards". BENCH_SHARDS_SEEDS sets N. Run from the repository root. The bin
+ * runs the compiled CLI (dist/cli/); STICKSIM_FROM_SOURCE=1 measures the sources through tsx.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
