@@ -2,7 +2,9 @@
  * Sharding cost, as a user runs it. `shard_overhead_pct`: the CPU time of the real CLI run as
  * `sticksim fuzz --runs N --seed bench-shards` (one process; default N = 1,000) against the same
  * campaign as 4 processes `sticksim fuzz --runs N --seed bench-shards --shard i/4` run at once:
- * the 4 processes' total CPU over the one's, minus 100 (target ≤ 5). Each process is
+ * the 4 processes' total CPU over the one's, minus 100 (target ≤ 5); the median of
+ * BENCH_SHARDS_PAIRS (default 3) pairs run in alternating order, with the smallest and largest
+ * (`shard_overhead_pct_min`, `_max`): CPU time too varies with the machine's load. Each process is
  * `node bin/sticksim.js …` (what the installed `sticksim` bin runs; npx's own start is left out),
  * and its CPU time is everything it cost, user + system, start-up included: the children's time
  * the kernel adds to this process once they are reaped (/proc/self/stat cutime + cstime, so
@@ -27,6 +29,7 @@ import { emit } from './emit.ts';
 
 const SEEDS = Number(process.env['BENCH_SHARDS_SEEDS'] ?? 1000);
 const SHARDS = 4;
+const PAIRS = Number(process.env['BENCH_SHARDS_PAIRS'] ?? 3);
 const ROOT_SEED = 'bench-shards';
 /** Linux reports cutime/cstime in USER_HZ ticks, 100 a second on every architecture. */
 const TICK_US = 10_000;
@@ -86,13 +89,25 @@ function writeShardFiles(dir: string, shards: number, seeds: number): void {
 }
 
 if (!existsSync('/proc/self/stat')) throw new Error('bench shards reads /proc/self/stat (Linux)');
+if (!Number.isSafeInteger(PAIRS) || PAIRS < 1) throw new Error(`BENCH_SHARDS_PAIRS is a positive integer (got ${PAIRS})`);
 const shardRuns = (k: number): number => Math.ceil((SEEDS - k) / SHARDS);
-const wholeUs = await childrenCpuUs(() => fuzzCli(['--runs', String(SEEDS)], SEEDS));
-const shardsUs = await childrenCpuUs(() => Promise.all(Array.from({ length: SHARDS }, (_, k) => fuzzCli(['--runs', String(SEEDS), '--shard', `${k + 1}/${SHARDS}`], shardRuns(k)))));
+const whole = (): Promise<number> => childrenCpuUs(() => fuzzCli(['--runs', String(SEEDS)], SEEDS));
+const sharded = (): Promise<number> => childrenCpuUs(() => Promise.all(Array.from({ length: SHARDS }, (_, k) => fuzzCli(['--runs', String(SEEDS), '--shard', `${k + 1}/${SHARDS}`], shardRuns(k)))));
+// Pairs in alternating order, so that the machine's drift weighs on both sides; the median pair counts.
+const pairs: Array<{ wholeUs: number; shardsUs: number }> = [];
+for (let p = 0; p < PAIRS; p++) {
+  if (p % 2 === 0) pairs.push({ wholeUs: await whole(), shardsUs: await sharded() });
+  else pairs.push({ shardsUs: await sharded(), wholeUs: await whole() });
+}
+const pct = (pair: { wholeUs: number; shardsUs: number }): number => (pair.shardsUs / pair.wholeUs) * 100 - 100;
+pairs.sort((a, b) => pct(a) - pct(b));
+const { wholeUs, shardsUs } = pairs[Math.floor(pairs.length / 2)]!;
 let startUs = Infinity;
 for (let attempt = 0; attempt < 3; attempt++) startUs = Math.min(startUs, await childrenCpuUs(() => fuzzCli(['--runs', '1', '--shard', '2/2'], 0)));
 const overheadUs = shardsUs - wholeUs;
-emit({ bench: 'shards', metric: 'shard_overhead_pct', value: Number(((shardsUs / wholeUs) * 100 - 100).toFixed(1)), unit: '%' });
+emit({ bench: 'shards', metric: 'shard_overhead_pct', value: Number(pct({ wholeUs, shardsUs }).toFixed(1)), unit: '%' });
+emit({ bench: 'shards', metric: 'shard_overhead_pct_min', value: Number(pct(pairs[0]!).toFixed(1)), unit: '%' });
+emit({ bench: 'shards', metric: 'shard_overhead_pct_max', value: Number(pct(pairs[pairs.length - 1]!).toFixed(1)), unit: '%' });
 emit({ bench: 'shards', metric: 'shard_whole_cpu_s', value: Number((wholeUs / 1e6).toFixed(2)), unit: 's' });
 emit({ bench: 'shards', metric: 'shard_start_cpu_ms', value: Math.round(startUs / 1000), unit: 'ms' });
 emit({ bench: 'shards', metric: 'shard_warmup_cpu_ms', value: Math.round((overheadUs / (SHARDS - 1) - startUs) / 1000), unit: 'ms' });
