@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ScenarioSpec } from './dsl.ts';
 import { checkHostAddresses, scenarioOfModule, ScenarioSpecError } from './spec-check.ts';
 import { displayPath, placeInFile } from './user-error.ts';
+import { typeScriptImports } from '../lib/typescript-imports.ts';
 
 const SCENARIOS_DIR = dirname(fileURLToPath(import.meta.url));
 export const BUILTIN_DIR = join(SCENARIOS_DIR, 'builtin');
@@ -50,6 +51,7 @@ export async function loadScenarios(paths: readonly string[]): Promise<LoadedSce
 /** A scenario file's module namespace; a person's file that cannot be loaded is their mistake. */
 async function importScenarioFile(abs: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(abs).href;
+  await typeScriptImports();
   if (abs.startsWith(SCENARIOS_DIR + sep)) return (await import(url)) as Record<string, unknown>;
   loadScenariosAsModules();
   try {
