@@ -103,7 +103,11 @@ interface TrialOutcome {
    * exchanged messages (the session where the two entries met).
    */
   readonly acceptor: Side | undefined;
-  /** The acceptor of the session still open at the end (another one can replace the first). */
+  /**
+   * The acceptor of the one session open at the end, when exactly one connection was open (and
+   * had exchanged messages) both before and after `show peers` was read; undefined otherwise (an
+   * orphaned hello can replace the session after the entries met: haproxy does it too).
+   */
   readonly acceptorAtEnd: Side | undefined;
   /** Per haproxy node: does its `show peers` say it accepted the session open at the end (its own bind address)? */
   readonly haproxySaysAccepted: ReadonlyMap<Side, boolean>;
@@ -292,6 +296,8 @@ class PartitionPair {
     }
     await sleepMs(SETTLE_MS);
     const final = { a: await this.row('a', key), b: await this.row('b', key) };
+    const openIds = (): string => relay.openConnections().map((c) => c.id).join(',');
+    const openBefore = openIds();
     const haproxySaysAccepted = new Map<Side, boolean>();
     let showPeersText = '';
     for (const side of ['a', 'b'] as const) {
@@ -304,7 +310,8 @@ class PartitionPair {
     const connectionsAfterHeal = relay.connections().filter((c) => c.id > lastIdBefore).map((c) => this.talkOf(c));
     const sideOf = (name: string): Side => (name === this.name('a') ? 'a' : 'b');
     const carrier = connectionsAfterHeal.find(exchangedMessages);
-    const atEnd = connectionsAfterHeal.filter((t) => t.connection.closedAtMs === undefined && exchangedMessages(t)).at(-1);
+    const open = connectionsAfterHeal.filter((t) => t.connection.closedAtMs === undefined);
+    const atEnd = openIds() === openBefore && open.length === 1 && exchangedMessages(open[0]!) ? open[0] : undefined;
     await relay.heal();
     return {
       trial: trialIndex,
@@ -367,11 +374,13 @@ function expectTrialValid(pair: PartitionPair, o: TrialOutcome): void {
   const where = `\n${pair.describe(o)}\n${o.showPeersText}`;
   // the writes during the cut took: each side holds its own, different entry
   expect(o.pre.a, where).not.toBe(o.pre.b);
-  // the session came back through the route healed first, and haproxy agrees with the relay on who accepted
+  // the session came back through the route healed first; haproxy agrees with the relay on who
+  // accepted the session open at the end, when one session is (see acceptorAtEnd)
   if (o.plan.initiator === 'any') expect(o.acceptor, where).toBeDefined();
   else expect(o.acceptor, where).toBe(other(o.plan.initiator));
-  expect(o.acceptorAtEnd, where).toBeDefined();
-  for (const [side, accepted] of o.haproxySaysAccepted) expect(accepted, `${pair.name(side)}'s show peers${where}`).toBe(o.acceptorAtEnd === side);
+  if (o.acceptorAtEnd !== undefined) {
+    for (const [side, accepted] of o.haproxySaysAccepted) expect(accepted, `${pair.name(side)}'s show peers${where}`).toBe(o.acceptorAtEnd === side);
+  }
   // the lab's precondition, in the flags and on the wire: no resync requested on the new session
   expect(o.resyncFinishedAtHeal, where).toBe(true);
   expect(o.acceptorFirst[0], where).toBe('status 200');
@@ -380,11 +389,17 @@ function expectTrialValid(pair: PartitionPair, o: TrialOutcome): void {
 
 const TRIALS_TIMEOUT_MS = (trials: number): number => RESYNC_FINISHED_MS_MAX + trials * (RECONNECT_MS_MAX * 2 + CONVERGE_MS_MAX * 2) + 30_000;
 
+/** A pair started before the describe block's tests and stopped after them (call inside `describe`). */
+function startedPair(spec: PairSpec): PartitionPair {
+  const pair = new PartitionPair(spec);
+  beforeAll(() => pair.start());
+  afterAll(() => pair.close());
+  return pair;
+}
+
 function describeLabRule(title: string, spec: PairSpec): void {
   describe.skipIf(gate.skip)(title, () => {
-    const pair = new PartitionPair(spec);
-    beforeAll(() => pair.start());
-    afterAll(() => pair.close());
+    const pair = startedPair(spec);
 
     test(
       "after a cut in which both sides wrote, both nodes end with the acceptor's whole entry, whichever side accepts and whichever writes gpc0",
@@ -414,9 +429,7 @@ describeLabRule('the referee: partition and heal between two real haproxy 2.6 pr
 });
 
 describe.skipIf(gate.skip)('negative control: sticksim with --plant-bug push-before-read breaks the rule where it initiates', () => {
-  const pair = new PartitionPair({ a: { name: 'hap', kind: 'haproxy' }, b: { name: 'sim', kind: 'sticksim', sticksimArgs: ['--plant-bug', 'push-before-read'] } });
-  beforeAll(() => pair.start());
-  afterAll(() => pair.close());
+  const pair = startedPair({ a: { name: 'hap', kind: 'haproxy' }, b: { name: 'sim', kind: 'sticksim', sticksimArgs: ['--plant-bug', 'push-before-read'] } });
 
   test(
     "the check flags every trial where the buggy sticksim initiated (it pushes before it reads the acceptor's update: the entries swap), and none where it accepted",
