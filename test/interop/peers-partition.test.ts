@@ -27,12 +27,13 @@
  *    initiator's values back: the initiator wins. Both sides answer PARTIAL (`00 02`, neither is
  *    finished), which re-arms the 5 s resync timeout; a heal that comes back within 5 s assigns
  *    the teacher again, so a fast trial loop keeps the pair learning for good.
- * Earlier runs of this test started the first trial 5.7 s after start (both sections already
- * FINISHED: acceptor 40 of 40); once sticksim's startup got HAProxy's timings (connect signal,
- * orphan-stream teardown) the first session came up at once, the first trial started 1.3 s
- * after start, both sections showed 0x6811 (learning) in every trial and the initiator won 8 of
- * 8. Two haproxy 2.6 processes through the same relay gave the same: the initiator while
- * learning, the acceptor once finished. So the test now waits, like the lab, until both sections
+ * Measured: with the engine of this test's first commit (d8f08e8) the first trial began 5.7 s
+ * after start, both sections already FINISHED (hap 0x4033, sim 0x2293): the acceptor won, 40 of
+ * 40 that day. With the engine after the timing work (connect signal, orphan-stream teardown,
+ * merged after it) the first session comes up at once, the first trial began 1.3 s after start,
+ * both sections showed 0x6811 (learning) before every heal and the initiator won 8 of 8. Two
+ * haproxy 2.6 processes through the same relay did the same: the initiator while learning (2 of 2),
+ * the acceptor once finished. So the test now waits, like the lab, until both sections
  * are FINISHED, and checks on the wire that the acceptor's re-opened session did not begin with a
  * resync request. The session judged is the first one after the heal on which both sides sent
  * messages: a hello from an orphaned stream (2.6.12: a session shut down by a collision while it
