@@ -414,6 +414,17 @@ ${o.showPeersText}`;
   expect(acceptorAskedResync(o), where).toBe(false);
 }
 
+/** The lab's setting: waits until both sections finished their resync, runs the trials, checks each is valid and settled. */
+async function runSettledPlan(pair: PartitionPair, plan: readonly TrialPlan[]): Promise<TrialOutcome[]> {
+  await pair.waitResyncFinished();
+  const outcomes = await runPlan(pair, plan, { firstTrial: 0 });
+  for (const o of outcomes) {
+    expectTrialValid(pair, o);
+    expectResyncFinished(pair, o);
+  }
+  return outcomes;
+}
+
 const TRIALS_TIMEOUT_MS = (trials: number): number => RESYNC_FINISHED_MS_MAX + trials * (RECONNECT_MS_MAX * 2 + CONVERGE_MS_MAX * 2) + 30_000;
 
 /** A pair started before the describe block's tests and stopped after them (call inside `describe`). */
@@ -445,13 +456,8 @@ function describeLabRule(title: string, spec: PairSpec): void {
     test(
       "after a cut in which both sides wrote, both nodes end with the acceptor's whole entry, whichever side accepts and whichever writes gpc0",
       async () => {
-        await pair.waitResyncFinished();
-        const outcomes = await runPlan(pair, PLAN, { firstTrial: 0 });
-        for (const o of outcomes) {
-          expectTrialValid(pair, o);
-          expectResyncFinished(pair, o);
-          expect(labRuleViolation(o), `\n${pair.describe(o)}\n${o.showPeersText}`).toBeUndefined();
-        }
+        const outcomes = await runSettledPlan(pair, PLAN);
+        for (const o of outcomes) expect(labRuleViolation(o), `\n${pair.describe(o)}\n${o.showPeersText}`).toBeUndefined();
         // both sides accepted at least once: the rule is told apart from "a wins" and "b wins"
         expect(outcomes.filter((o) => o.acceptor === 'a').length).toBeGreaterThan(0);
         expect(outcomes.filter((o) => o.acceptor === 'b').length).toBeGreaterThan(0);
@@ -477,11 +483,8 @@ describe.skipIf(gate.skip)('negative control: sticksim with --plant-bug push-bef
   test(
     "the check flags every trial where the buggy sticksim initiated (it pushes before it reads the acceptor's update: the entries swap), and none where it accepted",
     async () => {
-      await pair.waitResyncFinished();
-      const outcomes = await runPlan(pair, FORCED_PLAN, { firstTrial: 0 });
+      const outcomes = await runSettledPlan(pair, FORCED_PLAN);
       for (const o of outcomes) {
-        expectTrialValid(pair, o);
-        expectResyncFinished(pair, o);
         const where = `\n${pair.describe(o)}`;
         if (o.acceptor === 'a') expect(labRuleViolation(o), where).toBeDefined();
         else expect(labRuleViolation(o), where).toBeUndefined();
