@@ -18,6 +18,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Config } from '../engine/config/types.ts';
 import type { MergePolicyName } from '../engine/peers/merge.ts';
+import type { PlantedBug } from '../engine/peers/planted-bug.ts';
 import { registerShowPeers } from '../engine/peers/show-peers.ts';
 import { HaproxyProcess } from '../engine/process/process.ts';
 import { makeLiveEnv } from './env.ts';
@@ -42,6 +43,8 @@ export interface PeerRunnerOptions {
   verbose?: boolean;
   /** HAProxy's now_ms at start (uint32); default: the wall clock's milliseconds truncated to 32 bits. */
   tickStart?: number;
+  /** Testing aid: run with one deliberately wrong peers behaviour (engine/peers/planted-bug.ts). */
+  plantedBug?: PlantedBug;
   write: (text: string) => void;
   exit: (code: number) => void;
 }
@@ -102,6 +105,7 @@ export async function runPeer(options: PeerRunnerOptions): Promise<void> {
     hasOldProcess: reloadFrom !== undefined,
     ...(options.mergePolicy === undefined ? {} : { mergePolicy: options.mergePolicy }),
     ...(options.haproxy === undefined ? {} : { haproxy: options.haproxy }),
+    ...(options.plantedBug === undefined ? {} : { plantedBug: options.plantedBug }),
     pid,
     startDate: haproxyDate(new Date()),
   });
@@ -159,6 +163,7 @@ export async function runPeer(options: PeerRunnerOptions): Promise<void> {
   proc.start();
   if (options.pidFile !== undefined) writeFileSync(options.pidFile, `${pid}\n`);
   events.log('NOTICE', `sticksim peer: local peer '${proc.local.localName}', ${proc.sections.length} peers section(s), ${proc.tables.tables.length} table(s)`);
+  if (options.plantedBug !== undefined) events.log('WARNING', `sticksim peer: planted bug '${options.plantedBug}' (a testing aid: this process is deliberately wrong)`);
   if (reloadFrom !== undefined && !signalOld(reloadFrom, 'SIGUSR1')) {
     events.log('WARNING', `could not signal the old process ${reloadFrom}`);
   }

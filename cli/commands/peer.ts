@@ -9,6 +9,7 @@ import { parsePidOrPidFile, runPeer } from '../../live/runner.ts';
 import { loadConfigOrExit } from '../config-file.ts';
 import { HAPROXY_OPTION_HELP, haproxyOption, uint32Option } from '../options.ts';
 import type { HaproxyVersion } from '../../engine/version/profile.ts';
+import { PLANT_BUG_HELP, plantedBugOption } from '../plant-bug-option.ts';
 
 interface PeerCommandOptions {
   config: string;
@@ -20,6 +21,7 @@ interface PeerCommandOptions {
   reloadFrom?: string;
   verbose?: boolean;
   tickStart?: number;
+  plantBug?: string;
 }
 
 export function registerPeerCommand(program: Command): void {
@@ -35,6 +37,7 @@ export function registerPeerCommand(program: Command): void {
     .option('--tick-start <ms>', "HAProxy's now_ms at start (uint32), for reproducible bytes", uint32Option)
     .option('--haproxy <version>', HAPROXY_OPTION_HELP, haproxyOption)
     .option('--verbose', 'log every peer event (updates, acks, heartbeats) as JSON')
+    .option('--plant-bug <name>', PLANT_BUG_HELP)
     .addHelpText(
       'after',
       '\nSignals: SIGUSR1 soft stop (teach the new process, then exit), SIGTTOU/SIGTTIN pause/resume the\n' +
@@ -43,6 +46,11 @@ export function registerPeerCommand(program: Command): void {
         '  echo "show peers" | socat - UNIX-CONNECT:/tmp/hap1.sock\n',
     )
     .action(async (options: PeerCommandOptions) => {
+      const planted = plantedBugOption(options.plantBug, process.env);
+      if ('error' in planted) {
+        process.stderr.write(`sticksim peer: ${planted.error}\n`);
+        process.exit(2);
+      }
       const config = loadConfigOrExit(options.config, { haproxy: options.haproxy ?? '2.6' });
       let reloadFromPid: number | undefined;
       if (options.reloadFrom !== undefined) {
@@ -63,6 +71,7 @@ export function registerPeerCommand(program: Command): void {
         ...(reloadFromPid === undefined ? {} : { reloadFromPid }),
         ...(options.verbose === undefined ? {} : { verbose: options.verbose }),
         ...(options.tickStart === undefined ? {} : { tickStart: options.tickStart }),
+        ...(planted.bug === undefined ? {} : { plantedBug: planted.bug }),
         write: (text) => process.stderr.write(text),
         exit: (code) => process.exit(code),
       });

@@ -7,7 +7,7 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { sleepMs } from './haproxy.ts';
-import { TcpRelay } from './tcp-relay.ts';
+import { TcpRelay, type DeliveredChunk } from './tcp-relay.ts';
 import { waitFor } from './peer-harness.ts';
 
 /** Long enough for a forwarded byte to cross loopback many times over; used only to see that nothing arrives. */
@@ -55,7 +55,7 @@ describe('test-only TCP relay', () => {
   });
 
   /** Target b, a relay with the route a -> b (and b -> a to a dummy), and one connection a -> b through it. */
-  async function setup(options: { holdBytesMax?: number } = {}) {
+  async function setup(options: { holdBytesMax?: number; onDelivered?: (chunk: DeliveredChunk) => void } = {}) {
     const target = await startTarget();
     const relay = await TcpRelay.start({
       routes: [
@@ -63,6 +63,7 @@ describe('test-only TCP relay', () => {
         { from: 'b', to: 'a', target: { address: '127.0.0.1', port: 9 } },
       ],
       holdBytesMax: options.holdBytesMax,
+      onDelivered: options.onDelivered,
     });
     const clients: End[] = [];
     cleanups.push(async () => {
@@ -81,8 +82,9 @@ describe('test-only TCP relay', () => {
     return { relay, target, open, clients };
   }
 
-  test('bytes pass both ways in order, a FIN passes, the relay knows who initiated', async () => {
-    const { relay, open } = await setup();
+  test('bytes pass both ways in order, a FIN passes, the relay knows who initiated; the capture sees every byte', async () => {
+    const captured: DeliveredChunk[] = [];
+    const { relay, open } = await setup({ onDelivered: (c) => captured.push(c) });
     const { a, b } = await open();
     const up = Buffer.from(Array.from({ length: 100_000 }, (_, i) => (i * 31 + 7) & 255));
     a.socket.write(up);
@@ -93,6 +95,10 @@ describe('test-only TCP relay', () => {
     expect(a.received().toString()).toBe('hello from b');
     const [info] = relay.openConnections();
     expect(info).toMatchObject({ initiator: 'a', acceptor: 'b', bytesToAcceptor: up.length, bytesToInitiator: 12 });
+    // the capture: each direction's chunks, in order, make up exactly the bytes delivered
+    const capturedFrom = (sender: string): Buffer => Buffer.concat(captured.filter((c) => c.sender === sender && c.connection === info!.id).map((c) => c.bytes));
+    expect(capturedFrom('a').equals(up)).toBe(true);
+    expect(capturedFrom('b').toString()).toBe('hello from b');
     a.socket.end();
     await waitFor('the FIN at b', async () => (b.ended() ? true : undefined), WAIT);
     b.socket.end();

@@ -19,6 +19,9 @@
  * `{ initiator }` selects the routes of connections opened by that node (cut/heal/reset),
  * `{ sender }` the direction of the bytes that node sends (drop/undrop, hold/release).
  *
+ * `onDelivered` (a start option) sees every chunk as it is handed on: a wire capture of both
+ * directions of every connection.
+ *
  * No timer of its own; `close()` destroys every socket and listener.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
@@ -46,6 +49,16 @@ export interface StartRelayOptions {
   readonly listenAddress?: string;
   /** Bytes buffered per connection and direction by `hold`; past it the sender is paused. */
   readonly holdBytesMax?: number;
+  /** Called with every chunk as it is handed to the receiving socket (a wire capture). */
+  readonly onDelivered?: (chunk: DeliveredChunk) => void;
+}
+
+/** One chunk the relay handed to a socket: which connection, who sent it, when. */
+export interface DeliveredChunk {
+  readonly connection: number;
+  readonly sender: string;
+  readonly atMs: number;
+  readonly bytes: Buffer;
 }
 
 export interface RouteSelection {
@@ -94,6 +107,7 @@ class Flow {
   bytesDelivered = 0;
 
   constructor(
+    readonly connectionId: number,
     readonly sender: string,
     private readonly source: Socket,
     private readonly sink: Socket,
@@ -133,6 +147,7 @@ class Flow {
       for (let i = 0; i < this.held.length; i++) {
         const chunk = this.held[i]!;
         this.bytesDelivered += chunk.length;
+        this.relay.delivered(this.connectionId, this.sender, chunk);
         if (!this.sink.write(chunk)) this.sinkBlocked = true;
       }
       this.held = [];
@@ -170,8 +185,8 @@ class RelayedConnection {
     holdBytesMax: number,
   ) {
     this.openedAtMs = relay.nowMs();
-    this.toAcceptor = new Flow(route.from, inbound, outbound, relay, holdBytesMax, () => this.abort('reset by initiator'));
-    this.toInitiator = new Flow(route.to, outbound, inbound, relay, holdBytesMax, () => this.abort('reset by acceptor'));
+    this.toAcceptor = new Flow(id, route.from, inbound, outbound, relay, holdBytesMax, () => this.abort('reset by initiator'));
+    this.toInitiator = new Flow(id, route.to, outbound, inbound, relay, holdBytesMax, () => this.abort('reset by acceptor'));
     for (const [socket, flow] of [
       [inbound, this.toAcceptor],
       [outbound, this.toInitiator],
@@ -243,6 +258,7 @@ export class TcpRelay {
   private constructor(
     private readonly routes: readonly Route[],
     private readonly holdBytesMax: number,
+    private readonly onDelivered: ((chunk: DeliveredChunk) => void) | undefined,
   ) {}
 
   /** Opens one listener per route (ports the OS picks) and returns once all listen. */
@@ -258,7 +274,7 @@ export class TcpRelay {
     }
     const address = options.listenAddress ?? '127.0.0.1';
     const routes: Route[] = [];
-    const relay = new TcpRelay(routes, holdBytesMax);
+    const relay = new TcpRelay(routes, holdBytesMax, options.onDelivered);
     try {
       for (const r of options.routes) {
         const route: Route = { from: r.from, to: r.to, target: r.target, listen: { address, port: 0 }, server: undefined, cut: false };
@@ -386,6 +402,11 @@ export class TcpRelay {
         }),
     );
     await Promise.all([...closedSockets, ...closedListeners]);
+  }
+
+  /** Called by a flow for every chunk it hands to its sink. */
+  delivered(connection: number, sender: string, bytes: Buffer): void {
+    this.onDelivered?.({ connection, sender, atMs: this.nowMs(), bytes });
   }
 
   /** Called by a connection once both its sockets closed. */

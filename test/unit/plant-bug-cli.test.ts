@@ -1,5 +1,5 @@
 /**
- * `--plant-bug NAME` on `sticksim run` and `sticksim fuzz`: a documented testing aid, a one-line
+ * `--plant-bug NAME` on `sticksim run`, `sticksim fuzz` and `sticksim peer`: a documented testing aid, a one-line
  * usage error (exit 2) for an unknown name, the retired STICKSIM_PLANT_BUG variable refused with
  * the flag named, and the bug named in the trace header and the reproduce command.
  */
@@ -19,8 +19,11 @@ function sticksim(args: string[], env: Record<string, string> = {}): { status: n
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** What each command needs besides the flag to reach the flag's check (peer requires --config). */
+const BASE_ARGS: Record<string, readonly string[]> = { run: [], fuzz: [], peer: ['--config', '/dev/null'] };
+
 describe('--plant-bug', () => {
-  it.each(['run', 'fuzz'])('%s --help documents it as a testing aid with every bug name', (command) => {
+  it.each(['run', 'fuzz', 'peer'])('%s --help documents it as a testing aid with every bug name', (command) => {
     const r = sticksim([command, '--help']);
     expect(r.status).toBe(0);
     const help = r.stdout.replace(/\s+/g, ' ');
@@ -29,8 +32,8 @@ describe('--plant-bug', () => {
     for (const bug of PLANTED_BUGS) expect(help).toContain(bug);
   });
 
-  it.each(['run', 'fuzz'])('%s refuses an unknown bug with one line listing the valid names, exit 2', (command) => {
-    const r = sticksim([command, '--plant-bug', 'nosuch']);
+  it.each(['run', 'fuzz', 'peer'])('%s refuses an unknown bug with one line listing the valid names, exit 2', (command) => {
+    const r = sticksim([command, ...BASE_ARGS[command]!, '--plant-bug', 'nosuch']);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(`--plant-bug nosuch: unknown planted bug (valid: ${PLANTED_BUGS.join(', ')})`);
