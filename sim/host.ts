@@ -162,6 +162,11 @@ export class SimHost {
     });
   }
 
+  /** How late this host's timers fire after their expiry (the seeded per-host knob). */
+  get timerLateness(): TimerLateness {
+    return this.options.timerLateness ?? TIMER_LATENESS_MEASURED;
+  }
+
   /** The process serving traffic and the runtime API (the newest one), if any. */
   get process(): HaproxyProcess | undefined {
     return this.current?.process;

@@ -16,7 +16,7 @@
 import { assert, fail } from '../../lib/assert.ts';
 import { inetaddrHost } from '../../engine/table/keys.ts';
 import { NO_ENTRY } from '../../engine/table/table.ts';
-import { tickIsExpired } from '../../engine/ticks.ts';
+import { tickIsExpired, type Tick } from '../../engine/ticks.ts';
 import type { TraceEntry } from '../../sim/trace.ts';
 import type { ScriptApi } from '../script-api.ts';
 import { caseDurationMs, convergenceBound, type ConvergenceBound } from './bound.ts';
@@ -227,23 +227,35 @@ function checkSent(ctx: Context, e: TraceEntry): void {
   const d = e.details;
   if (d === undefined) return;
   if (d['pid'] !== currentPid(ctx, e.host)) return;
-  // An entry expiring this very tick may still be sent (its expire task runs in this tick too);
-  // one whose expiry passed in an earlier tick must have been purged, not pushed.
-  const haproxyProcess = ctx.s.world.host(e.host).process;
+  // An entry may still be sent until its table's expire task has run: that task is a timer, and a
+  // host's timers fire up to its timer lateness after their expiry (1-2 ms measured, sim/host-clock.ts),
+  // while other tasks (a peer session woken by input) run meanwhile and push what the tree holds,
+  // as HAProxy's do (a lookup or a push never checks `expire`, spec §3.2). An entry whose expiry
+  // passed longer ago than that must have been purged, not pushed.
+  const host = ctx.s.world.host(e.host);
+  const haproxyProcess = host.process;
   const table = haproxyProcess?.tables.get(TABLE);
   if (haproxyProcess === undefined || table === undefined) return;
   const ref = table.lookup(inetaddrHost(String(d['key'])));
   if (ref === NO_ENTRY) return;
   const expire = table.expireOf(ref);
   const now = haproxyProcess.env.clock.nowTick();
-  // HAProxy 2.6 purges lazily: an entry whose expire was SHORTENED after it was queued (a timed
-  // update of a full resync, spec §3.2 and §4.7) lives until its original tree key, and may be
-  // pushed meanwhile (fixed only in 3.4-dev9). Only an entry past both ticks must be gone.
-  const treeKey = table.treeKeyOf(ref);
-  const purgeDue = treeKey !== 0 && ((treeKey - expire) | 0) > 0 ? treeKey : expire;
-  if (expire !== 0 && purgeDue !== now && tickIsExpired(purgeDue, now)) {
+  if (pushedPastPurge({ expire, treeKey: table.treeKeyOf(ref), now, latenessMsMax: host.timerLateness.maxMs })) {
     violate(ctx, 'no-expired-entry-pushed', `${e.host} pushed ${String(d['key'])} to ${String(d['peer'])} ${(now - expire) | 0} ms after it expired`);
   }
+}
+
+/**
+ * Whether an entry pushed at tick `now` should have been purged already: past its purge tick by
+ * more than the host's timer lateness. HAProxy 2.6 purges lazily: an entry whose expire was
+ * SHORTENED after it was queued (a timed update of a full resync, spec §3.2 and §4.7) lives until
+ * its original tree key, and may be pushed meanwhile (fixed only in 3.4-dev9), so the purge tick
+ * is the later of the two. Ticks wrap (2^32).
+ */
+export function pushedPastPurge(o: { expire: Tick; treeKey: Tick; now: Tick; latenessMsMax: number }): boolean {
+  if (o.expire === 0) return false;
+  const purgeDue = o.treeKey !== 0 && ((o.treeKey - o.expire) | 0) > 0 ? o.treeKey : o.expire;
+  return tickIsExpired(purgeDue, o.now) && ((o.now - purgeDue) | 0) > o.latenessMsMax;
 }
 
 /**
