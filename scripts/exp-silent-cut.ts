@@ -54,7 +54,12 @@ function parseArgs(argv: readonly string[]): Options {
 /** The peer streams in message mode (applet st0=7) of a `show sess all` answer: task expiry, then each channel's rex. */
 function peerStreamExpiries(showSess: string): string {
   const streams = showSess.split(/\n(?=0x[0-9a-f]+: \[)/).filter((st) => st.includes('mode=peers') && /st0=7 /.test(st));
-  return streams.map((st) => `exp=${/task=\S+ \(.*?exp=(\S+)/.exec(st)?.[1] ?? '?'} rex=${[...st.matchAll(/rex=(\S+)/g)].map((m) => m[1]).join('/')}`).join(',');
+  return streams
+    .map((st) => {
+      const flags = [/scf=\S+ flags=(0x[0-9a-f]+)/, /scb=\S+ flags=(0x[0-9a-f]+)/, /req=\S+ \(f=(0x[0-9a-f]+)/, /res=\S+ \(f=(0x[0-9a-f]+)/].map((re) => re.exec(st)?.[1] ?? '?');
+      return `exp=${/task=\S+ \(.*?exp=(\S+)/.exec(st)?.[1] ?? '?'} rex=${[...st.matchAll(/rex=(\S+)/g)].map((m) => m[1]).join('/')} scf/scb/req/res flags=${flags.join('/')}`;
+    })
+    .join(',');
 }
 
 async function bothUp(a: PeerProcess, b: PeerProcess): Promise<boolean> {
