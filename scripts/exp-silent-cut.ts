@@ -1,0 +1,124 @@
+/**
+ * Issue 14 experiment against real haproxy 2.6 (the referee): which path ends a peer session when
+ * the link goes silent both ways. Two haproxy processes A and B talk through the test relay
+ * (test/interop/tcp-relay.ts). Each trial follows lab 04's steps: start A then B, wait for the
+ * session, 1.5 s, A writes the key (`--writes` updates of it, as the lab's two requests and one
+ * `set gpc0`), wait until B has it, 300 ms, then the relay drops every byte both ways (what the
+ * processes see of the lab's DROP/REJECT cut; the kernel's retransmissions are not reproduced).
+ * Per trial it prints who initiated, when each side dropped the session (ms after the cut) and
+ * whether its no_hbt grew (the dead-peer path: reconnect timer expired twice without input)
+ * rather than the 5 s read timeout. With `--show-sess` it also samples `show sess all` on both
+ * sides before the writes and during the silence: the peer stream's task expiry and each
+ * channel's read expiry (rex).
+ *
+ *   npx tsx scripts/exp-silent-cut.ts [--trials N=8] [--writes N=3] [--show-sess]
+ *
+ * Needs the haproxy 2.6 binary (as the interop tests: /usr/sbin/haproxy or STICKSIM_HAPROXY_2_6).
+ */
+import { interopGate, sleepMs, type HaproxyBinary } from '../test/interop/haproxy.ts';
+import { peerBlock, peersConfig, startRealHaproxy, twoEndpoints, type PeerProcess } from '../test/interop/peer-harness.ts';
+import { TcpRelay } from '../test/interop/tcp-relay.ts';
+
+const USAGE = 'usage: npx tsx scripts/exp-silent-cut.ts [--trials N=8] [--writes N=3] [--show-sess]';
+const KEY = '10.9.9.9';
+/** When the silence is sampled with --show-sess, ms after the cut. */
+const SAMPLE_AT_MS = [1000, 2000, 3200, 4000, 4900, 6000, 7000];
+/** Longest wait for both sides to drop the session: past the dead-peer path's 10 s. */
+const WATCH_MS_MAX = 14_000;
+const POLL_MS = 10;
+
+interface Options {
+  trials: number;
+  writes: number;
+  showSess: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const options: Options = { trials: 8, writes: 3, showSess: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    if (arg === '--show-sess') options.showSess = true;
+    else if (arg === '--trials' || arg === '--writes') {
+      const value = Number(argv[++i]);
+      if (!Number.isInteger(value) || value < 1 || value > 100) throw new Error(`${arg}: a whole number 1..100 (argument ${i + 1})`);
+      options[arg === '--trials' ? 'trials' : 'writes'] = value;
+    } else throw new Error(`unknown argument ${JSON.stringify(arg)} (argument ${i + 1}); ${USAGE}`);
+  }
+  return options;
+}
+
+/** The peer streams in message mode (applet st0=7) of a `show sess all` answer: task expiry, then each channel's rex. */
+function peerStreamExpiries(showSess: string): string {
+  const streams = showSess.split(/\n(?=0x[0-9a-f]+: \[)/).filter((st) => st.includes('mode=peers') && /st0=7 /.test(st));
+  return streams
+    .map((st) => {
+      const flags = [/scf=\S+ flags=(0x[0-9a-f]+)/, /scb=\S+ flags=(0x[0-9a-f]+)/, /req=\S+ \(f=(0x[0-9a-f]+)/, /res=\S+ \(f=(0x[0-9a-f]+)/].map((re) => re.exec(st)?.[1] ?? '?');
+      return `exp=${/task=\S+ \(.*?exp=(\S+)/.exec(st)?.[1] ?? '?'} rex=${[...st.matchAll(/rex=(\S+)/g)].map((m) => m[1]).join('/')} scf/scb/req/res flags=${flags.join('/')}`;
+    })
+    .join(',');
+}
+
+async function bothUp(a: PeerProcess, b: PeerProcess): Promise<boolean> {
+  return (await peerBlock(a, 'B')).state === 'EST' && (await peerBlock(b, 'A')).state === 'EST';
+}
+
+async function trial(binary: HaproxyBinary, relay: TcpRelay, cfg: (local: string) => string, options: Options): Promise<Record<string, unknown>> {
+  const a = await startRealHaproxy({ binary, configText: cfg('A'), local: 'A' });
+  const b = await startRealHaproxy({ binary, configText: cfg('B'), local: 'B' });
+  try {
+    for (let i = 0; i < 500 && !(await bothUp(a, b)); i++) await sleepMs(20);
+    await sleepMs(1500);
+    const atStart = options.showSess ? { A: peerStreamExpiries(await a.cli('show sess all')), B: peerStreamExpiries(await b.cli('show sess all')) } : undefined;
+    for (let w = 1; w <= options.writes; w++) await a.cli(`set table st key ${KEY} data.gpc0 ${w}`);
+    for (let i = 0; i < 250 && !(await b.cli(`show table st key ${KEY}`)).includes(`gpc0=${options.writes}`); i++) await sleepMs(20);
+    await sleepMs(300);
+    const initiator = relay.openConnections().map((c) => c.initiator).join(',');
+    const noHbtBefore = { A: (await peerBlock(a, 'B')).noHbt, B: (await peerBlock(b, 'A')).noHbt };
+    const cutMs = relay.nowMs();
+    relay.drop();
+    const down: Record<string, number> = {};
+    const samples: Record<string, string[]> = { A: [], B: [] };
+    const sampleAt = options.showSess ? [...SAMPLE_AT_MS] : [];
+    const sides = [['A', a, 'B'], ['B', b, 'A']] as const;
+    while (relay.nowMs() - cutMs < WATCH_MS_MAX && Object.keys(down).length < 2) {
+      if (sampleAt.length > 0 && relay.nowMs() - cutMs >= sampleAt[0]!) {
+        sampleAt.shift();
+        for (const [n, p] of sides) if (down[n] === undefined) samples[n]!.push(`@${Math.round(relay.nowMs() - cutMs)} ${peerStreamExpiries(await p.cli('show sess all'))}`);
+      }
+      for (const [n, p, other] of sides) if (down[n] === undefined && (await peerBlock(p, other)).state !== 'EST') down[n] = Math.round(relay.nowMs() - cutMs);
+      await sleepMs(POLL_MS);
+    }
+    const deadPeer = { A: (await peerBlock(a, 'B')).noHbt - noHbtBefore.A, B: (await peerBlock(b, 'A')).noHbt - noHbtBefore.B };
+    relay.undrop();
+    return { initiator, downA: down['A'] ?? -1, downB: down['B'] ?? -1, deadPeerA: deadPeer.A, deadPeerB: deadPeer.B, ...(options.showSess ? { beforeWrites: atStart, samples } : {}) };
+  } finally {
+    await a.stop();
+    await b.stop();
+    relay.reset();
+  }
+}
+
+const options = parseArgs(process.argv.slice(2));
+const gate = interopGate();
+if (gate.skip) throw new Error(gate.reason);
+const [ea, eb] = await twoEndpoints();
+const relay = await TcpRelay.start({ routes: [{ from: 'A', to: 'B', target: eb }, { from: 'B', to: 'A', target: ea }] });
+const cfg = (local: string): string =>
+  peersConfig({
+    peers: [
+      { name: 'A', endpoint: local === 'A' ? ea : relay.endpointFor('B', 'A') },
+      { name: 'B', endpoint: local === 'B' ? eb : relay.endpointFor('A', 'B') },
+    ],
+  });
+let late = 0;
+for (let t = 1; t <= options.trials; t++) {
+  const result = await trial(gate.binary, relay, cfg, options);
+  if (result['deadPeerA'] !== 0 || result['deadPeerB'] !== 0) late++;
+  console.log(JSON.stringify({ trial: t, writes: options.writes, ...result }));
+}
+console.log(`${late} of ${options.trials} trials: one side ended by the dead-peer path (no_hbt + 1) instead of the read timeout`);
+await relay.close();
