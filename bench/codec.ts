@@ -201,6 +201,14 @@ class MemoryStream implements ByteStream {
   /** Never signalled: the session counts a stream connected at its first byte as well. */
   onConnect(_handler: () => void): void {}
   onClose(_handler: (reason: StreamCloseReason) => void): void {}
+  /** As a socket's kernel buffer: while the reader has paused its input, pushes wait. */
+  paused = false;
+  pauseInput(): void {
+    this.paused = true;
+  }
+  resumeInput(): void {
+    this.paused = false;
+  }
   push(bytes: Uint8Array): void {
     this.dataHandler?.(bytes);
   }
@@ -230,6 +238,7 @@ async function sticksimIngestMs(stream: Buffer): Promise<number> {
   const start = process.hrtime.bigint();
   // one socket read per event-loop turn, as from a real socket (the session consumes each first)
   for (let at = 0; at < stream.length; at += RESYNC_CHUNK_BYTES) {
+    for (let i = 0; i < 1_000_000 && conn.paused; i++) await tick();
     conn.push(stream.subarray(at, at + RESYNC_CHUNK_BYTES));
     await tick();
   }

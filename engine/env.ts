@@ -41,6 +41,15 @@ export interface ByteStream {
   roomBytes?(): number;
   /** Calls `handler` once, the next time bytes leave the send buffer (room grew). */
   awaitRoom?(handler: () => void): void;
+  /**
+   * Stops handing received bytes to `onData` until `resumeInput`: they wait in the kernel, whose
+   * receive window then holds the sender back (TCP flow control), as HAProxy stops reading a
+   * socket while its input buffer is full. Absent: the stream cannot hold input back (the
+   * simulated network paces the sender by its send buffer instead).
+   */
+  pauseInput?(): void;
+  /** Hands received bytes to `onData` again after `pauseInput`. */
+  resumeInput?(): void;
   /** Half-closes our side and then closes; pending bytes are still delivered. */
   close(): void;
   onData(handler: (bytes: Uint8Array) => void): void;

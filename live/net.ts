@@ -92,6 +92,14 @@ class LiveStream implements ByteStream {
     this.socket.write(bytes);
   }
 
+  pauseInput(): void {
+    this.socket.pause();
+  }
+
+  resumeInput(): void {
+    if (!this.socket.destroyed) this.socket.resume();
+  }
+
   /** Room before SEND_BUFFER_BYTES wait in node's buffer (the kernel's own buffer is beyond). */
   roomBytes(): number {
     return Math.max(0, SEND_BUFFER_BYTES - this.socket.writableLength);

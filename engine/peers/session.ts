@@ -175,6 +175,22 @@ export class PeerSession {
     });
   }
 
+  /** True while this session holds its stream's input back (its buffer is full). */
+  private inputPaused = false;
+
+  private pauseInput(stream: ByteStream): void {
+    if (this.inputPaused || stream.pauseInput === undefined) return;
+    this.inputPaused = true;
+    stream.pauseInput();
+  }
+
+  /** Reads again once the unread input is below one buffer. */
+  private resumeInputIfRoom(): void {
+    if (!this.inputPaused || this.decoder.bufferedBytes >= INPUT_BYTES_PER_WAKEUP_MAX) return;
+    this.inputPaused = false;
+    this.stream?.resumeInput?.();
+  }
+
   private attachStream(stream: ByteStream): void {
     this.stream = stream;
     stream.onData((bytes) => {
@@ -184,6 +200,8 @@ export class PeerSession {
       this.armIdle();
       try {
         this.decoder.push(bytes);
+        // A full input buffer: stop reading until a wake-up treats it (TCP then holds the sender).
+        if (this.decoder.bufferedBytes >= INPUT_BYTES_PER_WAKEUP_MAX) this.pauseInput(stream);
       } catch (err) {
         // The decoder's unread-bytes bound: a peer sending faster than this session reads.
         if (!(err instanceof InputOverflowError)) throw err;
@@ -544,6 +562,7 @@ export class PeerSession {
     for (let count = 0; count < MESSAGES_PER_WAKEUP_MAX; count++) {
       if (unreadAtWake - this.decoder.bufferedBytes >= INPUT_BYTES_PER_WAKEUP_MAX) {
         // One buffer's worth treated: send, and read the rest at the next wake-up.
+        this.resumeInputIfRoom();
         this.sendAll(peer);
         this.wake();
         return true;
@@ -557,7 +576,10 @@ export class PeerSession {
         this.section.emit('session.protocol-error', { peer: peer.name, session: this.id, detail: err.message });
         return false;
       }
-      if (msg === undefined) return this.sendAll(peer);
+      if (msg === undefined) {
+        this.resumeInputIfRoom();
+        return this.sendAll(peer);
+      }
       const result = treatMessage(this.section, peer, msg);
       if (result.next === 'error') {
         this.section.emit('session.protocol-error', { peer: peer.name, session: this.id, detail: result.error.message });
