@@ -21,7 +21,7 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../engine/config/parse.ts';
-import type { ByteStream, Env, Net, StreamCloseReason } from '../engine/env.ts';
+import type { Env, Net } from '../engine/env.ts';
 import { NO_EVENTS } from '../engine/env.ts';
 import { MessageDecoder } from '../engine/peers/decoder.ts';
 import { definitionFromSpec } from '../engine/peers/definition.ts';
@@ -30,6 +30,7 @@ import { HaproxyProcess } from '../engine/process/process.ts';
 import { LiveClock, LiveTimers } from '../live/clock.ts';
 import { LiveRandom } from '../live/random.ts';
 import { cfgPreamble, findHaproxyPath, unixCli } from '../test/interop/haproxy.ts';
+import { MemoryStream } from '../test/helpers/memory-stream.ts';
 import { layoutFromSpec, type UpdateLayout } from '../engine/peers/layout.ts';
 import { decodeUpdateBody, encodeUpdateMessage, type StickUpdate } from '../engine/peers/update-body.ts';
 import type { KeyTypeName, TableSpec } from '../engine/table/table-spec.ts';
@@ -181,40 +182,6 @@ function resyncStream(spec: TableSpec, order: KeyOrder = 'consecutive'): Buffer 
   }
   parts.push(encodeMessage({ kind: 'control', control: 'resyncFinished' }));
   return Buffer.concat(parts);
-}
-
-/** An in-memory Net: the learner's one outgoing connection is handed to `onConnect`. */
-class MemoryStream implements ByteStream {
-  readonly written: Uint8Array[] = [];
-  private dataHandler: ((bytes: Uint8Array) => void) | undefined;
-  readonly remoteAddress = '127.0.0.2';
-  readonly remotePort = 1;
-  readonly localAddress = '127.0.0.1';
-  readonly localPort = 2;
-  write(bytes: Uint8Array): void {
-    this.written.push(bytes);
-  }
-  close(): void {}
-  onData(handler: (bytes: Uint8Array) => void): void {
-    this.dataHandler = handler;
-  }
-  /** Never signalled: the session counts a stream connected at its first byte as well. */
-  onConnect(_handler: () => void): void {}
-  onClose(_handler: (reason: StreamCloseReason) => void): void {}
-  /** As a socket's kernel buffer: while the reader has paused its input, pushes wait. */
-  paused = false;
-  pauseInput(): void {
-    this.paused = true;
-  }
-  resumeInput(): void {
-    this.paused = false;
-  }
-  push(bytes: Uint8Array): void {
-    this.dataHandler?.(bytes);
-  }
-  writtenText(): string {
-    return Buffer.concat(this.written).toString('latin1');
-  }
 }
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -9,11 +9,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../engine/config/parse.ts';
-import type { ByteStream, Env, EventDetails, Net, StreamCloseReason } from '../../../engine/env.ts';
+import type { Env, EventDetails, Net } from '../../../engine/env.ts';
 import { encodeMessage } from '../../../engine/peers/encode-message.ts';
 import { HaproxyProcess } from '../../../engine/process/process.ts';
 import { LiveClock, LiveTimers } from '../../../live/clock.ts';
 import { LiveRandom } from '../../../live/random.ts';
+import { MemoryStream } from '../../helpers/memory-stream.ts';
 
 const CHUNK_BYTES = 64 * 1024;
 /** Reads per event-loop turn when bytes wait (libuv reads a ready socket several times per turn). */
@@ -21,39 +22,6 @@ const CHUNKS_PER_TURN = 8;
 /** 5 MiB of heartbeats: past the decoder's 4 MiB bound if nothing holds the sender back. */
 const TOTAL_BYTES = 5 * 1024 * 1024;
 const TURNS_MAX = 1_000_000;
-
-class MemoryStream implements ByteStream {
-  readonly remoteAddress = '127.0.0.2';
-  readonly remotePort = 1;
-  readonly localAddress = '127.0.0.1';
-  readonly localPort = 2;
-  paused = false;
-  pauses = 0;
-  readonly written: Uint8Array[] = [];
-  private dataHandler: ((bytes: Uint8Array) => void) | undefined;
-  pauseInput?: () => void;
-  resumeInput?: () => void;
-  constructor(options: { canPause: boolean }) {
-    if (!options.canPause) return;
-    this.pauseInput = () => {
-      this.paused = true;
-      this.pauses++;
-    };
-    this.resumeInput = () => (this.paused = false);
-  }
-  write(bytes: Uint8Array): void {
-    this.written.push(bytes);
-  }
-  close(): void {}
-  onData(handler: (bytes: Uint8Array) => void): void {
-    this.dataHandler = handler;
-  }
-  onConnect(_handler: () => void): void {}
-  onClose(_handler: (reason: StreamCloseReason) => void): void {}
-  push(bytes: Uint8Array): void {
-    this.dataHandler?.(bytes);
-  }
-}
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
