@@ -579,10 +579,9 @@ export class PeersSection extends FlagWord {
    * sessions; a message is built only when one fails.
    */
   checkInvariants(): void {
+    this.checkFlags();
     const state = this.flags & PEERS_RESYNC_STATEMASK;
-    if (state === PEERS_F_RESYNC_REMOTE) fail(`section ${this.name}: resync state FROM_LOCAL, FROM_REMOTE or FINISHED (flags 0x${this.flags.toString(16)})`);
     const assigned = this.hasFlag(PEERS_F_RESYNC_ASSIGN);
-    if (this.hasFlag(PEERS_F_RESYNC_PROCESS) && !assigned) fail(`section ${this.name}: RESYNC_PROCESS only while RESYNC_ASSIGN (flags 0x${this.flags.toString(16)})`);
     let teachers = 0;
     for (const peer of this.peers) {
       peer.checkInvariants();
@@ -597,6 +596,13 @@ export class PeersSection extends FlagWord {
     for (const session of this.sessions) if (session.isEnded) fail(`section ${this.name}: session ${session.id} was released when it ended`);
     if (this.stopped && this.orphans.size > 0) fail(`section ${this.name}: ${this.orphans.size} orphan streams outlive the process`);
     for (const orphan of this.orphans) if (orphan.isDone) fail(`section ${this.name}: an orphan stream was released when it ended`);
+  }
+
+  /** The section's own flags, alone (O(1), after every session wake-up). */
+  checkFlags(): void {
+    const state = this.flags & PEERS_RESYNC_STATEMASK;
+    if (state === PEERS_F_RESYNC_REMOTE) fail(`section ${this.name}: resync state FROM_LOCAL, FROM_REMOTE or FINISHED (flags 0x${this.flags.toString(16)})`);
+    if (this.hasFlag(PEERS_F_RESYNC_PROCESS) && !this.hasFlag(PEERS_F_RESYNC_ASSIGN)) fail(`section ${this.name}: RESYNC_PROCESS only while RESYNC_ASSIGN (flags 0x${this.flags.toString(16)})`);
   }
 
   /** For tests and reports: the learner's state as a word. */

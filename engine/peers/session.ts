@@ -342,8 +342,11 @@ export class PeerSession {
     this.step();
     this.flush();
     if (this.st0 === PEER_SESS_ST_END) this.finish({ orphanStream: true });
+    // A wake-up changes this session, its peer and the section's flags: those are checked here;
+    // what spans every peer and session is checked on each sync-task run and release.
     this.checkInvariants();
-    this.section.checkInvariants();
+    this.peer?.checkInvariants();
+    this.section.checkFlags();
   }
 
   /**
@@ -355,9 +358,8 @@ export class PeerSession {
   checkInvariants(): void {
     const st0 = this.st0;
     if (!Number.isInteger(st0) || st0 < PEER_SESS_ST_ACCEPT || st0 > PEER_SESS_ST_MAX) fail(`session ${this.id}: st0 ${st0} is an applet state`);
-    let outBytes = 0;
-    for (const chunk of this.out) outBytes += chunk.length;
-    if (outBytes !== this.outBytes) fail(`session ${this.id}: ${this.outBytes} output bytes counted, ${outBytes} pending`);
+    // O(1): the counter is never negative, and zero when nothing is pending.
+    if (this.outBytes < 0 || (this.out.length === 0 && this.outBytes !== 0)) fail(`session ${this.id}: ${this.outBytes} output bytes counted, ${this.out.length} chunks pending`);
     if (this.ended) {
       if (st0 !== PEER_SESS_ST_END || this.stream !== undefined || this.streamState !== 'CLO') {
         fail(`session ${this.id}: ended in st0 ${st0} with stream state ${this.streamState}`);
