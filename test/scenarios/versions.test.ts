@@ -23,6 +23,9 @@ const CONTROLS: readonly VersionControl[] = [
   { scenario: 'reload-before-startup-resync-loses-table', engine: '3.0', told: '2.6', breaks: ['entriesAfterReload', 'updatesTaught'] },
   { scenario: 'reload-before-startup-resync-loses-table', engine: '3.2', told: '2.6', breaks: ['entriesAfterReload', 'updatesTaught'] },
   { scenario: 'reload-before-startup-resync-loses-table', engine: '2.6', told: '3.0', breaks: ['entriesAfterReload', 'updatesTaught'] },
+  // S1 in the lab port: 3.x keeps the lone node's table at every delay, with its own flag values.
+  { scenario: 'lab-03b-reload-threshold', engine: '3.2', told: '2.6', breaks: ['kept-only-after-the-startup-resync'] },
+  { scenario: 'lab-03b-reload-threshold', engine: '2.6', told: '3.0', breaks: ['kept-only-after-the-startup-resync'] },
   // E2/E3: 3.0's bucket eviction lets fewer abusive requests through; 3.2's batch purge leaves the table partly empty.
   { scenario: 'table-too-small-under-attack', engine: '3.0', told: '2.6', breaks: ['botnetLetThroughPercent'] },
   // E3/D4: 3.2's purge of up to 100 entries leaves the table part-empty at the end (seed 2: 90 of
