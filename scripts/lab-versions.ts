@@ -6,20 +6,21 @@
  *   node --import tsx scripts/lab-versions.ts <2.6|3.0|3.2> [--out FILE] [--only a,b] [--compare]
  *
  * Experiments: reload-lone-node (lab 03b), reload-remote-down (lab 10 (c)), table-full (lab 06,
- * without its HTTP request). The binary comes from STICKSIM_HAPROXY_<line> or the cache of
+ * without its HTTP request), misaddressing (lab 05 (a), (b), (c): `last_status`). The binary comes from STICKSIM_HAPROXY_<line> or the cache of
  * scripts/haproxy-bin.sh (2.6: /usr/sbin/haproxy). --compare prints, per field, whether the run
- * agrees with the fixture's row for that line. The others (split brain, relay, misaddressing,
- * rate counter, capture, startup window) cut single links with iptables or need several peers on
- * one fixed port and stay with the study's outputs.
+ * agrees with the fixture's row for that line. The others (split brain, relay, rate counter across
+ * a cut, capture, startup window) cut single links with iptables or capture with tcpdump (root,
+ * namespaces) and stay with the study's outputs.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cfgPreamble, HaproxyProcess, locateHaproxyFor, type HaproxyLine } from '../test/interop/haproxy.ts';
 import { reloadRounds, type ReloadRound } from './lab-versions/reload.ts';
+import { misaddressing } from './lab-versions/misaddressing.ts';
 import { fillTenSlots, tableFullConfig, usedAfterOneMore, type LabTarget } from './lab-versions/table-full.ts';
 
 const LINES = ['2.6', '3.0', '3.2'] as const;
 type Line = (typeof LINES)[number];
-const EXPERIMENTS = ['reload-lone-node', 'reload-remote-down', 'table-full'] as const;
+const EXPERIMENTS = ['reload-lone-node', 'reload-remote-down', 'table-full', 'misaddressing'] as const;
 type ExperimentName = (typeof EXPERIMENTS)[number];
 const LONE_PRE_S = [0.5, 3, 4.6, 5.4, 6, 7] as const;
 const REMOTE_DOWN_PRE_S = [1, 3, 6.5] as const;
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
     process.stderr.write(`lab-versions: ${args.line} ${name} ...\n`);
     if (name === 'reload-lone-node') outcomes[name] = await reloadLoneNode(binary.path);
     else if (name === 'reload-remote-down') outcomes[name] = await reloadRemoteDown(binary.path);
+    else if (name === 'misaddressing') outcomes[name] = { ...(await misaddressing(binary)) };
     else outcomes[name] = await tableFull(args.line);
   }
   const report = { line: args.line, binary: binary.version, measuredAt: new Date().toISOString(), experiments: outcomes };
