@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../engine/config/parse.ts';
 import { OfflineSession } from '../../engine/runtime-api/offline-session.ts';
 import { HAPROXY_VERSIONS, profileFor, type HaproxyVersion } from '../../engine/version/profile.ts';
-import { scenario, scenarioSeeds, type ScenarioSpec } from '../../scenarios/dsl.ts';
+import { meshConfig, scenario, scenarioSeeds, type ScenarioSpec } from '../../scenarios/dsl.ts';
 import { runScenario } from '../../scenarios/runner.ts';
 import { loadScenarios } from '../../scenarios/suite.ts';
 import { mesh } from '../../scenarios/builtin/cluster.ts';
@@ -179,10 +179,42 @@ const passed = async (name: string, expectation: string, line: HaproxyVersion): 
 const noRelay: Measure = async (line) => ({ relayed: !(await passed('lab-02-replication', 'no-relay-across-the-cut', line)) });
 const startupWindow: Measure = async (line) => ({ allReplicated: await passed('lab-09-startup-window', 'every-write-everywhere-by-the-last-check', line) });
 
-/** Lab 05 (a): the wrong-address case; hap1's 503 from hap3 is what `show peers` reads as NAME. */
+/**
+ * Lab 05 (b), (c): hap4 lists hap2 where nothing listens; hap2's section does not list hap1.
+ * `last_status` of hap2 in each caller's `show peers` 3 s after the start.
+ */
+const PEERS_05 = [
+  { name: 'hap1', address: '10.0.0.1' },
+  { name: 'hap2', address: '10.0.0.2' },
+  { name: 'hap3', address: '10.0.0.3' },
+];
+const misaddressingSpec = scenario({
+  name: 'lab-05-closed-port-unknown-caller',
+  title: 'A peer line at a closed port, and a caller the remote does not list',
+  lesson: 'show peers names the cause: CONN for a refused connect, UNKN when the remote does not know the caller.',
+  hosts: [
+    { name: 'hap1', addresses: ['10.0.0.1'], config: meshConfig({ local: 'hap1', peers: PEERS_05.slice(0, 2) }) },
+    { name: 'hap2', addresses: ['10.0.0.2'], config: meshConfig({ local: 'hap2', peers: PEERS_05.slice(1) }) },
+    { name: 'hap4', addresses: ['10.0.0.4'], config: meshConfig({ local: 'hap4', peers: [{ name: 'hap4', address: '10.0.0.4' }, { name: 'hap2', address: '10.0.0.9' }] }) },
+  ],
+  durationMs: 4_000,
+  script: (s) => {
+    const status = { closedPort: 'not read', unknownCaller: 'not read' };
+    const hap2Status = (host: string) => /id=hap2\(remote[^\n]*last_status=([A-Z]+)/.exec(s.cli(host, 'show peers'))?.[1] ?? 'none';
+    s.at(3_000, () => {
+      status.closedPort = hap2Status('hap4');
+      status.unknownCaller = hap2Status('hap1');
+    });
+    s.figure('closedPort', () => status.closedPort);
+    s.figure('unknownCaller', () => status.unknownCaller);
+  },
+});
+
+/** Lab 05 (a) through the built-in (hap1's 503 from hap3 is what `show peers` reads as NAME), (b) and (c) above. */
 const misaddressing: Measure = async (line) => {
   const figures = figuresOf(await builtin('misaddressed-peer-one-way'), line, '1');
-  return { wrongAddress: Number(figures['hap1GotNameErrorFromHap3']) > 0 ? 'NAME' : 'none' };
+  const statuses = figuresOf(misaddressingSpec, line, '1');
+  return { wrongAddress: Number(figures['hap1GotNameErrorFromHap3']) > 0 ? 'NAME' : 'none', closedPort: statuses['closedPort'], unknownCaller: statuses['unknownCaller'] };
 };
 
 const MEASURES: Record<string, Measure> = {
@@ -236,6 +268,7 @@ describe('lab outcomes per HAProxy line (lab-outcomes.json)', () => {
       const label = known.length === 0 ? 'equals the lab' : `equals the lab except the named difference ${known.map((k) => k.field).join(', ')}`;
       it(`${experiment} under ${line}: ${label}`, async () => {
         const got = await sim(experiment, line);
+        expect(Object.keys(got).length).toBeGreaterThan(0);
         const want = expectedRow(experiment, line, Object.keys(got));
         expect(differingFields(got, want)).toEqual(known.map((k) => k.field));
       });
