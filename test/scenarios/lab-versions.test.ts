@@ -16,7 +16,7 @@ import { OfflineSession } from '../../engine/runtime-api/offline-session.ts';
 import { HAPROXY_VERSIONS, profileFor, type HaproxyVersion } from '../../engine/version/profile.ts';
 import { meshConfig, scenario, scenarioSeeds, type ScenarioSpec } from '../../scenarios/dsl.ts';
 import { runScenario } from '../../scenarios/runner.ts';
-import { loadScenarios } from '../../scenarios/suite.ts';
+import { builtinSpec } from '../helpers/builtin-spec.ts';
 import { mesh } from '../../scenarios/builtin/cluster.ts';
 import { fillTenSlots, tableFullConfig, usedAfterOneMore, type LabTarget } from '../../scripts/lab-versions/table-full.ts';
 
@@ -39,14 +39,7 @@ const KNOWN_DIFFERENCES: readonly { experiment: string; line: HaproxyVersion; fi
   { experiment: 'split-brain-3-nodes', line: '3.2', field: 'divergedPossible', why: 'C5: 3.2 converged in all 3 lab repeats; sticksim (acceptor-wins per link) ends diverged on the seeds where hap1 accepts, as 2.6 and 3.0 can' },
 ];
 
-const specs = new Map<string, ScenarioSpec>();
-async function builtin(name: string): Promise<ScenarioSpec> {
-  const known = specs.get(name);
-  if (known !== undefined) return known;
-  const [loaded] = await loadScenarios([name]);
-  specs.set(name, loaded!.spec);
-  return loaded!.spec;
-}
+const builtin = builtinSpec;
 
 function figuresOf(spec: ScenarioSpec, line: HaproxyVersion, seed: string): Record<string, unknown> {
   return runScenario(spec, { seed, policy: 'haproxy', haproxy: line, traceLevel: 'off' }).result.figures as Record<string, unknown>;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { scenarioSeeds, type ScenarioSpec } from '../../scenarios/dsl.ts';
 import { runScenario } from '../../scenarios/runner.ts';
-import { loadScenarios } from '../../scenarios/suite.ts';
+import { builtinSpec } from '../helpers/builtin-spec.ts';
 import type { HaproxyVersion } from '../../engine/version/profile.ts';
 
 interface VersionControl {
@@ -35,14 +35,7 @@ const CONTROLS: readonly VersionControl[] = [
   { scenario: 'table-too-small-under-attack', engine: '3.0', told: '3.2', breaks: ['botnetLetThroughPercent'] },
 ];
 
-const specs = new Map<string, ScenarioSpec>();
-async function spec(name: string): Promise<ScenarioSpec> {
-  const known = specs.get(name);
-  if (known !== undefined) return known;
-  const [loaded] = await loadScenarios([name]);
-  specs.set(name, loaded!.spec);
-  return loaded!.spec;
-}
+const spec = builtinSpec;
 
 describe('scenarios whose outcome differs by HAProxy line', () => {
   for (const name of new Set(CONTROLS.map((c) => c.scenario))) {
