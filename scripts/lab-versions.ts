@@ -26,7 +26,7 @@ const LONE_PRE_S = [0.5, 3, 4.6, 5.4, 6, 7] as const;
 const REMOTE_DOWN_PRE_S = [1, 3, 6.5] as const;
 const FIXTURE = new URL('../test/fixtures/versions/lab-outcomes.json', import.meta.url);
 
-const USAGE = 'usage: node --import tsx scripts/lab-versions.ts <2.6|3.0|3.2> [--out FILE] [--only ' + EXPERIMENTS.join(',') + '] [--compare]';
+const USAGE = 'usage: node --import tsx scripts/lab-versions.ts <2.6|3.0|3.2> [--out FILE] [--only ' + EXPERIMENTS.join(',') + '] [--compare] [--judge-by 2.6|3.0|3.2]';
 
 function fail(message: string): never {
   process.stderr.write(`lab-versions: ${message}\n${USAGE}\n`);
@@ -38,6 +38,8 @@ interface Args {
   out: string | undefined;
   only: ExperimentName[];
   compare: boolean;
+  /** The fixture row --compare reads (default the run's own line; another line is a negative control). */
+  judgeBy: Line | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -47,11 +49,16 @@ function parseArgs(argv: readonly string[]): Args {
   }
   const line = argv[0];
   if (line === undefined || !(LINES as readonly string[]).includes(line)) fail(`argument 1: expected 2.6, 3.0 or 3.2, got ${line ?? 'nothing'}`);
-  const args: Args = { line: line as Line, out: undefined, only: [...EXPERIMENTS], compare: false };
+  const args: Args = { line: line as Line, out: undefined, only: [...EXPERIMENTS], compare: false, judgeBy: undefined };
   for (let i = 1; i < argv.length; i++) {
     const word = argv[i]!;
     if (word === '--compare') args.compare = true;
-    else if (word === '--out') args.out = argv[++i] ?? fail(`argument ${i + 1}: --out needs a file`);
+    else if (word === '--judge-by') {
+      const by = argv[++i];
+      if (by === undefined || !(LINES as readonly string[]).includes(by)) fail(`argument ${i + 1}: --judge-by needs 2.6, 3.0 or 3.2`);
+      args.judgeBy = by as Line;
+      args.compare = true;
+    } else if (word === '--out') args.out = argv[++i] ?? fail(`argument ${i + 1}: --out needs a file`);
     else if (word === '--only') {
       const names = (argv[++i] ?? fail(`argument ${i + 1}: --only needs names`)).split(',');
       for (const n of names) if (!(EXPERIMENTS as readonly string[]).includes(n)) fail(`argument ${i + 1}: unknown experiment ${n}`);
@@ -128,7 +135,7 @@ async function main(): Promise<void> {
   const text = `${JSON.stringify(report, null, 2)}\n`;
   if (args.out === undefined) process.stdout.write(text);
   else writeFileSync(args.out, text);
-  if (args.compare) process.stderr.write(`${compare(args.line, outcomes).join('\n')}\n`);
+  if (args.compare) process.stderr.write(`${compare(args.judgeBy ?? args.line, outcomes).join('\n')}\n`);
 }
 
 await main();

@@ -44,7 +44,8 @@ async function statusOf(node: HaproxyProcess, peer: string): Promise<string> {
 async function withNodes<T>(binary: HaproxyBinary, nodes: readonly { name: string; peers: Peers }[], body: (first: HaproxyProcess) => Promise<T>): Promise<T> {
   const started: HaproxyProcess[] = [];
   try {
-    for (const n of nodes) started.push(await HaproxyProcess.start({ binary, localPeer: n.name, config: () => config(n.peers) }));
+    // the callees first, so that hap1's first connect finds them listening (else CONN first)
+    for (const n of [...nodes].reverse()) started.unshift(await HaproxyProcess.start({ binary, localPeer: n.name, config: () => config(n.peers) }));
     return await body(started[0]!);
   } finally {
     for (const p of started) await p.stop();

@@ -276,6 +276,18 @@ describe('lab outcomes per HAProxy line (lab-outcomes.json)', () => {
     }
   });
 
+  it('the re-measurement on each binary (scripts/lab-versions.ts, lab-rerun/<line>.json) agrees with the study in every field', () => {
+    for (const line of HAPROXY_VERSIONS) {
+      const rerun = JSON.parse(readFileSync(new URL(`../fixtures/versions/lab-rerun/${line}.json`, import.meta.url), 'utf8')) as { binary: string; experiments: Record<string, Record<string, unknown>> };
+      expect(rerun.binary.startsWith(`${line}.`), rerun.binary).toBe(true);
+      expect(Object.keys(rerun.experiments).sort()).toEqual(['misaddressing', 'reload-lone-node', 'reload-remote-down', 'table-full']);
+      for (const [experiment, got] of Object.entries(rerun.experiments)) {
+        const fields = Object.keys(got).filter((f) => f !== 'rounds');
+        expect(differingFields(Object.fromEntries(fields.map((f) => [f, got[f]])), expectedRow(experiment, line, fields)), `${line} ${experiment}`).toEqual([]);
+      }
+    }
+  });
+
   // Negative control: a run judged by another line's row fails exactly on the fields where the rows differ.
   const MISMATCHES: readonly { experiment: string; ran: HaproxyVersion; judgedBy: HaproxyVersion; fails: readonly string[] }[] = [
     { experiment: 'reload-lone-node', ran: '3.2', judgedBy: '2.6', fails: ['keptAt', 'keptFromS', 'flagsBefore'] },
