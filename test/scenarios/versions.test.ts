@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { scenarioSeeds, type ScenarioSpec } from '../../scenarios/dsl.ts';
 import { runScenario } from '../../scenarios/runner.ts';
-import { loadScenarios } from '../../scenarios/suite.ts';
+import { builtinSpec } from '../helpers/builtin-spec.ts';
 import type { HaproxyVersion } from '../../engine/version/profile.ts';
 
 interface VersionControl {
@@ -23,6 +23,9 @@ const CONTROLS: readonly VersionControl[] = [
   { scenario: 'reload-before-startup-resync-loses-table', engine: '3.0', told: '2.6', breaks: ['entriesAfterReload', 'updatesTaught'] },
   { scenario: 'reload-before-startup-resync-loses-table', engine: '3.2', told: '2.6', breaks: ['entriesAfterReload', 'updatesTaught'] },
   { scenario: 'reload-before-startup-resync-loses-table', engine: '2.6', told: '3.0', breaks: ['entriesAfterReload', 'updatesTaught'] },
+  // S1 in the lab port: 3.x keeps the lone node's table at every delay, with its own flag values.
+  { scenario: 'lab-03b-reload-threshold', engine: '3.2', told: '2.6', breaks: ['kept-only-after-the-startup-resync'] },
+  { scenario: 'lab-03b-reload-threshold', engine: '2.6', told: '3.0', breaks: ['kept-only-after-the-startup-resync'] },
   // E2/E3: 3.0's bucket eviction lets fewer abusive requests through; 3.2's batch purge leaves the table partly empty.
   { scenario: 'table-too-small-under-attack', engine: '3.0', told: '2.6', breaks: ['botnetLetThroughPercent'] },
   // E3/D4: 3.2's purge of up to 100 entries leaves the table part-empty at the end (seed 2: 90 of
@@ -32,14 +35,7 @@ const CONTROLS: readonly VersionControl[] = [
   { scenario: 'table-too-small-under-attack', engine: '3.0', told: '3.2', breaks: ['botnetLetThroughPercent'] },
 ];
 
-const specs = new Map<string, ScenarioSpec>();
-async function spec(name: string): Promise<ScenarioSpec> {
-  const known = specs.get(name);
-  if (known !== undefined) return known;
-  const [loaded] = await loadScenarios([name]);
-  specs.set(name, loaded!.spec);
-  return loaded!.spec;
-}
+const spec = builtinSpec;
 
 describe('scenarios whose outcome differs by HAProxy line', () => {
   for (const name of new Set(CONTROLS.map((c) => c.scenario))) {
