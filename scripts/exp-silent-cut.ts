@@ -11,7 +11,14 @@
  * sides before the writes and during the silence: the peer stream's task expiry and each
  * channel's read expiry (rex).
  *
- *   npx tsx scripts/exp-silent-cut.ts [--trials N=8] [--writes N=3] [--show-sess]
+ * `--hello` times the initiator's hello against the acceptor's accept (the suspected race):
+ *   normal        as it comes (the relay connects to the acceptor when the initiator connects);
+ *   late          the relay holds the initiator's bytes until its connection is `--late-ms` old
+ *                 (default 300), long after the acceptor processed the accepted stream;
+ *   with-connect  the relay connects to the acceptor only once the hello came and sends it right
+ *                 after the handshake, before the acceptor process can have taken the connection.
+ *
+ *   npx tsx scripts/exp-silent-cut.ts [--trials N=8] [--writes N=3] [--show-sess] [--hello normal|late|with-connect] [--late-ms N=300]
  *
  * Needs the haproxy 2.6 binary (as the interop tests: /usr/sbin/haproxy or STICKSIM_HAPROXY_2_6).
  */
@@ -19,7 +26,9 @@ import { interopGate, sleepMs, type HaproxyBinary } from '../test/interop/haprox
 import { peerBlock, peersConfig, startRealHaproxy, twoEndpoints, type PeerProcess } from '../test/interop/peer-harness.ts';
 import { TcpRelay } from '../test/interop/tcp-relay.ts';
 
-const USAGE = 'usage: npx tsx scripts/exp-silent-cut.ts [--trials N=8] [--writes N=3] [--show-sess]';
+const USAGE = 'usage: npx tsx scripts/exp-silent-cut.ts [--trials N=8] [--writes N=3] [--show-sess] [--hello normal|late|with-connect] [--late-ms N=300]';
+const HELLO_MODES = ['normal', 'late', 'with-connect'] as const;
+type HelloMode = (typeof HELLO_MODES)[number];
 const KEY = '10.9.9.9';
 /** When the silence is sampled with --show-sess, ms after the cut. */
 const SAMPLE_AT_MS = [1000, 2000, 3200, 4000, 4900, 6000, 7000];
@@ -31,10 +40,12 @@ interface Options {
   trials: number;
   writes: number;
   showSess: boolean;
+  hello: HelloMode;
+  lateMs: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { trials: 8, writes: 3, showSess: false };
+  const options: Options = { trials: 8, writes: 3, showSess: false, hello: 'normal', lateMs: 300 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
@@ -42,6 +53,15 @@ function parseArgs(argv: readonly string[]): Options {
       process.exit(0);
     }
     if (arg === '--show-sess') options.showSess = true;
+    else if (arg === '--hello') {
+      const mode = argv[++i];
+      if (!HELLO_MODES.includes(mode as HelloMode)) throw new Error(`--hello: one of ${HELLO_MODES.join(', ')} (argument ${i + 1})`);
+      options.hello = mode as HelloMode;
+    } else if (arg === '--late-ms') {
+      const value = Number(argv[++i]);
+      if (!Number.isInteger(value) || value < 1 || value > 5000) throw new Error(`--late-ms: a whole number 1..5000 (argument ${i + 1})`);
+      options.lateMs = value;
+    }
     else if (arg === '--trials' || arg === '--writes') {
       const value = Number(argv[++i]);
       if (!Number.isInteger(value) || value < 1 || value > 100) throw new Error(`${arg}: a whole number 1..100 (argument ${i + 1})`);
@@ -66,17 +86,36 @@ async function bothUp(a: PeerProcess, b: PeerProcess): Promise<boolean> {
   return (await peerBlock(a, 'B')).state === 'EST' && (await peerBlock(b, 'A')).state === 'EST';
 }
 
+/**
+ * --hello late: once a connection holds the initiator's bytes and is `lateMs` old, releases every
+ * hold (for good: later connections pass at once). Returns the connections released late.
+ */
+function releaseLateHellos(relay: TcpRelay, lateMs: number): number[] {
+  if (!relay.isHeld('A') && !relay.isHeld('B')) return [];
+  const ready = relay.openConnections().filter((c) => c.bytesHeldToAcceptor > 0 && relay.nowMs() - c.openedAtMs >= lateMs);
+  if (ready.length === 0) return [];
+  const late = relay.openConnections().filter((c) => c.bytesHeldToAcceptor > 0).map((c) => c.id);
+  relay.release();
+  return late;
+}
+
 async function trial(binary: HaproxyBinary, relay: TcpRelay, cfg: (local: string) => string, options: Options): Promise<Record<string, unknown>> {
+  if (options.hello === 'late') relay.hold();
+  const releasedLate: number[] = [];
   const a = await startRealHaproxy({ binary, configText: cfg('A'), local: 'A' });
   const b = await startRealHaproxy({ binary, configText: cfg('B'), local: 'B' });
   try {
-    for (let i = 0; i < 500 && !(await bothUp(a, b)); i++) await sleepMs(20);
+    for (let i = 0; i < 500 && !(await bothUp(a, b)); i++) {
+      releasedLate.push(...releaseLateHellos(relay, options.lateMs));
+      await sleepMs(20);
+    }
     await sleepMs(1500);
     const atStart = options.showSess ? { A: peerStreamExpiries(await a.cli('show sess all')), B: peerStreamExpiries(await b.cli('show sess all')) } : undefined;
     for (let w = 1; w <= options.writes; w++) await a.cli(`set table st key ${KEY} data.gpc0 ${w}`);
     for (let i = 0; i < 250 && !(await b.cli(`show table st key ${KEY}`)).includes(`gpc0=${options.writes}`); i++) await sleepMs(20);
     await sleepMs(300);
     const initiator = relay.openConnections().map((c) => c.initiator).join(',');
+    const helloLate = options.hello === 'late' ? relay.openConnections().map((c) => releasedLate.includes(c.id)).join(',') : undefined;
     const noHbtBefore = { A: (await peerBlock(a, 'B')).noHbt, B: (await peerBlock(b, 'A')).noHbt };
     const cutMs = relay.nowMs();
     relay.drop();
@@ -94,11 +133,12 @@ async function trial(binary: HaproxyBinary, relay: TcpRelay, cfg: (local: string
     }
     const deadPeer = { A: (await peerBlock(a, 'B')).noHbt - noHbtBefore.A, B: (await peerBlock(b, 'A')).noHbt - noHbtBefore.B };
     relay.undrop();
-    return { initiator, downA: down['A'] ?? -1, downB: down['B'] ?? -1, deadPeerA: deadPeer.A, deadPeerB: deadPeer.B, ...(options.showSess ? { beforeWrites: atStart, samples } : {}) };
+    return { initiator, ...(helloLate === undefined ? {} : { helloLate }), downA: down['A'] ?? -1, downB: down['B'] ?? -1, deadPeerA: deadPeer.A, deadPeerB: deadPeer.B, ...(options.showSess ? { beforeWrites: atStart, samples } : {}) };
   } finally {
     await a.stop();
     await b.stop();
     relay.reset();
+    await relay.heal();
   }
 }
 
@@ -106,7 +146,13 @@ const options = parseArgs(process.argv.slice(2));
 const gate = interopGate();
 if (gate.skip) throw new Error(gate.reason);
 const [ea, eb] = await twoEndpoints();
-const relay = await TcpRelay.start({ routes: [{ from: 'A', to: 'B', target: eb }, { from: 'B', to: 'A', target: ea }] });
+const relay = await TcpRelay.start({
+  routes: [
+    { from: 'A', to: 'B', target: eb },
+    { from: 'B', to: 'A', target: ea },
+  ],
+  connectOnFirstBytes: options.hello === 'with-connect',
+});
 const cfg = (local: string): string =>
   peersConfig({
     peers: [
@@ -118,7 +164,7 @@ let late = 0;
 for (let t = 1; t <= options.trials; t++) {
   const result = await trial(gate.binary, relay, cfg, options);
   if (result['deadPeerA'] !== 0 || result['deadPeerB'] !== 0) late++;
-  console.log(JSON.stringify({ trial: t, writes: options.writes, ...result }));
+  console.log(JSON.stringify({ trial: t, writes: options.writes, hello: options.hello, ...result }));
 }
 console.log(`${late} of ${options.trials} trials: one side ended by the dead-peer path (no_hbt + 1) instead of the read timeout`);
 await relay.close();
