@@ -18,15 +18,16 @@
  *   with-connect  the relay connects to the acceptor only once the hello came and sends it right
  *                 after the handshake, before the acceptor process can have taken the connection.
  *
- *   npx tsx scripts/exp-silent-cut.ts [--trials N=8] [--writes N=3] [--show-sess] [--hello normal|late|with-connect] [--late-ms N=300]
+ *   npx tsx scripts/exp-silent-cut.ts [--trials N=8] [--writes N=3] [--show-sess] [--hello normal|late|with-connect] [--late-ms N=300] [--line 2.6|3.0|3.2]
  *
- * Needs the haproxy 2.6 binary (as the interop tests: /usr/sbin/haproxy or STICKSIM_HAPROXY_2_6).
+ * Needs the haproxy binary of the line (default 2.6), found as the interop tests find it
+ * (/usr/sbin/haproxy or STICKSIM_HAPROXY_2_6; STICKSIM_HAPROXY_3_0 / _3_2, see scripts/haproxy-bin.sh).
  */
-import { interopGate, sleepMs, type HaproxyBinary } from '../test/interop/haproxy.ts';
+import { interopGateFor, parseHaproxyLine, sleepMs, type HaproxyBinary, type HaproxyLine } from '../test/interop/haproxy.ts';
 import { peerBlock, peersConfig, startRealHaproxy, twoEndpoints, type PeerProcess } from '../test/interop/peer-harness.ts';
 import { TcpRelay } from '../test/interop/tcp-relay.ts';
 
-const USAGE = 'usage: npx tsx scripts/exp-silent-cut.ts [--trials N=8] [--writes N=3] [--show-sess] [--hello normal|late|with-connect] [--late-ms N=300]';
+const USAGE = 'usage: npx tsx scripts/exp-silent-cut.ts [--trials N=8] [--writes N=3] [--show-sess] [--hello normal|late|with-connect] [--late-ms N=300] [--line 2.6|3.0|3.2]';
 const HELLO_MODES = ['normal', 'late', 'with-connect'] as const;
 type HelloMode = (typeof HELLO_MODES)[number];
 const KEY = '10.9.9.9';
@@ -42,10 +43,11 @@ interface Options {
   showSess: boolean;
   hello: HelloMode;
   lateMs: number;
+  line: HaproxyLine;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { trials: 8, writes: 3, showSess: false, hello: 'normal', lateMs: 300 };
+  const options: Options = { trials: 8, writes: 3, showSess: false, hello: 'normal', lateMs: 300, line: '2.6' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
@@ -57,7 +59,8 @@ function parseArgs(argv: readonly string[]): Options {
       const mode = argv[++i];
       if (!HELLO_MODES.includes(mode as HelloMode)) throw new Error(`--hello: one of ${HELLO_MODES.join(', ')} (argument ${i + 1})`);
       options.hello = mode as HelloMode;
-    } else if (arg === '--late-ms') {
+    } else if (arg === '--line') options.line = parseHaproxyLine(argv[++i] ?? '', `argument ${i + 1}`);
+    else if (arg === '--late-ms') {
       const value = Number(argv[++i]);
       if (!Number.isInteger(value) || value < 1 || value > 5000) throw new Error(`--late-ms: a whole number 1..5000 (argument ${i + 1})`);
       options.lateMs = value;
@@ -142,9 +145,20 @@ async function trial(binary: HaproxyBinary, relay: TcpRelay, cfg: (local: string
   }
 }
 
-const options = parseArgs(process.argv.slice(2));
-const gate = interopGate();
-if (gate.skip) throw new Error(gate.reason);
+/** Bad arguments or no binary: one line, no stack. */
+function exitWith(message: string): never {
+  console.error(`exp-silent-cut: ${message}`);
+  process.exit(2);
+}
+
+let options: Options;
+try {
+  options = parseArgs(process.argv.slice(2));
+} catch (error) {
+  exitWith(error instanceof Error ? error.message : String(error));
+}
+const gate = interopGateFor(options.line);
+if (gate.skip) exitWith(gate.reason);
 const [ea, eb] = await twoEndpoints();
 const relay = await TcpRelay.start({
   routes: [
@@ -164,7 +178,7 @@ let late = 0;
 for (let t = 1; t <= options.trials; t++) {
   const result = await trial(gate.binary, relay, cfg, options);
   if (result['deadPeerA'] !== 0 || result['deadPeerB'] !== 0) late++;
-  console.log(JSON.stringify({ trial: t, writes: options.writes, hello: options.hello, ...result }));
+  console.log(JSON.stringify({ trial: t, line: options.line, writes: options.writes, hello: options.hello, ...result }));
 }
 console.log(`${late} of ${options.trials} trials: one side ended by the dead-peer path (no_hbt + 1) instead of the read timeout`);
 await relay.close();
