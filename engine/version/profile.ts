@@ -63,6 +63,15 @@ export interface VersionProfile {
    * it is queued at now + table expire and outlives its `exp` (2.6, 3.0).
    */
   readonly learnedEntryQueuedAtItsExpire: boolean;
+  /**
+   * An accepted peer stream that already holds received bytes (the initiator's hello) when it is
+   * first processed keeps no read timeout for its whole life: that first pass stops reading with
+   * the read expiry unset, consuming the bytes does not set it again, and later reads only move
+   * an expiry that is set (2.6 stconn.c, issue 14: `show sess all` shows rex=<NEVER> on such a
+   * session). The session then ends on a silent link only by the dead-peer path. 3.x: false, not
+   * measured (2.8 recomputes read expiries from the last read activity instead of keeping one).
+   */
+  readonly acceptedInputDropsReadTimeout: boolean;
 }
 
 const PROFILE_2_6: VersionProfile = Object.freeze({
@@ -81,6 +90,7 @@ const PROFILE_2_6: VersionProfile = Object.freeze({
   sessionWaitsForSyncTask: false,
   capReceivedExpire: false,
   learnedEntryQueuedAtItsExpire: false,
+  acceptedInputDropsReadTimeout: true,
 });
 
 const PROFILE_3_0: VersionProfile = Object.freeze({
@@ -99,6 +109,7 @@ const PROFILE_3_0: VersionProfile = Object.freeze({
   sessionWaitsForSyncTask: true,
   capReceivedExpire: true,
   learnedEntryQueuedAtItsExpire: false,
+  acceptedInputDropsReadTimeout: false,
 });
 
 const PROFILE_3_2: VersionProfile = Object.freeze({
