@@ -26,6 +26,7 @@
 import { interopGateFor, parseHaproxyLine, sleepMs, type HaproxyBinary, type HaproxyLine } from '../test/interop/haproxy.ts';
 import { peerBlock, peersConfig, startRealHaproxy, twoEndpoints, type PeerProcess } from '../test/interop/peer-harness.ts';
 import { TcpRelay } from '../test/interop/tcp-relay.ts';
+import { peerStreamExpiries } from '../test/interop/show-sess.ts';
 
 const USAGE = 'usage: npx tsx scripts/exp-silent-cut.ts [--trials N=8] [--writes N=3] [--show-sess] [--hello normal|late|with-connect] [--late-ms N=300] [--line 2.6|3.0|3.2]';
 const HELLO_MODES = ['normal', 'late', 'with-connect'] as const;
@@ -72,17 +73,6 @@ function parseArgs(argv: readonly string[]): Options {
     } else throw new Error(`unknown argument ${JSON.stringify(arg)} (argument ${i + 1}); ${USAGE}`);
   }
   return options;
-}
-
-/** The peer streams in message mode (applet st0=7) of a `show sess all` answer: task expiry, then each channel's rex. */
-function peerStreamExpiries(showSess: string): string {
-  const streams = showSess.split(/\n(?=0x[0-9a-f]+: \[)/).filter((st) => st.includes('mode=peers') && /st0=7 /.test(st));
-  return streams
-    .map((st) => {
-      const flags = [/scf=\S+ flags=(0x[0-9a-f]+)/, /scb=\S+ flags=(0x[0-9a-f]+)/, /req=\S+ \(f=(0x[0-9a-f]+)/, /res=\S+ \(f=(0x[0-9a-f]+)/].map((re) => re.exec(st)?.[1] ?? '?');
-      return `exp=${/task=\S+ \(.*?exp=(\S+)/.exec(st)?.[1] ?? '?'} rex=${[...st.matchAll(/rex=(\S+)/g)].map((m) => m[1]).join('/')} scf/scb/req/res flags=${flags.join('/')}`;
-    })
-    .join(',');
 }
 
 async function bothUp(a: PeerProcess, b: PeerProcess): Promise<boolean> {
