@@ -98,10 +98,12 @@ async function trial(binary: HaproxyBinary, relay: TcpRelay, cfg: (local: string
   const a = await startRealHaproxy({ binary, configText: cfg('A'), local: 'A' });
   const b = await startRealHaproxy({ binary, configText: cfg('B'), local: 'B' });
   try {
-    for (let i = 0; i < 500 && !(await bothUp(a, b)); i++) {
+    // `show peers` says EST once the TCP connection is up, before the hello: release first.
+    for (let i = 0; i < 500 && relay.isHeld('A'); i++) {
       releasedLate.push(...releaseLateHellos(relay, options.lateMs));
-      await sleepMs(20);
+      await sleepMs(10);
     }
+    for (let i = 0; i < 500 && !(await bothUp(a, b)); i++) await sleepMs(20);
     await sleepMs(1500);
     const atStart = options.showSess ? { A: peerStreamExpiries(await a.cli('show sess all')), B: peerStreamExpiries(await b.cli('show sess all')) } : undefined;
     for (let w = 1; w <= options.writes; w++) await a.cli(`set table st key ${KEY} data.gpc0 ${w}`);
