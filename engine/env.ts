@@ -50,6 +50,11 @@ export interface ByteStream {
   pauseInput?(): void;
   /** Hands received bytes to `onData` again after `pauseInput`. */
   resumeInput?(): void;
+  /**
+   * Bytes received and not handed to any data handler yet: what already waits in an accepted
+   * stream's input when its owner first looks at it. Absent: 0 (the stream does not tell).
+   */
+  unreadBytes?(): number;
   /** Half-closes our side and then closes; pending bytes are still delivered. */
   close(): void;
   onData(handler: (bytes: Uint8Array) => void): void;

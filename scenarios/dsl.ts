@@ -10,6 +10,7 @@
 import type { MergePolicyName } from '../engine/peers/merge.ts';
 import type { LinkSpec } from '../sim/network.ts';
 import type { TickStart, TimerLateness } from '../sim/host-clock.ts';
+import type { AcceptDelay } from '../sim/accept-delay.ts';
 import type { ScriptApi } from './script-api.ts';
 
 export interface HostSpec {
@@ -24,6 +25,8 @@ export interface HostSpec {
   driftPpm?: number;
   /** How late this host's timers fire, in whole ms (default: the lab's measured 1-2 ms). */
   timerLateness?: TimerLateness;
+  /** How long haproxy takes to process an accepted connection, whole ms (sim/accept-delay.ts; default none). */
+  acceptDelay?: AcceptDelay;
   /** Start haproxy at time 0 (default true). */
   startAtZero?: boolean;
 }

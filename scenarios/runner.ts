@@ -278,6 +278,7 @@ function buildHosts(spec: ScenarioSpec, haproxy: HaproxyVersion): BuiltHost[] {
       ...(h.tickStart === undefined ? {} : { tickStart: h.tickStart }),
       ...(h.driftPpm === undefined ? {} : { driftPpm: h.driftPpm }),
       ...(h.timerLateness === undefined ? {} : { timerLateness: h.timerLateness }),
+      ...(h.acceptDelay === undefined ? {} : { acceptDelay: h.acceptDelay }),
     };
     return { name: h.name, text, world };
   });

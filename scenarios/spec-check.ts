@@ -10,6 +10,7 @@ import { resolveLocalPeer } from '../engine/config/local-peer.ts';
 import { defaultHostAddress, type ScenarioSpec } from './dsl.ts';
 import { displayPath } from './user-error.ts';
 import { TIMER_LATENESS_MS_MAX } from '../sim/host-clock.ts';
+import { ACCEPT_DELAY_MS_MAX, isAcceptDelay, type AcceptDelay } from '../sim/accept-delay.ts';
 
 export class ScenarioSpecError extends Error {
   constructor(message: string) {
@@ -21,7 +22,7 @@ export class ScenarioSpecError extends Error {
 const POLICIES = ['haproxy', 'aggregate', 'max'];
 /** The fields of ScenarioSpec, HostSpec and WatchSpec (scenarios/dsl.ts; a test keeps them equal). */
 export const SCENARIO_FIELDS = ['name', 'title', 'lesson', 'hosts', 'config', 'durationMs', 'link', 'policies', 'seeds', 'watch', 'script'];
-export const HOST_FIELDS = ['name', 'addresses', 'config', 'cliLocalPeer', 'tickStart', 'driftPpm', 'timerLateness', 'startAtZero'];
+export const HOST_FIELDS = ['name', 'addresses', 'config', 'cliLocalPeer', 'tickStart', 'driftPpm', 'timerLateness', 'acceptDelay', 'startAtZero'];
 export const WATCH_FIELDS = ['table', 'keys', 'everyMs'];
 /** Names people write for a field, and the field they mean. */
 const ALIASES: Record<string, string> = {
@@ -106,6 +107,10 @@ export function checkScenarioShape(value: unknown, file: string): asserts value 
     const lateness = host['timerLateness'];
     if (lateness !== undefined && !isLateness(lateness)) {
       problem(at, `'timerLateness' of '${name}' is ${describe(lateness)}; give whole milliseconds { minMs, maxMs } with 0 <= minMs <= maxMs <= ${TIMER_LATENESS_MS_MAX}`, 'timerLateness');
+    }
+    const acceptDelay = host['acceptDelay'];
+    if (acceptDelay !== undefined && !(isRecord(acceptDelay) && isAcceptDelay(acceptDelay as unknown as AcceptDelay))) {
+      problem(at, `'acceptDelay' of '${name}' is ${describe(acceptDelay)}; give whole milliseconds { minMs, maxMs } with 0 <= minMs <= maxMs <= ${ACCEPT_DELAY_MS_MAX}`, 'acceptDelay');
     }
   });
   const policies = spec['policies'];

@@ -11,15 +11,26 @@
  * sides before the writes and during the silence: the peer stream's task expiry and each
  * channel's read expiry (rex).
  *
- *   npx tsx scripts/exp-silent-cut.ts [--trials N=8] [--writes N=3] [--show-sess]
+ * `--hello` times the initiator's hello against the acceptor's accept (the suspected race):
+ *   normal        as it comes (the relay connects to the acceptor when the initiator connects);
+ *   late          the relay holds the initiator's bytes until its connection is `--late-ms` old
+ *                 (default 300), long after the acceptor processed the accepted stream;
+ *   with-connect  the relay connects to the acceptor only once the hello came and sends it right
+ *                 after the handshake, before the acceptor process can have taken the connection.
  *
- * Needs the haproxy 2.6 binary (as the interop tests: /usr/sbin/haproxy or STICKSIM_HAPROXY_2_6).
+ *   npx tsx scripts/exp-silent-cut.ts [--trials N=8] [--writes N=3] [--show-sess] [--hello normal|late|with-connect] [--late-ms N=300] [--line 2.6|3.0|3.2]
+ *
+ * Needs the haproxy binary of the line (default 2.6), found as the interop tests find it
+ * (/usr/sbin/haproxy or STICKSIM_HAPROXY_2_6; STICKSIM_HAPROXY_3_0 / _3_2, see scripts/haproxy-bin.sh).
  */
-import { interopGate, sleepMs, type HaproxyBinary } from '../test/interop/haproxy.ts';
+import { interopGateFor, parseHaproxyLine, sleepMs, type HaproxyBinary, type HaproxyLine } from '../test/interop/haproxy.ts';
 import { peerBlock, peersConfig, startRealHaproxy, twoEndpoints, type PeerProcess } from '../test/interop/peer-harness.ts';
 import { TcpRelay } from '../test/interop/tcp-relay.ts';
+import { peerStreamExpiries } from '../test/interop/show-sess.ts';
 
-const USAGE = 'usage: npx tsx scripts/exp-silent-cut.ts [--trials N=8] [--writes N=3] [--show-sess]';
+const USAGE = 'usage: npx tsx scripts/exp-silent-cut.ts [--trials N=8] [--writes N=3] [--show-sess] [--hello normal|late|with-connect] [--late-ms N=300] [--line 2.6|3.0|3.2]';
+const HELLO_MODES = ['normal', 'late', 'with-connect'] as const;
+type HelloMode = (typeof HELLO_MODES)[number];
 const KEY = '10.9.9.9';
 /** When the silence is sampled with --show-sess, ms after the cut. */
 const SAMPLE_AT_MS = [1000, 2000, 3200, 4000, 4900, 6000, 7000];
@@ -31,10 +42,13 @@ interface Options {
   trials: number;
   writes: number;
   showSess: boolean;
+  hello: HelloMode;
+  lateMs: number;
+  line: HaproxyLine;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { trials: 8, writes: 3, showSess: false };
+  const options: Options = { trials: 8, writes: 3, showSess: false, hello: 'normal', lateMs: 300, line: '2.6' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
@@ -42,6 +56,16 @@ function parseArgs(argv: readonly string[]): Options {
       process.exit(0);
     }
     if (arg === '--show-sess') options.showSess = true;
+    else if (arg === '--hello') {
+      const mode = argv[++i];
+      if (!HELLO_MODES.includes(mode as HelloMode)) throw new Error(`--hello: one of ${HELLO_MODES.join(', ')} (argument ${i + 1})`);
+      options.hello = mode as HelloMode;
+    } else if (arg === '--line') options.line = parseHaproxyLine(argv[++i] ?? '', `argument ${i + 1}`);
+    else if (arg === '--late-ms') {
+      const value = Number(argv[++i]);
+      if (!Number.isInteger(value) || value < 1 || value > 5000) throw new Error(`--late-ms: a whole number 1..5000 (argument ${i + 1})`);
+      options.lateMs = value;
+    }
     else if (arg === '--trials' || arg === '--writes') {
       const value = Number(argv[++i]);
       if (!Number.isInteger(value) || value < 1 || value > 100) throw new Error(`${arg}: a whole number 1..100 (argument ${i + 1})`);
@@ -51,25 +75,34 @@ function parseArgs(argv: readonly string[]): Options {
   return options;
 }
 
-/** The peer streams in message mode (applet st0=7) of a `show sess all` answer: task expiry, then each channel's rex. */
-function peerStreamExpiries(showSess: string): string {
-  const streams = showSess.split(/\n(?=0x[0-9a-f]+: \[)/).filter((st) => st.includes('mode=peers') && /st0=7 /.test(st));
-  return streams
-    .map((st) => {
-      const flags = [/scf=\S+ flags=(0x[0-9a-f]+)/, /scb=\S+ flags=(0x[0-9a-f]+)/, /req=\S+ \(f=(0x[0-9a-f]+)/, /res=\S+ \(f=(0x[0-9a-f]+)/].map((re) => re.exec(st)?.[1] ?? '?');
-      return `exp=${/task=\S+ \(.*?exp=(\S+)/.exec(st)?.[1] ?? '?'} rex=${[...st.matchAll(/rex=(\S+)/g)].map((m) => m[1]).join('/')} scf/scb/req/res flags=${flags.join('/')}`;
-    })
-    .join(',');
-}
-
 async function bothUp(a: PeerProcess, b: PeerProcess): Promise<boolean> {
   return (await peerBlock(a, 'B')).state === 'EST' && (await peerBlock(b, 'A')).state === 'EST';
 }
 
+/**
+ * --hello late: once a connection holds the initiator's bytes and is `lateMs` old, releases every
+ * hold (for good: later connections pass at once). Returns the connections released late.
+ */
+function releaseLateHellos(relay: TcpRelay, lateMs: number): number[] {
+  if (!relay.isHeld('A') && !relay.isHeld('B')) return [];
+  const ready = relay.openConnections().filter((c) => c.bytesHeldToAcceptor > 0 && relay.nowMs() - c.openedAtMs >= lateMs);
+  if (ready.length === 0) return [];
+  const late = relay.openConnections().filter((c) => c.bytesHeldToAcceptor > 0).map((c) => c.id);
+  relay.release();
+  return late;
+}
+
 async function trial(binary: HaproxyBinary, relay: TcpRelay, cfg: (local: string) => string, options: Options): Promise<Record<string, unknown>> {
+  if (options.hello === 'late') relay.hold();
+  const releasedLate: number[] = [];
   const a = await startRealHaproxy({ binary, configText: cfg('A'), local: 'A' });
   const b = await startRealHaproxy({ binary, configText: cfg('B'), local: 'B' });
   try {
+    // `show peers` says EST once the TCP connection is up, before the hello: release first.
+    for (let i = 0; i < 500 && relay.isHeld('A'); i++) {
+      releasedLate.push(...releaseLateHellos(relay, options.lateMs));
+      await sleepMs(10);
+    }
     for (let i = 0; i < 500 && !(await bothUp(a, b)); i++) await sleepMs(20);
     await sleepMs(1500);
     const atStart = options.showSess ? { A: peerStreamExpiries(await a.cli('show sess all')), B: peerStreamExpiries(await b.cli('show sess all')) } : undefined;
@@ -77,6 +110,7 @@ async function trial(binary: HaproxyBinary, relay: TcpRelay, cfg: (local: string
     for (let i = 0; i < 250 && !(await b.cli(`show table st key ${KEY}`)).includes(`gpc0=${options.writes}`); i++) await sleepMs(20);
     await sleepMs(300);
     const initiator = relay.openConnections().map((c) => c.initiator).join(',');
+    const helloLate = options.hello === 'late' ? relay.openConnections().map((c) => releasedLate.includes(c.id)).join(',') : undefined;
     const noHbtBefore = { A: (await peerBlock(a, 'B')).noHbt, B: (await peerBlock(b, 'A')).noHbt };
     const cutMs = relay.nowMs();
     relay.drop();
@@ -94,19 +128,37 @@ async function trial(binary: HaproxyBinary, relay: TcpRelay, cfg: (local: string
     }
     const deadPeer = { A: (await peerBlock(a, 'B')).noHbt - noHbtBefore.A, B: (await peerBlock(b, 'A')).noHbt - noHbtBefore.B };
     relay.undrop();
-    return { initiator, downA: down['A'] ?? -1, downB: down['B'] ?? -1, deadPeerA: deadPeer.A, deadPeerB: deadPeer.B, ...(options.showSess ? { beforeWrites: atStart, samples } : {}) };
+    return { initiator, ...(helloLate === undefined ? {} : { helloLate }), downA: down['A'] ?? -1, downB: down['B'] ?? -1, deadPeerA: deadPeer.A, deadPeerB: deadPeer.B, ...(options.showSess ? { beforeWrites: atStart, samples } : {}) };
   } finally {
     await a.stop();
     await b.stop();
     relay.reset();
+    await relay.heal();
   }
 }
 
-const options = parseArgs(process.argv.slice(2));
-const gate = interopGate();
-if (gate.skip) throw new Error(gate.reason);
+/** Bad arguments or no binary: one line, no stack. */
+function exitWith(message: string): never {
+  console.error(`exp-silent-cut: ${message}`);
+  process.exit(2);
+}
+
+let options: Options;
+try {
+  options = parseArgs(process.argv.slice(2));
+} catch (error) {
+  exitWith(error instanceof Error ? error.message : String(error));
+}
+const gate = interopGateFor(options.line);
+if (gate.skip) exitWith(gate.reason);
 const [ea, eb] = await twoEndpoints();
-const relay = await TcpRelay.start({ routes: [{ from: 'A', to: 'B', target: eb }, { from: 'B', to: 'A', target: ea }] });
+const relay = await TcpRelay.start({
+  routes: [
+    { from: 'A', to: 'B', target: eb },
+    { from: 'B', to: 'A', target: ea },
+  ],
+  connectOnFirstBytes: options.hello === 'with-connect',
+});
 const cfg = (local: string): string =>
   peersConfig({
     peers: [
@@ -118,7 +170,7 @@ let late = 0;
 for (let t = 1; t <= options.trials; t++) {
   const result = await trial(gate.binary, relay, cfg, options);
   if (result['deadPeerA'] !== 0 || result['deadPeerB'] !== 0) late++;
-  console.log(JSON.stringify({ trial: t, writes: options.writes, ...result }));
+  console.log(JSON.stringify({ trial: t, line: options.line, writes: options.writes, hello: options.hello, ...result }));
 }
 console.log(`${late} of ${options.trials} trials: one side ended by the dead-peer path (no_hbt + 1) instead of the read timeout`);
 await relay.close();

@@ -15,7 +15,8 @@ import type { PlantedBug } from '../engine/peers/planted-bug.ts';
 import { HostClock, TIMER_LATENESS_MEASURED, type TickStart, type TimerLateness } from './host-clock.ts';
 import { KernelTimerGroup, type Kernel } from './kernel.ts';
 import type { Network } from './network.ts';
-import type { Seeds } from './seeds.ts';
+import type { SeededRandom, Seeds } from './seeds.ts';
+import { AcceptDelayer, type AcceptDelay } from './accept-delay.ts';
 import { sinkWants, type TraceSink } from './trace.ts';
 import type { HaproxyVersion } from '../engine/version/profile.ts';
 
@@ -41,6 +42,8 @@ export interface SimHostOptions {
   driftPpm?: number;
   /** How late its timers fire; default TIMER_LATENESS_MEASURED. */
   timerLateness?: TimerLateness;
+  /** How long its processes take to process an accepted connection (sim/accept-delay.ts); default none. */
+  acceptDelay?: AcceptDelay;
 }
 
 /**
@@ -75,10 +78,11 @@ class PauseGate {
 }
 
 /** A process's view of the network: socket callbacks pass through its pause gate. */
-function gatedNet(net: Net, gate: PauseGate): Net {
+function gatedNet(net: Net, gate: PauseGate, accepts: AcceptDelayer | undefined): Net {
   const wrap = (stream: ByteStream): ByteStream => ({
     write: (bytes) => stream.write(bytes),
     close: () => stream.close(),
+    unreadBytes: () => stream.unreadBytes?.() ?? 0,
     roomBytes: () => stream.roomBytes?.() ?? Number.MAX_SAFE_INTEGER,
     // A paused process notices the room when it resumes, like its other callbacks.
     awaitRoom: (handler) => (stream.awaitRoom === undefined ? undefined : stream.awaitRoom(() => gate.run(handler))),
@@ -101,7 +105,12 @@ function gatedNet(net: Net, gate: PauseGate): Net {
   });
   return {
     connect: (options) => wrap(net.connect(options)),
-    listen: (options, onAccept) => net.listen(options, (stream) => gate.run(() => onAccept(wrap(stream)))),
+    listen: (options, onAccept) =>
+      net.listen(options, (stream) => {
+        const accept = (): void => gate.run(() => onAccept(wrap(stream)));
+        if (accepts === undefined) accept();
+        else accepts.run(stream, accept);
+      }),
   };
 }
 
@@ -138,6 +147,7 @@ interface RunningProcess {
   process: HaproxyProcess;
   timers: ProcessTimers;
   gate: PauseGate;
+  accepts: AcceptDelayer | undefined;
 }
 
 export class SimHost {
@@ -147,6 +157,8 @@ export class SimHost {
   private current: RunningProcess | undefined;
   private readonly leaving = new Set<RunningProcess>();
   private pidNext = 1000;
+  /** The `accept:<host>` stream, when the host has an accept delay. */
+  private readonly acceptRandom: SeededRandom | undefined;
 
   constructor(options: SimHostOptions) {
     this.options = options;
@@ -160,6 +172,7 @@ export class SimHost {
       ...(options.driftPpm === undefined ? {} : { driftPpm: options.driftPpm }),
       timerLateness: { lateness: options.timerLateness ?? TIMER_LATENESS_MEASURED, random: options.seeds.stream(`timers:${options.name}`) },
     });
+    this.acceptRandom = options.acceptDelay === undefined ? undefined : options.seeds.stream(`accept:${options.name}`);
   }
 
   /** How late this host's timers fire after their expiry (the seeded per-host knob). */
@@ -249,12 +262,15 @@ export class SimHost {
     const hostName = this.name;
     const kernel = this.options.kernel;
     const timers = new ProcessTimers(this.clock, gate, kernel);
+    const acceptDelay = this.options.acceptDelay;
+    const accepts =
+      acceptDelay === undefined || this.acceptRandom === undefined ? undefined : new AcceptDelayer({ delay: acceptDelay, random: this.acceptRandom, kernel, host: hostName });
     const sink = this.options.sink;
     const env: Env = {
       clock: this.clock,
       timers,
       random: this.options.seeds.stream(`host:${hostName}:${pid}`),
-      net: gatedNet(this.options.network.netFor(hostName), gate),
+      net: gatedNet(this.options.network.netFor(hostName), gate, accepts),
       events: {
         recording: this.options.eventsRecorded ?? true,
         ...(sink.wants === undefined ? {} : { wants: (kind: string) => sinkWants(sink, kind) }),
@@ -278,13 +294,14 @@ export class SimHost {
       ...(this.options.haproxy === undefined ? {} : { haproxy: this.options.haproxy }),
     });
     haproxyProcess.start();
-    return { pid, process: haproxyProcess, timers, gate };
+    return { pid, process: haproxyProcess, timers, gate, accepts };
   }
 
   private retire(p: RunningProcess): void {
     if (!this.leaving.delete(p)) return;
     p.process.kill();
     p.timers.killAll();
+    p.accepts?.closeAll();
     this.emit('host.process-exit', { pid: p.pid });
   }
 
@@ -293,6 +310,7 @@ export class SimHost {
     if (this.current !== undefined) {
       this.current.process.kill();
       this.current.timers.killAll();
+      this.current.accepts?.closeAll();
       this.current = undefined;
     }
   }

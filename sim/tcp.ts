@@ -269,6 +269,12 @@ export class Endpoint implements ByteStream {
     this.owner.awaitRoom(this, handler);
   }
 
+  unreadBytes(): number {
+    let bytes = 0;
+    for (const chunk of this.unread) bytes += chunk.length;
+    return bytes;
+  }
+
   onData(handler: (bytes: Uint8Array) => void): void {
     this.dataHandlers.push(handler);
     if (this.unread.length > 0) this.owner.kernel.schedule(0, () => this.flushUnread(), 'net:unread');

@@ -14,6 +14,7 @@ import type { TickStart, TimerLateness } from './host-clock.ts';
 import { Kernel } from './kernel.ts';
 import { Network, type LinkSpec } from './network.ts';
 import { Seeds } from './seeds.ts';
+import type { AcceptDelay } from './accept-delay.ts';
 import { sinkWants, WORLD_HOST, type TraceEntry, type TraceSink } from './trace.ts';
 import type { HaproxyVersion } from '../engine/version/profile.ts';
 
@@ -25,6 +26,8 @@ export interface WorldHostSpec {
   tickStart?: TickStart;
   driftPpm?: number;
   timerLateness?: TimerLateness;
+  /** See sim/accept-delay.ts; default none. */
+  acceptDelay?: AcceptDelay;
 }
 
 export interface WorldOptions {

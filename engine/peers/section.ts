@@ -125,6 +125,8 @@ export class PeersSection extends FlagWord {
   private readonly sessionWaitsForSyncTask: boolean;
   /** 3.x: a received timed update's expiry is capped at the table's expire (P6). */
   readonly capReceivedExpire: boolean;
+  /** See VersionProfile.acceptedInputDropsReadTimeout. */
+  readonly acceptedInputDropsReadTimeout: boolean;
   /** 3.2: an entry a peer update creates is queued at the update's expiry (S6). */
   readonly learnedEntryQueuedAtItsExpire: boolean;
 
@@ -143,6 +145,7 @@ export class PeersSection extends FlagWord {
     this.noRemoteEndsResync = profile.loneLocalPeerSyncedAtStart && options.peers.length === 1;
     this.sessionWaitsForSyncTask = profile.sessionWaitsForSyncTask;
     this.capReceivedExpire = profile.capReceivedExpire;
+    this.acceptedInputDropsReadTimeout = profile.acceptedInputDropsReadTimeout;
     this.learnedEntryQueuedAtItsExpire = profile.learnedEntryQueuedAtItsExpire;
     this.onMayExit = options.onMayExit;
     this.syncWake = this.tasklet(() => this.processSync());

@@ -4,7 +4,8 @@
  * message, then writes in HAProxy's order (session-send.ts); what one wake-up writes leaves in
  * one write. The stream side models the peers proxy: connect timeout 1 s with 3 retries
  * (1 s turn-around after a refused connect), ended by the stream's connect signal (the TCP
- * handshake, not the first byte), and a 5 s read timeout re-armed by input only (§4.11). Each
+ * handshake, not the first byte), and a 5 s read timeout re-armed by input only (§4.11); on 2.6
+ * an accepted stream that already holds input when first processed has none (issue 14). Each
  * wake-up treats at most one input buffer (16 KB, tune.bufsize) of received bytes, then yields.
  */
 import { InputOverflowError, ProtocolError } from '../errors.ts';
@@ -96,6 +97,8 @@ export class PeerSession {
   private connectTimer: TimerHandle | undefined;
   private idleTimer: TimerHandle | undefined;
   private idleDeadlineTick: Tick = TICK_ETERNITY;
+  /** The read timeout is never armed (profile acceptedInputDropsReadTimeout, set at accept). */
+  private readTimeoutOff = false;
   private connectAttempts = 0;
   /** When the connect under way times out, or the turn-around ends (for an orphaned stream). */
   private connectDeadlineTick: Tick = TICK_ETERNITY;
@@ -122,9 +125,18 @@ export class PeerSession {
     return session;
   }
 
-  /** A connection accepted on the local peer's address. */
+  /**
+   * A connection accepted on the local peer's address. This call is the accepted stream's first
+   * processing: input that reached the stream before it (the initiator's hello, when the process
+   * took the connection late) costs the session its read timeout on 2.6 (issue 14).
+   */
   static accept(section: PeersSection, stream: ByteStream): PeerSession {
     const session = new PeerSession(section, 'acceptor');
+    const unreadBytes = stream.unreadBytes?.() ?? 0;
+    if (section.acceptedInputDropsReadTimeout && unreadBytes > 0) {
+      session.readTimeoutOff = true;
+      section.emit('session.read-timeout-off', { session: session.id, unreadBytes });
+    }
     session.attachStream(stream);
     session.streamState = 'EST';
     session.wake();
@@ -273,9 +285,10 @@ export class PeerSession {
    * Read timeout (client/server timeout 5 s, §4.11): fires when input stays silent for 5 s; the
    * session's own writes do not re-arm it. Armed when the stream connects. The deadline moves on
    * each received chunk; one timer chases it (re-armed for the rest when it fires early),
-   * instead of a cancel and a new timer per message.
+   * instead of a cancel and a new timer per message. Never armed when `readTimeoutOff`.
    */
   private armIdle(): void {
+    if (this.readTimeoutOff) return;
     this.idleDeadlineTick = tickAdd(this.section.now(), PEERS_STREAM_TIMEOUT_MS);
     if (this.idleTimer === undefined) this.scheduleIdleCheck(PEERS_STREAM_TIMEOUT_MS);
   }

@@ -63,6 +63,16 @@ export interface VersionProfile {
    * it is queued at now + table expire and outlives its `exp` (2.6, 3.0).
    */
   readonly learnedEntryQueuedAtItsExpire: boolean;
+  /**
+   * An accepted peer stream that already holds received bytes (the initiator's hello) when it is
+   * first processed keeps no read timeout for its whole life: that first pass stops reading with
+   * the read expiry unset, consuming the bytes does not set it again, and later reads only move
+   * an expiry that is set (2.6 stconn.c, issue 14: `show sess all` shows rex=<NEVER> on such a
+   * session). The session then ends on a silent link only by the dead-peer path. 3.x: false
+   * (scripts/exp-silent-cut.ts --hello with-connect: 16 of 20 trials late on 2.6.12, 0 of 8 on
+   * 3.0.11 and on 3.2.26; that the hello did wait at accept there is assumed, not seen).
+   */
+  readonly acceptedInputDropsReadTimeout: boolean;
 }
 
 const PROFILE_2_6: VersionProfile = Object.freeze({
@@ -81,6 +91,7 @@ const PROFILE_2_6: VersionProfile = Object.freeze({
   sessionWaitsForSyncTask: false,
   capReceivedExpire: false,
   learnedEntryQueuedAtItsExpire: false,
+  acceptedInputDropsReadTimeout: true,
 });
 
 const PROFILE_3_0: VersionProfile = Object.freeze({
@@ -99,6 +110,7 @@ const PROFILE_3_0: VersionProfile = Object.freeze({
   sessionWaitsForSyncTask: true,
   capReceivedExpire: true,
   learnedEntryQueuedAtItsExpire: false,
+  acceptedInputDropsReadTimeout: false,
 });
 
 const PROFILE_3_2: VersionProfile = Object.freeze({

@@ -55,7 +55,7 @@ describe('test-only TCP relay', () => {
   });
 
   /** Target b, a relay with the route a -> b (and b -> a to a dummy), and one connection a -> b through it. */
-  async function setup(options: { holdBytesMax?: number; onDelivered?: (chunk: DeliveredChunk) => void } = {}) {
+  async function setup(options: { holdBytesMax?: number; onDelivered?: (chunk: DeliveredChunk) => void; connectOnFirstBytes?: boolean } = {}) {
     const target = await startTarget();
     const relay = await TcpRelay.start({
       routes: [
@@ -64,6 +64,7 @@ describe('test-only TCP relay', () => {
       ],
       holdBytesMax: options.holdBytesMax,
       onDelivered: options.onDelivered,
+      connectOnFirstBytes: options.connectOnFirstBytes,
     });
     const clients: End[] = [];
     cleanups.push(async () => {
@@ -105,6 +106,22 @@ describe('test-only TCP relay', () => {
     await waitFor('the connection closed', async () => (relay.openConnections().length === 0 ? true : undefined), WAIT);
     expect(relay.connections().at(-1)?.end).toBe('closed');
     expect(a.errorCode()).toBeUndefined();
+  });
+
+  test('connectOnFirstBytes: the target sees the connection only with the first bytes; without it, at once (control)', async () => {
+    for (const connectOnFirstBytes of [true, false]) {
+      const { relay, target, clients } = await setup({ connectOnFirstBytes });
+      const a = connectTo(relay.endpointFor('a', 'b'));
+      clients.push(a);
+      await sleepMs(QUIET_MS);
+      expect(target.accepted.length).toBe(connectOnFirstBytes ? 0 : 1);
+      a.socket.write('first bytes');
+      const b = await waitFor('the relayed connection at the target', async () => target.accepted[0], WAIT);
+      await waitFor('the first bytes at b', async () => (b.received().toString() === 'first bytes' ? true : undefined), WAIT);
+      b.socket.write('reply');
+      await waitFor('the reply at a', async () => (a.received().toString() === 'reply' ? true : undefined), WAIT);
+      expect(relay.openConnections()).toHaveLength(1);
+    }
   });
 
   test('cut resets the open connection and refuses new ones; heal lets new connections through', async () => {

@@ -51,6 +51,13 @@ export interface StartRelayOptions {
   readonly holdBytesMax?: number;
   /** Called with every chunk as it is handed to the receiving socket (a wire capture). */
   readonly onDelivered?: (chunk: DeliveredChunk) => void;
+  /**
+   * Connect to the acceptor only once the initiator's first bytes came, and hand them over as soon
+   * as that connect completes: the acceptor's kernel has the connection and its first bytes
+   * (nearly) together, before the acceptor process can have taken the connection. Default false
+   * (the relay connects on accept).
+   */
+  readonly connectOnFirstBytes?: boolean;
 }
 
 /** One chunk the relay handed to a socket: which connection, who sent it, when. */
@@ -259,6 +266,7 @@ export class TcpRelay {
     private readonly routes: readonly Route[],
     private readonly holdBytesMax: number,
     private readonly onDelivered: ((chunk: DeliveredChunk) => void) | undefined,
+    private readonly connectOnFirstBytes: boolean,
   ) {}
 
   /** Opens one listener per route (ports the OS picks) and returns once all listen. */
@@ -274,7 +282,7 @@ export class TcpRelay {
     }
     const address = options.listenAddress ?? '127.0.0.1';
     const routes: Route[] = [];
-    const relay = new TcpRelay(routes, holdBytesMax, options.onDelivered);
+    const relay = new TcpRelay(routes, holdBytesMax, options.onDelivered, options.connectOnFirstBytes ?? false);
     try {
       for (const r of options.routes) {
         const route: Route = { from: r.from, to: r.to, target: r.target, listen: { address, port: 0 }, server: undefined, cut: false };
@@ -455,6 +463,22 @@ export class TcpRelay {
       return;
     }
     inbound.setNoDelay(true);
+    if (this.connectOnFirstBytes) {
+      inbound.on('error', () => {});
+      inbound.once('data', (first: Buffer) => {
+        // Put the chunk back; the connection's flow reads it first once it resumes the socket.
+        inbound.pause();
+        inbound.unshift(first);
+        if (this.closing || route.cut) hardClose(inbound);
+        else this.connectAcceptor(route, inbound);
+      });
+      inbound.resume();
+      return;
+    }
+    this.connectAcceptor(route, inbound);
+  }
+
+  private connectAcceptor(route: Route, inbound: Socket): void {
     const outbound = createConnection({ host: route.target.address, port: route.target.port, allowHalfOpen: true });
     outbound.setNoDelay(true);
     this.open.add(new RelayedConnection(this.nextId++, route, inbound, outbound, this, this.holdBytesMax));
