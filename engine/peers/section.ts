@@ -127,6 +127,8 @@ export class PeersSection extends FlagWord {
   readonly capReceivedExpire: boolean;
   /** See VersionProfile.acceptedInputDropsReadTimeout. */
   readonly acceptedInputDropsReadTimeout: boolean;
+  /** See VersionProfile.sessionEndAbortsConnect. */
+  readonly sessionEndAbortsConnect: boolean;
   /** 3.2: an entry a peer update creates is queued at the update's expiry (S6). */
   readonly learnedEntryQueuedAtItsExpire: boolean;
 
@@ -146,6 +148,7 @@ export class PeersSection extends FlagWord {
     this.sessionWaitsForSyncTask = profile.sessionWaitsForSyncTask;
     this.capReceivedExpire = profile.capReceivedExpire;
     this.acceptedInputDropsReadTimeout = profile.acceptedInputDropsReadTimeout;
+    this.sessionEndAbortsConnect = profile.sessionEndAbortsConnect;
     this.learnedEntryQueuedAtItsExpire = profile.learnedEntryQueuedAtItsExpire;
     this.onMayExit = options.onMayExit;
     this.syncWake = this.tasklet(() => this.processSync());

@@ -631,9 +631,10 @@ export class PeerSession {
    * END: close the stream and release the session (`peer_session_release`). With `orphanStream`
    * (the applet ended on its own or was shut down, the process lives on), an initiator waiting
    * out a turn-around (TAR) leaves its stream behind: it connects again and delivers the hello
-   * (orphan-stream.ts). One whose connect is under way (CON) does not: the applet's end shuts the
-   * response side, and the stream's connect handler takes that as a client abort during the
-   * connection attempt and drops the connect (HAProxy's back-end CON state check).
+   * (orphan-stream.ts). One whose connect is under way (CON) does so only where the applet's end
+   * leaves the connect alone (profile `sessionEndAbortsConnect` false, 3.x); in 2.6 the applet's
+   * end shuts the response side, and the stream's connect handler takes that as a client abort
+   * during the connection attempt and drops the connect (HAProxy's back-end CON state check).
    */
   private finish(options: { orphanStream?: boolean } = {}): void {
     if (this.ended) return;
@@ -644,11 +645,12 @@ export class PeerSession {
     this.idleTimer?.cancel();
     const stream = this.stream;
     const turningAround = this.streamState === 'TAR';
+    const connecting = this.streamState === 'CON' && stream !== undefined && !this.section.sessionEndAbortsConnect;
     this.streamState = 'CLO';
     this.stream = undefined;
     const hello = this.pendingOnConnect;
     const peer = this.peer;
-    if (options.orphanStream === true && this.role === 'initiator' && turningAround && hello !== undefined && peer !== undefined) {
+    if (options.orphanStream === true && this.role === 'initiator' && (turningAround || connecting) && hello !== undefined && peer !== undefined) {
       this.section.adoptOrphan({
         session: this.id,
         peer: peer.name,

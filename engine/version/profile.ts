@@ -73,6 +73,19 @@ export interface VersionProfile {
    * 3.0.11 and on 3.2.26; that the hello did wait at accept there is assumed, not seen).
    */
   readonly acceptedInputDropsReadTimeout: boolean;
+  /**
+   * A peer session shut down while its outgoing connect is still under way (`peer_session_forceshutdown`
+   * after a collision, before the connect completed) takes the connect with it: the applet's end
+   * shuts both sides of its stream connector, and the back-end connect handler drops the attempt as
+   * a client abort (2.6 `PEER_SESS_ST_END`: sc_shutw + sc_shutr; `back_handle_st_con` tests the
+   * response channel's CF_SHUTW). 3.x: false, the applet's end only flags end of input
+   * (SE_FL_EOS|SE_FL_EOI, v3.0.0 and v3.2.0 src/peers.c), and the abort test (front SHUT_DONE, or
+   * shut wanted with nothing left to send) fails while the hello waits in the request channel: the
+   * stream goes on connecting and delivers the hello once the link is back, and the other side,
+   * taking it as a new session, kills its live one (issue 13: the second reconnection, roles
+   * reversed, ~1 s after a split-brain heal; scripts/exp-heal-reconnect.ts, lab/v3 04).
+   */
+  readonly sessionEndAbortsConnect: boolean;
 }
 
 const PROFILE_2_6: VersionProfile = Object.freeze({
@@ -92,6 +105,7 @@ const PROFILE_2_6: VersionProfile = Object.freeze({
   capReceivedExpire: false,
   learnedEntryQueuedAtItsExpire: false,
   acceptedInputDropsReadTimeout: true,
+  sessionEndAbortsConnect: true,
 });
 
 const PROFILE_3_0: VersionProfile = Object.freeze({
@@ -111,6 +125,7 @@ const PROFILE_3_0: VersionProfile = Object.freeze({
   capReceivedExpire: true,
   learnedEntryQueuedAtItsExpire: false,
   acceptedInputDropsReadTimeout: false,
+  sessionEndAbortsConnect: false,
 });
 
 const PROFILE_3_2: VersionProfile = Object.freeze({

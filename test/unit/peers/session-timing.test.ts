@@ -9,6 +9,7 @@ import type { ByteStream } from '../../../engine/env.ts';
 import { encodeMessage } from '../../../engine/peers/encode-message.ts';
 import { helloLines } from '../../../engine/peers/hello.ts';
 import { INPUT_BYTES_PER_WAKEUP_MAX } from '../../../engine/peers/session.ts';
+import { profileFor } from '../../../engine/version/profile.ts';
 import { Cluster, isEstablished, PEER_PORT } from './helpers-peers.ts';
 
 /** hap2's address in a two-host Cluster. */
@@ -147,6 +148,41 @@ describe('startup teardown (a cut-short connect still delivers its hello: orphan
     expect(b.section.findPeer('hap1')!.coll).toBe(0);
     expect(isEstablished(a, 'hap2') && isEstablished(b, 'hap1')).toBe(true);
   });
+
+  // Issue 13: 3.x's applet end leaves the connect alone (profile sessionEndAbortsConnect false). The
+  // same steps as the 2.6 test above (its negative control): the connect under way goes on, reaches
+  // hap2 once the rules go, and hap2 takes the hello as a new session, killing the live one; the
+  // pair then reconnects with the roles reversed (lab/v3 04 on 3.0.11 and 3.2.26;
+  // scripts/exp-heal-reconnect.ts against both binaries).
+  for (const line of ['3.0', '3.2'] as const) {
+    it(`${line}: the connect under way (CON) outlives the shut-down session, delivers its hello after the heal, hap2 drops its live session (collision) and the pair reconnects`, () => {
+      const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 1 }, profile: profileFor(line) });
+      c.network.reject({ from: ['hap1'], to: ['hap2'], rstLost: true });
+      const a = c.start('hap1');
+      c.run(500);
+      const b = c.start('hap2');
+      c.run(600);
+      expect(c.kinds('collision', (e) => e.host === 'hap1').length).toBe(1);
+      const orphans = c.kinds('session.orphan', (e) => e.host === 'hap1');
+      expect(orphans.map((o) => o.state)).toEqual(['CON']);
+      // hap2 initiated the live session: hap1 accepted it.
+      const live = b.section.findPeer('hap1')!.session;
+      expect(live?.role).toBe('initiator');
+      const healMs = c.kernel.nowMs();
+      c.network.unrejectAll();
+      c.run(8000);
+      const hello = c.kinds('session.orphan-hello', (e) => e.host === 'hap1');
+      expect(hello.length).toBe(1);
+      // The attempt under way times out 1 s after it began (its SYNs were lost); the retry connects.
+      expect(hello[0]!.t).toBeGreaterThan(healMs);
+      expect(hello[0]!.t).toBeLessThan(healMs + 1_100);
+      expect(b.section.findPeer('hap1')!.coll).toBe(1);
+      // The live session went with the collision; a new one is up (either side may open it: each
+      // waits its own back-off, hap2's drawn at the collision).
+      expect(live?.isEnded).toBe(true);
+      expect(isEstablished(a, 'hap2') && isEstablished(b, 'hap1')).toBe(true);
+    });
+  }
 
   it('negative control: hap1 starts while hap2 has no attempt under way (its 4 refused tries are over): no orphan, no teardown', () => {
     const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 1 } });
