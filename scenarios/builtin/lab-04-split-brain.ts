@@ -23,6 +23,10 @@
  * own connect, under way (SYNs dropped) when it accepts B's session, is dropped with the session
  * (a client abort during the connection attempt), so nothing collides after the full heal. Before
  * that was modelled about a quarter of the INIT=B trials ended with B accepting a late session.
+ * That holds for 2.6 only: under 3.0 and 3.2 the connect goes on (profile sessionEndAbortsConnect,
+ * docs/haproxy-versions.md S9), its hello replaces the session after the heal, and the final
+ * acceptor is often the other side (lab/v3 04: 6 of 20 and 8 of 30 REJECT trials; seeds 1-60
+ * here: 77 and 76 of 600). `acc` is then not `firstAcc`.
  *
  * What an operator learns: a healed partition is not merged. Per key, the node that accepts the
  * re-opened session imposes its whole entry when both sides wrote; a session that survives the
