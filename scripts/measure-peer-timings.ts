@@ -28,8 +28,8 @@ for (let i = 1; i <= SEEDS; i++) {
 console.log(`seeds ${SEEDS}, start gap ${GAP_MS} ms, link latency ${LATENCY_MS} ms`);
 console.log(`startup: collisions per run ${show(starts.map((s) => s.collisions))}`);
 console.log(`startup: established sessions closed in the first 4 s, at ms: ${show(starts.flatMap((s) => s.teardownMs))} (runs with one: ${starts.filter((s) => s.teardownMs.length > 0).length})`);
-console.log(`startup: final mesh made by ms: ${show(starts.map((s) => s.meshRemadeMs))}`);
-console.log(`startup: pairs (of 3) initiated by the lower-numbered node: ${show(starts.map((s) => s.pairsInitiatedByLowerNumbered))}`);
+console.log(`startup: all three pairs up again after the teardown, ms: ${show(starts.map((s) => s.meshRemadeMs))}`);
+console.log(`startup: pairs (of 3) whose re-made session the lower-numbered node initiated: ${show(starts.map((s) => s.pairsInitiatedByLowerNumbered))}`);
 console.log(`startup: runs with 0x80 on hap1/hap2/hap3: ${[0, 1, 2].map((i) => starts.filter((s) => s.remoteAbortFlag[i] === 1).length).join('/')}`);
 console.log(`startup: resync end at ms: ${show(starts.flatMap((s) => s.resyncEndMs))}`);
 console.log(`heal: reconnect delay ms: ${show(heals.map((h) => h.reconnectMs))} (slower than 2.5 s: ${heals.filter((h) => h.reconnectMs > 2500).length})`);

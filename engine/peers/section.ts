@@ -454,7 +454,7 @@ export class PeersSection extends FlagWord {
     }
     for (const peer of this.peers) {
       if (peer.local) continue;
-      expire = tickFirst(expire, this.syncPeer(peer, now));
+      expire = this.syncPeer(peer, now, expire);
     }
     if (
       this.resyncState() === PEERS_RESYNC_FROMREMOTE &&
@@ -470,23 +470,32 @@ export class PeersSection extends FlagWord {
     return expire;
   }
 
-  /** One remote peer in a running sync task; returns when the task wants to run again for it. */
-  private syncPeer(peer: Peer, now: Tick): Tick {
+  /**
+   * One remote peer in a running sync task. Takes the task's expiry as the peers before this one
+   * left it and returns it as this one leaves it, as `process_peer_sync` does with `task->expire`:
+   * a peer without a session adds its reconnect tick to it, but a peer in message mode sets it to
+   * its own reconnect or heartbeat tick, dropping what the peers before it in the list asked for
+   * (2.6.12 through 3.x). A peer whose reconnect is so dropped is looked at again only when
+   * something else runs the task: its session's events, a local update, or the heartbeat or
+   * reconnect tick of a later peer in the list (lab 02's startup: a pair re-made ~3 s after
+   * another pair's session came up, at that session's first heartbeat; scripts/exp-startup.ts).
+   */
+  private syncPeer(peer: Peer, now: Tick, expire: Tick): Tick {
     const session = peer.session;
     if (session === undefined) {
       const retryable = peer.statusCode === SC_CONNECT || peer.statusCode === SC_SUCCESS || peer.statusCode === SC_CONNECTED;
       if (peer.statusCode === SC_NONE || (retryable && tickIsExpired(peer.reconnectTick, now))) {
         this.createSession(peer);
-        return TICK_ETERNITY;
+        return expire;
       }
-      if (!tickIsExpired(peer.reconnectTick, now)) return peer.reconnectTick;
-      return TICK_ETERNITY;
+      if (!tickIsExpired(peer.reconnectTick, now)) return tickFirst(expire, peer.reconnectTick);
+      return expire;
     }
-    if (peer.statusCode !== SC_SUCCESS) return TICK_ETERNITY;
+    if (peer.statusCode !== SC_SUCCESS) return expire;
     if (this.resyncState() === PEERS_RESYNC_FROMREMOTE && !this.hasFlag(PEERS_F_RESYNC_ASSIGN) && !peer.hasFlag(PEER_F_LEARN_NOTUP2DATE)) {
       this.assignTeacher(peer);
       session.wake();
-      return TICK_ETERNITY;
+      return expire;
     }
     for (const pt of peer.tables) {
       if (pt.lastPushed !== pt.shared.updates.localUpdate) {

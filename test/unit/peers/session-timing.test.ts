@@ -10,6 +10,7 @@ import { encodeMessage } from '../../../engine/peers/encode-message.ts';
 import { helloLines } from '../../../engine/peers/hello.ts';
 import { INPUT_BYTES_PER_WAKEUP_MAX } from '../../../engine/peers/session.ts';
 import { profileFor } from '../../../engine/version/profile.ts';
+import { tickRemain } from '../../../engine/ticks.ts';
 import { Cluster, isEstablished, PEER_PORT } from './helpers-peers.ts';
 
 /** hap2's address in a two-host Cluster. */
@@ -194,5 +195,42 @@ describe('startup teardown (a cut-short connect still delivers its hello: orphan
     expect(c.kinds('session.orphan')).toEqual([]);
     expect(b.section.flags & 0x80).toBe(0);
     expect(isEstablished(a, 'hap2') && isEstablished(b, 'hap1')).toBe(true);
+  });
+});
+
+describe("the sync task's expiry (process_peer_sync's task->expire, section.ts syncPeer)", () => {
+  /** After a cut of the hap1-hap3 link in a settled 3-node mesh: each side's reconnect tick, and when it connected again. */
+  function retryAfterCut(): Record<'hap1' | 'hap3', { reconnectMs: number; connectMs: number }> {
+    const c = new Cluster({ hosts: ['hap1', 'hap2', 'hap3'], link: { latencyMs: 2 } });
+    const [a, , z] = ['hap1', 'hap2', 'hap3'].map((h) => c.start(h));
+    c.run(15000);
+    expect(isEstablished(a!, 'hap3') && isEstablished(a!, 'hap2') && isEstablished(z!, 'hap2')).toBe(true);
+    c.cut(['hap1'], ['hap3']);
+    c.run(1);
+    const cutMs = c.nowMs();
+    const reconnectMs = (host: typeof a, peer: string): number => {
+      const p = host!.section.findPeer(peer)!;
+      return c.nowMs() + tickRemain(host!.section.now(), p.reconnectTick);
+    };
+    const out = { hap1: { reconnectMs: reconnectMs(a, 'hap3'), connectMs: -1 }, hap3: { reconnectMs: reconnectMs(z, 'hap1'), connectMs: -1 } };
+    c.run(8000);
+    for (const [host, peer] of [['hap1', 'hap3'], ['hap3', 'hap1']] as const) {
+      out[host].connectMs = c.kinds('session.connect', (e) => e.host === host && e.peer === peer && e.t >= cutMs)[0]?.t ?? -1;
+    }
+    return out;
+  }
+
+  it("hap1 lists hap3 before hap2 (the last configured peer first): its connected hap2 sets the task's expiry and hap3's reconnect tick is dropped, so hap1 retries hap3 only when its task runs for hap2", () => {
+    const { hap1 } = retryAfterCut();
+    expect(hap1.connectMs).toBeGreaterThan(0);
+    // Not at its reconnect tick (timer lateness is 1-2 ms): hundreds of ms later, at a run for hap2.
+    expect(hap1.connectMs - hap1.reconnectMs).toBeGreaterThan(50);
+  });
+
+  it('negative control: hap3 lists hap1 after its connected hap2, so its reconnect tick sets the expiry and hap3 retries on time', () => {
+    const { hap3 } = retryAfterCut();
+    expect(hap3.connectMs).toBeGreaterThan(0);
+    expect(hap3.connectMs - hap3.reconnectMs).toBeGreaterThanOrEqual(0);
+    expect(hap3.connectMs - hap3.reconnectMs).toBeLessThanOrEqual(3);
   });
 });
