@@ -89,6 +89,18 @@ export function encodeUpdateBody(update: StickUpdate, layout: UpdateLayout, dict
 
 /** The whole message: `0a <type> <len> body`, type from the presence of id and expiry. */
 export function encodeUpdateMessage(update: StickUpdate, layout: UpdateLayout, dictTx?: DictTxCache): Uint8Array {
+  const start = frameUpdateMessage(update, layout, dictTx);
+  return bodyWriter.buf.slice(start, bodyWriter.pos);
+}
+
+/** `encodeUpdateMessage` appended to `out` (a session's output): no message-sized allocation. */
+export function appendUpdateMessage(out: WireWriter, update: StickUpdate, layout: UpdateLayout, dictTx?: DictTxCache): void {
+  const start = frameUpdateMessage(update, layout, dictTx);
+  out.bytes(bodyWriter.buf.subarray(start, bodyWriter.pos));
+}
+
+/** Frames the message in `bodyWriter`; it is buf[returned start, pos). */
+function frameUpdateMessage(update: StickUpdate, layout: UpdateLayout, dictTx: DictTxCache | undefined): number {
   const w = bodyWriter;
   w.pos = HEADER_RESERVE_BYTES;
   writeUpdateBody(w, update, layout, dictTx);
@@ -98,7 +110,7 @@ export function encodeUpdateMessage(update: StickUpdate, layout: UpdateLayout, d
   buf[start] = MSG_CLASS_STICK_TABLE;
   buf[start + 1] = updateTypeByte(update.updateId !== undefined, update.expireMs !== undefined);
   writeVarintNumber(bodyLength, buf, start + 2);
-  return buf.slice(start, w.pos);
+  return start;
 }
 
 function writeKey(w: WireWriter, key: StoredKey, layout: UpdateLayout): void {
