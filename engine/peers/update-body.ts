@@ -93,10 +93,29 @@ export function encodeUpdateMessage(update: StickUpdate, layout: UpdateLayout, d
   return bodyWriter.buf.slice(start, bodyWriter.pos);
 }
 
-/** `encodeUpdateMessage` appended to `out` (a session's output): no message-sized allocation. */
+/**
+ * `encodeUpdateMessage` appended to `out` (a session's output), encoded in place: the body is
+ * written after a one-byte length (bodies under 240 bytes, nearly all) and moved on in the rare
+ * case its length takes more varint bytes. No message-sized allocation or copy.
+ */
 export function appendUpdateMessage(out: WireWriter, update: StickUpdate, layout: UpdateLayout, dictTx?: DictTxCache): void {
-  const start = frameUpdateMessage(update, layout, dictTx);
-  out.bytes(bodyWriter.buf.subarray(start, bodyWriter.pos));
+  const headerAt = out.pos;
+  out.ensure(3);
+  out.pos = headerAt + 3;
+  writeUpdateBody(out, update, layout, dictTx);
+  const bodyStart = headerAt + 3;
+  const bodyLength = out.pos - bodyStart;
+  const extraLengthBytes = varintSizeOfNumber(bodyLength) - 1;
+  if (extraLengthBytes > 0) {
+    out.ensure(extraLengthBytes);
+    out.buf.copyWithin(bodyStart + extraLengthBytes, bodyStart, out.pos);
+    out.pos += extraLengthBytes;
+  }
+  const buf = out.buf;
+  buf[headerAt] = MSG_CLASS_STICK_TABLE;
+  buf[headerAt + 1] = updateTypeByte(update.updateId !== undefined, update.expireMs !== undefined);
+  const lengthEnd = writeVarintNumber(bodyLength, buf, headerAt + 2);
+  assert(lengthEnd === bodyStart + extraLengthBytes, 'the length varint fills the room before the body');
 }
 
 /** Frames the message in `bodyWriter`; it is buf[returned start, pos). */

@@ -87,6 +87,14 @@ describe('UPDATE family (spec §4.6.3 examples)', () => {
     appendAckMessage(out, 300, 0x80000002);
     const expected = ['ee', ...examples.map(([, , , bytes]) => bytes), hex(encodeMessage({ kind: 'ack', tableId: 300, updateId: 0x80000002 }))].join(' ');
     expect(hex(out.buf.subarray(0, out.pos))).toBe(expected);
+    // A body of 240 bytes or more takes a longer length varint: the body moves on to make room.
+    const long: UpdateLayout = { keyType: 'string', keySizeBytes: 1024, fields: [] };
+    for (const keyLength of [230, 236, 237, 300, 1000]) {
+      const update: StickUpdate = { updateId: 9, expireMs: undefined, key: 'k'.repeat(keyLength), values: [] };
+      const at = out.pos;
+      appendUpdateMessage(out, update, long);
+      expect(hex(out.buf.subarray(at, out.pos))).toBe(hex(encodeUpdateMessage(update, long)));
+    }
     // A table id beyond uint32 is refused, as encodeMessage refuses it.
     expect(() => appendAckMessage(out, 2 ** 32, 1)).toThrow(/table id is a uint32/);
   });
