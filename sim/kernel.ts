@@ -342,8 +342,15 @@ export class Kernel {
 
   /** Runs the next event, moving the clock to its time. False when the queue is empty. */
   step(): boolean {
-    const event = this.takeNext();
+    const event = this.peekNext();
     if (event === undefined) return false;
+    this.runEvent(event);
+    return true;
+  }
+
+  /** Takes `event` (the next one, from peekNext) out of its queue and runs it. */
+  private runEvent(event: QueuedEvent): void {
+    this.take(event);
     assert(event.timeMs >= this.currentMs, 'time never goes backwards');
     this.currentMs = event.timeMs;
     this.eventsRunTotal += 1;
@@ -354,48 +361,65 @@ export class Kernel {
       group.unlink(event);
       group.deliver(event.fire);
     }
-    return true;
   }
 
-  /** The next event in (timeMs, seq) order, out of its queue; undefined when none waits. */
-  private takeNext(): QueuedEvent | undefined {
-    const top = this.heap.peek();
-    const near = this.nearPeek();
-    const first = earlier(top, near);
+  /** The next event in (timeMs, seq) order, left in its queue; undefined when none waits. */
+  private peekNext(): QueuedEvent | undefined {
+    const first = earlier(this.heap.peek(), this.nearPeek());
     // Events queued for now before the clock got here come before those queued since (run queue).
-    if (first !== undefined && first.timeMs === this.currentMs) return this.take(first);
-    if (this.runQueueLive > 0) return this.shiftRunQueue();
-    return first === undefined ? undefined : this.take(first);
+    if (first !== undefined && first.timeMs === this.currentMs) return first;
+    if (this.runQueueLive > 0) return this.peekRunQueue();
+    return first;
   }
 
-  private take(event: QueuedEvent): QueuedEvent {
-    if (event.heapIndex === IN_NEAR_SLOT) return this.shiftNear(event);
-    const top = this.heap.pop();
-    assert(top === event, 'the heap\'s top is taken');
-    return event;
+  /** Takes the event peekNext gave out of its queue. */
+  private take(event: QueuedEvent): void {
+    switch (event.heapIndex) {
+      case IN_RUN_QUEUE:
+        this.shiftRunQueue(event);
+        return;
+      case IN_NEAR_SLOT:
+        this.shiftNear(event);
+        return;
+      default: {
+        const top = this.heap.pop();
+        assert(top === event, 'the heap\'s top is taken');
+      }
+    }
   }
 
-  private shiftRunQueue(): QueuedEvent {
+  /** The run queue's first live event (cancelled ones before it are dropped). */
+  private peekRunQueue(): QueuedEvent {
     for (;;) {
       assert(this.runQueueHead < this.runQueueTail, 'a live run-queue event is found before the end');
       const event = this.runQueue[this.runQueueHead]!;
-      this.runQueue[this.runQueueHead] = undefined; // no stale reference
-      this.runQueueHead += 1;
-      if (this.runQueueHead === this.runQueueTail) {
-        this.runQueueHead = 0;
-        this.runQueueTail = 0;
-      } else if (this.runQueueHead >= RUN_QUEUE_COMPACT_AT) {
-        // A queue that never empties: move the waiting slots to the front.
-        this.runQueue.copyWithin(0, this.runQueueHead, this.runQueueTail);
-        this.runQueue.fill(undefined, this.runQueueTail - this.runQueueHead, this.runQueueTail);
-        this.runQueueTail -= this.runQueueHead;
-        this.runQueueHead = 0;
+      if (event.heapIndex === IN_RUN_QUEUE) {
+        assert(event.timeMs === this.currentMs, 'run-queue events are due now');
+        return event;
       }
-      if (event.heapIndex !== IN_RUN_QUEUE) continue; // cancelled
-      assert(event.timeMs === this.currentMs, 'run-queue events are due now');
-      event.heapIndex = -1;
-      this.runQueueLive -= 1;
-      return event;
+      this.dropRunQueueHead(); // cancelled
+    }
+  }
+
+  private shiftRunQueue(event: QueuedEvent): void {
+    assert(this.runQueue[this.runQueueHead] === event, 'the run queue is taken at its head');
+    this.dropRunQueueHead();
+    event.heapIndex = -1;
+    this.runQueueLive -= 1;
+  }
+
+  private dropRunQueueHead(): void {
+    this.runQueue[this.runQueueHead] = undefined; // no stale reference
+    this.runQueueHead += 1;
+    if (this.runQueueHead === this.runQueueTail) {
+      this.runQueueHead = 0;
+      this.runQueueTail = 0;
+    } else if (this.runQueueHead >= RUN_QUEUE_COMPACT_AT) {
+      // A queue that never empties: move the waiting slots to the front.
+      this.runQueue.copyWithin(0, this.runQueueHead, this.runQueueTail);
+      this.runQueue.fill(undefined, this.runQueueTail - this.runQueueHead, this.runQueueTail);
+      this.runQueueTail -= this.runQueueHead;
+      this.runQueueHead = 0;
     }
   }
 
@@ -411,11 +435,11 @@ export class Kernel {
     let eventsRun = 0;
     try {
       for (;;) {
-        const nextMs = this.nextEventMs();
-        if (nextMs === undefined) break;
-        if (untilMs !== undefined && nextMs > untilMs) break;
+        const event = this.peekNext();
+        if (event === undefined) break;
+        if (untilMs !== undefined && event.timeMs > untilMs) break;
         if (eventsRun >= eventsMax) fail(`run exceeded ${eventsMax} events (runaway simulation?) at ${this.currentMs} ms`);
-        this.step();
+        this.runEvent(event);
         eventsRun += 1;
       }
     } finally {
