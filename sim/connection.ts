@@ -37,8 +37,8 @@ export interface ListenerRecord {
 export interface ConnectionWorld extends PipeWorld {
   synRetryDelaysMs: readonly number[];
   messageFilter(): MessageFilter | undefined;
-  segmentBytesMax(fromHost: string, toHost: string): number;
-  sendBufferBytes(fromHost: string, toHost: string): number;
+  /** Absolute arrival time of a handshake packet sent now from `fromHost` to `toHost`. */
+  arrivalMs(fromHost: string, toHost: string, byteCount: number): number;
   findListener(host: string, target: SocketAddress): ListenerRecord | undefined;
   /**
    * How connections `clientHost` opens to `serverHost` are rejected now: 'reset' (the RST reaches
@@ -90,7 +90,8 @@ export class Connection {
     const pipeWorld: PipeWorld = {
       kernel: world.kernel,
       isBlocked: (fromHost, toHost) => this.blocked(fromHost, toHost),
-      arrivalMs: (fromHost, toHost, byteCount) => world.arrivalMs(fromHost, toHost, byteCount),
+      linkFor: (fromHost, toHost) => world.linkFor(fromHost, toHost),
+      arrivalOver: (link, byteCount) => world.arrivalOver(link, byteCount),
       emit: (host, kind, details) => world.emit(host, kind, details),
       wants: (kind) => world.wants(kind),
       emitWanted: (host, kind, details) => world.emitWanted(host, kind, details),
@@ -169,7 +170,7 @@ export class Connection {
     const pipe = from === this.client ? this.up : this.down;
     let used = pipe.queuedBytes();
     for (const bytes of from.pendingWrites) used += bytes.length;
-    return Math.max(0, this.world.sendBufferBytes(pipe.fromHost, pipe.toHost) - used);
+    return Math.max(0, pipe.link().sendBufferBytes - used);
   }
 
   awaitRoom(from: Endpoint, handler: () => void): void {
@@ -317,14 +318,14 @@ export class Connection {
   // --- data and close ----------------------------------------------------------------------
 
   private sendData(pipe: Pipe, bytes: Uint8Array, heldByFilter: boolean): void {
-    const pieceMax = this.world.segmentBytesMax(pipe.fromHost, pipe.toHost);
+    const pieceMax = pipe.link().segmentBytesMax;
     if (bytes.length <= pieceMax) {
-      pipe.send({ kind: 'data', bytes }, { heldByFilter });
+      pipe.send({ kind: 'data', bytes }, heldByFilter);
       return;
     }
     for (let offset = 0; offset < bytes.length; offset += pieceMax) {
       const piece = bytes.subarray(offset, Math.min(bytes.length, offset + pieceMax));
-      pipe.send({ kind: 'data', bytes: piece }, { heldByFilter: heldByFilter && offset === 0 });
+      pipe.send({ kind: 'data', bytes: piece }, heldByFilter && offset === 0);
     }
   }
 

@@ -36,9 +36,17 @@ export class EventHeap<E extends HeapEntry> {
   }
 
   pop(): E | undefined {
-    const top = this.entries[0];
+    const entries = this.entries;
+    const top = entries[0];
     if (top === undefined) return undefined;
-    this.removeAt(0);
+    const last = entries.pop() as E;
+    top.heapIndex = -1;
+    if (last !== top) {
+      // The last entry moves to the root and only down (nothing is above the root).
+      entries[0] = last;
+      last.heapIndex = 0;
+      this.siftDown(0);
+    }
     return top;
   }
 

@@ -7,6 +7,10 @@
  * and wait in a FIFO run queue. The order stays exactly (timeMs, seq): every heap event due now
  * was scheduled before the clock reached now, so its seq is below that of every run-queue event,
  * and the heap's events due now run first.
+ *
+ * Events due within NEAR_SLOTS ms (network deliveries over short links, mostly) wait in one FIFO
+ * slot per millisecond instead of the heap: queued in seq order, each slot is in seq order, and the
+ * next event is the earlier (timeMs, seq) of the heap's top and the first live slot's head.
  */
 import { assert, fail } from '../lib/assert.ts';
 import { EventHeap, type HeapEntry } from './event-heap.ts';
@@ -37,6 +41,27 @@ export interface KernelTimer {
 
 /** `heapIndex` of an event waiting in the run queue (not in the heap). */
 const IN_RUN_QUEUE = -2;
+/** `heapIndex` of an event waiting in a near slot (not in the heap). */
+const IN_NEAR_SLOT = -3;
+/**
+ * Events due within this many ms after now (a network delivery, mostly: 1 ms links) wait in
+ * per-millisecond FIFO slots instead of the heap; a power of two (slot = timeMs & mask).
+ */
+const NEAR_SLOTS = 8;
+const NEAR_SLOT_MASK = NEAR_SLOTS - 1;
+
+/**
+ * The events of one millisecond ahead of now, in seq order (they are queued in the order their
+ * seqs were taken; one that is not goes to the heap). While it holds live events, `timeMs` is their
+ * time: two times in [now, now + NEAR_SLOTS) never share a slot.
+ */
+class NearSlot {
+  timeMs = -1;
+  readonly events: (QueuedEvent | undefined)[] = [];
+  head = 0;
+  /** Events of the slot not yet run nor cancelled. */
+  live = 0;
+}
 /** Run-queue slots consumed before the array is compacted. */
 const RUN_QUEUE_COMPACT_AT = 4096;
 
@@ -124,6 +149,14 @@ export interface RunResult {
   stoppedBy: 'idle' | 'until';
 }
 
+/** The one of two events that runs first in (timeMs, seq) order. */
+function earlier(a: QueuedEvent | undefined, b: QueuedEvent | undefined): QueuedEvent | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  if (a.timeMs !== b.timeMs) return a.timeMs < b.timeMs ? a : b;
+  return a.seq < b.seq ? a : b;
+}
+
 export class Kernel {
   private readonly heap = new EventHeap<QueuedEvent>();
   /**
@@ -135,6 +168,9 @@ export class Kernel {
   private runQueueTail = 0;
   /** Events in the run queue that were not cancelled. */
   private runQueueLive = 0;
+  private readonly nearSlots: NearSlot[] = Array.from({ length: NEAR_SLOTS }, () => new NearSlot());
+  /** Live events over all near slots. */
+  private nearLive = 0;
   private readonly queueLengthMax: number;
   private currentMs: number;
   private seqNext = 0;
@@ -155,7 +191,7 @@ export class Kernel {
 
   /** Events waiting in the queue. */
   queueLength(): number {
-    return this.heap.length + this.runQueueLive;
+    return this.heap.length + this.runQueueLive + this.nearLive;
   }
 
   /** Events run since the kernel was made. */
@@ -165,7 +201,8 @@ export class Kernel {
 
   /** Time of the next event, or undefined when the queue is empty. */
   nextEventMs(): number | undefined {
-    return this.runQueueLive > 0 ? this.currentMs : this.heap.peek()?.timeMs;
+    if (this.runQueueLive > 0) return this.currentMs;
+    return earlier(this.heap.peek(), this.nearPeek())?.timeMs;
   }
 
   /**
@@ -225,9 +262,61 @@ export class Kernel {
       else this.runQueue[this.runQueueTail] = event;
       this.runQueueTail += 1;
       this.runQueueLive += 1;
-    } else {
+    } else if (!this.pushNear(event)) {
       this.heap.push(event);
     }
+    return event;
+  }
+
+  /** Queues `event` in its near slot; false when it is too far ahead or out of the slot's seq order. */
+  private pushNear(event: QueuedEvent): boolean {
+    if (event.timeMs - this.currentMs >= NEAR_SLOTS) return false;
+    const slot = this.nearSlots[event.timeMs & NEAR_SLOT_MASK]!;
+    if (slot.timeMs !== event.timeMs) {
+      assert(slot.live === 0, 'a near slot holds one time at once');
+      slot.timeMs = event.timeMs;
+      slot.events.length = 0;
+      slot.head = 0;
+    }
+    const last = slot.events.length > slot.head ? slot.events[slot.events.length - 1] : undefined;
+    if (last !== undefined && last.seq > event.seq) return false; // a series' occurrence: the heap orders it
+    event.heapIndex = IN_NEAR_SLOT;
+    slot.events.push(event);
+    slot.live += 1;
+    this.nearLive += 1;
+    return true;
+  }
+
+  /** The earliest live near event (its slot's head made live), or undefined. */
+  private nearPeek(): QueuedEvent | undefined {
+    if (this.nearLive === 0) return undefined;
+    for (let timeMs = this.currentMs; timeMs < this.currentMs + NEAR_SLOTS; timeMs++) {
+      const slot = this.nearSlots[timeMs & NEAR_SLOT_MASK]!;
+      if (slot.live === 0 || slot.timeMs !== timeMs) continue;
+      for (;;) {
+        const event = slot.events[slot.head];
+        assert(event !== undefined, 'a slot with live events has one at or after its head');
+        if (event.heapIndex === IN_NEAR_SLOT) return event;
+        slot.events[slot.head] = undefined; // cancelled: skipped
+        slot.head += 1;
+      }
+    }
+    return fail('the near slots count live events they hold');
+  }
+
+  /** Takes `event`, the head of its near slot, out of it. */
+  private shiftNear(event: QueuedEvent): QueuedEvent {
+    const slot = this.nearSlots[event.timeMs & NEAR_SLOT_MASK]!;
+    assert(slot.events[slot.head] === event, 'a near event is taken at its slot\'s head');
+    slot.events[slot.head] = undefined;
+    slot.head += 1;
+    if (slot.head === slot.events.length) {
+      slot.events.length = 0;
+      slot.head = 0;
+    }
+    slot.live -= 1;
+    this.nearLive -= 1;
+    event.heapIndex = -1;
     return event;
   }
 
@@ -241,13 +330,27 @@ export class Kernel {
       this.runQueueLive -= 1;
       return;
     }
+    if (event.heapIndex === IN_NEAR_SLOT) {
+      // Left in its slot and skipped when reached.
+      event.heapIndex = -1;
+      this.nearSlots[event.timeMs & NEAR_SLOT_MASK]!.live -= 1;
+      this.nearLive -= 1;
+      return;
+    }
     this.heap.remove(event);
   }
 
   /** Runs the next event, moving the clock to its time. False when the queue is empty. */
   step(): boolean {
-    const event = this.takeNext();
+    const event = this.peekNext();
     if (event === undefined) return false;
+    this.runEvent(event);
+    return true;
+  }
+
+  /** Takes `event` (the next one, from peekNext) out of its queue and runs it. */
+  private runEvent(event: QueuedEvent): void {
+    this.take(event);
     assert(event.timeMs >= this.currentMs, 'time never goes backwards');
     this.currentMs = event.timeMs;
     this.eventsRunTotal += 1;
@@ -258,38 +361,65 @@ export class Kernel {
       group.unlink(event);
       group.deliver(event.fire);
     }
-    return true;
   }
 
-  /** The next event in (timeMs, seq) order, out of its queue; undefined when none waits. */
-  private takeNext(): QueuedEvent | undefined {
-    const top = this.heap.peek();
-    if (top !== undefined && top.timeMs === this.currentMs) return this.heap.pop();
-    if (this.runQueueLive > 0) return this.shiftRunQueue();
-    return this.heap.pop();
+  /** The next event in (timeMs, seq) order, left in its queue; undefined when none waits. */
+  private peekNext(): QueuedEvent | undefined {
+    const first = earlier(this.heap.peek(), this.nearPeek());
+    // Events queued for now before the clock got here come before those queued since (run queue).
+    if (first !== undefined && first.timeMs === this.currentMs) return first;
+    if (this.runQueueLive > 0) return this.peekRunQueue();
+    return first;
   }
 
-  private shiftRunQueue(): QueuedEvent {
+  /** Takes the event peekNext gave out of its queue. */
+  private take(event: QueuedEvent): void {
+    switch (event.heapIndex) {
+      case IN_RUN_QUEUE:
+        this.shiftRunQueue(event);
+        return;
+      case IN_NEAR_SLOT:
+        this.shiftNear(event);
+        return;
+      default: {
+        const top = this.heap.pop();
+        assert(top === event, 'the heap\'s top is taken');
+      }
+    }
+  }
+
+  /** The run queue's first live event (cancelled ones before it are dropped). */
+  private peekRunQueue(): QueuedEvent {
     for (;;) {
       assert(this.runQueueHead < this.runQueueTail, 'a live run-queue event is found before the end');
       const event = this.runQueue[this.runQueueHead]!;
-      this.runQueue[this.runQueueHead] = undefined; // no stale reference
-      this.runQueueHead += 1;
-      if (this.runQueueHead === this.runQueueTail) {
-        this.runQueueHead = 0;
-        this.runQueueTail = 0;
-      } else if (this.runQueueHead >= RUN_QUEUE_COMPACT_AT) {
-        // A queue that never empties: move the waiting slots to the front.
-        this.runQueue.copyWithin(0, this.runQueueHead, this.runQueueTail);
-        this.runQueue.fill(undefined, this.runQueueTail - this.runQueueHead, this.runQueueTail);
-        this.runQueueTail -= this.runQueueHead;
-        this.runQueueHead = 0;
+      if (event.heapIndex === IN_RUN_QUEUE) {
+        assert(event.timeMs === this.currentMs, 'run-queue events are due now');
+        return event;
       }
-      if (event.heapIndex !== IN_RUN_QUEUE) continue; // cancelled
-      assert(event.timeMs === this.currentMs, 'run-queue events are due now');
-      event.heapIndex = -1;
-      this.runQueueLive -= 1;
-      return event;
+      this.dropRunQueueHead(); // cancelled
+    }
+  }
+
+  private shiftRunQueue(event: QueuedEvent): void {
+    assert(this.runQueue[this.runQueueHead] === event, 'the run queue is taken at its head');
+    this.dropRunQueueHead();
+    event.heapIndex = -1;
+    this.runQueueLive -= 1;
+  }
+
+  private dropRunQueueHead(): void {
+    this.runQueue[this.runQueueHead] = undefined; // no stale reference
+    this.runQueueHead += 1;
+    if (this.runQueueHead === this.runQueueTail) {
+      this.runQueueHead = 0;
+      this.runQueueTail = 0;
+    } else if (this.runQueueHead >= RUN_QUEUE_COMPACT_AT) {
+      // A queue that never empties: move the waiting slots to the front.
+      this.runQueue.copyWithin(0, this.runQueueHead, this.runQueueTail);
+      this.runQueue.fill(undefined, this.runQueueTail - this.runQueueHead, this.runQueueTail);
+      this.runQueueTail -= this.runQueueHead;
+      this.runQueueHead = 0;
     }
   }
 
@@ -305,11 +435,11 @@ export class Kernel {
     let eventsRun = 0;
     try {
       for (;;) {
-        const nextMs = this.nextEventMs();
-        if (nextMs === undefined) break;
-        if (untilMs !== undefined && nextMs > untilMs) break;
+        const event = this.peekNext();
+        if (event === undefined) break;
+        if (untilMs !== undefined && event.timeMs > untilMs) break;
         if (eventsRun >= eventsMax) fail(`run exceeded ${eventsMax} events (runaway simulation?) at ${this.currentMs} ms`);
-        this.step();
+        this.runEvent(event);
         eventsRun += 1;
       }
     } finally {

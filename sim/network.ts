@@ -62,7 +62,11 @@ export const SEND_BUFFER_BYTES_DEFAULT = 256 * 1024;
 /** Room for two of the largest peers messages: a smaller buffer could never take one. */
 export const SEND_BUFFER_BYTES_MIN = 32 * 1024;
 
-interface LinkState {
+/**
+ * One direction of a link. Its identity is stable for the network's life (setLink updates it in
+ * place), so a connection's pipes hold theirs and never look it up by host names per segment.
+ */
+export interface LinkState {
   latencyMs: LatencySpec;
   bandwidthBytesPerS: number | undefined;
   segmentBytesMax: number;
@@ -252,8 +256,15 @@ export class Network implements ConnectionWorld {
     if (options.segmentBytesMax !== undefined) spec.segmentBytesMax = options.segmentBytesMax;
     if (options.sendBufferBytes !== undefined) spec.sendBufferBytes = options.sendBufferBytes;
     assertLinkSpec(spec);
-    this.linksFrom(a).set(b, this.linkState(spec, a === b));
-    if (options.oneWay !== true) this.linksFrom(b).set(a, this.linkState(spec, a === b));
+    this.replaceLink(a, b, this.linkState(spec, a === b));
+    if (options.oneWay !== true) this.replaceLink(b, a, this.linkState(spec, a === b));
+  }
+
+  /** Gives the link `from` -> `to` the state `next` (in place: pipes hold the object). */
+  private replaceLink(from: string, to: string, next: LinkState): void {
+    const known = this.linksFrom(from).get(to);
+    if (known === undefined) this.linksFrom(from).set(to, next);
+    else Object.assign(known, next);
   }
 
   // --- faults ------------------------------------------------------------------------------
@@ -459,16 +470,15 @@ export class Network implements ConnectionWorld {
     return this.filter;
   }
 
-  segmentBytesMax(fromHost: string, toHost: string): number {
-    return this.link(fromHost, toHost).segmentBytesMax;
-  }
-
-  sendBufferBytes(fromHost: string, toHost: string): number {
-    return this.link(fromHost, toHost).sendBufferBytes;
+  linkFor(fromHost: string, toHost: string): LinkState {
+    return this.link(fromHost, toHost);
   }
 
   arrivalMs(fromHost: string, toHost: string, byteCount: number): number {
-    const link = this.link(fromHost, toHost);
+    return this.arrivalOver(this.link(fromHost, toHost), byteCount);
+  }
+
+  arrivalOver(link: LinkState, byteCount: number): number {
     const now = this.kernel.nowMs();
     const latencyMs = sampleLatencyMs(link.latencyMs, this.random);
     if (link.bandwidthBytesPerS === undefined || byteCount === 0) return now + latencyMs;

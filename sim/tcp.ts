@@ -17,6 +17,7 @@
 import { assert, fail } from '../lib/assert.ts';
 import type { ByteStream, StreamCloseReason } from '../engine/env.ts';
 import type { Kernel, KernelTimer } from './kernel.ts';
+import type { LinkState } from './network.ts';
 
 export const PIPE_SEGMENTS_MAX = 100_000;
 
@@ -50,8 +51,10 @@ export interface PipeWorld {
   kernel: Kernel;
   /** True when bytes from `fromHost` to `toHost` cannot pass (partition or link hold). */
   isBlocked(fromHost: string, toHost: string): boolean;
-  /** Absolute arrival time for `byteCount` bytes sent now on this direction. */
-  arrivalMs(fromHost: string, toHost: string, byteCount: number): number;
+  /** The link `fromHost` -> `toHost` (the same object for the network's life). */
+  linkFor(fromHost: string, toHost: string): LinkState;
+  /** Absolute arrival time for `byteCount` bytes sent now over `link`. */
+  arrivalOver(link: LinkState, byteCount: number): number;
   emit(host: string, kind: string, details: Record<string, unknown>): void;
   /** False when nobody records events of `kind` (a hot emitter then skips building them). */
   wants(kind: string): boolean;
@@ -70,6 +73,8 @@ export class Pipe {
   private dataBytesQueued = 0;
   /** One-shot callbacks for the next delivery of data (room in the send buffer). */
   private roomWaiters: (() => void)[] = [];
+  /** The link this pipe's bytes travel over, looked up once (on first use). */
+  private linkState: LinkState | undefined;
 
   constructor(
     private readonly world: PipeWorld,
@@ -84,6 +89,12 @@ export class Pipe {
 
   /** The kernel label of this pipe's arrivals. */
   private readonly label: string;
+
+  /** The link from this pipe's sender to its receiver. */
+  link(): LinkState {
+    this.linkState ??= this.world.linkFor(this.fromHost, this.toHost);
+    return this.linkState;
+  }
 
   length(): number {
     return this.queue.length;
@@ -103,9 +114,9 @@ export class Pipe {
     return this.queue.filter((item) => item.heldByFilter).length;
   }
 
-  send(segment: Segment, options: { heldByFilter?: boolean } = {}): void {
+  send(segment: Segment, heldByFilter = false): void {
     if (this.queue.length >= PIPE_SEGMENTS_MAX) fail(`connection ${this.connectionId} ${this.direction}: more than ${PIPE_SEGMENTS_MAX} segments queued`);
-    this.queue.push({ segment, heldByFilter: options.heldByFilter ?? false, timer: undefined });
+    this.queue.push({ segment, heldByFilter, timer: undefined });
     if (segment.kind === 'data') this.dataBytesQueued += segment.bytes.length;
     this.refresh();
   }
@@ -140,13 +151,17 @@ export class Pipe {
       this.stalled = false;
       this.world.emit(this.fromHost, 'net.resume', { conn: this.connectionId, dir: this.direction, segments: this.queue.length });
     }
-    for (const item of this.queue) {
+    const queue = this.queue;
+    for (let i = 0; i < queue.length; i++) {
+      const item = queue[i]!;
       if (item.heldByFilter) break;
       if (item.timer !== undefined) continue;
       const bytes = item.segment.kind === 'data' ? item.segment.bytes.length : 0;
-      const arrival = Math.max(this.world.arrivalMs(this.fromHost, this.toHost, bytes), this.lastArrivalMs, kernel.nowMs());
+      const arrival = Math.max(this.world.arrivalOver(this.link(), bytes), this.lastArrivalMs, kernel.nowMs());
       this.lastArrivalMs = arrival;
-      item.timer = kernel.scheduleAt(arrival, () => this.arrive(item), this.label);
+      // Segments arrive in queue order (arrival times never decrease, and the kernel keeps the
+      // order of events due at the same time): one handler for all, no closure per segment.
+      item.timer = kernel.scheduleAt(arrival, this.arriveHead, this.label);
     }
   }
 
@@ -173,9 +188,10 @@ export class Pipe {
     });
   }
 
-  private arrive(item: QueuedSegment): void {
-    const head = this.queue.shift();
-    if (head !== item) fail(`connection ${this.connectionId} ${this.direction}: segments arrive in order`);
+  /** The delivery event of the segment at the head of the queue. */
+  private readonly arriveHead = (): void => {
+    const item = this.queue.shift();
+    if (item === undefined || item.timer === undefined || item.timer.pending) fail(`connection ${this.connectionId} ${this.direction}: segments arrive in order`);
     item.timer = undefined;
     if (item.segment.kind === 'data') this.dataBytesQueued -= item.segment.bytes.length;
     assert(this.dataBytesQueued >= 0, 'queued bytes never go negative');
@@ -185,7 +201,7 @@ export class Pipe {
       this.roomWaiters = [];
       for (const waiter of waiters) waiter();
     }
-  }
+  };
 }
 
 export type EndpointState = 'connecting' | 'open' | 'closing' | 'closed';

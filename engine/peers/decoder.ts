@@ -226,6 +226,12 @@ export class MessageDecoder {
     }
     const bodyStart = this.span.next;
     if (this.end - bodyStart < bodyLength) return undefined;
+    if (classId === MSG_CLASS_STICK_TABLE && typeId === STKT_ACK) {
+      // Read where it lies: an ACK keeps nothing of its body (one per wake-up of every sender).
+      const ack = this.decodeAck(buf, bodyStart, bodyStart + bodyLength, offset + (bodyStart - at) - bodyStart);
+      this.consume(bodyStart + bodyLength - at);
+      return ack;
+    }
     // A copy: a view would alias the caller's chunk or our reused buffer (and a view of a small
     // on-heap array costs V8 more than copying it).
     const body = buf.slice(bodyStart, bodyStart + bodyLength);
@@ -253,14 +259,16 @@ export class MessageDecoder {
         return { kind: 'switch', tableId: r.varintU32('table id') };
       }
       case STKT_ACK:
-        return this.decodeAck(body, bodyOffset);
+        // Reached by no stream decode (ACKs are read in place before); kept for completeness.
+        return this.decodeAck(body, 0, body.length, bodyOffset);
       default:
         return { kind: 'ignored', classId, typeId, body };
     }
   }
 
-  private decodeAck(body: Uint8Array, bodyOffset: number): AckMessage | MalformedAckMessage {
-    const r = this.reader.reset(body, bodyOffset, 'ack');
+  /** The ACK whose body is bytes[start, end); `offsetBase` is the stream offset of bytes[0]. */
+  private decodeAck(bytes: Uint8Array, start: number, end: number, offsetBase: number): AckMessage | MalformedAckMessage {
+    const r = this.reader.resetRange(bytes, start, end, offsetBase, 'ack');
     try {
       const tableId = r.varintU32('table id');
       const updateId = r.u32be('update id');

@@ -51,6 +51,19 @@ export function encodeMessage(msg: EncodableMessage): Uint8Array {
   }
 }
 
+/**
+ * An ACK (`0a 84 <len> varint(table id) u32be(update id)`) appended to `out`, byte for byte what
+ * `encodeMessage({ kind: 'ack', … })` gives, without the intermediate message.
+ */
+export function appendAckMessage(out: WireWriter, tableId: number, updateId: number): void {
+  const bodyLength = varintSizeOfNumber(checkedUint32(tableId, 'table id')) + 4;
+  out.u8(MSG_CLASS_STICK_TABLE);
+  out.u8(STKT_ACK);
+  out.varint(bodyLength);
+  out.varint(tableId);
+  out.u32be(updateId);
+}
+
 function encodeLines(lines: readonly string[]): Uint8Array {
   let text = '';
   for (const line of lines) {

@@ -18,11 +18,12 @@ import {
   SHTABLE_F_TEACH_STAGE1,
   SHTABLE_F_TEACH_STAGE2,
 } from './constants.ts';
-import { encodeMessage } from './encode-message.ts';
+import { appendAckMessage, encodeMessage } from './encode-message.ts';
 import type { Peer } from './peer.ts';
 import type { PeersSection } from './section.ts';
 import type { PeerTable } from './shared-table.ts';
-import { encodeUpdateMessage, type WireValue } from './update-body.ts';
+import { appendUpdateMessage, type WireValue } from './update-body.ts';
+import type { WireWriter } from './wire.ts';
 import type { EntryRef } from '../table/table.ts';
 
 /**
@@ -35,6 +36,8 @@ export interface SendSink {
   write(bytes: Uint8Array): void;
   /** True while the send buffer has room for a message of any size (MSG_BODY_BYTES_MAX). */
   hasRoom(): boolean;
+  /** Where `write` appends: the hot messages (UPDATE, ACK) are encoded into it in place. */
+  writer(): WireWriter;
 }
 
 type Lookup = 'process' | 'stage1' | 'stage2';
@@ -94,7 +97,7 @@ function sendTables(section: PeersSection, peer: Peer, out: SendSink): SendResul
     if (index >= tables.length) index = 0;
     const pt = tables[index]!;
     if (pt.lastGet !== pt.lastAcked) {
-      out.write(encodeMessage({ kind: 'ack', tableId: pt.remoteId, updateId: pt.lastGet }));
+      appendAckMessage(out.writer(), pt.remoteId, pt.lastGet);
       if (eventWanted(section.env.events, 'ack.tx')) section.emitWanted('ack.tx', { peer: peer.name, table: pt.shared.table.spec.name, updateId: pt.lastGet });
       pt.lastAcked = pt.lastGet;
     }
@@ -197,10 +200,11 @@ function sendUpdate(
   const key = table.keyOf(ref);
   const last = pt.lastPushed;
   const withId = options.forceId || last === 0 || updateId < last || ((updateId - last) >>> 0) !== 1;
-  const values: WireValue[] = table.layout.stored.map((slot) => section.policy.outgoing(table, ref, key, slot, now));
+  const stored = table.layout.stored;
+  const values: WireValue[] = new Array<WireValue>(stored.length);
+  for (let i = 0; i < stored.length; i++) values[i] = section.policy.outgoing(table, ref, key, stored[i]!, now);
   const expireMs = options.timed ? tickRemain(now, table.expireOf(ref)) : undefined;
-  const bytes = encodeUpdateMessage({ updateId: withId ? updateId : undefined, expireMs, key, values }, pt.shared.layout, peer.dictTx);
-  out.write(bytes);
+  appendUpdateMessage(out.writer(), { updateId: withId ? updateId : undefined, expireMs, key, values }, pt.shared.layout, peer.dictTx);
   if (!eventWanted(section.env.events, 'update.tx')) return;
   section.emitWanted('update.tx', {
     peer: peer.name,

@@ -51,6 +51,7 @@ import type { PeersSection } from './section.ts';
 import { sendMessages, type SendSink } from './session-send.ts';
 import { MSG_BODY_BYTES_MAX, MSG_LENGTH_VARINT_BYTES_MAX } from './message-types.ts';
 import { treatMessage } from './session-receive.ts';
+import { WireWriter } from './wire.ts';
 
 export type SessionRole = 'initiator' | 'acceptor';
 
@@ -65,6 +66,10 @@ const MESSAGES_PER_WAKEUP_MAX = INPUT_BYTES_PER_WAKEUP_MAX / 2 + 1;
 const TRANSITIONS_PER_WAKEUP_MAX = 16;
 /** The largest message: class, type, length varint, body. */
 const MESSAGE_BYTES_MAX = 2 + MSG_LENGTH_VARINT_BYTES_MAX + MSG_BODY_BYTES_MAX;
+/** A session's output buffer at first (it grows with what one wake-up writes). */
+const OUT_BYTES_INITIAL = 256;
+/** Output buffers grown past this are dropped after the write (one input buffer's worth). */
+const OUT_BYTES_KEPT_MAX = 16_384;
 
 export class PeerSession {
   /** Numbered per section, in creation order (deterministic). */
@@ -80,9 +85,11 @@ export class PeerSession {
   streamState: 'CON' | 'TAR' | 'EST' | 'CLO' = 'CON';
   stream: ByteStream | undefined;
   private decoder: MessageDecoder;
-  private out: Uint8Array[] = [];
-  /** Bytes in `out` (written this wake-up, not yet handed to the stream). */
-  private outBytes = 0;
+  /**
+   * What this wake-up wrote, not yet handed to the stream: messages are appended in place (no
+   * buffer per message) and leave in one write at the end of the wake-up.
+   */
+  private out = new WireWriter(OUT_BYTES_INITIAL);
   /** True while the session waits for room in its stream's send buffer. */
   private awaitingRoom = false;
   /** The stream's room when this wake-up started writing (nothing leaves it during one). */
@@ -91,6 +98,7 @@ export class PeerSession {
   private readonly sink: SendSink = {
     write: (bytes) => this.write(bytes),
     hasRoom: () => this.hasRoom(),
+    writer: () => this.out,
   };
   /** The applet's wake-ups (`appctx_wakeup`): one tasklet for the session's life. */
   private readonly wakeTask: Tasklet;
@@ -306,14 +314,13 @@ export class PeerSession {
   }
 
   private write(bytes: Uint8Array): void {
-    this.out.push(bytes);
-    this.outBytes += bytes.length;
+    this.out.bytes(bytes);
   }
 
   /** Room for one more message of any size: the stream's send buffer less this wake-up's output. */
   private hasRoom(): boolean {
     const room = this.roomAtWake;
-    return room === undefined || room - this.outBytes >= MESSAGE_BYTES_MAX;
+    return room === undefined || room - this.out.pos >= MESSAGE_BYTES_MAX;
   }
 
   /** The send buffer is full: the I/O handler runs again once bytes left it (`appctx` waits for room). */
@@ -330,19 +337,13 @@ export class PeerSession {
   }
 
   private flush(): void {
-    if (this.out.length === 0) return;
-    // Every chunk is a fresh encoding owned by this session: one goes as it is, several are joined.
-    let all = this.out[0]!;
-    if (this.out.length > 1) {
-      all = new Uint8Array(this.outBytes);
-      let at = 0;
-      for (const chunk of this.out) {
-        all.set(chunk, at);
-        at += chunk.length;
-      }
-    }
-    this.out = [];
-    this.outBytes = 0;
+    const out = this.out;
+    if (out.pos === 0) return;
+    // The stream keeps what it is given until delivered: a copy of this wake-up's output.
+    const all = out.buf.slice(0, out.pos);
+    out.pos = 0;
+    // A buffer grown by a large lesson is not kept for the session's life.
+    if (out.buf.length > OUT_BYTES_KEPT_MAX) this.out = new WireWriter(OUT_BYTES_INITIAL);
     if (this.stream !== undefined) this.stream.write(all);
     if (this.role === 'initiator' && this.st0 === PEER_SESS_ST_GETSTATUS) this.pendingOnConnect = all;
   }
@@ -371,8 +372,8 @@ export class PeerSession {
   checkInvariants(): void {
     const st0 = this.st0;
     if (!Number.isInteger(st0) || st0 < PEER_SESS_ST_ACCEPT || st0 > PEER_SESS_ST_MAX) fail(`session ${this.id}: st0 ${st0} is an applet state`);
-    // O(1): the counter is never negative, and zero when nothing is pending.
-    if (this.outBytes < 0 || (this.out.length === 0 && this.outBytes !== 0)) fail(`session ${this.id}: ${this.outBytes} output bytes counted, ${this.out.length} chunks pending`);
+    // O(1): everything written by the wake-up was handed to the stream.
+    if (this.out.pos !== 0) fail(`session ${this.id}: ${this.out.pos} output bytes left after a wake-up`);
     if (this.ended) {
       if (st0 !== PEER_SESS_ST_END || this.stream !== undefined || this.streamState !== 'CLO') {
         fail(`session ${this.id}: ended in st0 ${st0} with stream state ${this.streamState}`);

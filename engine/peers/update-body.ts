@@ -89,6 +89,37 @@ export function encodeUpdateBody(update: StickUpdate, layout: UpdateLayout, dict
 
 /** The whole message: `0a <type> <len> body`, type from the presence of id and expiry. */
 export function encodeUpdateMessage(update: StickUpdate, layout: UpdateLayout, dictTx?: DictTxCache): Uint8Array {
+  const start = frameUpdateMessage(update, layout, dictTx);
+  return bodyWriter.buf.slice(start, bodyWriter.pos);
+}
+
+/**
+ * `encodeUpdateMessage` appended to `out` (a session's output), encoded in place: the body is
+ * written after a one-byte length (bodies under 240 bytes, nearly all) and moved on in the rare
+ * case its length takes more varint bytes. No message-sized allocation or copy.
+ */
+export function appendUpdateMessage(out: WireWriter, update: StickUpdate, layout: UpdateLayout, dictTx?: DictTxCache): void {
+  const headerAt = out.pos;
+  out.ensure(3);
+  out.pos = headerAt + 3;
+  writeUpdateBody(out, update, layout, dictTx);
+  const bodyStart = headerAt + 3;
+  const bodyLength = out.pos - bodyStart;
+  const extraLengthBytes = varintSizeOfNumber(bodyLength) - 1;
+  if (extraLengthBytes > 0) {
+    out.ensure(extraLengthBytes);
+    out.buf.copyWithin(bodyStart + extraLengthBytes, bodyStart, out.pos);
+    out.pos += extraLengthBytes;
+  }
+  const buf = out.buf;
+  buf[headerAt] = MSG_CLASS_STICK_TABLE;
+  buf[headerAt + 1] = updateTypeByte(update.updateId !== undefined, update.expireMs !== undefined);
+  const lengthEnd = writeVarintNumber(bodyLength, buf, headerAt + 2);
+  assert(lengthEnd === bodyStart + extraLengthBytes, 'the length varint fills the room before the body');
+}
+
+/** Frames the message in `bodyWriter`; it is buf[returned start, pos). */
+function frameUpdateMessage(update: StickUpdate, layout: UpdateLayout, dictTx: DictTxCache | undefined): number {
   const w = bodyWriter;
   w.pos = HEADER_RESERVE_BYTES;
   writeUpdateBody(w, update, layout, dictTx);
@@ -98,7 +129,7 @@ export function encodeUpdateMessage(update: StickUpdate, layout: UpdateLayout, d
   buf[start] = MSG_CLASS_STICK_TABLE;
   buf[start + 1] = updateTypeByte(update.updateId !== undefined, update.expireMs !== undefined);
   writeVarintNumber(bodyLength, buf, start + 2);
-  return buf.slice(start, w.pos);
+  return start;
 }
 
 function writeKey(w: WireWriter, key: StoredKey, layout: UpdateLayout): void {

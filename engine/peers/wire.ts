@@ -37,6 +37,17 @@ export class WireReader {
     return this;
   }
 
+  /** Reads bytes[start, end) of a buffer in place; `offsetBase` is the stream offset of bytes[0]. */
+  resetRange(bytes: Uint8Array, start: number, end: number, offsetBase: number, kind: string): this {
+    assert(start >= 0 && start <= end && end <= bytes.length, 'a reader range lies within its buffer');
+    this.bytes = bytes;
+    this.pos = start;
+    this.end = end;
+    this.offsetBase = offsetBase;
+    this.kind = kind;
+    return this;
+  }
+
   /** Throws at `at` (a position past the end, after a skip, is reported as the end). */
   fail(detail: string, at: number = this.pos): never {
     throw new ProtocolError(this.offsetBase + Math.min(at, this.end), this.kind, detail);

@@ -182,6 +182,9 @@ describe('framing (spec §4.3)', () => {
       expect(msg.error.offset).toBe(4);
       expect(msg.error.messageKind).toBe('ack');
     }
+    // Further into the stream (an ACK is read where it lies in the buffer): the offset is the stream's.
+    const [, later] = decodeHex('0a 83 02 03 99 0a 84 03 01 00 00');
+    expect(later?.kind === 'malformedAck' ? later.error.offset : undefined).toBe(9);
   });
 
   it('ignores trailing bytes inside known bodies', () => {

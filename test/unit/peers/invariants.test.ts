@@ -22,6 +22,7 @@ import {
 } from '../../../engine/peers/constants.ts';
 import { sendMessages } from '../../../engine/peers/session-send.ts';
 import { treatMessage } from '../../../engine/peers/session-receive.ts';
+import { WireWriter } from '../../../engine/peers/wire.ts';
 import { thrown } from '../../helpers/thrown.ts';
 import { Cluster, isEstablished, setField, type Proc } from './helpers-peers.ts';
 
@@ -225,7 +226,8 @@ describe('session invariants: state, role, stream', () => {
 });
 
 describe('send and receive: preconditions and the complete-send postcondition', () => {
-  const sink = { write: () => {}, hasRoom: () => true };
+  const output = new WireWriter(64);
+  const sink = { write: () => {}, hasRoom: () => true, writer: () => output };
 
   it('sending or treating for a peer without a session in message mode fires', () => {
     const { procs } = settled();

@@ -16,6 +16,9 @@ import {
   type UpdateMessage,
 } from '../../../engine/peers/messages.ts';
 import { encodeVarint } from '../../../engine/peers/varint.ts';
+import { appendAckMessage } from '../../../engine/peers/encode-message.ts';
+import { appendUpdateMessage } from '../../../engine/peers/update-body.ts';
+import { WireWriter } from '../../../engine/peers/wire.ts';
 import fc from 'fast-check';
 import { keyFromWireBytes, keyToWireBytes } from '../../../engine/table/keys.ts';
 import { fromHex, hex, SPEC_ST, SPEC_T1, tableSpec } from './table-specs.ts';
@@ -76,6 +79,25 @@ describe('UPDATE family (spec §4.6.3 examples)', () => {
       expect(decodeUpdateBody(msg, layout)).toEqual(update);
     });
   }
+
+  it('appendUpdateMessage and appendAckMessage append exactly what the encoders give, after what is there', () => {
+    const out = new WireWriter(4);
+    out.bytes(Uint8Array.of(0xee));
+    for (const [, update, layout, bytes] of examples) appendUpdateMessage(out, update, layout);
+    appendAckMessage(out, 300, 0x80000002);
+    const expected = ['ee', ...examples.map(([, , , bytes]) => bytes), hex(encodeMessage({ kind: 'ack', tableId: 300, updateId: 0x80000002 }))].join(' ');
+    expect(hex(out.buf.subarray(0, out.pos))).toBe(expected);
+    // A body of 240 bytes or more takes a longer length varint: the body moves on to make room.
+    const long: UpdateLayout = { keyType: 'string', keySizeBytes: 1024, fields: [] };
+    for (const keyLength of [230, 236, 237, 300, 1000]) {
+      const update: StickUpdate = { updateId: 9, expireMs: undefined, key: 'k'.repeat(keyLength), values: [] };
+      const at = out.pos;
+      appendUpdateMessage(out, update, long);
+      expect(hex(out.buf.subarray(at, out.pos))).toBe(hex(encodeUpdateMessage(update, long)));
+    }
+    // A table id beyond uint32 is refused, as encodeMessage refuses it.
+    expect(() => appendAckMessage(out, 2 ** 32, 1)).toThrow(/table id is a uint32/);
+  });
 
   it('INCUPDATE TIMED carries expiry but no id', () => {
     const update: StickUpdate = { updateId: undefined, expireMs: 1, key: ip(10, 0, 0, 9), values: [0, 0, { ageMs: 0, curr: 0, prev: 0 }] };

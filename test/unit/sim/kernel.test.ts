@@ -60,6 +60,47 @@ describe('Kernel event order', () => {
       FC,
     );
   });
+
+  it('events scheduled from events, near (slots) and far (heap), with cancellations, run in (time, seq) order', () => {
+    // Each fired event schedules children at small or large delays and may cancel a waiting one;
+    // a reference list sorted by (time, order of scheduling) says what must run next.
+    const step = fc.record({ delays: fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 3 }), cancelPick: fc.integer({ min: -1, max: 30 }) });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 120 }), fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 10 }), (steps, roots) => {
+        const kernel = new Kernel();
+        const waiting: { id: number; timeMs: number; timer: ReturnType<Kernel['schedule']> }[] = [];
+        const ran: number[] = [];
+        const expected: number[] = [];
+        let idNext = 0;
+        let fired = 0;
+        const add = (delayMs: number): void => {
+          const id = idNext++;
+          const timer = kernel.schedule(delayMs, () => fire(id));
+          waiting.push({ id, timeMs: kernel.nowMs() + delayMs, timer });
+        };
+        const fire = (id: number): void => {
+          // The reference: the waiting event with the smallest (time, id) is the one due.
+          const next = waiting.reduce((a, b) => (b.timeMs < a.timeMs || (b.timeMs === a.timeMs && b.id < a.id) ? b : a));
+          expected.push(next.id);
+          ran.push(id);
+          waiting.splice(waiting.indexOf(next), 1);
+          const plan = steps[fired++ % steps.length]!;
+          if (fired < 400) for (const delayMs of plan.delays) add(delayMs === 20 ? 500 : delayMs);
+          const victim = plan.cancelPick >= 0 ? waiting[plan.cancelPick % Math.max(1, waiting.length)] : undefined;
+          if (victim !== undefined) {
+            victim.timer.cancel();
+            waiting.splice(waiting.indexOf(victim), 1);
+          }
+        };
+        for (const delayMs of roots) add(delayMs);
+        kernel.run();
+        expect(ran).toEqual(expected);
+        expect(waiting).toEqual([]);
+        expect(kernel.queueLength()).toBe(0);
+      }),
+      FC,
+    );
+  });
 });
 
 describe('Kernel clock', () => {
