@@ -108,15 +108,14 @@ export class HaproxyProcess {
    * One client connection with one request through a frontend (by name; default the first
    * frontend or listen section). Undefined when the process is not serving (stopping or dead).
    */
-  handleRequest(request: ClientRequest, options: { frontend?: string } = {}): RequestResult | undefined {
+  handleRequest(request: ClientRequest, options?: { frontend?: string }): RequestResult | undefined {
     if (this.state !== 'running') return undefined;
-    let frontend = options.frontend === undefined ? this.frontendDefault : undefined;
+    const name = options?.frontend;
+    let frontend = name === undefined ? this.frontendDefault : undefined;
     if (frontend === undefined) {
-      frontend = this.config.proxies.find(
-        (p) => (p.kind === 'frontend' || p.kind === 'listen') && (options.frontend === undefined || p.name === options.frontend),
-      );
-      assert(frontend !== undefined, `the configuration has a frontend${options.frontend === undefined ? '' : ` named ${options.frontend}`}`);
-      if (options.frontend === undefined) this.frontendDefault = frontend;
+      frontend = this.config.proxies.find((p) => (p.kind === 'frontend' || p.kind === 'listen') && (name === undefined || p.name === name));
+      assert(frontend !== undefined, `the configuration has a frontend${name === undefined ? '' : ` named ${name}`}`);
+      if (name === undefined) this.frontendDefault = frontend;
     }
     this.backends ??= this.config.proxies.filter((p) => p.kind === 'backend' || p.kind === 'listen');
     return handleRequest(
