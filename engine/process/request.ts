@@ -19,7 +19,7 @@
  * Every path releases every tracker: the function never leaves a reference behind.
  */
 import type { Proxy } from '../config/types.ts';
-import { assert } from '../../lib/assert.ts';
+import { assert, fail } from '../../lib/assert.ts';
 import { TRACK_SLOTS } from '../config/fetches.ts';
 import { countBytesIn, countBytesOut, countHttpError, countHttpFailure, countHttpRequest, countSession } from '../table/tracking.ts';
 import { compileRules, runRules, RULE_SET_INDEX, type ProxyRules, type RuleRunOptions, type RuleVerdict } from './actions-eval.ts';
@@ -119,7 +119,9 @@ function rulesOf(ex: Exchange, proxy: Proxy): ProxyRules {
 }
 
 function factsOf(ctx: RequestContext, request: ClientRequest): RequestFacts {
-  const src = parseSourceAddressCached(request.srcAddress);
+  const v4 = request.srcIpv4;
+  if (v4 !== undefined && v4 !== v4 >>> 0) fail(`handleRequest: srcIpv4 ${v4} is a uint32`);
+  const src = v4 !== undefined ? { type: 'ipv4' as const, value: v4, text: request.srcAddress } : parseSourceAddressCached(request.srcAddress);
   if (src === undefined) {
     throw new Error(`handleRequest: srcAddress '${request.srcAddress}' is neither an IPv4 nor an IPv6 address`);
   }
