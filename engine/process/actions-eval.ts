@@ -14,6 +14,8 @@ import { fetchSample, type FetchScope } from './fetches-eval.ts';
 import { compileCondition, type CondFn } from './conditions-eval.ts';
 import { sampleToKey, type SampleValue } from './samples-eval.ts';
 import type { TrackLevel } from './stick-counters.ts';
+import type { StickTable } from '../table/table.ts';
+import type { TableSet } from '../table/table-set.ts';
 
 export type RuleVerdict =
   | { readonly kind: 'continue' }
@@ -43,6 +45,9 @@ export interface CompiledRule {
   readonly cond: CondFn | undefined;
   /** The verdict of accept/allow/deny/reject/return/tarpit (immutable, shared); else undefined. */
   readonly verdict: RuleVerdict | undefined;
+  /** track-sc: the table it names in the last table set it ran with (a process's tables never change). */
+  tablesSeen: TableSet | undefined;
+  tableSeen: StickTable | undefined;
 }
 
 /** The rule sets in `RULE_SET_INDEX` order. */
@@ -68,7 +73,7 @@ export function compileRules(rules: readonly Rule[]): ProxyRules {
     const sets: CompiledRule[][] = RULE_SETS.map(() => []);
     for (const rule of rules) {
       const cond = rule.cond === undefined ? undefined : compileCondition(rule.cond);
-      sets[RULE_SET_INDEX[rule.ruleSet]]!.push({ rule, cond, verdict: terminalVerdict(rule) });
+      sets[RULE_SET_INDEX[rule.ruleSet]]!.push({ rule, cond, verdict: terminalVerdict(rule), tablesSeen: undefined, tableSeen: undefined });
     }
     compiled = sets;
     compiledByRules.set(rules, compiled);
@@ -104,16 +109,17 @@ export function runRules(own: readonly CompiledRule[], scope: FetchScope, option
     const compiled = own[i]!;
     if (compiled.cond !== undefined && !compiled.cond(scope)) continue;
     if (compiled.verdict !== undefined) return compiled.verdict;
-    runAction(compiled.rule, scope, options);
+    runAction(compiled, scope, options);
   }
   return CONTINUE;
 }
 
 /** The actions that continue the rule set (the others have a verdict). */
-function runAction(rule: Rule, scope: FetchScope, options: RuleRunOptions): void {
+function runAction(compiled: CompiledRule, scope: FetchScope, options: RuleRunOptions): void {
+  const rule = compiled.rule;
   switch (rule.action) {
     case 'track-sc':
-      trackSc(rule, scope, options);
+      trackSc(compiled, rule, scope, options);
       return;
     case 'sc-inc-gpc0':
     case 'sc-inc-gpc1':
@@ -145,10 +151,14 @@ function statusWord(words: readonly string[]): number | undefined {
 }
 
 /** `track-sc<N> <key> [table <t>]` (tcp_action_track_sc / http_action_track_sc). */
-function trackSc(rule: TrackScRule, scope: FetchScope, options: RuleRunOptions): void {
+function trackSc(compiled: CompiledRule, rule: TrackScRule, scope: FetchScope, options: RuleRunOptions): void {
   if (rule.tableName === '') return;
   if (scope.counters.get(rule.slot) !== undefined) return;
-  const table = scope.tables.get(rule.tableName);
+  if (scope.tables !== compiled.tablesSeen) {
+    compiled.tableSeen = scope.tables.get(rule.tableName);
+    compiled.tablesSeen = scope.tables;
+  }
+  const table = compiled.tableSeen;
   if (table === undefined) return;
   const sample = fetchSample(rule.sample, scope);
   if (sample === undefined) return;

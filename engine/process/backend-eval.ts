@@ -135,7 +135,8 @@ export function commitStickStores(stores: readonly PendingStore[], server: Serve
 export function balanceRoundRobin(backend: Proxy, cursors: Map<string, number> | undefined): ServerLine | undefined {
   const servers = backend.servers;
   if (servers.length === 0) return undefined;
-  if (cursors === undefined) return servers[0];
+  // One server: the cursor stays 0 (an absent cursor reads as 0), nothing to keep.
+  if (cursors === undefined || servers.length === 1) return servers[0];
   const at = (cursors.get(backend.name) ?? 0) % servers.length;
   cursors.set(backend.name, (at + 1) % servers.length);
   return servers[at];

@@ -14,7 +14,7 @@ import type { PlantedBug } from '../peers/planted-bug.ts';
 import { PeersSection } from '../peers/section.ts';
 import { registerShowPeers } from '../peers/show-peers.ts';
 import { RuntimeApi } from '../runtime-api/runtime-api.ts';
-import { handleRequest } from './request.ts';
+import { handleRequest, handleRequestWithPlan, requestPlanOf, type FrontendPlan } from './request.ts';
 import type { ClientRequest, RequestResult } from './request-types.ts';
 import { TableSet } from '../table/table-set.ts';
 import { profileFor, type HaproxyVersion, type VersionProfile } from '../version/profile.ts';
@@ -102,6 +102,7 @@ export class HaproxyProcess {
   private readonly roundRobin = new Map<string, number>();
   /** The first frontend and the backends of the (immutable) config, found on the first request. */
   private frontendDefault: Proxy | undefined = undefined;
+  private frontendDefaultPlan: FrontendPlan | undefined = undefined;
   private backends: readonly Proxy[] | undefined = undefined;
 
   /**
@@ -118,10 +119,10 @@ export class HaproxyProcess {
       if (name === undefined) this.frontendDefault = frontend;
     }
     this.backends ??= this.config.proxies.filter((p) => p.kind === 'backend' || p.kind === 'listen');
-    return handleRequest(
-      { frontend, backends: this.backends, tables: this.tables, now: this.env.clock.nowTick(), roundRobin: this.roundRobin },
-      request,
-    );
+    const ctx = { frontend, backends: this.backends, tables: this.tables, now: this.env.clock.nowTick(), roundRobin: this.roundRobin };
+    if (frontend !== this.frontendDefault) return handleRequest(ctx, request);
+    this.frontendDefaultPlan ??= requestPlanOf(frontend, this.backends);
+    return handleRequestWithPlan(ctx, request, this.frontendDefaultPlan);
   }
 
   /** Starts listening and syncing. */

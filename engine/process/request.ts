@@ -45,15 +45,18 @@ const STATUS_DEFAULT = 200;
 /** HAProxy's answer when no backend or no server is available. */
 const STATUS_NO_SERVER = 503;
 
-/** A frontend's compiled rules and backend switching (one lookup per request). */
-interface FrontendPlan {
+/**
+ * A frontend's compiled rules and backend switching: one lookup per request, or none when the
+ * caller keeps it (`requestPlanOf`, then `handleRequestWithPlan`).
+ */
+export interface FrontendPlan {
   readonly rules: ProxyRules;
   readonly choice: BackendChoice;
 }
 
 const plans = new WeakMap<Proxy, FrontendPlan>();
 
-function planOf(frontend: Proxy, backends: readonly Proxy[]): FrontendPlan {
+export function requestPlanOf(frontend: Proxy, backends: readonly Proxy[]): FrontendPlan {
   let plan = plans.get(frontend);
   if (plan === undefined || plan.choice.backends !== backends) {
     plan = { rules: compileRules(frontend.rules), choice: backendChoice(frontend, backends) };
@@ -130,8 +133,14 @@ function factsOf(ctx: RequestContext, request: ClientRequest): RequestFacts {
 }
 
 export function handleRequest(ctx: RequestContext, request: ClientRequest): RequestResult {
+  return handleRequestWithPlan(ctx, request, requestPlanOf(ctx.frontend, ctx.backends));
+}
+
+/** `handleRequest` with the frontend's plan the caller keeps (`requestPlanOf(ctx.frontend, ctx.backends)`). */
+export function handleRequestWithPlan(ctx: RequestContext, request: ClientRequest, plan: FrontendPlan): RequestResult {
   assert(ctx.frontend.kind === 'frontend' || ctx.frontend.kind === 'listen', 'requests enter through a frontend or listen proxy');
-  const ex = new Exchange(ctx, request, factsOf(ctx, request), planOf(ctx.frontend, ctx.backends));
+  assert(plan.choice.backends === ctx.backends, 'the plan was made for these backends');
+  const ex = new Exchange(ctx, request, factsOf(ctx, request), plan);
   const sessionEnd = runSessionRules(ex);
   if (sessionEnd !== undefined) {
     ex.counters.release('session', ctx.now);
