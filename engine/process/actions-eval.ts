@@ -9,6 +9,7 @@
  * accept, allow, deny, reject, return, tarpit. Every other action (`other`) is skipped.
  */
 import type { Rule, RuleSet, SetGptRule, TrackScRule } from '../config/types.ts';
+import { assert } from '../../lib/assert.ts';
 import { DATA_TYPE_IDS as DT, countHttpRequest, countTrackedResponse, incGpc, incGpcLegacy, setGpt, setGpt0 } from '../table/tracking.ts';
 import { fetchSample, type FetchScope } from './fetches-eval.ts';
 import { compileCondition, type CondFn } from './conditions-eval.ts';
@@ -98,7 +99,12 @@ function terminalVerdict(rule: Rule): RuleVerdict | undefined {
         return Object.freeze({ kind: 'deny', status: statusWord(rule.words) ?? TARPIT_STATUS_DEFAULT, line: rule.line, tarpit: true });
       }
       return undefined;
-    default:
+    case 'track-sc':
+    case 'sc-inc-gpc0':
+    case 'sc-inc-gpc1':
+    case 'sc-inc-gpc':
+    case 'sc-set-gpt0':
+    case 'sc-set-gpt':
       return undefined;
   }
 }
@@ -135,7 +141,8 @@ function runAction(compiled: CompiledRule, scope: FetchScope, options: RuleRunOp
       setGptRule(rule, scope);
       return;
     default:
-      // 'other' without a verdict: skipped.
+      // Every other action has a verdict (runRules returned it), except 'other' ones: skipped.
+      assert(rule.action === 'other', 'an action without a verdict is run or skipped here');
       return;
   }
 }

@@ -93,15 +93,16 @@ class Exchange implements FetchScope {
   }
 }
 
-/** The rule-set runs of a request, each one options object for every request. */
-const FE_CONNECTION: RuleRunOptions = { ruleSet: 'tcp-request connection', level: 'session', byBackend: false };
-const FE_SESSION: RuleRunOptions = { ruleSet: 'tcp-request session', level: 'session', byBackend: false };
 /** Indexes into a proxy's compiled rules (constants: no keyed lookup per request). */
 const SET_CONNECTION = RULE_SET_INDEX['tcp-request connection'];
 const SET_SESSION = RULE_SET_INDEX['tcp-request session'];
 const SET_CONTENT = RULE_SET_INDEX['tcp-request content'];
 const SET_HTTP_REQUEST = RULE_SET_INDEX['http-request'];
 const SET_HTTP_RESPONSE = RULE_SET_INDEX['http-response'];
+
+/** The options of the rule-set runs, one object each for every request (http-response's carries the status). */
+const FE_CONNECTION: RuleRunOptions = { ruleSet: 'tcp-request connection', level: 'session', byBackend: false };
+const FE_SESSION: RuleRunOptions = { ruleSet: 'tcp-request session', level: 'session', byBackend: false };
 const FE_CONTENT: RuleRunOptions = { ruleSet: 'tcp-request content', level: 'stream', byBackend: false };
 const BE_CONTENT: RuleRunOptions = { ruleSet: 'tcp-request content', level: 'stream', byBackend: true };
 const FE_HTTP_REQUEST: RuleRunOptions = { ruleSet: 'http-request', level: 'stream', byBackend: false };
@@ -166,10 +167,9 @@ function finish(ex: Exchange, outcome: Outcome): RequestResult {
 
 /** Steps 1–3. Undefined when the session is accepted. */
 function runSessionRules(ex: Exchange): Outcome | undefined {
-  const scope = ex;
-  const connection = runRules(ex.feRules[SET_CONNECTION]!, scope, FE_CONNECTION);
+  const connection = runRules(ex.feRules[SET_CONNECTION]!, ex, FE_CONNECTION);
   if (connection.kind === 'reject') return rejected(connection.line, 'tcp-request connection');
-  const session = runRules(ex.feRules[SET_SESSION]!, scope, FE_SESSION);
+  const session = runRules(ex.feRules[SET_SESSION]!, ex, FE_SESSION);
   if (session.kind === 'reject') return rejected(session.line, 'tcp-request session');
   const slots = ex.counters.slots;
   for (let i = 0; i < TRACK_SLOTS; i++) {
