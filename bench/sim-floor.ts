@@ -8,6 +8,8 @@
  * JSON line {"bench":"sim","metric":"engine_floor_speedup_x",…}: simulated time over the wall time
  * of that work. A simulator at full fidelity cannot beat it, whatever its own cost.
  * {"metric":"replication_floor_speedup_x",…}: the same for steps 2–3 alone (the entries exist).
+ * {"metric":"request_ns",…}: step 1 alone, wall nanoseconds per request (to set beside the table
+ * bench's cost per track operation, 1e9 / its ops_per_s).
  */
 import { parseConfig } from '../engine/config/parse.ts';
 import { NO_EVENTS, type ByteStream, type Env, type Net, type TimerHandle } from '../engine/env.ts';
@@ -70,12 +72,13 @@ const policy = makeMergePolicy('haproxy');
 const decoders = NODES.map(() => new MessageDecoder({ expect: 'messages' }));
 const random = new Seeds('bench').stream('traffic');
 const clients = NODES.map((_, i) => addressesFromCidr(`10.${100 + i}.0.0/16`, Math.round(10_000 / NODES.length)));
+// The simulator's clients hand their address to the engine as a number too (sim/traffic.ts).
+const clientIpv4s = clients.map((addresses) => addresses.map((a) => inetaddrHost(a)));
 const requests = Math.round((SIMULATED_MS / 1000) * REQUESTS_PER_S);
 
 /** Steps 2–3 for one entry of `from`: encoded for, decoded and merged by, every other node. */
-function replicate(from: number, address: string): void {
+function replicate(from: number, key: number): void {
   const table = tables[from]!;
-  const key = inetaddrHost(address);
   const ref = table.lookup(key);
   if (ref === NO_ENTRY) return;
   const values = table.layout.stored.map((slot) => readField(table, ref, slot, clock.tick));
@@ -105,9 +108,10 @@ function run(count: number, options: { requests: boolean }): number {
   for (let i = 0; i < count; i++) {
     clock.tick = tickAdd(base, Math.floor((i * 1000) / REQUESTS_PER_S));
     const node = random.nextInt(NODES.length);
-    const address = random.pick(clients[node]!);
-    if (options.requests) processes[node]!.handleRequest({ srcAddress: address });
-    replicate(node, address);
+    const at = random.nextInt(clients[node]!.length); // the draw random.pick makes
+    const srcIpv4 = clientIpv4s[node]![at]!;
+    if (options.requests) processes[node]!.handleRequest({ srcAddress: clients[node]![at]!, srcIpv4 });
+    replicate(node, srcIpv4);
   }
   tickBase = tickAdd(clock.tick, 1);
   return Number(process.hrtime.bigint() - start) / 1e9;
@@ -118,3 +122,20 @@ const wallS = run(requests, { requests: true });
 emit({ bench: 'sim', metric: 'engine_floor_speedup_x', value: Math.round(SIMULATED_MS / 1000 / wallS), unit: 'x' });
 const replicationWallS = run(requests, { requests: false });
 emit({ bench: 'sim', metric: 'replication_floor_speedup_x', value: Math.round(SIMULATED_MS / 1000 / replicationWallS), unit: 'x' });
+
+/** Step 1 alone: the same request stream without replication. */
+function runRequests(count: number): number {
+  const start = process.hrtime.bigint();
+  const base = tickBase;
+  for (let i = 0; i < count; i++) {
+    clock.tick = tickAdd(base, Math.floor((i * 1000) / REQUESTS_PER_S));
+    const node = random.nextInt(NODES.length);
+    const at = random.nextInt(clients[node]!.length);
+    processes[node]!.handleRequest({ srcAddress: clients[node]![at]!, srcIpv4: clientIpv4s[node]![at]! });
+  }
+  tickBase = tickAdd(clock.tick, 1);
+  return Number(process.hrtime.bigint() - start);
+}
+
+const requestsWallNs = runRequests(requests);
+emit({ bench: 'sim', metric: 'request_ns', value: Math.round(requestsWallNs / requests), unit: 'ns' });

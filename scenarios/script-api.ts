@@ -269,12 +269,12 @@ export class ScriptApi {
       classes: this.trafficClasses,
       send: (event) => {
         const host = this.world.host(event.targetHost);
-        const result = host.isPaused() ? undefined : host.process?.handleRequest({ srcAddress: event.srcAddress });
+        const result = host.isPaused() ? undefined : host.process?.handleRequest({ srcAddress: event.srcAddress, srcIpv4: event.srcIpv4 });
         if (result === undefined) {
           this.refused.set(event.clientClass, (this.refused.get(event.clientClass) ?? 0) + 1);
           return { action: 'refused' };
         }
-        return { action: result.action };
+        return result;
       },
     });
     this.traffic.start();

@@ -44,10 +44,10 @@ export class SeededRandom implements Random {
 
   /** Uniform integer in [0, boundExclusive), exact (rejection sampling, no modulo bias). */
   nextInt(boundExclusive: number): number {
-    assert(
-      Number.isSafeInteger(boundExclusive) && boundExclusive >= 1 && boundExclusive <= UINT32_RANGE,
-      `nextInt bound is an integer in [1, 2^32] (got ${boundExclusive})`,
-    );
+    // The message is built only when the bound is wrong (every traffic arrival draws here).
+    if (!Number.isSafeInteger(boundExclusive) || boundExclusive < 1 || boundExclusive > UINT32_RANGE) {
+      fail(`nextInt bound is an integer in [1, 2^32] (got ${boundExclusive})`);
+    }
     const limit = UINT32_RANGE - (UINT32_RANGE % boundExclusive);
     for (let tries = 0; tries < REJECTION_TRIES_MAX; tries += 1) {
       const value = this.nextUint32();

@@ -45,6 +45,8 @@ export interface ClientClassSpec {
 export interface TrafficEvent {
   readonly atMs: number;
   readonly srcAddress: string;
+  /** The same address as a number when it is IPv4 (what a request handler can use as it is). */
+  readonly srcIpv4: number | undefined;
   readonly targetHost: string;
   readonly clientClass: string;
 }
@@ -73,6 +75,11 @@ const RATE_PER_SEC_MAX = 10_000_000;
 
 /** The first `count` host addresses of an IPv4 CIDR (network address excluded). */
 export function addressesFromCidr(cidr: string, count: number): string[] {
+  return ipv4sFromCidr(cidr, count).map(ipv4ToText);
+}
+
+/** `addressesFromCidr` as numbers (uint32). */
+function ipv4sFromCidr(cidr: string, count: number): number[] {
   const m = /^([0-9.]+)\/([0-9]{1,2})$/.exec(cidr);
   const base = m === null ? undefined : parseIpv4Strict(m[1]!);
   if (m === null || base === undefined || Number(m[2]) > 32) throw new Error(`traffic: '${cidr}' is not an IPv4 CIDR (a.b.c.d/n)`);
@@ -84,15 +91,24 @@ export function addressesFromCidr(cidr: string, count: number): string[] {
     throw new Error(`traffic: ${count} addresses do not fit ${cidr} (at most ${Math.min(hostsMax, ADDRESSES_MAX)})`);
   }
   const first = size <= 2 ? 0 : 1;
-  const out: string[] = [];
-  for (let i = 0; i < count; i++) out.push(ipv4ToText((network + first + i) >>> 0));
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) out.push((network + first + i) >>> 0);
   return out;
 }
 
-function addressesOf(source: AddressSource): string[] {
-  if ('cidr' in source) return addressesFromCidr(source.cidr, source.count);
+/** A class's addresses as text and, where they are IPv4, as numbers (same index). */
+interface Addresses {
+  readonly texts: readonly string[];
+  readonly ipv4s: readonly (number | undefined)[];
+}
+
+function addressesOf(source: AddressSource): Addresses {
+  if ('cidr' in source) {
+    const ipv4s = ipv4sFromCidr(source.cidr, source.count);
+    return { texts: ipv4s.map(ipv4ToText), ipv4s };
+  }
   assert(source.list.length > 0 && source.list.length <= ADDRESSES_MAX, 'an address list is not empty and bounded');
-  return [...source.list];
+  return { texts: [...source.list], ipv4s: source.list.map(parseIpv4Strict) };
 }
 
 function checkPattern(p: ArrivalPattern): void {
@@ -129,17 +145,24 @@ export function nextArrivalMs(p: ArrivalPattern, prevExactMs: number, random: Se
 
 class ClientClass {
   readonly stats: ClassStats = { sent: 0, allowed: 0, denied: 0, rejected: 0, returned: 0, dropped: 0 };
-  readonly addresses: string[];
+  readonly addresses: readonly string[];
+  private readonly ipv4s: readonly (number | undefined)[];
   private nextExactMs: number;
   private readonly originMs: number;
   timer: KernelTimer | undefined;
+  /** The kernel label of its arrivals and their callback (made once, not per arrival). */
+  readonly label: string;
+  onDue: () => void = () => {};
 
   constructor(
     readonly spec: ClientClassSpec,
     readonly random: SeededRandom,
   ) {
     checkPattern(spec.arrival);
-    this.addresses = addressesOf(spec.addresses);
+    const addresses = addressesOf(spec.addresses);
+    this.addresses = addresses.texts;
+    this.ipv4s = addresses.ipv4s;
+    this.label = `traffic:${spec.name}`;
     this.originMs = spec.startMs ?? 0;
     assert(Number.isSafeInteger(this.originMs) && this.originMs >= 0, 'startMs is a non-negative integer');
     // The first arrival of a constant pattern is at the start; random ones after one draw.
@@ -153,16 +176,25 @@ class ClientClass {
     return at;
   }
 
-  /** Pops every arrival due at `nowMs` (bounded), each with its source address. */
-  takeDue(nowMs: number, arrivalsMax: number): TrafficEvent[] {
-    const out: TrafficEvent[] = [];
-    while (Math.floor(this.nextExactMs) <= nowMs && out.length < arrivalsMax) {
-      if (this.spec.stopMs !== undefined && Math.floor(this.nextExactMs) >= this.spec.stopMs) break;
-      const srcAddress = this.addresses.length === 1 ? this.addresses[0]! : this.random.pick(this.addresses);
-      out.push({ atMs: nowMs, srcAddress, targetHost: this.spec.targetHost, clientClass: this.spec.name });
-      this.nextExactMs = nextArrivalMs(this.spec.arrival, this.nextExactMs, this.random, this.originMs);
-    }
-    return out;
+  /**
+   * Pops the next arrival if one is due at `nowMs`, with its source address (drawn uniformly,
+   * as `random.pick` draws); undefined when none is.
+   */
+  takeDue(nowMs: number): TrafficEvent | undefined {
+    if (Math.floor(this.nextExactMs) > nowMs) return undefined;
+    if (this.spec.stopMs !== undefined && Math.floor(this.nextExactMs) >= this.spec.stopMs) return undefined;
+    const count = this.addresses.length;
+    assert(count > 0, 'a class has addresses');
+    const at = count === 1 ? 0 : this.random.nextInt(count);
+    const event: TrafficEvent = {
+      atMs: nowMs,
+      srcAddress: this.addresses[at]!,
+      srcIpv4: this.ipv4s[at],
+      targetHost: this.spec.targetHost,
+      clientClass: this.spec.name,
+    };
+    this.nextExactMs = nextArrivalMs(this.spec.arrival, this.nextExactMs, this.random, this.originMs);
+    return event;
   }
 }
 
@@ -181,6 +213,8 @@ export interface TrafficOptions {
 export class Traffic {
   private readonly classes = new Map<string, ClientClass>();
   private readonly queue: TrafficEvent[] = [];
+  /** The class of each queued event (same index as `queue`). */
+  private readonly queueClasses: ClientClass[] = [];
   private readonly queueLengthMax: number;
   private readonly arrivalsPerTickMax: number;
   private running = false;
@@ -194,7 +228,9 @@ export class Traffic {
     for (const spec of options.classes) {
       if (this.classes.has(spec.name)) fail(`client class name '${spec.name}' is unique`);
       const random = new SeededRandom(`traffic:${spec.name}`, deriveSeed(options.random.seed, `class:${spec.name}`));
-      this.classes.set(spec.name, new ClientClass(spec, random));
+      const c = new ClientClass(spec, random);
+      this.classes.set(spec.name, c);
+      c.onDue = () => this.fire(c);
     }
   }
 
@@ -232,17 +268,21 @@ export class Traffic {
     c.timer = undefined;
     if (at === undefined || !this.running) return;
     const kernel = this.options.kernel;
-    c.timer = kernel.scheduleAt(Math.max(at, kernel.nowMs()), () => this.fire(c), `traffic:${c.spec.name}`);
+    c.timer = kernel.scheduleAt(Math.max(at, kernel.nowMs()), c.onDue, c.label);
   }
 
+  /** Queues every arrival of `c` due now (at most arrivalsPerTickMax; beyond the queue bound dropped), then sends. */
   private fire(c: ClientClass): void {
     const now = this.options.kernel.nowMs();
-    for (const event of c.takeDue(now, this.arrivalsPerTickMax)) {
+    for (let taken = 0; taken < this.arrivalsPerTickMax; taken++) {
+      const event = c.takeDue(now);
+      if (event === undefined) break;
       if (this.queue.length >= this.queueLengthMax) {
         c.stats.dropped++;
         continue;
       }
       this.queue.push(event);
+      this.queueClasses.push(c);
       this.queueLengthHigh = Math.max(this.queueLengthHigh, this.queue.length);
     }
     this.drain();
@@ -253,7 +293,7 @@ export class Traffic {
     for (let guard = 0; this.queue.length > 0; guard++) {
       assert(guard < this.queueLengthMax + 1, 'drain is bounded by the queue length');
       const event = this.queue.shift()!;
-      const c = this.classes.get(event.clientClass)!;
+      const c = this.queueClasses.shift()!;
       const result = this.options.send(event);
       c.stats.sent++;
       if (result.action === 'allowed') c.stats.allowed++;

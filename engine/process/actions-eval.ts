@@ -9,11 +9,14 @@
  * accept, allow, deny, reject, return, tarpit. Every other action (`other`) is skipped.
  */
 import type { Rule, RuleSet, SetGptRule, TrackScRule } from '../config/types.ts';
+import { assert } from '../../lib/assert.ts';
 import { DATA_TYPE_IDS as DT, countHttpRequest, countTrackedResponse, incGpc, incGpcLegacy, setGpt, setGpt0 } from '../table/tracking.ts';
 import { fetchSample, type FetchScope } from './fetches-eval.ts';
-import { conditionHolds } from './conditions-eval.ts';
+import { compileCondition, type CondFn } from './conditions-eval.ts';
 import { sampleToKey, type SampleValue } from './samples-eval.ts';
 import type { TrackLevel } from './stick-counters.ts';
+import type { StickTable } from '../table/table.ts';
+import type { TableSet } from '../table/table-set.ts';
 
 export type RuleVerdict =
   | { readonly kind: 'continue' }
@@ -37,80 +40,110 @@ const TARPIT_STATUS_DEFAULT = 500;
 
 const CONTINUE: RuleVerdict = Object.freeze({ kind: 'continue' });
 
-/** A proxy's rules split by rule set once (declaration order kept): the config does not change as it runs. */
-const rulesBySet = new WeakMap<readonly Rule[], ReadonlyMap<RuleSet, readonly Rule[]>>();
-const NO_RULES: readonly Rule[] = Object.freeze([]);
-
-let lastRules: readonly Rule[] | undefined;
-let lastBySet: ReadonlyMap<RuleSet, readonly Rule[]> | undefined;
-let previousRules: readonly Rule[] | undefined;
-let previousBySet: ReadonlyMap<RuleSet, readonly Rule[]> | undefined;
-
-function rulesOf(rules: readonly Rule[], ruleSet: RuleSet): readonly Rule[] {
-  // A request asks for rule sets of its frontend and its backend in turn: the last two splits
-  // are checked before the WeakMap.
-  if (rules === lastRules) return lastBySet!.get(ruleSet) ?? NO_RULES;
-  let bySet = rules === previousRules ? previousBySet : rulesBySet.get(rules);
-  if (bySet === undefined) {
-    const split = new Map<RuleSet, Rule[]>();
-    for (const rule of rules) {
-      const list = split.get(rule.ruleSet);
-      if (list === undefined) split.set(rule.ruleSet, [rule]);
-      else list.push(rule);
-    }
-    bySet = split;
-    rulesBySet.set(rules, bySet);
-  }
-  previousRules = lastRules;
-  previousBySet = lastBySet;
-  lastRules = rules;
-  lastBySet = bySet;
-  return bySet.get(ruleSet) ?? NO_RULES;
+/** A rule with its condition compiled and, for a rule that ends its rule set, its verdict. */
+export interface CompiledRule {
+  readonly rule: Rule;
+  readonly cond: CondFn | undefined;
+  /** The verdict of accept/allow/deny/reject/return/tarpit (immutable, shared); else undefined. */
+  readonly verdict: RuleVerdict | undefined;
+  /** track-sc: the table it names in the last table set it ran with (a process's tables never change). */
+  tablesSeen: TableSet | undefined;
+  tableSeen: StickTable | undefined;
 }
 
-export function runRules(rules: readonly Rule[], scope: FetchScope, options: RuleRunOptions): RuleVerdict {
-  const own = rulesOf(rules, options.ruleSet);
+/** The rule sets in `RULE_SET_INDEX` order. */
+const RULE_SETS: readonly RuleSet[] = ['tcp-request connection', 'tcp-request session', 'tcp-request content', 'http-request', 'http-response'];
+
+/** A proxy's rules split by rule set, declaration order kept: index with `RULE_SET_INDEX`. */
+export type ProxyRules = readonly (readonly CompiledRule[])[];
+
+export const RULE_SET_INDEX = {
+  'tcp-request connection': 0,
+  'tcp-request session': 1,
+  'tcp-request content': 2,
+  'http-request': 3,
+  'http-response': 4,
+} as const satisfies Record<RuleSet, number>;
+
+/** Compiled once per rule list: the config does not change as it runs. */
+const compiledByRules = new WeakMap<readonly Rule[], ProxyRules>();
+
+export function compileRules(rules: readonly Rule[]): ProxyRules {
+  let compiled = compiledByRules.get(rules);
+  if (compiled === undefined) {
+    const sets: CompiledRule[][] = RULE_SETS.map(() => []);
+    for (const rule of rules) {
+      const cond = rule.cond === undefined ? undefined : compileCondition(rule.cond);
+      sets[RULE_SET_INDEX[rule.ruleSet]]!.push({ rule, cond, verdict: terminalVerdict(rule), tablesSeen: undefined, tableSeen: undefined });
+    }
+    compiled = sets;
+    compiledByRules.set(rules, compiled);
+  }
+  return compiled;
+}
+
+/** The verdict of a rule that ends its rule set (or the exchange), undefined for the others. */
+function terminalVerdict(rule: Rule): RuleVerdict | undefined {
+  switch (rule.action) {
+    case 'accept':
+    case 'allow':
+      return Object.freeze({ kind: 'stop', line: rule.line });
+    case 'deny':
+      return Object.freeze({ kind: 'deny', status: rule.reply.status, line: rule.line, tarpit: false });
+    case 'reject':
+      return Object.freeze({ kind: 'reject', line: rule.line });
+    case 'return':
+      return Object.freeze({ kind: 'return', status: rule.reply.status, line: rule.line });
+    case 'other':
+      if (rule.name === 'tarpit' && rule.ruleSet === 'http-request') {
+        return Object.freeze({ kind: 'deny', status: statusWord(rule.words) ?? TARPIT_STATUS_DEFAULT, line: rule.line, tarpit: true });
+      }
+      return undefined;
+    case 'track-sc':
+    case 'sc-inc-gpc0':
+    case 'sc-inc-gpc1':
+    case 'sc-inc-gpc':
+    case 'sc-set-gpt0':
+    case 'sc-set-gpt':
+      return undefined;
+  }
+}
+
+/** Runs one rule set (`compileRules(…)[RULE_SET_INDEX[options.ruleSet]]`) in declaration order. */
+export function runRules(own: readonly CompiledRule[], scope: FetchScope, options: RuleRunOptions): RuleVerdict {
   for (let i = 0; i < own.length; i++) {
-    const rule = own[i]!;
-    if (!conditionHolds(rule.cond, scope)) continue;
-    const verdict = runRule(rule, scope, options);
-    if (verdict.kind !== 'continue') return verdict;
+    const compiled = own[i]!;
+    if (compiled.cond !== undefined && !compiled.cond(scope)) continue;
+    if (compiled.verdict !== undefined) return compiled.verdict;
+    runAction(compiled, scope, options);
   }
   return CONTINUE;
 }
 
-function runRule(rule: Rule, scope: FetchScope, options: RuleRunOptions): RuleVerdict {
+/** The actions that continue the rule set (the others have a verdict). */
+function runAction(compiled: CompiledRule, scope: FetchScope, options: RuleRunOptions): void {
+  const rule = compiled.rule;
   switch (rule.action) {
     case 'track-sc':
-      trackSc(rule, scope, options);
-      return CONTINUE;
+      trackSc(compiled, rule, scope, options);
+      return;
     case 'sc-inc-gpc0':
     case 'sc-inc-gpc1':
     case 'sc-inc-gpc': {
       const t = scope.counters.get(rule.slot);
-      if (t === undefined) return { kind: 'continue' };
+      if (t === undefined) return;
       if (rule.action === 'sc-inc-gpc') incGpc(t.table, t.ref, scope.now, rule.gpcIndex);
       else incGpcLegacy(t.table, t.ref, scope.now, rule.action === 'sc-inc-gpc0' ? 0 : 1);
-      return { kind: 'continue' };
+      return;
     }
     case 'sc-set-gpt0':
     case 'sc-set-gpt':
       setGptRule(rule, scope);
-      return { kind: 'continue' };
-    case 'accept':
-    case 'allow':
-      return { kind: 'stop', line: rule.line };
-    case 'deny':
-      return { kind: 'deny', status: rule.reply.status, line: rule.line, tarpit: false };
-    case 'reject':
-      return { kind: 'reject', line: rule.line };
-    case 'return':
-      return { kind: 'return', status: rule.reply.status, line: rule.line };
-    case 'other':
-      if (rule.name === 'tarpit' && rule.ruleSet === 'http-request') {
-        return { kind: 'deny', status: statusWord(rule.words) ?? TARPIT_STATUS_DEFAULT, line: rule.line, tarpit: true };
-      }
-      return { kind: 'continue' };
+      return;
+    default:
+      // Every other action has a verdict (runRules returned it), except 'other' ones: skipped.
+      assert(rule.action === 'other', 'an action without a verdict is run or skipped here');
+      return;
   }
 }
 
@@ -125,25 +158,21 @@ function statusWord(words: readonly string[]): number | undefined {
 }
 
 /** `track-sc<N> <key> [table <t>]` (tcp_action_track_sc / http_action_track_sc). */
-function trackSc(rule: TrackScRule, scope: FetchScope, options: RuleRunOptions): void {
+function trackSc(compiled: CompiledRule, rule: TrackScRule, scope: FetchScope, options: RuleRunOptions): void {
   if (rule.tableName === '') return;
   if (scope.counters.get(rule.slot) !== undefined) return;
-  const table = scope.tables.get(rule.tableName);
+  if (scope.tables !== compiled.tablesSeen) {
+    compiled.tableSeen = scope.tables.get(rule.tableName);
+    compiled.tablesSeen = scope.tables;
+  }
+  const table = compiled.tableSeen;
   if (table === undefined) return;
   const sample = fetchSample(rule.sample, scope);
   if (sample === undefined) return;
   const key = sampleToKey(sample, table.spec);
   if (key === undefined) return;
-  const tracker = scope.counters.track({
-    slot: rule.slot,
-    level: options.level,
-    table,
-    key,
-    now: scope.now,
-    byBackend: options.byBackend,
-    ruleLine: rule.line,
-    keyText: sample.type === 'ipv4' && table.spec.keyType === 'ip' ? sample.text : undefined,
-  });
+  const keyText = sample.type === 'ipv4' && table.spec.keyType === 'ip' ? sample.text : undefined;
+  const tracker = scope.counters.track(rule.slot, options.level, table, key, scope.now, options.byBackend, rule.line, keyText);
   if (tracker === undefined) return;
   if (options.ruleSet === 'http-request') countHttpRequest(table, tracker.ref, scope.now);
   if (options.ruleSet === 'http-response') countTrackedResponse(table, tracker.ref, scope.now, options.responseStatus ?? 0);

@@ -10,19 +10,48 @@ import type { Proxy, ServerLine, StickRule } from '../config/types.ts';
 import { DATA_TYPE_IDS as DT, stickMatch, stickStore } from '../table/tracking.ts';
 import { NO_ENTRY, type StickTable } from '../table/table.ts';
 import type { StoredKey } from '../table/keys.ts';
-import { conditionHolds } from './conditions-eval.ts';
+import { compileRules, type ProxyRules } from './actions-eval.ts';
+import { compileCondition, conditionHolds, type CondFn } from './conditions-eval.ts';
 import { fetchSample, type FetchScope } from './fetches-eval.ts';
 import { sampleToKey } from './samples-eval.ts';
 
+/** A backend a request can go to, with its compiled rules. */
+export interface BackendTarget {
+  readonly proxy: Proxy;
+  readonly rules: ProxyRules;
+}
+
+/** A frontend's backend switching resolved against one backends list (the config is immutable). */
+export interface BackendChoice {
+  readonly backends: readonly Proxy[];
+  /** `use_backend` rules in order: the condition (undefined: always) and the backend it names. */
+  readonly useConds: readonly (CondFn | undefined)[];
+  readonly useTargets: readonly (BackendTarget | undefined)[];
+  /** `default_backend`, else the listen section itself, else none. */
+  readonly fallback: BackendTarget | undefined;
+}
+
+export function backendChoice(frontend: Proxy, backends: readonly Proxy[]): BackendChoice {
+  const target = (proxy: Proxy | undefined): BackendTarget | undefined =>
+    proxy === undefined ? undefined : { proxy, rules: compileRules(proxy.rules) };
+  const byName = (name: string): BackendTarget | undefined =>
+    target(backends.find((b) => b.name === name && (b.kind === 'backend' || b.kind === 'listen')));
+  return {
+    backends,
+    useConds: frontend.useBackends.map((use) => (use.cond === undefined ? undefined : compileCondition(use.cond))),
+    useTargets: frontend.useBackends.map((use) => byName(use.backend)),
+    fallback: frontend.defaultBackend !== undefined ? byName(frontend.defaultBackend) : frontend.kind === 'listen' ? target(frontend) : undefined,
+  };
+}
+
 /** The backend for a frontend's request, or undefined when none (HAProxy answers 503). */
-export function selectBackend(frontend: Proxy, backends: readonly Proxy[], scope: FetchScope): Proxy | undefined {
-  const byName = (name: string): Proxy | undefined =>
-    backends.find((b) => b.name === name && (b.kind === 'backend' || b.kind === 'listen'));
-  for (const use of frontend.useBackends) {
-    if (conditionHolds(use.cond, scope)) return byName(use.backend);
+export function selectBackend(choice: BackendChoice, scope: FetchScope): BackendTarget | undefined {
+  const conds = choice.useConds;
+  for (let i = 0; i < conds.length; i++) {
+    const cond = conds[i];
+    if (cond === undefined || cond(scope)) return choice.useTargets[i];
   }
-  if (frontend.defaultBackend !== undefined) return byName(frontend.defaultBackend);
-  return frontend.kind === 'listen' ? frontend : undefined;
+  return choice.fallback;
 }
 
 export interface PendingStore {
@@ -106,7 +135,8 @@ export function commitStickStores(stores: readonly PendingStore[], server: Serve
 export function balanceRoundRobin(backend: Proxy, cursors: Map<string, number> | undefined): ServerLine | undefined {
   const servers = backend.servers;
   if (servers.length === 0) return undefined;
-  if (cursors === undefined) return servers[0];
+  // One server: the cursor stays 0 (an absent cursor reads as 0), nothing to keep.
+  if (cursors === undefined || servers.length === 1) return servers[0];
   const at = (cursors.get(backend.name) ?? 0) % servers.length;
   cursors.set(backend.name, (at + 1) % servers.length);
   return servers[at];

@@ -96,6 +96,38 @@ const RATE_FETCHES: ReadonlyMap<string, number> = new Map([
 /** UINT_FETCHES and RATE_FETCHES in one map (one lookup on the hot path). */
 const COUNTER_FETCHES: ReadonlyMap<string, number> = new Map([...UINT_FETCHES, ...RATE_FETCHES]);
 
+/** A read of a number from a request's counters; undefined when the fetch fails. */
+export type IntFetch = (scope: FetchScope) => number | undefined;
+
+/**
+ * The fetch of a counter or rate on a tracked slot's own entry (`sc_http_req_rate(0)`,
+ * `sc1_conn_cur`: what rate-limit rules read on every request), compiled once: the same value
+ * `fetchSample` gives as its `sint`, without the sample. Undefined for every other expression
+ * (a converter, a table argument, the src family, any other fetch): those go through `fetchSample`.
+ */
+export function compileTrackedCounterRead(expr: SampleExpr): IntFetch | undefined {
+  const sc = expr.stickCounter;
+  if (sc === undefined || expr.converters.length > 0 || sc.family !== 'sc' || sc.table !== undefined) return undefined;
+  const counterId = COUNTER_FETCHES.get(sc.what);
+  const trackSlot = sc.slot;
+  if (counterId === undefined || trackSlot === undefined) return undefined;
+  return (scope) => {
+    const tracker = scope.counters.get(trackSlot);
+    if (tracker === undefined) return undefined;
+    // A tracker always holds an entry (track-sc attaches none when it cannot get one).
+    return readCounter(tracker.table, tracker.ref, counterId, scope.now);
+  };
+}
+
+/** Element 0 of a stored counter or rate at `now`; undefined when the table does not store it. */
+function readCounter(table: StickTable, ref: EntryRef, counterId: number, now: Tick): number | undefined {
+  const slot = table.slot(counterId);
+  if (slot === undefined) return undefined;
+  if (slot.info.std === 'frqp') return table.frqpRead(ref, slot, now, 0);
+  if (slot.info.std === 'ull') return Number(table.getUll(ref, slot, 0));
+  return table.getUint(ref, slot, 0);
+}
+
 /** A stored slot and element: the scalar type, else element `idx` of the array type. */
 interface SlotAt {
   readonly slot: StoredSlot;
@@ -120,11 +152,8 @@ function evalOnTarget(sc: StickCounterFetch, target: Target, scope: FetchScope):
   // The counters and rates (what rate-limit rules read on every request): one stored slot, element 0.
   const counterId = COUNTER_FETCHES.get(what);
   if (counterId !== undefined) {
-    const slot = table.slot(counterId);
-    if (slot === undefined) return undefined;
-    if (slot.info.std === 'frqp') return int(table.frqpRead(ref, slot, scope.now, 0));
-    if (slot.info.std === 'ull') return int(Number(table.getUll(ref, slot, 0)));
-    return int(table.getUint(ref, slot, 0));
+    const value = readCounter(table, ref, counterId, scope.now);
+    return value === undefined ? undefined : int(value);
   }
   const at = readSlot(what, sc.index ?? 0, table);
   if (at === undefined) return undefined;

@@ -8,7 +8,7 @@ import type { AclExpr, IntOperator } from '../config/types.ts';
 import { parseIpv4Strict, parseIpv6 } from '../table/keys.ts';
 import { ipv4ToIpv6, ipv6ToIpv4, type SampleValue } from './samples-eval.ts';
 
-interface IntRange {
+export interface IntRange {
   readonly min: number | undefined;
   readonly max: number | undefined;
 }
@@ -55,7 +55,7 @@ export function parseIntPattern(text: string, operator: IntOperator | undefined)
  */
 const intRangesByExpr = new WeakMap<AclExpr, readonly IntRange[]>();
 
-function intRangesOf(expr: AclExpr): readonly IntRange[] {
+export function intRangesOf(expr: AclExpr): readonly IntRange[] {
   let ranges = intRangesByExpr.get(expr);
   if (ranges === undefined) {
     const parsed: IntRange[] = [];
@@ -70,7 +70,11 @@ function intRangesOf(expr: AclExpr): readonly IntRange[] {
 }
 
 function matchInt(value: number, expr: AclExpr): boolean {
-  const ranges = intRangesOf(expr);
+  return matchIntRanges(value, intRangesOf(expr));
+}
+
+/** Whether an integer falls in any of the ranges (`intRangesOf`). */
+export function matchIntRanges(value: number, ranges: readonly IntRange[]): boolean {
   for (let i = 0; i < ranges.length; i++) {
     const r = ranges[i]!;
     if ((r.min === undefined || r.min <= value) && (r.max === undefined || value <= r.max)) return true;

@@ -14,7 +14,7 @@ import type { PlantedBug } from '../peers/planted-bug.ts';
 import { PeersSection } from '../peers/section.ts';
 import { registerShowPeers } from '../peers/show-peers.ts';
 import { RuntimeApi } from '../runtime-api/runtime-api.ts';
-import { handleRequest } from './request.ts';
+import { handleRequest, handleRequestWithPlan, requestPlanOf, type FrontendPlan } from './request.ts';
 import type { ClientRequest, RequestResult } from './request-types.ts';
 import { TableSet } from '../table/table-set.ts';
 import { profileFor, type HaproxyVersion, type VersionProfile } from '../version/profile.ts';
@@ -102,27 +102,27 @@ export class HaproxyProcess {
   private readonly roundRobin = new Map<string, number>();
   /** The first frontend and the backends of the (immutable) config, found on the first request. */
   private frontendDefault: Proxy | undefined = undefined;
+  private frontendDefaultPlan: FrontendPlan | undefined = undefined;
   private backends: readonly Proxy[] | undefined = undefined;
 
   /**
    * One client connection with one request through a frontend (by name; default the first
    * frontend or listen section). Undefined when the process is not serving (stopping or dead).
    */
-  handleRequest(request: ClientRequest, options: { frontend?: string } = {}): RequestResult | undefined {
+  handleRequest(request: ClientRequest, options?: { frontend?: string }): RequestResult | undefined {
     if (this.state !== 'running') return undefined;
-    let frontend = options.frontend === undefined ? this.frontendDefault : undefined;
+    const name = options?.frontend;
+    let frontend = name === undefined ? this.frontendDefault : undefined;
     if (frontend === undefined) {
-      frontend = this.config.proxies.find(
-        (p) => (p.kind === 'frontend' || p.kind === 'listen') && (options.frontend === undefined || p.name === options.frontend),
-      );
-      assert(frontend !== undefined, `the configuration has a frontend${options.frontend === undefined ? '' : ` named ${options.frontend}`}`);
-      if (options.frontend === undefined) this.frontendDefault = frontend;
+      frontend = this.config.proxies.find((p) => (p.kind === 'frontend' || p.kind === 'listen') && (name === undefined || p.name === name));
+      assert(frontend !== undefined, `the configuration has a frontend${name === undefined ? '' : ` named ${name}`}`);
+      if (name === undefined) this.frontendDefault = frontend;
     }
     this.backends ??= this.config.proxies.filter((p) => p.kind === 'backend' || p.kind === 'listen');
-    return handleRequest(
-      { frontend, backends: this.backends, tables: this.tables, now: this.env.clock.nowTick(), roundRobin: this.roundRobin },
-      request,
-    );
+    const ctx = { frontend, backends: this.backends, tables: this.tables, now: this.env.clock.nowTick(), roundRobin: this.roundRobin };
+    if (frontend !== this.frontendDefault) return handleRequest(ctx, request);
+    this.frontendDefaultPlan ??= requestPlanOf(frontend, this.backends);
+    return handleRequestWithPlan(ctx, request, this.frontendDefaultPlan);
   }
 
   /** Starts listening and syncing. */

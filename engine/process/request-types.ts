@@ -11,6 +11,12 @@ import type { Tick } from '../ticks.ts';
 export interface ClientRequest {
   /** The client's source address: IPv4 dotted quad or IPv6 text. */
   readonly srcAddress: string;
+  /**
+   * The same IPv4 address as a number (uint32), when the caller has it already (the simulator's
+   * clients are made from numbers): the text is then not parsed again. It must be `srcAddress`
+   * in dotted-quad form; absent for IPv6 or when the caller has only the text.
+   */
+  readonly srcIpv4?: number | undefined;
   /** The Host header (fetches `hdr(host)` / `req.hdr(host)`); absent means no Host header. */
   readonly targetHost?: string;
   /** The backend server's HTTP status (default 200). */

@@ -25,8 +25,15 @@ export interface Tracker {
   readonly byBackend: boolean;
 }
 
+// The slots array below is written out as a literal (every request builds one).
+assert(TRACK_SLOTS === 3, 'three stick counters, sc0..sc2');
+
 export class StickCounters {
-  private readonly slots: (Tracker | undefined)[] = new Array<Tracker | undefined>(TRACK_SLOTS).fill(undefined);
+  /**
+   * The trackers by slot (undefined: free), read in slot order (sc0 first) as HAProxy's
+   * `for (i = 0; i < MAX_SESS_STKCTR; i++)`. Read only: `track` and `release` change it.
+   */
+  readonly slots: (Tracker | undefined)[] = [undefined, undefined, undefined];
   /** Every tracker attached, in order (for the result). */
   readonly attached: TrackedKey[] = [];
 
@@ -35,66 +42,58 @@ export class StickCounters {
     return this.slots[slot];
   }
 
-  /** `active()`'s list, rebuilt after a track or a release (undefined until then). */
-  private activeList: Tracker[] | undefined = undefined;
-
-  /**
-   * Trackers present, slot order (sc0 first), as HAProxy's `for (i = 0; i < MAX_SESS_STKCTR; i++)`.
-   * The list is shared until the next track or release: read it, do not keep or change it.
-   */
+  /** Trackers present, slot order (sc0 first): a new list (the hot paths read `slots`). */
   active(): readonly Tracker[] {
-    if (this.activeList === undefined) {
-      const out: Tracker[] = [];
-      for (const t of this.slots) if (t !== undefined) out.push(t);
-      this.activeList = out;
-    }
-    return this.activeList;
+    const out: Tracker[] = [];
+    for (const t of this.slots) if (t !== undefined) out.push(t);
+    return out;
   }
 
   /**
    * `track-sc<slot>`: nothing when the slot already tracks something or no entry can be had
-   * (full nopurge table, §3.3). Returns the tracker attached, if any.
+   * (full nopurge table, §3.3). Returns the tracker attached, if any. `keyText` is the key as
+   * renderKey renders it, when the caller has it already (the client's address text).
+   * Positional, not an options object: every tracked request calls it.
    */
-  track(options: {
-    slot: number;
-    level: TrackLevel;
-    table: StickTable;
-    key: StoredKey;
-    now: Tick;
-    byBackend: boolean;
-    ruleLine: number;
-    /** The key as renderKey renders it, when the caller has it already (the client's address text). */
-    keyText?: string | undefined;
-  }): Tracker | undefined {
-    const { slot, table, now } = options;
+  track(
+    slot: number,
+    level: TrackLevel,
+    table: StickTable,
+    key: StoredKey,
+    now: Tick,
+    byBackend: boolean,
+    ruleLine: number,
+    keyText: string | undefined,
+  ): Tracker | undefined {
     if (slot >= TRACK_SLOTS || this.slots[slot] !== undefined) return undefined;
-    const ref = trackStart(table, options.key, now);
+    const ref = trackStart(table, key, now);
     if (ref === NO_ENTRY) return undefined;
-    const tracker: Tracker = { level: options.level, table, ref, byBackend: options.byBackend };
+    const tracker: Tracker = { level, table, ref, byBackend };
     this.slots[slot] = tracker;
-    this.activeList = undefined;
     this.attached.push({
       slot,
-      level: options.level,
+      level,
       table: table.spec.name,
-      key: options.keyText ?? renderKey(table.spec.keyType, options.key),
-      ruleLine: options.ruleLine,
+      key: keyText ?? renderKey(table.spec.keyType, key),
+      ruleLine,
     });
     return tracker;
   }
 
   /** Releases the trackers of one level, slot order (conn_cur − 1, local touch, kill-if-expired). */
   release(level: TrackLevel, now: Tick): void {
-    for (let slot = 0; slot < this.slots.length; slot++) {
-      const t = this.slots[slot];
+    const slots = this.slots;
+    for (let slot = 0; slot < TRACK_SLOTS; slot++) {
+      const t = slots[slot];
       if (t === undefined || t.level !== level) continue;
       trackRelease(t.table, t.ref, now);
-      this.slots[slot] = undefined;
-      this.activeList = undefined;
+      slots[slot] = undefined;
     }
   }
 
   isEmpty(): boolean {
-    return this.slots.every((t) => t === undefined);
+    const slots = this.slots;
+    for (let slot = 0; slot < TRACK_SLOTS; slot++) if (slots[slot] !== undefined) return false;
+    return true;
   }
 }

@@ -148,13 +148,13 @@ export class StickTable {
    */
   setEntryAllocatingFirst(key: StoredKey, now: Tick, newEntryExpire?: Tick): EntryRef {
     this.lastSetCreated = false;
-    const candidate = this.allocate(now);
-    if (candidate === NO_ENTRY) return NO_ENTRY;
+    // Room is made for the candidate whether or not the key exists (a full table evicts a batch
+    // or, nopurge, refuses); an existing key's candidate would be freed at once, so it is never
+    // taken (the next entry gets the same slot either way).
+    if (!this.makeRoom(now)) return NO_ENTRY;
     const found = this.index.get(key);
-    if (found !== NO_ENTRY) {
-      this.freeSlot(candidate);
-      return found;
-    }
+    if (found !== NO_ENTRY) return found;
+    const candidate = this.takeZeroed(now);
     // 3.2 (8f06c8fda): a peer update sets the new entry's expire before it is queued, so the
     // expiry tree holds it at that tick instead of now + table expire (docs S6).
     if (newEntryExpire !== undefined) this.words[candidate * this.layout.strideWords + H_EXPIRE] = newEntryExpire >>> 0;
@@ -168,19 +168,29 @@ export class StickTable {
 
   /** `__stksess_new`: a zeroed entry with `expire = now + table.expire`, not yet keyed. */
   private allocate(now: Tick): EntryRef {
-    if (this.currentEntries === this.spec.sizeEntries) {
-      if (this.spec.nopurge) {
-        this.stats.refusedFull++;
-        return NO_ENTRY;
-      }
-      const batch = (this.spec.sizeEntries >>> 8) + 1;
-      this.stats.evictionBatches++;
-      const trashed = this.bucketer === undefined ? this.trashOldest(batch, now) : this.trashOldestPerBucket(batch, now, this.bucketer);
-      if (trashed === 0) {
-        this.stats.refusedFull++;
-        return NO_ENTRY;
-      }
+    if (!this.makeRoom(now)) return NO_ENTRY;
+    return this.takeZeroed(now);
+  }
+
+  /** The full-table part of `__stksess_new`: false when no entry can be had (counted as refused). */
+  private makeRoom(now: Tick): boolean {
+    if (this.currentEntries < this.spec.sizeEntries) return true;
+    if (this.spec.nopurge) {
+      this.stats.refusedFull++;
+      return false;
     }
+    const batch = (this.spec.sizeEntries >>> 8) + 1;
+    this.stats.evictionBatches++;
+    const trashed = this.bucketer === undefined ? this.trashOldest(batch, now) : this.trashOldestPerBucket(batch, now, this.bucketer);
+    if (trashed === 0) {
+      this.stats.refusedFull++;
+      return false;
+    }
+    return true;
+  }
+
+  /** The rest of `__stksess_new`, once there is room. */
+  private takeZeroed(now: Tick): EntryRef {
     assert(this.currentEntries < this.spec.sizeEntries, 'room for one more entry');
     const ref = this.takeSlot();
     const base = ref * this.layout.strideWords;

@@ -48,6 +48,33 @@ describe('handleRequest: rate limiting with http-request track-sc0', () => {
   });
 });
 
+describe('handleRequest: the source address given as a number as well', () => {
+  it('gives the same result and the same entry as the text alone', () => {
+    const byText = world(RATE_LIMIT);
+    const byNumber = world(RATE_LIMIT);
+    for (let k = 0; k < 12; k++) {
+      const a = byText.send(T0 + 100 * k, '192.0.2.1');
+      const b = byNumber.send(T0 + 100 * k, '192.0.2.1', { srcIpv4: 0xc0000201 });
+      expect(b).toEqual(a);
+    }
+    expect(byNumber.value('fe', '192.0.2.1', 'http_req_cnt', T0)).toBe(12);
+    expect(byNumber.value('fe', '192.0.2.1', 'http_err_cnt', T0)).toBe(2);
+  });
+
+  it('keys the entry by the number (the text is not parsed again)', () => {
+    const w = world(RATE_LIMIT);
+    w.send(T0, '192.0.2.1', { srcIpv4: 0xc0000202 });
+    expect(w.value('fe', '192.0.2.2', 'http_req_cnt', T0)).toBe(1);
+    expect(w.value('fe', '192.0.2.1', 'http_req_cnt', T0)).toBeUndefined();
+  });
+
+  it('refuses a number that is not a uint32', () => {
+    const w = world(RATE_LIMIT);
+    expect(() => w.send(T0, '192.0.2.1', { srcIpv4: -1 })).toThrow(/uint32/);
+    expect(() => w.send(T0, '192.0.2.1', { srcIpv4: 2 ** 32 })).toThrow(/uint32/);
+  });
+});
+
 describe('handleRequest: tcp-request connection tracking', () => {
   const CFG = `
 frontend fe

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Kernel } from '../../../sim/kernel.ts';
 import { Seeds } from '../../../sim/seeds.ts';
+import { parseIpv4Strict } from '../../../engine/table/keys.ts';
 import { addressesFromCidr, Traffic, type ClientClassSpec, type TrafficEvent } from '../../../sim/traffic.ts';
 
 const FC = { seed: 42, numRuns: Number(process.env.FC_NUM_RUNS ?? 30) };
@@ -38,6 +39,15 @@ describe('traffic', () => {
     expect(addressesFromCidr('192.0.2.77/24', 1)).toEqual(['192.0.2.1']);
     expect(() => addressesFromCidr('192.0.2.0/30', 4)).toThrow(/do not fit/);
     expect(() => addressesFromCidr('nope', 1)).toThrow(/not an IPv4 CIDR/);
+  });
+
+  it('every event carries its IPv4 address as the number it parses to (none for IPv6)', () => {
+    const listed: ClientClassSpec = { name: 'listed', addresses: { list: ['203.0.113.66', '2001:db8::1'] }, arrival: { kind: 'constant', ratePerSec: 100 }, targetHost: 'h' };
+    const { events } = run('numbers', [legit, listed], 2_000);
+    expect(events.length).toBeGreaterThan(200);
+    for (const e of events) expect(e.srcIpv4).toBe(parseIpv4Strict(e.srcAddress));
+    expect(events.filter((e) => e.srcIpv4 === undefined).map((e) => e.srcAddress)).toContain('2001:db8::1');
+    expect(events.filter((e) => e.clientClass === 'legit').every((e) => e.srcIpv4 !== undefined)).toBe(true);
   });
 
   it('the same seed gives the same arrival sequence; another seed another one', () => {

@@ -114,6 +114,22 @@ describe('tracking actions (spec §1.5, §1.6)', () => {
     expect(trackStart(t, 1, NOW)).not.toBe(NO_ENTRY); // track-sc looks up first
   });
 
+  it('a set on a full table evicts a batch even for an existing key, and the slots handed out are those of a candidate taken and freed', () => {
+    const t = table('server_id', { size: 4 });
+    const refs = [1, 2, 3, 4].map((key, i) => {
+      expect(stickStore(t, key, tickFromMs(NOW + i), { id: 1, key: 'a' })).toBe(true);
+      return t.lookup(key);
+    });
+    expect(t.used).toBe(4);
+    // Key 4 exists: the candidate still makes room (a batch of one: the oldest, key 1, goes).
+    expect(t.setEntryAllocatingFirst(4, tickFromMs(NOW + 10))).toBe(refs[3]);
+    expect(t.lastSetCreated).toBe(false);
+    expect([t.stats.evictionBatches, t.stats.evicted, t.used, t.lookup(1)]).toEqual([1, 1, 3, NO_ENTRY]);
+    // The next new entry takes the slot key 1 left (the one the candidate took and gave back).
+    expect(t.setEntryAllocatingFirst(5, tickFromMs(NOW + 11))).toBe(refs[0]);
+    expect(t.lastSetCreated).toBe(true);
+  });
+
   it('every local write refreshes the expiry to now + expire', () => {
     const t = table('gpc0', { expireMs: 30_000 });
     const ref = trackStart(t, 1, NOW);
