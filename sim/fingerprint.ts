@@ -216,16 +216,10 @@ class Shape {
 const KINDS_MAX = 4096;
 const HOSTS_MAX = 4096;
 
-/** Words gathered before they are mixed in (a whole event, usually). */
-const PENDING_WORDS_MAX = 512;
-
 export class Fingerprint implements TraceSink {
   private h1 = LANE1_SEED;
   private h2 = LANE2_SEED;
   private events = 0;
-  /** Words not mixed in yet: an event's words are gathered, then mixed in one tight loop. */
-  private readonly pending = new Int32Array(PENDING_WORDS_MAX);
-  private pendingCount = 0;
   private readonly kinds = new Map<string, Shape>();
   private readonly hosts = new Map<string, TextMemo>();
   private readonly kindOverflow = new Shape();
@@ -239,7 +233,6 @@ export class Fingerprint implements TraceSink {
     this.string(entry.kind, shape.kind);
     if (entry.details === undefined) this.word(TAG_UNDEFINED);
     else this.object(entry.details as Record<string, unknown>, 0, shape);
-    this.mixPending();
     this.events += 1;
   }
 
@@ -271,24 +264,9 @@ export class Fingerprint implements TraceSink {
     return memo;
   }
 
-  /** Appends a word to the stream (mixed in by `mixPending`, in order). */
   private word(x: number): void {
-    if (this.pendingCount === PENDING_WORDS_MAX) this.mixPending();
-    this.pending[this.pendingCount++] = x;
-  }
-
-  private mixPending(): void {
-    const pending = this.pending;
-    let h1 = this.h1;
-    let h2 = this.h2;
-    for (let i = 0; i < this.pendingCount; i++) {
-      const x = pending[i] as number;
-      h1 = mixLane1(h1, x);
-      h2 = mixLane2(h2, x);
-    }
-    this.h1 = h1;
-    this.h2 = h2;
-    this.pendingCount = 0;
+    this.h1 = mixLane1(this.h1, x);
+    this.h2 = mixLane2(this.h2, x);
   }
 
   private number(value: number): void {
