@@ -16,14 +16,17 @@
  *
  * Encoding (version 2): an event is its tag, time, host, kind and details; a value is a tag word
  * and its payload, so the stream reads back unambiguously (`1`, `"1"`, `[1]` differ). An integer
- * in [0, 2^24) is one word (tag and value), as are an array's or bytes' tag and length; a string two words (its tag with 21 bits of its
- * digest, then 32 more bits). An object is its tag, its values in the producer's key order, then
- * two words ending it: the end tag with 21 bits of its key names' digest (how many, which, in
- * which order), then 32 more. Strings are digested once per place they repeat at: each kind keeps, per position of its
+ * in [0, 2^24) is one word (tag and value), as are an array's or bytes' tag and length; a string
+ * is two words (its tag with 21 bits of its digest, then 32 more bits). An object is its tag, its
+ * values in the producer's key order, then two words ending it: the end tag with 21 bits of its
+ * key names' digest (how many, which, in which order), then 32 more.
+ *
+ * Strings are digested once per place they repeat at: each kind keeps, per position of its
  * details, the name and the string value it last saw there with their digests, so a repeat (the
  * same names in the same order on every event of a kind; the same table, section, peer) costs one
  * comparison instead of a pass over the text, and a kind's key names cost no mixing at all while
- * they stay the same. The memos change only the speed, never the value.
+ * they stay the same. The memos change only the speed, never the value (a test checks the
+ * encoder against this encoding written out plainly).
  */
 import { assert } from '../lib/assert.ts';
 import type { TraceEntry, TraceSink } from './trace.ts';
