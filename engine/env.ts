@@ -116,6 +116,18 @@ export function eventWanted(events: Events, kind: string): boolean {
   return events.recording !== false && (events.wants === undefined || events.wants(kind));
 }
 
+/**
+ * How long a task woken now (`task_wakeup`: it joins the run queue) waits for the scheduler pass
+ * that runs it, in whole ms. Absent: at once (the next turn). A host whose passes are slow or
+ * whose run queue is long runs the task later than the input already delivered; between two
+ * processes this decides the order of messages sent one pass apart (issue 13: the 3.x
+ * split-brain swap).
+ */
+export interface TaskWakeLatency {
+  /** Runs `fire` at the pass that runs a task woken now (a drawn delay, no timer lateness). */
+  schedule(fire: () => void): TimerHandle;
+}
+
 /** Everything a running engine is given. */
 export interface Env {
   clock: Clock;
@@ -123,6 +135,8 @@ export interface Env {
   random: Random;
   net: Net;
   events: Events;
+  /** See TaskWakeLatency; absent on most hosts. */
+  taskWake?: TaskWakeLatency;
 }
 
 /** Events sink that drops everything (for pure table use and benchmarks). */

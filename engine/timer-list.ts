@@ -59,6 +59,12 @@ export class Tasklet {
     this.inner = this.timers.schedule(delayMs, this.fire);
   }
 
+  /** Like `wake`, but the run is placed by `schedule` (a task woken through the run queue, Env.taskWake). */
+  wakeVia(schedule: (fire: () => void) => TimerHandle): void {
+    if (this.inner !== undefined || this.disposed || !this.list.firing()) return;
+    this.inner = schedule(this.fire);
+  }
+
   /** Drops a waiting wake-up. */
   cancel(): void {
     this.inner?.cancel();

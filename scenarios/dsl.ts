@@ -11,6 +11,7 @@ import type { MergePolicyName } from '../engine/peers/merge.ts';
 import type { LinkSpec } from '../sim/network.ts';
 import type { TickStart, TimerLateness } from '../sim/host-clock.ts';
 import type { AcceptDelay } from '../sim/accept-delay.ts';
+import type { TaskWakeDelay } from '../sim/task-wake.ts';
 import type { ScriptApi } from './script-api.ts';
 
 export interface HostSpec {
@@ -27,6 +28,8 @@ export interface HostSpec {
   timerLateness?: TimerLateness;
   /** How long haproxy takes to process an accepted connection, whole ms (sim/accept-delay.ts; default none). */
   acceptDelay?: AcceptDelay;
+  /** How long a task haproxy wakes waits for the pass that runs it, whole ms (sim/task-wake.ts; default none). */
+  taskWakeDelay?: TaskWakeDelay;
   /** Start haproxy at time 0 (default true). */
   startAtZero?: boolean;
 }

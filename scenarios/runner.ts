@@ -279,6 +279,7 @@ function buildHosts(spec: ScenarioSpec, haproxy: HaproxyVersion): BuiltHost[] {
       ...(h.driftPpm === undefined ? {} : { driftPpm: h.driftPpm }),
       ...(h.timerLateness === undefined ? {} : { timerLateness: h.timerLateness }),
       ...(h.acceptDelay === undefined ? {} : { acceptDelay: h.acceptDelay }),
+      ...(h.taskWakeDelay === undefined ? {} : { taskWakeDelay: h.taskWakeDelay }),
     };
     return { name: h.name, text, world };
   });

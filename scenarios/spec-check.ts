@@ -11,6 +11,7 @@ import { defaultHostAddress, type ScenarioSpec } from './dsl.ts';
 import { displayPath } from './user-error.ts';
 import { TIMER_LATENESS_MS_MAX } from '../sim/host-clock.ts';
 import { ACCEPT_DELAY_MS_MAX, isAcceptDelay, type AcceptDelay } from '../sim/accept-delay.ts';
+import { TASK_WAKE_DELAY_MS_MAX, isTaskWakeDelay, type TaskWakeDelay } from '../sim/task-wake.ts';
 
 export class ScenarioSpecError extends Error {
   constructor(message: string) {
@@ -22,7 +23,7 @@ export class ScenarioSpecError extends Error {
 const POLICIES = ['haproxy', 'aggregate', 'max'];
 /** The fields of ScenarioSpec, HostSpec and WatchSpec (scenarios/dsl.ts; a test keeps them equal). */
 export const SCENARIO_FIELDS = ['name', 'title', 'lesson', 'hosts', 'config', 'durationMs', 'link', 'policies', 'seeds', 'watch', 'script'];
-export const HOST_FIELDS = ['name', 'addresses', 'config', 'cliLocalPeer', 'tickStart', 'driftPpm', 'timerLateness', 'acceptDelay', 'startAtZero'];
+export const HOST_FIELDS = ['name', 'addresses', 'config', 'cliLocalPeer', 'tickStart', 'driftPpm', 'timerLateness', 'acceptDelay', 'taskWakeDelay', 'startAtZero'];
 export const WATCH_FIELDS = ['table', 'keys', 'everyMs'];
 /** Names people write for a field, and the field they mean. */
 const ALIASES: Record<string, string> = {
@@ -111,6 +112,10 @@ export function checkScenarioShape(value: unknown, file: string): asserts value 
     const acceptDelay = host['acceptDelay'];
     if (acceptDelay !== undefined && !(isRecord(acceptDelay) && isAcceptDelay(acceptDelay as unknown as AcceptDelay))) {
       problem(at, `'acceptDelay' of '${name}' is ${describe(acceptDelay)}; give whole milliseconds { minMs, maxMs } with 0 <= minMs <= maxMs <= ${ACCEPT_DELAY_MS_MAX}`, 'acceptDelay');
+    }
+    const taskWakeDelay = host['taskWakeDelay'];
+    if (taskWakeDelay !== undefined && !(isRecord(taskWakeDelay) && isTaskWakeDelay(taskWakeDelay as unknown as TaskWakeDelay))) {
+      problem(at, `'taskWakeDelay' of '${name}' is ${describe(taskWakeDelay)}; give whole milliseconds { minMs, maxMs } with 0 <= minMs <= maxMs <= ${TASK_WAKE_DELAY_MS_MAX}`, 'taskWakeDelay');
     }
   });
   const policies = spec['policies'];

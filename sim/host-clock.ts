@@ -125,6 +125,12 @@ export class HostClock implements Clock, Timers {
     return this.kernel.schedule(virtualDelayMs, fire, this.label, group);
   }
 
+  /** Like `schedule`, without the timer lateness (a task's run at a later scheduler pass, sim/task-wake.ts). */
+  scheduleExact(delayMs: number, fire: () => void, group?: KernelTimerGroup): TimerHandle {
+    if (!Number.isSafeInteger(delayMs) || delayMs < 0) fail(`delayMs is a non-negative integer (got ${delayMs})`);
+    return this.kernel.schedule(this.virtualDelayFor(delayMs), fire, this.label, group);
+  }
+
   /** Smallest virtual delay after which host time has advanced by `delayMs`. */
   private virtualDelayFor(delayMs: number): number {
     // Without drift host time advances with virtual time: the delay is the same.

@@ -17,6 +17,7 @@ import { KernelTimerGroup, type Kernel } from './kernel.ts';
 import type { Network } from './network.ts';
 import type { SeededRandom, Seeds } from './seeds.ts';
 import { AcceptDelayer, type AcceptDelay } from './accept-delay.ts';
+import { taskWakeLatency, type TaskWakeDelay } from './task-wake.ts';
 import { sinkWants, type TraceSink } from './trace.ts';
 import type { HaproxyVersion } from '../engine/version/profile.ts';
 
@@ -44,6 +45,8 @@ export interface SimHostOptions {
   timerLateness?: TimerLateness;
   /** How long its processes take to process an accepted connection (sim/accept-delay.ts); default none. */
   acceptDelay?: AcceptDelay;
+  /** See sim/task-wake.ts; default none. */
+  taskWakeDelay?: TaskWakeDelay;
 }
 
 /**
@@ -136,6 +139,12 @@ class ProcessTimers implements Timers {
     return this.clock.schedule(delayMs, fire, this.live);
   }
 
+  /** A woken task's run `delayMs` later, without timer lateness (sim/task-wake.ts). */
+  scheduleExact(delayMs: number, fire: () => void): TimerHandle {
+    if (this.dead) return { cancel: () => {} };
+    return this.clock.scheduleExact(delayMs, fire, this.live);
+  }
+
   killAll(): void {
     this.dead = true;
     this.live.cancelAll();
@@ -159,6 +168,8 @@ export class SimHost {
   private pidNext = 1000;
   /** The `accept:<host>` stream, when the host has an accept delay. */
   private readonly acceptRandom: SeededRandom | undefined;
+  /** The `tasks:<host>` stream, when the host has a task wake delay. */
+  private readonly taskRandom: SeededRandom | undefined;
 
   constructor(options: SimHostOptions) {
     this.options = options;
@@ -173,6 +184,7 @@ export class SimHost {
       timerLateness: { lateness: options.timerLateness ?? TIMER_LATENESS_MEASURED, random: options.seeds.stream(`timers:${options.name}`) },
     });
     this.acceptRandom = options.acceptDelay === undefined ? undefined : options.seeds.stream(`accept:${options.name}`);
+    this.taskRandom = options.taskWakeDelay === undefined ? undefined : options.seeds.stream(`tasks:${options.name}`);
   }
 
   /** How late this host's timers fire after their expiry (the seeded per-host knob). */
@@ -271,6 +283,16 @@ export class SimHost {
       timers,
       random: this.options.seeds.stream(`host:${hostName}:${pid}`),
       net: gatedNet(this.options.network.netFor(hostName), gate, accepts),
+      ...(this.options.taskWakeDelay === undefined || this.taskRandom === undefined
+        ? {}
+        : {
+            taskWake: taskWakeLatency({
+              delay: this.options.taskWakeDelay,
+              random: this.taskRandom,
+              scheduleExact: (delayMs, fire) => timers.scheduleExact(delayMs, fire),
+              host: hostName,
+            }),
+          }),
       events: {
         recording: this.options.eventsRecorded ?? true,
         ...(sink.wants === undefined ? {} : { wants: (kind: string) => sinkWants(sink, kind) }),

@@ -15,6 +15,7 @@ import { Kernel } from './kernel.ts';
 import { Network, type LinkSpec } from './network.ts';
 import { Seeds } from './seeds.ts';
 import type { AcceptDelay } from './accept-delay.ts';
+import type { TaskWakeDelay } from './task-wake.ts';
 import { sinkWants, WORLD_HOST, type TraceEntry, type TraceSink } from './trace.ts';
 import type { HaproxyVersion } from '../engine/version/profile.ts';
 
@@ -28,6 +29,8 @@ export interface WorldHostSpec {
   timerLateness?: TimerLateness;
   /** See sim/accept-delay.ts; default none. */
   acceptDelay?: AcceptDelay;
+  /** See sim/task-wake.ts; default none. */
+  taskWakeDelay?: TaskWakeDelay;
 }
 
 export interface WorldOptions {

@@ -418,7 +418,10 @@ export class PeersSection extends FlagWord {
   /** `task_wakeup(peers->sync_task)`. */
   wakeSync(): void {
     if (this.stopped) return;
-    this.syncWake.wake();
+    // The sync task is a task: woken, it runs at the host's next scheduler pass (Env.taskWake).
+    const taskWake = this.env.taskWake;
+    if (taskWake === undefined) this.syncWake.wake();
+    else this.syncWake.wakeVia((fire) => taskWake.schedule(fire));
   }
 
   private scheduleSync(expire: Tick): void {
