@@ -16,9 +16,10 @@
  * The trickle is a device of this test: with a read timeout armed (3.x, and 2.6 initiators) a peer
  * that sends no message for a whole 5 s period times out by read first, so only input that is no
  * message lets the ALIVE path act on every line. It is not a measured behaviour: against the real
- * binaries (2.6.12, 3.0.11, /tmp experiment of 2026-12-04, not kept) such a session was closed
- * 5.0 s after the accept although a byte came at 2 s and 4 s; the profile row (docs P11) is cited
- * from source, not measured.
+ * binaries (2.6.12, 3.0.11, 2026-12-04) such a session was closed 5.0 s after the accept although a
+ * byte came at 2 s and 4 s. What was measured (scripts/exp-reconnect-refresh.py, docs P11) is the
+ * part asserted as reconnectLeftMsAtExpiry and taskCallsStuck: 2.6.12 reconnect=<PAST> and its
+ * task spinning, 3.0.11/3.2.26 reconnect=4s and the task quiet, while the push is stuck.
  */
 import { describe, expect, it } from 'vitest';
 import type { ByteStream } from '../../../engine/env.ts';
