@@ -131,6 +131,8 @@ export class PeersSection extends FlagWord {
   readonly sessionEndAbortsConnect: boolean;
   /** 3.2: an entry a peer update creates is queued at the update's expiry (S6). */
   readonly learnedEntryQueuedAtItsExpire: boolean;
+  /** See VersionProfile.reconnectRefreshedWhilePushing. */
+  private readonly reconnectRefreshedWhilePushing: boolean;
 
   constructor(options: PeersSectionOptions) {
     super();
@@ -150,6 +152,7 @@ export class PeersSection extends FlagWord {
     this.acceptedInputDropsReadTimeout = profile.acceptedInputDropsReadTimeout;
     this.sessionEndAbortsConnect = profile.sessionEndAbortsConnect;
     this.learnedEntryQueuedAtItsExpire = profile.learnedEntryQueuedAtItsExpire;
+    this.reconnectRefreshedWhilePushing = profile.reconnectRefreshedWhilePushing;
     this.onMayExit = options.onMayExit;
     this.syncWake = this.tasklet(() => this.processSync());
     this.syncExpire = this.tasklet(() => this.processSync());
@@ -504,6 +507,10 @@ export class PeersSection extends FlagWord {
       if (pt.lastPushed !== pt.shared.updates.localUpdate) {
         peer.clearFlag(PEER_F_HEARTBEAT);
         peer.heartbeatTick = tickAdd(now, PEER_HEARTBEAT_TIMEOUT_MS);
+        // 3.x (cebeab3d2): an expired reconnect tick is re-armed here; 2.6 leaves it expired.
+        if (this.reconnectRefreshedWhilePushing && tickIsExpired(peer.reconnectTick, now)) {
+          peer.reconnectTick = tickAdd(now, PEER_RECONNECT_TIMEOUT_MS);
+        }
         session.wake();
         return tickFirst(peer.reconnectTick, peer.heartbeatTick);
       }

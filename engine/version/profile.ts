@@ -86,6 +86,16 @@ export interface VersionProfile {
    * reversed, ~1 s after a split-brain heal; scripts/exp-heal-reconnect.ts, lab/v3 04).
    */
   readonly sessionEndAbortsConnect: boolean;
+  /**
+   * When the sync task finds updates to push to a connected peer and that peer's reconnect timer
+   * has expired, it re-arms the timer 5 s ahead (HAProxy cebeab3d2, 2.9-dev8, in v3.0.0 and v3.2.0
+   * src/peers.c process_peer_sync). The ALIVE check (PEER_F_ALIVE cleared, or the session shut
+   * down as a dead peer) then waits for that new expiry, with the flag left as it was. Without it
+   * (2.6.12, released before the fix) the expired tick stays and becomes the task's expiry: the task
+   * runs again at once, every millisecond while the push lasts, and the first run that finds nothing
+   * to push does the ALIVE check.
+   */
+  readonly reconnectRefreshedWhilePushing: boolean;
 }
 
 const PROFILE_2_6: VersionProfile = Object.freeze({
@@ -106,6 +116,7 @@ const PROFILE_2_6: VersionProfile = Object.freeze({
   learnedEntryQueuedAtItsExpire: false,
   acceptedInputDropsReadTimeout: true,
   sessionEndAbortsConnect: true,
+  reconnectRefreshedWhilePushing: false,
 });
 
 const PROFILE_3_0: VersionProfile = Object.freeze({
@@ -126,6 +137,7 @@ const PROFILE_3_0: VersionProfile = Object.freeze({
   learnedEntryQueuedAtItsExpire: false,
   acceptedInputDropsReadTimeout: false,
   sessionEndAbortsConnect: false,
+  reconnectRefreshedWhilePushing: true,
 });
 
 const PROFILE_3_2: VersionProfile = Object.freeze({
