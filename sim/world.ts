@@ -26,7 +26,7 @@ export interface WorldHostSpec {
   tickStart?: TickStart;
   driftPpm?: number;
   timerLateness?: TimerLateness;
-  /** See sim/accept-delay.ts; default none. */
+  /** See sim/accept-delay.ts; default ACCEPT_DELAY_MEASURED. */
   acceptDelay?: AcceptDelay;
 }
 

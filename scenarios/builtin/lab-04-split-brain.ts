@@ -98,7 +98,9 @@ export default scenario({
   lesson:
     'A healed partition is not merged: per key, the node that accepted the re-opened session imposes its whole entry when both sides wrote, a one-sided write just propagates, and a session that survives the cut swaps the two values.',
   hosts: mesh(['hap1', 'hap2']).map((h) => ({ ...h, startAtZero: false })),
-  durationMs: 400_000,
+  // Room for all twelve trials even when a control never heals (each trial then waits out its
+  // timeouts, and an acceptor without a read timeout notices the cut only after 5-10 s).
+  durationMs: 480_000,
   seeds: ['1', '2', '3'],
   script: (s) => {
     const outcomes: TrialOutcome[] = [];
