@@ -111,7 +111,7 @@ export function checkScenarioShape(value: unknown, file: string): asserts value 
     }
     const acceptDelay = host['acceptDelay'];
     if (acceptDelay !== undefined && !(isRecord(acceptDelay) && isAcceptDelay(acceptDelay as unknown as AcceptDelay))) {
-      problem(at, `'acceptDelay' of '${name}' is ${describe(acceptDelay)}; give whole milliseconds { minMs, maxMs } with 0 <= minMs <= maxMs <= ${ACCEPT_DELAY_MS_MAX}`, 'acceptDelay');
+      problem(at, `'acceptDelay' of '${name}' is ${describe(acceptDelay)}; give whole milliseconds { minMs, maxMs } with 0 <= minMs <= maxMs <= ${ACCEPT_DELAY_MS_MAX}, and optionally delayedPerMille in 0..1000`, 'acceptDelay');
     }
     const taskWakeDelay = host['taskWakeDelay'];
     if (taskWakeDelay !== undefined && !(isRecord(taskWakeDelay) && isTaskWakeDelay(taskWakeDelay as unknown as TaskWakeDelay))) {

@@ -16,7 +16,7 @@ import { HostClock, TIMER_LATENESS_MEASURED, type TickStart, type TimerLateness 
 import { KernelTimerGroup, type Kernel } from './kernel.ts';
 import type { Network } from './network.ts';
 import type { SeededRandom, Seeds } from './seeds.ts';
-import { AcceptDelayer, type AcceptDelay } from './accept-delay.ts';
+import { ACCEPT_DELAY_MEASURED, AcceptDelayer, type AcceptDelay } from './accept-delay.ts';
 import { taskWakeLatency, type TaskWakeDelay } from './task-wake.ts';
 import { sinkWants, type TraceSink } from './trace.ts';
 import type { HaproxyVersion } from '../engine/version/profile.ts';
@@ -43,7 +43,7 @@ export interface SimHostOptions {
   driftPpm?: number;
   /** How late its timers fire; default TIMER_LATENESS_MEASURED. */
   timerLateness?: TimerLateness;
-  /** How long its processes take to process an accepted connection (sim/accept-delay.ts); default none. */
+  /** How long its processes take to process an accepted connection (sim/accept-delay.ts); default ACCEPT_DELAY_MEASURED. */
   acceptDelay?: AcceptDelay;
   /** See sim/task-wake.ts; default none. */
   taskWakeDelay?: TaskWakeDelay;
@@ -166,8 +166,8 @@ export class SimHost {
   private current: RunningProcess | undefined;
   private readonly leaving = new Set<RunningProcess>();
   private pidNext = 1000;
-  /** The `accept:<host>` stream, when the host has an accept delay. */
-  private readonly acceptRandom: SeededRandom | undefined;
+  /** The `accept:<host>` stream: its accept delays. */
+  private readonly acceptRandom: SeededRandom;
   /** The `tasks:<host>` stream, when the host has a task wake delay. */
   private readonly taskRandom: SeededRandom | undefined;
 
@@ -183,8 +183,13 @@ export class SimHost {
       ...(options.driftPpm === undefined ? {} : { driftPpm: options.driftPpm }),
       timerLateness: { lateness: options.timerLateness ?? TIMER_LATENESS_MEASURED, random: options.seeds.stream(`timers:${options.name}`) },
     });
-    this.acceptRandom = options.acceptDelay === undefined ? undefined : options.seeds.stream(`accept:${options.name}`);
+    this.acceptRandom = options.seeds.stream(`accept:${options.name}`);
     this.taskRandom = options.taskWakeDelay === undefined ? undefined : options.seeds.stream(`tasks:${options.name}`);
+  }
+
+  /** How long this host's processes take to process an accepted connection (the seeded per-host knob). */
+  get acceptDelay(): AcceptDelay {
+    return this.options.acceptDelay ?? ACCEPT_DELAY_MEASURED;
   }
 
   /** How late this host's timers fire after their expiry (the seeded per-host knob). */
@@ -274,9 +279,7 @@ export class SimHost {
     const hostName = this.name;
     const kernel = this.options.kernel;
     const timers = new ProcessTimers(this.clock, gate, kernel);
-    const acceptDelay = this.options.acceptDelay;
-    const accepts =
-      acceptDelay === undefined || this.acceptRandom === undefined ? undefined : new AcceptDelayer({ delay: acceptDelay, random: this.acceptRandom, kernel, host: hostName });
+    const accepts = new AcceptDelayer({ delay: this.acceptDelay, random: this.acceptRandom, kernel, host: hostName });
     const sink = this.options.sink;
     const env: Env = {
       clock: this.clock,

@@ -27,7 +27,7 @@ export interface WorldHostSpec {
   tickStart?: TickStart;
   driftPpm?: number;
   timerLateness?: TimerLateness;
-  /** See sim/accept-delay.ts; default none. */
+  /** See sim/accept-delay.ts; default ACCEPT_DELAY_MEASURED. */
   acceptDelay?: AcceptDelay;
   /** See sim/task-wake.ts; default none. */
   taskWakeDelay?: TaskWakeDelay;

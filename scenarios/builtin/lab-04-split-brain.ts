@@ -110,7 +110,9 @@ export default scenario({
   // reads the other's pending update before it pushes its own (the swap, issue 13); under 2.6 the
   // acceptor's push leaves with its 200 and nothing changes.
   hosts: mesh(['hap1', 'hap2']).map((h) => ({ ...h, startAtZero: false, taskWakeDelay: TASK_WAKE_DELAY })),
-  durationMs: 400_000,
+  // Room for all twelve trials even when a control never heals (each trial then waits out its
+  // timeouts, and an acceptor without a read timeout notices the cut only after 5-10 s).
+  durationMs: 480_000,
   seeds: ['1', '2', '3'],
   script: (s) => {
     const outcomes: TrialOutcome[] = [];

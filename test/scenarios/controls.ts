@@ -112,7 +112,7 @@ export const CONTROLS: readonly Control[] = [
   // --- misconfigurations --------------------------------------------------------------------------
   { scenario: 'misaddressed-peer-one-way', how: 'configs fixed', breaks: ['hap1GotNameErrorFromHap3'], variant: fixedConfigs },
   { scenario: 'misaddressed-peer-one-way', how: 'hap1 keeps calling (hap2 never returns, hap1 restarted)', breaks: ['hap1CallsHap2AfterThe503', 'hap1GotNameErrorFromHap3'], variant: (b) => thenAlso(b, (s) => s.at(20_000, () => s.restart('hap1'))) },
-  { scenario: 'misaddressed-peer-one-way', how: 'hap2 never starts', breaks: ['hap2-learns-hap1-writes-at-start'], variant: (b) => ({ ...b, hosts: b.hosts.map((h) => (h.name === 'hap2' ? { ...h, startAtZero: false } : h)) }) },
+  { scenario: 'misaddressed-peer-one-way', how: 'hap2 never starts', breaks: ['hap1GotNameErrorFromHap3', 'hap2-learns-hap1-writes-at-start'], variant: (b) => ({ ...b, hosts: b.hosts.map((h) => (h.name === 'hap2' ? { ...h, startAtZero: false } : h)) }) },
   { scenario: 'misaddressed-peer-one-way', how: 'hap2 never returns', breaks: ['replication-back-once-hap2-calls-in'], variant: (b) => withVerbs(b, { start: noop }) },
   { scenario: 'misaddressed-peer-both-ways', how: 'configs fixed', breaks: ['hap2-never-learns', 'connectAttemptsBetweenHap1AndHap2'], variant: fixedConfigs },
   { scenario: 'misaddressed-peer-both-ways', how: 'restarted every 3 s', breaks: ['connectAttemptsBetweenHap1AndHap2'], variant: (b) => thenAlso(b, (s) => s.every({ startMs: 3_000, everyMs: 3_000, untilMs: 30_000 }, () => s.restart('hap1'))) },

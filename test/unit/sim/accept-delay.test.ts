@@ -3,11 +3,13 @@
  * first takes it keeps no read timeout on 2.6 (profile acceptedInputDropsReadTimeout); after a
  * silent cut that side then ends only by the dead-peer path (no_hbt + 1), 5-10 s after the cut.
  * The race comes from the host's accept delay (sim/accept-delay.ts): with none, or on 3.0, both
- * sides end by the 5 s read timeout (controls).
+ * sides end by the 5 s read timeout (controls). The default is the measured share (1 ms in 930 of
+ * 1000 accepts); a share draws first, then the delay.
  */
 import { describe, expect, it } from 'vitest';
 import type { HaproxyVersion } from '../../../engine/version/profile.ts';
-import type { AcceptDelay } from '../../../sim/accept-delay.ts';
+import { ACCEPT_DELAY_MEASURED, drawAcceptDelayMs, type AcceptDelay } from '../../../sim/accept-delay.ts';
+import { Seeds } from '../../../sim/seeds.ts';
 import { scenario } from '../../../scenarios/dsl.ts';
 import { mesh } from '../../../scenarios/builtin/cluster.ts';
 import { runScenario } from '../../../scenarios/runner.ts';
@@ -65,7 +67,7 @@ describe('accept delay and the lost read timeout (2.6)', () => {
   });
 
   it('control: no accept delay, both sides end by the read timeout and no session loses it', () => {
-    const outcome = silentCut({ seed: '1' });
+    const outcome = silentCut({ acceptDelay: { minMs: 0, maxMs: 0 }, seed: '1' });
     expect(outcome.timeoutOff).toEqual([]);
     expect(Object.values(outcome.ends).map((e) => e.kind)).toEqual(['session.timeout', 'session.timeout']);
   });
@@ -76,10 +78,32 @@ describe('accept delay and the lost read timeout (2.6)', () => {
     expect(Object.values(outcome.ends).map((e) => e.kind)).toEqual(['session.timeout', 'session.timeout']);
   });
 
+  it('by default a host takes 1 ms over an accept in the measured share of accepts', () => {
+    expect(ACCEPT_DELAY_MEASURED).toEqual({ minMs: 1, maxMs: 1, delayedPerMille: 930 });
+    const random = new Seeds('accept-share').stream('accept:hap1');
+    const draws = Array.from({ length: 10_000 }, () => drawAcceptDelayMs(ACCEPT_DELAY_MEASURED, random));
+    expect(new Set(draws)).toEqual(new Set([0, 1]));
+    const late = draws.filter((d) => d === 1).length;
+    expect(late).toBeGreaterThan(9_100);
+    expect(late).toBeLessThan(9_500);
+    // Controls: a share of 0 never waits, no share always draws from the range.
+    expect(Array.from({ length: 100 }, () => drawAcceptDelayMs({ minMs: 1, maxMs: 1, delayedPerMille: 0 }, random))).not.toContain(1);
+    expect(Array.from({ length: 100 }, () => drawAcceptDelayMs({ minMs: 3, maxMs: 3 }, random))).not.toContain(0);
+  });
+
+  it('default accept delay: some accepted session loses its read timeout after a silent cut, none on 3.0', () => {
+    const seeds = ['1', '2', '3', '4'];
+    expect(seeds.flatMap((seed) => silentCut({ seed }).timeoutOff).length).toBeGreaterThanOrEqual(1);
+    expect(seeds.flatMap((seed) => silentCut({ seed, haproxy: '3.0' }).timeoutOff)).toEqual([]);
+  });
+
   it('a bad acceptDelay in a scenario is named with its host', () => {
     const spec = (acceptDelay: unknown) => ({ name: 'x', title: '', lesson: '', durationMs: 1000, script: () => {}, hosts: mesh(['hap1', 'hap2']).map((h) => ({ ...h, acceptDelay })) });
     expect(() => checkScenarioShape(spec({ minMs: 5, maxMs: 2 }), 'x.ts')).toThrow(/'acceptDelay' of 'hap1'/);
     expect(() => checkScenarioShape(spec({ minMs: 0, maxMs: 1_001 }), 'x.ts')).toThrow(/'acceptDelay' of 'hap1'/);
+    expect(() => checkScenarioShape(spec({ minMs: 1, maxMs: 1, delayedPerMille: 1_001 }), 'x.ts')).toThrow(/'acceptDelay' of 'hap1'/);
+    expect(() => checkScenarioShape(spec({ minMs: 1, maxMs: 1, delayedPerMille: 0.5 }), 'x.ts')).toThrow(/'acceptDelay' of 'hap1'/);
     expect(() => checkScenarioShape(spec({ minMs: 2, maxMs: 5 }), 'x.ts')).not.toThrow();
+    expect(() => checkScenarioShape(spec({ minMs: 1, maxMs: 1, delayedPerMille: 930 }), 'x.ts')).not.toThrow();
   });
 });
