@@ -20,9 +20,8 @@ import type { EntryRef, StickTable, TableSyncHooks } from '../table/table.ts';
 
 export const REMOTE_KEY_OFFSET = 0x8000_0000;
 const UPDATE_ID_RUN_BITS = 4;
-/** The id index is sized for the whole table up front, within these bounds (slots). */
-const INDEX_SLOTS_MIN = 1024;
-const INDEX_SLOTS_MAX = 1 << 22;
+/** The id index starts this small and doubles as ids come, up to one id per entry the table holds. */
+const INDEX_ENTRIES_INITIAL = 64;
 /**
  * A cursor walks ids one by one while the span to walk is at most this many times the tree's
  * size (plus a little); a wider span costs less as one pass over the tree's keys.
@@ -50,9 +49,11 @@ export class UpdatesTree implements TableSyncHooks {
   ) {
     this.onLocalChange = options.onLocalChange;
     this.onRemoving = options.onRemoving;
-    // Sized for the whole table up front: growing a 2M-slot index by doubling costs more than it
-    // saves. Ids are handed out in increasing order, so runs of 16 share a block of slots.
-    this.byKey = new Uint32KeyIndex(Math.min(Math.max(table.size, INDEX_SLOTS_MIN), INDEX_SLOTS_MAX), { runBits: UPDATE_ID_RUN_BITS });
+    // Sized by the ids it holds, not by the table's size: a `size 1m` table that holds 200k
+    // entries needs 4 MB of slots, not 16 MB per node up front. At most one id per entry (the
+    // table's size plus one candidate). Ids are handed out in increasing order, so runs of 16
+    // share a block of slots.
+    this.byKey = new Uint32KeyIndex(INDEX_ENTRIES_INITIAL, { entriesMax: table.size + 1, runBits: UPDATE_ID_RUN_BITS });
     const byKey = this.byKey;
     this.sortedKeys = new SortedIds({
       has: (id) => byKey.get(id) >= 0,
@@ -70,6 +71,11 @@ export class UpdatesTree implements TableSyncHooks {
 
   get size(): number {
     return this.byKey.size;
+  }
+
+  /** Slots the id index holds now (it grows with the tree; for tests and benches). */
+  get indexSlots(): number {
+    return this.byKey.slots;
   }
 
   keyOf(ref: EntryRef): number | undefined {

@@ -102,7 +102,7 @@ export class StickTable {
     const numericKeys = spec.keyType === 'ip' || spec.keyType === 'integer';
     // Client addresses cluster (a /24 behind one NAT, a cloud range): 16 neighbouring addresses
     // share a block of slots, so they cost one cache miss between them, as in HAProxy's tree.
-    this.index = numericKeys ? new Uint32KeyIndex(this.capacityEntries, { runBits: spec.keyType === 'ip' ? IP_KEY_RUN_BITS : 0 }) : new MapKeyIndex();
+    this.index = numericKeys ? new Uint32KeyIndex(this.capacityEntries, { entriesMax: capacityMax, runBits: spec.keyType === 'ip' ? IP_KEY_RUN_BITS : 0 }) : new MapKeyIndex();
     this.keys = numericKeys ? new Uint32KeyColumn(this.capacityEntries) : new ArrayKeyColumn();
   }
 

@@ -11,7 +11,7 @@ describe.each([0, 4, 6])('Uint32KeyIndex with runBits %i behaves like a Map (lin
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
-        const index = new Uint32KeyIndex(4, { runBits });
+        const index = new Uint32KeyIndex(4, { entriesMax: 1000, runBits });
         const model = new Map<number, number>();
         for (const o of ops) {
           if (o.k === 'set') {
@@ -38,7 +38,7 @@ describe('Uint32KeyIndex over increasing keys (update ids)', () => {
         fc.integer({ min: 0, max: 0xffffffff }),
         fc.array(fc.record({ gap: fc.nat(40), remote: fc.boolean(), dropOld: fc.boolean() }), { maxLength: 400 }),
         (start, steps) => {
-          const index = new Uint32KeyIndex(8, { runBits: 4 });
+          const index = new Uint32KeyIndex(8, { entriesMax: 1000, runBits: 4 });
           const model = new Map<number, number>();
           let id = start;
           steps.forEach((s, ref) => {
@@ -61,6 +61,38 @@ describe('Uint32KeyIndex over increasing keys (update ids)', () => {
         },
       ),
       { seed: 7, numRuns: Number(process.env.FC_NUM_RUNS ?? 200) },
+    );
+  });
+});
+
+describe.each([0, 4])('Uint32KeyIndex at its bound (runBits %i)', (runBits) => {
+  it('property: filled to entriesMax and churned, it agrees with a Map, refuses one more key and never outgrows the bound', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 70 }),
+        fc.array(fc.record({ key: fc.integer({ min: 0, max: 120 }), del: fc.boolean(), ref: fc.nat(1000) }), { maxLength: 400 }),
+        (entriesMax, ops) => {
+          const index = new Uint32KeyIndex(0, { entriesMax, runBits });
+          const slotsMax = index.slots * 2 ** Math.ceil(Math.log2(Math.max(1, (2 * entriesMax) / index.slots)));
+          const model = new Map<number, number>();
+          for (const o of ops) {
+            if (o.del) {
+              index.delete(o.key);
+              model.delete(o.key);
+            } else if (model.has(o.key) || model.size < entriesMax) {
+              index.set(o.key, o.ref);
+              model.set(o.key, o.ref);
+            } else {
+              expect(() => index.set(o.key, o.ref)).toThrow(/at most/);
+            }
+            expect(index.size).toBe(model.size);
+            expect(index.slots).toBeLessThanOrEqual(slotsMax);
+            expect(index.size * 2).toBeLessThanOrEqual(index.slots);
+          }
+          for (let key = 0; key <= 120; key++) expect(index.get(key)).toBe(model.get(key) ?? -1);
+        },
+      ),
+      { seed: 5, numRuns: Number(process.env.FC_NUM_RUNS ?? 200) },
     );
   });
 });
