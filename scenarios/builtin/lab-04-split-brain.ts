@@ -15,6 +15,14 @@
  * REJECT and DROP trials alike (the read timeout), never at the next heartbeat. Hence
  * `s.reject(..., { rstLost: true })`, whose one-way heal reproduces uncut_node.
  *
+ * The lab's steps take time: each CLI call (socat), `show peers` poll and iptables process of the
+ * script lasts what it measured on the lab's machine (COMMAND_MS), and its loops poll at their
+ * cadence (wait_val 5 ms, wait_both_down 20 ms, the heal timeline 0.1 s after four CLI calls). The
+ * cut's detection time counts from t0, taken after the last rule, and a read timeout fires 5 s
+ * after the last input (the baseline update), so what it shows is 5 s less the steps between the
+ * replicated write and t0 (~330 ms here; 500-1000 ms in lab/v3's runs, whose CLI poll cost 31.6 ms
+ * against 5.4: their early 3980-4468 ms, not reproduced with this machine's durations).
+ *
  * Figures it reproduces: in S1-S8 the acceptor's whole entry on both nodes (32 of 32 lab trials),
  * S9/S10 A's one-sided write on both (8 of 8), S11 the acceptor's entry (4 of 4, acceptor A in 3),
  * S12 SWAPPED (4 of 4); and the time each side took to see the session DOWN (4658-9546 ms).
@@ -110,9 +118,11 @@ export default scenario({
   // reads the other's pending update before it pushes its own (the swap, issue 13); under 2.6 the
   // acceptor's push leaves with its 200 and nothing changes.
   hosts: mesh(['hap1', 'hap2']).map((h) => ({ ...h, startAtZero: false, taskWakeDelay: TASK_WAKE_DELAY })),
-  // Room for all twelve trials even when a control never heals (each trial then waits out its
-  // timeouts, and an acceptor without a read timeout notices the cut only after 5-10 s).
-  durationMs: 480_000,
+  // Room for all twelve trials even when a control never cuts or never heals: each trial then
+  // runs the lab's loops to their bounds (wait_both_down's 1500 polls of two `show peers` and
+  // 20 ms: ~61 s; wait_sess 12 s and the timeline's 140 passes: ~18 s), and an acceptor without a
+  // read timeout notices the cut only after 5-10 s.
+  durationMs: 900_000,
   seeds: ['1', '2', '3'],
   script: (s) => {
     const outcomes: TrialOutcome[] = [];
@@ -159,7 +169,6 @@ export default scenario({
 /** One trial, as 04-splitbrain.sh's `trial` runs it. */
 function* runTrial(s: ScriptApi, run: { sessions: PeerSessions; seen: { collisions: number } }, trial: Trial): Generator<Step, TrialOutcome, StepResult> {
   const sessions = run.sessions;
-  const up = (): boolean => sessions.established('hap1', 'hap2') && sessions.established('hap2', 'hap1');
   s.start('hap1');
   yield s.sleep(10);
   s.start('hap2');
@@ -169,20 +178,35 @@ function* runTrial(s: ScriptApi, run: { sessions: PeerSessions; seen: { collisio
   s.request('hap1', K);
   s.request('hap1', K);
   s.set('hap1', 'st', K, { gpc0: 1 });
-  yield s.waitUntil(() => s.read('hap2', 'st', K, 'gpc0') === 1, { everyMs: 5, withinMs: 5_000 });
+  // wait_val: a CLI read of hap2 (socat), 5 ms of sleep, again, until gpc0=1 shows.
+  yield* waitVal(s, () => s.read('hap2', 'st', K, 'gpc0') === 1, 5_000);
   yield s.sleep(300);
-  // The cut.
+  // "A before" / "B before": one CLI read each.
+  yield s.sleep(commandMs(s, 'cli'));
+  yield s.sleep(commandMs(s, 'cli'));
+  // The cut: cut_node 1 then cut_node 2, two iptables rules each (one `ip netns exec iptables`
+  // process per rule); the lab takes t0 after the last rule. The link is cut here, at t0: between
+  // the first rule and the last (8-24 ms) no peer message is due (the last one, the baseline's
+  // update and its ack, left >= 300 ms before; the next heartbeat is due 3 s after it).
+  for (let rule = 0; rule < 4; rule++) yield s.sleep(commandMs(s, 'iptables'));
   if (trial.how === 'REJECT') s.reject(['hap1'], ['hap2'], { rstLost: true });
   else s.partition(['hap1'], ['hap2']);
   const cutMs = s.nowMs();
   let downAMs = -1;
   let downBMs = -1;
   if (trial.waitDown) {
-    yield s.waitUntil(() => {
-      if (downAMs < 0 && !sessions.established('hap1', 'hap2')) downAMs = s.nowMs() - cutMs;
-      if (downBMs < 0 && !sessions.established('hap2', 'hap1')) downBMs = s.nowMs() - cutMs;
-      return downAMs >= 0 && downBMs >= 0;
-    }, { everyMs: 20, withinMs: 30_000 });
+    // wait_both_down: `show peers` on hap1, then on hap2 (each a CLI call), 20 ms of sleep.
+    for (let poll = 0; poll < WAIT_DOWN_POLLS_MAX && (downAMs < 0 || downBMs < 0); poll++) {
+      if (downAMs < 0) {
+        yield s.sleep(commandMs(s, 'sess'));
+        if (!sessions.established('hap1', 'hap2')) downAMs = s.nowMs() - cutMs;
+      }
+      if (downBMs < 0) {
+        yield s.sleep(commandMs(s, 'sess'));
+        if (!sessions.established('hap2', 'hap1')) downBMs = s.nowMs() - cutMs;
+      }
+      yield s.sleep(20);
+    }
   }
   // The writes, 0.2 s apart, in the trial's order.
   const [first, second]: Side[] = trial.order === 'AB' ? ['A', 'B'] : ['B', 'A'];
@@ -195,18 +219,41 @@ function* runTrial(s: ScriptApi, run: { sessions: PeerSessions; seen: { collisio
   // The heal: only the chosen node's connect() can succeed until its session is up.
   const healMs = s.nowMs();
   const collisionsBefore = run.seen.collisions;
-  if (trial.init === 'any') s.heal();
-  else {
+  if (trial.init !== 'any') {
     const initiator = NODE[trial.init];
     const acceptor = NODE[trial.init === 'A' ? 'B' : 'A'];
+    // uncut_node: its two rules deleted (one iptables process each); then wait_sess: `show peers`
+    // on the initiator, 20 ms of sleep, until EST (at most 12 s).
+    for (let rule = 0; rule < 2; rule++) yield s.sleep(commandMs(s, 'iptables'));
     s.healOneWay(initiator, acceptor);
-    yield s.waitUntil(() => sessions.established(initiator, acceptor), { everyMs: 5, withinMs: 12_000 });
-    s.heal();
+    const estEndMs = s.nowMs() + 12_000;
+    for (let poll = 0; poll < 12_000 / 20; poll++) {
+      yield s.sleep(commandMs(s, 'sess'));
+      if (sessions.established(initiator, acceptor) || s.nowMs() > estEndMs) break;
+      yield s.sleep(20);
+    }
   }
-  // Watch until 2.5 s after both sides are up (at most 14 s).
-  const timedOut = yield s.waitUntil(up, { everyMs: 1, withinMs: 14_000 - (s.nowMs() - healMs) });
-  const reconnectMs = timedOut === true ? -1 : s.nowMs() - healMs;
-  yield s.sleep(2_500);
+  // heal: `iptables -F INPUT` (every rule is in INPUT), then `iptables -F OUTPUT`.
+  yield s.sleep(commandMs(s, 'iptables'));
+  s.heal();
+  yield s.sleep(commandMs(s, 'iptables'));
+  // The timeline: each pass reads A's row, B's row, A's session, B's session (four CLI calls)
+  // and prints the time when something changed; 0.1 s of sleep; until 25 passes after the first
+  // pass with both sides EST (at most 140 passes).
+  let reconnectMs = -1;
+  for (let pass = 0, estPass = -1; pass < TIMELINE_PASSES_MAX; pass++) {
+    yield s.sleep(commandMs(s, 'cli') + commandMs(s, 'cli'));
+    yield s.sleep(commandMs(s, 'sess'));
+    const estA = sessions.established('hap1', 'hap2');
+    yield s.sleep(commandMs(s, 'sess'));
+    const estB = sessions.established('hap2', 'hap1');
+    if (estPass < 0 && estA && estB) {
+      estPass = pass;
+      reconnectMs = s.nowMs() - healMs;
+    }
+    if (estPass >= 0 && pass - estPass >= 25) break;
+    yield s.sleep(100);
+  }
   const finalA = row(s, 'hap1', 'st', K, FIELDS);
   const finalB = row(s, 'hap2', 'st', K, FIELDS);
   const collisions = run.seen.collisions - collisionsBefore;
@@ -220,6 +267,38 @@ function* runTrial(s: ScriptApi, run: { sessions: PeerSessions; seen: { collisio
   s.heal();
   yield s.sleep(200);
   return { label: trial.label, init: trial.init, acceptor, firstAcceptor, outcome: classify({ preA, preB, finalA, finalB }), downAMs, downBMs, reconnectMs, collisions };
+}
+
+/**
+ * How long one of the lab's helper commands takes (ms), drawn from the script's own stream. Measured
+ * on the lab's machine with the lab's helpers (scripts/exp-lab04-steps.sh: lab 04 itself with the
+ * steps timed, haproxy 2.6.12, load 1.6-1.9): `cli`/`getv`/`row` (socat to the stats socket, plus grep/sed) 5-10 ms (two rows 14-16 ms;
+ * lab/out/02-replication.out: "one CLI poll costs about 5.4 ms"); `sess` (a CLI call plus awk and
+ * greps) 8-13 ms (lab/out/02's 0.25 s loop of three sess calls: 280-287 ms per pass); one
+ * `ip netns exec iptables -A` 2-6 ms (cut_node, two rules: 4-11 ms).
+ */
+export const COMMAND_MS = { cli: { minMs: 5, maxMs: 10 }, sess: { minMs: 8, maxMs: 13 }, iptables: { minMs: 2, maxMs: 6 } } as const;
+/** wait_both_down's loop bound (`seq 1 1500`). */
+const WAIT_DOWN_POLLS_MAX = 1_500;
+/** The heal timeline's loop bound (`seq 1 140`). */
+const TIMELINE_PASSES_MAX = 140;
+
+function commandMs(s: ScriptApi, command: keyof typeof COMMAND_MS): number {
+  const cost = COMMAND_MS[command];
+  return s.random.nextIntBetween(cost.minMs, cost.maxMs);
+}
+
+/** common.sh's wait_val: read (one CLI call), stop when it holds, else 5 ms of sleep; up to `withinMs`. */
+function* waitVal(s: ScriptApi, holds: () => boolean, withinMs: number): Generator<Step, boolean, StepResult> {
+  const endMs = s.nowMs() + withinMs;
+  // Each pass takes at least 5 ms, so this bound is never the one that ends the loop.
+  for (let poll = 0; poll <= withinMs / 5; poll++) {
+    yield s.sleep(commandMs(s, 'cli'));
+    if (holds()) return true;
+    if (s.nowMs() > endMs) return false;
+    yield s.sleep(5);
+  }
+  return false;
 }
 
 function apply(s: ScriptApi, side: Side, op: Op): void {
