@@ -107,6 +107,9 @@ export class PeerSession {
   private idleDeadlineTick: Tick = TICK_ETERNITY;
   /** The read timeout is never armed (profile acceptedInputDropsReadTimeout, set at accept). */
   private readTimeoutOff = false;
+  /** See `trackUnconsumedInput`: the applet's input channel write timeout (`wex`). */
+  private unconsumedTimer: TimerHandle | undefined;
+  private unconsumedDeadlineTick: Tick = TICK_ETERNITY;
   private connectAttempts = 0;
   /** When the connect under way times out, or the turn-around ends (for an orphaned stream). */
   private connectDeadlineTick: Tick = TICK_ETERNITY;
@@ -301,6 +304,41 @@ export class PeerSession {
     if (this.idleTimer === undefined) this.scheduleIdleCheck(PEERS_STREAM_TIMEOUT_MS);
   }
 
+  /**
+   * Received bytes the applet leaves in its input channel (an incomplete message) are output its
+   * stream has not delivered: the channel's write timeout (`wex`, the applet side's timeout) runs
+   * from the wake-up that left them, moves only when the applet consumes some of them and stops
+   * when none is left; more bytes of the same message do not move it (they re-arm the read
+   * timeout only). When it fires the stream shuts the applet's side and the session ends.
+   * Only an initiator has it: its applet is the stream's front end, whose timeout is the peers
+   * proxy's `timeout client` (5 s); an acceptor's applet is the back end, and the peers proxy
+   * sets no `timeout server`. Measured on 2.6.12, 3.0.11, 3.2.26 (scripts/exp-read-timeout-rearm.py:
+   * a byte every 2 s of a never-ended message closes an initiator's session 5 s after the
+   * first byte, with its read expiry re-armed by every byte; an acceptor's lives on).
+   */
+  private trackUnconsumedInput(consumedBytes: number): void {
+    if (this.ended || this.role !== 'initiator' || this.streamState !== 'EST') return;
+    if (this.decoder.bufferedBytes === 0) {
+      this.unconsumedDeadlineTick = TICK_ETERNITY;
+      return;
+    }
+    if (this.unconsumedDeadlineTick !== TICK_ETERNITY && consumedBytes === 0) return;
+    this.unconsumedDeadlineTick = tickAdd(this.section.now(), PEERS_STREAM_TIMEOUT_MS);
+    if (this.unconsumedTimer === undefined) this.scheduleUnconsumedCheck(PEERS_STREAM_TIMEOUT_MS);
+  }
+
+  private scheduleUnconsumedCheck(delayMs: number): void {
+    this.unconsumedTimer = this.section.schedule(delayMs, () => {
+      this.unconsumedTimer = undefined;
+      if (this.ended || this.streamState !== 'EST' || this.unconsumedDeadlineTick === TICK_ETERNITY) return;
+      const leftMs = tickRemain(this.section.now(), this.unconsumedDeadlineTick);
+      if (leftMs > 0) return this.scheduleUnconsumedCheck(leftMs);
+      this.section.emit('session.input-timeout', { peer: this.peer?.name ?? null, session: this.id, unconsumedBytes: this.decoder.bufferedBytes });
+      this.st0 = PEER_SESS_ST_END;
+      this.finish();
+    });
+  }
+
   private scheduleIdleCheck(delayMs: number): void {
     this.idleTimer = this.section.schedule(delayMs, () => {
       this.idleTimer = undefined;
@@ -344,8 +382,25 @@ export class PeerSession {
     out.pos = 0;
     // A buffer grown by a large lesson is not kept for the session's life.
     if (out.buf.length > OUT_BYTES_KEPT_MAX) this.out = new WireWriter(OUT_BYTES_INITIAL);
-    if (this.stream !== undefined) this.stream.write(all);
+    if (this.stream !== undefined) {
+      this.stream.write(all);
+      if (this.role === 'initiator') this.refreshIdleOnWrite();
+    }
     if (this.role === 'initiator' && this.st0 === PEER_SESS_ST_GETSTATUS) this.pendingOnConnect = all;
+  }
+
+  /**
+   * An initiator's own output moves its read expiry (when one is set): its connection is the
+   * stream's back end, which does not carry the peers proxy's independent-streams option, so the
+   * stream refreshes the read timeout on write activity there. An acceptor's connection is the
+   * front end, which does (`PR_O2_INDEPSTR`): its read timeout moves on input only. Measured on
+   * 2.6.12, 3.0.11, 3.2.26 (scripts/exp-read-timeout-rearm.py, feed none: an initiator that
+   * receives nothing after the handshake keeps rex 2-5 s ahead through its heartbeats and ends by
+   * the dead-peer check at 9 s; `show sess all` shows the back-end connector without 0x40).
+   */
+  private refreshIdleOnWrite(): void {
+    if (this.streamState !== 'EST' || this.idleDeadlineTick === TICK_ETERNITY) return;
+    this.armIdle();
   }
 
   // --- the I/O handler -----------------------------------------------------------------------------
@@ -353,8 +408,10 @@ export class PeerSession {
   private ioHandler(): void {
     if (this.ended) return;
     this.calls++;
+    const unreadAtWake = this.decoder.bufferedBytes;
     this.step();
     this.flush();
+    this.trackUnconsumedInput(unreadAtWake - this.decoder.bufferedBytes);
     if (this.st0 === PEER_SESS_ST_END) this.finish({ orphanStream: true });
     // A wake-up changes this session, its peer and the section's flags: those are checked here;
     // what spans every peer and session is checked on each sync-task run and release.
@@ -644,6 +701,7 @@ export class PeerSession {
     this.wakeTask.dispose();
     this.connectTimer?.cancel();
     this.idleTimer?.cancel();
+    this.unconsumedTimer?.cancel();
     const stream = this.stream;
     const turningAround = this.streamState === 'TAR';
     const connecting = this.streamState === 'CON' && stream !== undefined && !this.section.sessionEndAbortsConnect;
