@@ -8,7 +8,8 @@ Usage: scripts/exp-read-timeout-rearm.py HAPROXY_BINARY ROLE FEED [HELLO]   (no 
          partial   one byte of a message it never finishes (header announcing 100 bytes);
          ignored   a complete DEFINE of a table hap1 lacks (consumed, ignored);
          heartbeat a heartbeat message (0x00 0x04);
-         none      nothing.
+         none      nothing;
+         drop      nothing, and from 0.5 s every packet of the session dropped (iptables, root).
   HELLO  (acceptor only) sep: hello 300 ms after the connect; with: hello in the connect's
          first segment (sent at once).
 Prints when haproxy closed the session (seconds after the TCP connection), the peer stream's
@@ -113,14 +114,24 @@ def feed():
             elif FEED == 'heartbeat': conn.send(b'\x00\x04')
         except OSError: return
 threading.Thread(target=feed, daemon=True).start()
+RULES = []
+if FEED == 'drop':
+    # Root only: after 0.5 s every packet of the session is dropped both ways (a silent cut).
+    time.sleep(0.5)
+    for chain, side in (('INPUT', '--dport'), ('INPUT', '--sport')):
+        port = PORT2 if ROLE == 'initiator' else PORT1
+        RULES.append(['iptables', '-I', chain, '-p', 'tcp', '-i', 'lo', side, str(port), '-j', 'DROP'])
+    for r in RULES: subprocess.run(r, check=True)
+    print(f'[{time.monotonic() - t0:5.2f}s] dropping')
 if os.environ.get("RAW"):  # debugging: the raw dumps once
     time.sleep(1); print(cmd('show sess all')); print(cmd('show peers'))
 for at in (1.0, 3.0, 4.5, 6.0, 8.0, 11.0):
     time.sleep(max(0, at - (time.monotonic() - t0)))
     if 't' in closed: break
     print(f'[{time.monotonic() - t0:5.2f}s] {peer_state()} {peer_streams()}')
-deadline = t0 + 16
+deadline = t0 + (14 if FEED == 'drop' else 16)
 while 't' not in closed and time.monotonic() < deadline: time.sleep(0.05)
 print(f'after: {peer_state()}')
 print(f'RESULT role={ROLE} feed={FEED} hello={HELLO if ROLE == "acceptor" else "-"} closed_at={closed.get("t", -1):.3f}s')
+for r in RULES: subprocess.run(['iptables', '-D'] + r[2:], check=True)
 proc.terminate(); proc.wait()

@@ -8,16 +8,15 @@
  * last check.
  *
  * Setup: hap1 connects to a raw listener 'hap2' that answers 200, ends the lesson hap1 asks for
- * (its last complete message, so PEER_F_ALIVE), and then sends one byte every 2 s of a message it
- * never completes: input that keeps the 5 s read timeout away but sets no PEER_F_ALIVE (a peer whose
- * messages crawl in, e.g. a long message on a congested link). hap1's first reconnect expiry
- * clears the flag; 1 s before the second, a link hold towards hap2 and a burst of 6,000 writes
- * (more than the 32 KB send buffer) leave updates to push when it comes; the hold ends 1 s after it.
- * The trickle is a device of this test: with a read timeout armed (3.x, and 2.6 initiators) a peer
- * that sends no message for a whole 5 s period times out by read first, so only input that is no
- * message lets the ALIVE path act on every line. It is not a measured behaviour: against the real
- * binaries (2.6.12, 3.0.11, 2026-12-04) such a session was closed 5.0 s after the accept although a
- * byte came at 2 s and 4 s. What was measured (scripts/exp-reconnect-refresh.py, docs P11) is the
+ * (its last complete message, so PEER_F_ALIVE), and then sends nothing. hap1 initiated the
+ * session, so its own heartbeats keep its read timeout away (measured: scripts/exp-read-timeout-rearm.py,
+ * feed none/drop: an initiator receiving nothing lives to the dead-peer check on 2.6.12, 3.0.11
+ * and 3.2.26; session-read-timeout-rearm.test.ts). hap1's first reconnect expiry clears the flag;
+ * 1 s before the second, a link hold towards hap2 and a burst of 6,000 writes (more than the 32 KB
+ * send buffer) leave updates to push when it comes; the hold ends 1 s after it. (The earlier
+ * device, a byte every 2 s of a message never ended, times out an initiator 5 s after the first
+ * byte through its unconsumed input, as the binaries do: the 5.0 s close seen with it.) What was
+ * measured for this test (scripts/exp-reconnect-refresh.py, docs P11) is the
  * part asserted as reconnectLeftMsAtExpiry and taskCallsStuck: 2.6.12 reconnect=<PAST> and its
  * task spinning, 3.0.11/3.2.26 reconnect=4s and the task quiet, while the push is stuck.
  */
@@ -45,7 +44,7 @@ interface Outcome {
   taskCallsStuck: number;
   /** ms from the reconnect expiry to each of hap1's dead-peer shutdowns of hap2. */
   deadAfterExpiryMs: number[];
-  /** Read timeouts on hap1 (the trickle keeps them away). */
+  /** Read timeouts on hap1 (its heartbeats keep them away). */
   timeouts: number;
   /** Connections hap2 accepted. */
   connects: number;
