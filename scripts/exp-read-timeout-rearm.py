@@ -9,7 +9,8 @@ Usage: scripts/exp-read-timeout-rearm.py HAPROXY_BINARY ROLE FEED [HELLO]   (no 
          ignored   a complete DEFINE of a table hap1 lacks (consumed, ignored);
          heartbeat a heartbeat message (0x00 0x04);
          none      nothing;
-         drop      nothing, and from 0.5 s every packet of the session dropped (iptables, root).
+         drop      nothing, and from 0.5 s every packet of the session dropped (iptables, root);
+         reject    same with OUTPUT REJECT --reject-with tcp-reset both ways (the reset is rejected too).
   HELLO  (acceptor only) sep: hello 300 ms after the connect; with: hello in the connect's
          first segment (sent at once).
 Prints when haproxy closed the session (seconds after the TCP connection), the peer stream's
@@ -115,12 +116,14 @@ def feed():
         except OSError: return
 threading.Thread(target=feed, daemon=True).start()
 RULES = []
-if FEED == 'drop':
-    # Root only: after 0.5 s every packet of the session is dropped both ways (a silent cut).
+if FEED in ('drop', 'reject'):
+    # Root only: after 0.5 s every packet of the session is dropped both ways (a silent cut), or
+    # rejected on output with a TCP reset that is itself rejected (the lab 04 'REJECT' cut).
     time.sleep(0.5)
-    for chain, side in (('INPUT', '--dport'), ('INPUT', '--sport')):
-        port = PORT2 if ROLE == 'initiator' else PORT1
-        RULES.append(['iptables', '-I', chain, '-p', 'tcp', '-i', 'lo', side, str(port), '-j', 'DROP'])
+    port = PORT2 if ROLE == 'initiator' else PORT1
+    for side in ('--dport', '--sport'):
+        if FEED == 'drop': RULES.append(['iptables', '-I', 'INPUT', '-p', 'tcp', '-i', 'lo', side, str(port), '-j', 'DROP'])
+        else: RULES.append(['iptables', '-I', 'OUTPUT', '-p', 'tcp', '-o', 'lo', side, str(port), '-j', 'REJECT', '--reject-with', 'tcp-reset'])
     for r in RULES: subprocess.run(r, check=True)
     print(f'[{time.monotonic() - t0:5.2f}s] dropping')
 if os.environ.get("RAW"):  # debugging: the raw dumps once
@@ -129,7 +132,7 @@ for at in (1.0, 3.0, 4.5, 6.0, 8.0, 11.0):
     time.sleep(max(0, at - (time.monotonic() - t0)))
     if 't' in closed: break
     print(f'[{time.monotonic() - t0:5.2f}s] {peer_state()} {peer_streams()}')
-deadline = t0 + (14 if FEED == 'drop' else 16)
+deadline = t0 + (14 if FEED in ('drop', 'reject') else 16)
 while 't' not in closed and time.monotonic() < deadline: time.sleep(0.05)
 print(f'after: {peer_state()}')
 print(f'RESULT role={ROLE} feed={FEED} hello={HELLO if ROLE == "acceptor" else "-"} closed_at={closed.get("t", -1):.3f}s')
