@@ -55,11 +55,15 @@ def peer_streams():
             cur = {}; rows.append(cur); chan = None
         elif cur is not None:
             if 'mode=peers' in l: cur['peer'] = True
+            m = re.search(r'conn_retries=(\d+)', l)
+            if m: cur['retries'] = m.group(1)
+            m = re.match(r'^\s+(scf|scb)=\S+ flags=(0x[0-9a-f]+)', l)
+            if m: cur[m.group(1) + 'fl'] = m.group(2)
             m = re.match(r'^\s+(req|res|scf|scb)=', l)
             if m: chan = m.group(1)
             m = re.search(r'rex=(\S+) wex=(\S+)', l)
             if m and chan and chan not in cur: cur[chan] = f'rex={m.group(1)},wex={m.group(2)}'
-    return [' '.join(f'{k}:{r[k]}' for k in ('scf', 'scb', 'req', 'res') if k in r) for r in rows if r.get('peer')]
+    return [' '.join(f'{k}:{r[k]}' for k in ('retries', 'scffl', 'scbfl', 'scf', 'scb', 'req', 'res') if k in r) for r in rows if r.get('peer')]
 
 def peer_state():
     out, fields = cmd('show peers'), []
@@ -71,12 +75,17 @@ def peer_state():
     return ' '.join(fields)
 
 env = dict(os.environ)
+ls = None
+if ROLE == 'initiator' and os.environ.get('LISTEN_FIRST'):
+    ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(('127.0.0.1', PORT2)); ls.listen(4)
 proc = subprocess.Popen(BIN + ['-f', f'{d}/h.cfg', '-L', 'hap1', '-db'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 time.sleep(0.3)
 HELLO_BYTES = f'HAProxyS 2.1\nhap1\nhap2 {os.getpid()} 1\n'.encode()
 if ROLE == 'initiator':
-    ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(('127.0.0.1', PORT2)); ls.listen(4)
+    if ls is None:
+        ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind(('127.0.0.1', PORT2)); ls.listen(4)
     conn, _ = ls.accept(); t0 = time.monotonic()
     buf = b''
     while buf.count(b'\n') < 3: buf += conn.recv(4096)

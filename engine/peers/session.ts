@@ -107,8 +107,11 @@ export class PeerSession {
   private idleDeadlineTick: Tick = TICK_ETERNITY;
   /** The read timeout is never armed (profile acceptedInputDropsReadTimeout, set at accept). */
   private readTimeoutOff = false;
-  /** See `trackUnconsumedInput`: the applet's input channel write timeout (`wex`). */
-  private unconsumedTimer: TimerHandle | undefined;
+  /**
+   * See `trackUnconsumedInput`: the applet's input channel write timeout (`wex`). The read
+   * timeout's timer chases it too (an initiator always has one armed while it is set, and it is
+   * never earlier than that timer), so it costs no timer of its own.
+   */
   private unconsumedDeadlineTick: Tick = TICK_ETERNITY;
   private connectAttempts = 0;
   /** When the connect under way times out, or the turn-around ends (for an orphaned stream). */
@@ -323,29 +326,24 @@ export class PeerSession {
       return;
     }
     if (this.unconsumedDeadlineTick !== TICK_ETERNITY && consumedBytes === 0) return;
+    assert(this.idleTimer !== undefined, 'an established initiator has its read timeout armed');
     this.unconsumedDeadlineTick = tickAdd(this.section.now(), PEERS_STREAM_TIMEOUT_MS);
-    if (this.unconsumedTimer === undefined) this.scheduleUnconsumedCheck(PEERS_STREAM_TIMEOUT_MS);
-  }
-
-  private scheduleUnconsumedCheck(delayMs: number): void {
-    this.unconsumedTimer = this.section.schedule(delayMs, () => {
-      this.unconsumedTimer = undefined;
-      if (this.ended || this.streamState !== 'EST' || this.unconsumedDeadlineTick === TICK_ETERNITY) return;
-      const leftMs = tickRemain(this.section.now(), this.unconsumedDeadlineTick);
-      if (leftMs > 0) return this.scheduleUnconsumedCheck(leftMs);
-      this.section.emit('session.input-timeout', { peer: this.peer?.name ?? null, session: this.id, unconsumedBytes: this.decoder.bufferedBytes });
-      this.st0 = PEER_SESS_ST_END;
-      this.finish();
-    });
   }
 
   private scheduleIdleCheck(delayMs: number): void {
     this.idleTimer = this.section.schedule(delayMs, () => {
       this.idleTimer = undefined;
       if (this.ended || this.streamState !== 'EST') return;
-      const leftMs = tickRemain(this.section.now(), this.idleDeadlineTick);
-      if (leftMs > 0) return this.scheduleIdleCheck(leftMs);
-      this.section.emit('session.timeout', { peer: this.peer?.name ?? null, session: this.id });
+      const now = this.section.now();
+      const unconsumedLeftMs = this.unconsumedDeadlineTick === TICK_ETERNITY ? Infinity : tickRemain(now, this.unconsumedDeadlineTick);
+      const idleLeftMs = tickRemain(now, this.idleDeadlineTick);
+      if (unconsumedLeftMs <= 0 && unconsumedLeftMs <= idleLeftMs) {
+        this.section.emit('session.input-timeout', { peer: this.peer?.name ?? null, session: this.id, unconsumedBytes: this.decoder.bufferedBytes });
+      } else if (idleLeftMs <= 0) {
+        this.section.emit('session.timeout', { peer: this.peer?.name ?? null, session: this.id });
+      } else {
+        return this.scheduleIdleCheck(Math.min(idleLeftMs, unconsumedLeftMs));
+      }
       this.st0 = PEER_SESS_ST_END;
       this.finish();
     });
@@ -390,16 +388,19 @@ export class PeerSession {
   }
 
   /**
-   * An initiator's own output moves its read expiry (when one is set): its connection is the
-   * stream's back end, which does not carry the peers proxy's independent-streams option, so the
-   * stream refreshes the read timeout on write activity there. An acceptor's connection is the
-   * front end, which does (`PR_O2_INDEPSTR`): its read timeout moves on input only. Measured on
-   * 2.6.12, 3.0.11, 3.2.26 (scripts/exp-read-timeout-rearm.py, feed none: an initiator that
-   * receives nothing after the handshake keeps rex 2-5 s ahead through its heartbeats and ends by
-   * the dead-peer check at 9 s; `show sess all` shows the back-end connector without 0x40).
+   * An initiator whose connect was retried has its own output move its read expiry (when one is
+   * set): the stream's back-end connector starts with the peers proxy's independent-streams flag
+   * (`SC_FL_INDEP_STR`: reads only move the read timeout) and loses it on a connect retry, after
+   * which the stream refreshes the read timeout on write activity there too. An acceptor's
+   * connection is the front end, which keeps the flag. Measured on 2.6.12, 3.0.11, 3.2.26
+   * (scripts/exp-read-timeout-rearm.py; `show sess all` scb flags 0x49 after a first-attempt
+   * connect, 0x01 after a retry): receiving nothing after the handshake, an initiator connected at
+   * its first attempt ends by its read timeout at 5.0 s, one connected at its second attempt keeps
+   * rex 2-5 s ahead through its heartbeats and ends by the dead-peer check (~9 s, no_hbt=1), also
+   * with the link silently cut (DROP) or REJECTed as in lab 04.
    */
   private refreshIdleOnWrite(): void {
-    if (this.streamState !== 'EST' || this.idleDeadlineTick === TICK_ETERNITY) return;
+    if (this.connectAttempts < 2 || this.streamState !== 'EST' || this.idleDeadlineTick === TICK_ETERNITY) return;
     this.armIdle();
   }
 
@@ -701,7 +702,6 @@ export class PeerSession {
     this.wakeTask.dispose();
     this.connectTimer?.cancel();
     this.idleTimer?.cancel();
-    this.unconsumedTimer?.cancel();
     const stream = this.stream;
     const turningAround = this.streamState === 'TAR';
     const connecting = this.streamState === 'CON' && stream !== undefined && !this.section.sessionEndAbortsConnect;

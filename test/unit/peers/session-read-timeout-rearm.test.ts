@@ -10,9 +10,11 @@
  *   session 5 s after the first one (7.0 s with the first at 2 s, on all three binaries); an
  *   acceptor's applet is the back end, the peers proxy has no `timeout server`: the session lives
  *   until the dead-peer check (6.7-6.8 s, no_hbt=1);
- * - an initiator's own writes (heartbeats) move its read expiry, an acceptor's do not: with nothing
- *   received after the handshake the initiator ends by the dead-peer check (9.0 s, no_hbt=1), the
- *   acceptor by its read timeout 5 s after the hello (3.0.11: 5.3 s with the hello at 0.3 s).
+ * - an initiator's own writes (heartbeats) move its read expiry only when its connect was retried
+ *   (the back-end connector loses SC_FL_INDEP_STR then: scb flags 0x01, else 0x49); an acceptor's
+ *   never do: with nothing received after the handshake a retried initiator ends by the dead-peer
+ *   check (9.0 s, no_hbt=1), one connected at its first attempt by its read timeout (5.0 s), the
+ *   acceptor by its read timeout 5 s after the hello (5.3 s with the hello at 0.3 s).
  */
 import { describe, expect, it } from 'vitest';
 import type { ByteStream } from '../../../engine/env.ts';
@@ -25,6 +27,7 @@ const HAP1_ADDRESS = '10.0.0.1';
 const HAP2_ADDRESS = '10.0.0.2';
 const FEED_EVERY_MS = 2_000;
 const HELLO_AFTER_CONNECT_MS = 300;
+const LISTEN_AFTER_MS = 50;
 /** A DEFINE (class 10, type 0x82) announcing a 100-byte body: sent a byte at a time, never ended. */
 const PARTIAL_MESSAGE = Uint8Array.of(10, 0x82, 100, ...new Array<number>(100).fill(0));
 type Feed = 'partial' | 'heartbeat' | 'none';
@@ -39,14 +42,17 @@ interface Outcome {
 }
 
 /** hap1 (a real section) against a raw 'hap2' that, once the handshake is over, sends `feed` every 2 s. */
-function run(options: { line: HaproxyVersion; role: Role; feed: Feed; untilMs: number }): Outcome {
+function run(options: { line: HaproxyVersion; role: Role; feed: Feed; untilMs: number; initiatorRetried?: boolean }): Outcome {
   const c = new Cluster({ hosts: ['hap1', 'hap2'], profile: profileFor(options.line), link: { latencyMs: 2 } });
   const streams: ByteStream[] = [];
   let startMs = -1;
+  c.start('hap1', { sectionPeers: ['hap1', 'hap2'] });
+  // Listening after hap1's first connect was refused: hap1 connects at its second attempt.
+  if (options.initiatorRetried === true) c.run(LISTEN_AFTER_MS);
   if (options.role === 'initiator') {
     c.network.netFor('hap2').listen({ address: HAP2_ADDRESS, port: PEER_PORT }, (stream) => {
       streams.push(stream);
-      startMs = c.nowMs();
+      if (startMs < 0) startMs = c.nowMs();
       let answered = false;
       stream.onData(() => {
         if (answered) return;
@@ -56,7 +62,6 @@ function run(options: { line: HaproxyVersion; role: Role; feed: Feed; untilMs: n
       });
     });
   }
-  c.start('hap1', { sectionPeers: ['hap1', 'hap2'] });
   if (options.role === 'acceptor') {
     // Past the startup; hap1's own connects to hap2 are refused (nothing listens there).
     c.run(3_000);
@@ -67,7 +72,7 @@ function run(options: { line: HaproxyVersion; role: Role; feed: Feed; untilMs: n
     c.run(HELLO_AFTER_CONNECT_MS);
     stream.write(encodeMessage({ kind: 'hello', lines: helloLines({ minorVersion: 1, calledName: 'hap1', callerName: 'hap2', pid: 7 }) }));
   }
-  c.run(100);
+  c.run(options.initiatorRetried === true ? 1_500 : 100);
   expect(streams.length).toBe(1);
   const stream = streams[0]!;
   let sent = 0;
@@ -108,8 +113,17 @@ describe('read and unconsumed-input timeouts of a peer session', () => {
       expect(o.deadPeerMs.length).toBeGreaterThanOrEqual(1);
     });
 
-    it(`${line} initiator, nothing after the handshake: its heartbeats keep its read timeout away, the dead-peer check ends it`, () => {
+    it(`${line} initiator connected at its first attempt, nothing after the handshake: its writes do not move the read timeout, it fires 5 s after the last input`, () => {
       const o = run({ line, role: 'initiator', feed: 'none', untilMs: 12_000 });
+      expect(o.readTimeoutsMs.length).toBe(1);
+      // The status and the lesson's end arrive ~4 ms after the accept.
+      expect(o.readTimeoutsMs[0]).toBeGreaterThanOrEqual(5_000);
+      expect(o.readTimeoutsMs[0]).toBeLessThanOrEqual(5_010);
+      expect(o.deadPeerMs).toEqual([]);
+    });
+
+    it(`${line} initiator connected at its second attempt, nothing after the handshake: its heartbeats keep its read timeout away, the dead-peer check ends it`, () => {
+      const o = run({ line, role: 'initiator', feed: 'none', untilMs: 12_000, initiatorRetried: true });
       expect(o.readTimeoutsMs).toEqual([]);
       expect(o.inputTimeoutsMs).toEqual([]);
       expect(o.deadPeerMs.length).toBe(1);

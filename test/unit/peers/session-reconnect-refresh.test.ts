@@ -8,10 +8,11 @@
  * last check.
  *
  * Setup: hap1 connects to a raw listener 'hap2' that answers 200, ends the lesson hap1 asks for
- * (its last complete message, so PEER_F_ALIVE), and then sends nothing. hap1 initiated the
- * session, so its own heartbeats keep its read timeout away (measured: scripts/exp-read-timeout-rearm.py,
- * feed none/drop: an initiator receiving nothing lives to the dead-peer check on 2.6.12, 3.0.11
- * and 3.2.26; session-read-timeout-rearm.test.ts). hap1's first reconnect expiry clears the flag;
+ * (its last complete message, so PEER_F_ALIVE), and then sends nothing. hap2 listens only once
+ * hap1's first connect was refused, so hap1 connects at its second attempt, and an initiator whose
+ * connect was retried has its own heartbeats keep its read timeout away (measured:
+ * scripts/exp-read-timeout-rearm.py, feeds none/drop/reject on 2.6.12, 3.0.11 and 3.2.26;
+ * session-read-timeout-rearm.test.ts). hap1's first reconnect expiry clears the flag;
  * 1 s before the second, a link hold towards hap2 and a burst of 6,000 writes (more than the 32 KB
  * send buffer) leave updates to push when it comes; the hold ends 1 s after it. (The earlier
  * device, a byte every 2 s of a message never ended, times out an initiator 5 s after the first
@@ -35,6 +36,7 @@ const ENTRIES = 6_000;
 const SEND_BUFFER_BYTES = 32 * 1024;
 const SPEC = specOf({ name: 'st', size: 2 * ENTRIES, store: 'gpc0', expireMs: 600_000 });
 const TRICKLE_EVERY_MS = 2_000;
+const LISTEN_AFTER_MS = 50;
 const FIRST_EXPIRY_PASSED_MS = 5_600;
 const HOLD_BEFORE_EXPIRY_MS = 1_000;
 const HOLD_AFTER_EXPIRY_MS = 1_000;
@@ -59,6 +61,9 @@ interface Outcome {
 function run(profile: VersionProfile, options: { totalAfterExpiryMs: number }): Outcome {
   const c = new Cluster({ hosts: ['hap1', 'hap2'], spec: SPEC, profile, link: { latencyMs: 2, sendBufferBytes: SEND_BUFFER_BYTES } });
   const accepted: ByteStream[] = [];
+  const a = c.start('hap1', { sectionPeers: ['hap1', 'hap2'] });
+  // hap2 listens only after hap1's first connect was refused: hap1 connects at its second attempt.
+  c.run(LISTEN_AFTER_MS);
   c.network.netFor('hap2').listen({ address: HAP2_ADDRESS, port: PEER_PORT }, (stream) => {
     accepted.push(stream);
     let answered = false;
@@ -70,7 +75,6 @@ function run(profile: VersionProfile, options: { totalAfterExpiryMs: number }): 
       stream.write(encodeMessage({ kind: 'control', control: 'resyncFinished' }));
     });
   });
-  const a = c.start('hap1', { sectionPeers: ['hap1', 'hap2'] });
   let trickleNextMs = TRICKLE_EVERY_MS;
   const runTrickling = (untilMs: number): void => {
     while (c.nowMs() < untilMs) {
@@ -83,7 +87,7 @@ function run(profile: VersionProfile, options: { totalAfterExpiryMs: number }): 
     }
   };
   const peer = a.section.findPeer('hap2')!;
-  runTrickling(100);
+  runTrickling(1_500);
   const session = peer.session;
   expect(session?.role).toBe('initiator');
   expect(accepted.length).toBe(1);
