@@ -13,6 +13,9 @@ Usage: scripts/exp-read-timeout-rearm.py HAPROXY_BINARY ROLE FEED [HELLO]   (no 
          reject    same with OUTPUT REJECT --reject-with tcp-reset both ways (the reset is rejected too).
   HELLO  (acceptor only) sep: hello 300 ms after the connect; with: hello in the connect's
          first segment (sent at once).
+LISTEN_FIRST=1 (initiator): listen before haproxy starts, so its first connect succeeds (without
+it the first is refused and the session comes from a retry: the back-end connector then lacks
+SC_FL_INDEP_STR and the initiator's writes move its read expiry).
 Prints when haproxy closed the session (seconds after the TCP connection), the peer stream's
 channel expiries from `show sess all` at 1.0, 4.5, 6.0 and 8.0 s, and `show peers` flags."""
 import os, re, socket, subprocess, sys, tempfile, threading, time

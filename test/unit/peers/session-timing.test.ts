@@ -1,7 +1,7 @@
 /**
  * When a session counts as connected, when its read timeout fires and how much input one wake-up
  * reads: the connect timer ends at the TCP handshake (not the first byte), the 5 s read timeout
- * is re-armed by input (§4.11; an initiator's own writes move it too, see
+ * is re-armed by input (§4.11; an initiator's own writes move it too after a connect retry, see
  * session-read-timeout-rearm.test.ts), one wake-up treats one input buffer (16 KB) and more
  * unread input than the decoder's bound ends the session with a traced event.
  */
