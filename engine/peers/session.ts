@@ -107,6 +107,12 @@ export class PeerSession {
   private idleDeadlineTick: Tick = TICK_ETERNITY;
   /** The read timeout is never armed (profile acceptedInputDropsReadTimeout, set at accept). */
   private readTimeoutOff = false;
+  /**
+   * See `trackUnconsumedInput`: the applet's input channel write timeout (`wex`). The read
+   * timeout's timer chases it too (an initiator always has one armed while it is set, and it is
+   * never earlier than that timer), so it costs no timer of its own.
+   */
+  private unconsumedDeadlineTick: Tick = TICK_ETERNITY;
   private connectAttempts = 0;
   /** When the connect under way times out, or the turn-around ends (for an orphaned stream). */
   private connectDeadlineTick: Tick = TICK_ETERNITY;
@@ -301,13 +307,43 @@ export class PeerSession {
     if (this.idleTimer === undefined) this.scheduleIdleCheck(PEERS_STREAM_TIMEOUT_MS);
   }
 
+  /**
+   * Received bytes the applet leaves in its input channel (an incomplete message) are output its
+   * stream has not delivered: the channel's write timeout (`wex`, the applet side's timeout) runs
+   * from the wake-up that left them, moves only when the applet consumes some of them and stops
+   * when none is left; more bytes of the same message do not move it (they re-arm the read
+   * timeout only). When it fires the stream shuts the applet's side and the session ends.
+   * Only an initiator has it: its applet is the stream's front end, whose timeout is the peers
+   * proxy's `timeout client` (5 s); an acceptor's applet is the back end, and the peers proxy
+   * sets no `timeout server`. Measured on 2.6.12, 3.0.11, 3.2.26 (scripts/exp-read-timeout-rearm.py:
+   * a byte every 2 s of a never-ended message closes an initiator's session 5 s after the
+   * first byte, with its read expiry re-armed by every byte; an acceptor's lives on).
+   */
+  private trackUnconsumedInput(consumedBytes: number): void {
+    if (this.ended || this.role !== 'initiator' || this.streamState !== 'EST') return;
+    if (this.decoder.bufferedBytes === 0) {
+      this.unconsumedDeadlineTick = TICK_ETERNITY;
+      return;
+    }
+    if (this.unconsumedDeadlineTick !== TICK_ETERNITY && consumedBytes === 0) return;
+    assert(this.idleTimer !== undefined, 'an established initiator has its read timeout armed');
+    this.unconsumedDeadlineTick = tickAdd(this.section.now(), PEERS_STREAM_TIMEOUT_MS);
+  }
+
   private scheduleIdleCheck(delayMs: number): void {
     this.idleTimer = this.section.schedule(delayMs, () => {
       this.idleTimer = undefined;
       if (this.ended || this.streamState !== 'EST') return;
-      const leftMs = tickRemain(this.section.now(), this.idleDeadlineTick);
-      if (leftMs > 0) return this.scheduleIdleCheck(leftMs);
-      this.section.emit('session.timeout', { peer: this.peer?.name ?? null, session: this.id });
+      const now = this.section.now();
+      const unconsumedLeftMs = this.unconsumedDeadlineTick === TICK_ETERNITY ? Infinity : tickRemain(now, this.unconsumedDeadlineTick);
+      const idleLeftMs = tickRemain(now, this.idleDeadlineTick);
+      if (unconsumedLeftMs <= 0 && unconsumedLeftMs <= idleLeftMs) {
+        this.section.emit('session.input-timeout', { peer: this.peer?.name ?? null, session: this.id, unconsumedBytes: this.decoder.bufferedBytes });
+      } else if (idleLeftMs <= 0) {
+        this.section.emit('session.timeout', { peer: this.peer?.name ?? null, session: this.id });
+      } else {
+        return this.scheduleIdleCheck(Math.min(idleLeftMs, unconsumedLeftMs));
+      }
       this.st0 = PEER_SESS_ST_END;
       this.finish();
     });
@@ -344,8 +380,28 @@ export class PeerSession {
     out.pos = 0;
     // A buffer grown by a large lesson is not kept for the session's life.
     if (out.buf.length > OUT_BYTES_KEPT_MAX) this.out = new WireWriter(OUT_BYTES_INITIAL);
-    if (this.stream !== undefined) this.stream.write(all);
+    if (this.stream !== undefined) {
+      this.stream.write(all);
+      if (this.role === 'initiator') this.refreshIdleOnWrite();
+    }
     if (this.role === 'initiator' && this.st0 === PEER_SESS_ST_GETSTATUS) this.pendingOnConnect = all;
+  }
+
+  /**
+   * An initiator whose connect was retried has its own output move its read expiry (when one is
+   * set): the stream's back-end connector starts with the peers proxy's independent-streams flag
+   * (`SC_FL_INDEP_STR`: reads only move the read timeout) and loses it on a connect retry, after
+   * which the stream refreshes the read timeout on write activity there too. An acceptor's
+   * connection is the front end, which keeps the flag. Measured on 2.6.12, 3.0.11, 3.2.26
+   * (scripts/exp-read-timeout-rearm.py; `show sess all` scb flags 0x49 after a first-attempt
+   * connect, 0x01 after a retry): receiving nothing after the handshake, an initiator connected at
+   * its first attempt ends by its read timeout at 5.0 s, one connected at its second attempt keeps
+   * rex 2-5 s ahead through its heartbeats and ends by the dead-peer check (~9 s, no_hbt=1), also
+   * with the link silently cut (DROP) or REJECTed as in lab 04.
+   */
+  private refreshIdleOnWrite(): void {
+    if (this.connectAttempts < 2 || this.streamState !== 'EST' || this.idleDeadlineTick === TICK_ETERNITY) return;
+    this.armIdle();
   }
 
   // --- the I/O handler -----------------------------------------------------------------------------
@@ -353,8 +409,10 @@ export class PeerSession {
   private ioHandler(): void {
     if (this.ended) return;
     this.calls++;
+    const unreadAtWake = this.decoder.bufferedBytes;
     this.step();
     this.flush();
+    this.trackUnconsumedInput(unreadAtWake - this.decoder.bufferedBytes);
     if (this.st0 === PEER_SESS_ST_END) this.finish({ orphanStream: true });
     // A wake-up changes this session, its peer and the section's flags: those are checked here;
     // what spans every peer and session is checked on each sync-task run and release.

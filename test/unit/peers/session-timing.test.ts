@@ -1,8 +1,9 @@
 /**
  * When a session counts as connected, when its read timeout fires and how much input one wake-up
  * reads: the connect timer ends at the TCP handshake (not the first byte), the 5 s read timeout
- * is re-armed by input only (§4.11), one wake-up treats one input buffer (16 KB) and more unread
- * input than the decoder's bound ends the session with a traced event.
+ * is re-armed by input (§4.11; an initiator's own writes move it too after a connect retry, see
+ * session-read-timeout-rearm.test.ts), one wake-up treats one input buffer (16 KB) and more
+ * unread input than the decoder's bound ends the session with a traced event.
  */
 import { describe, expect, it } from 'vitest';
 import type { ByteStream } from '../../../engine/env.ts';
