@@ -27,10 +27,9 @@ import { assert } from '../lib/assert.ts';
 import type { ByteStream } from '../engine/env.ts';
 import type { Kernel, KernelTimer } from './kernel.ts';
 import type { SeededRandom } from './seeds.ts';
+import { isWholeMsRange, type MsRange } from './ms-range.ts';
 
-export interface AcceptDelay {
-  minMs: number;
-  maxMs: number;
+export interface AcceptDelay extends MsRange {
   /**
    * Share of accepts, per mille, that wait a delay drawn from [minMs, maxMs]; the others are
    * processed when the handshake completes (0 ms). Default 1000: every accept draws.
@@ -49,7 +48,7 @@ const WAITING_MAX = 4_096;
 export function isAcceptDelay(delay: AcceptDelay): boolean {
   const { minMs, maxMs, delayedPerMille } = delay;
   const share = delayedPerMille === undefined || (Number.isSafeInteger(delayedPerMille) && delayedPerMille >= 0 && delayedPerMille <= PER_MILLE);
-  return share && Number.isSafeInteger(minMs) && Number.isSafeInteger(maxMs) && minMs >= 0 && minMs <= maxMs && maxMs <= ACCEPT_DELAY_MS_MAX;
+  return share && isWholeMsRange({ minMs, maxMs }, ACCEPT_DELAY_MS_MAX);
 }
 
 /** One accept's delay: the share draw first (only when a share is given), then the delay. */

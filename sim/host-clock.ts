@@ -9,6 +9,7 @@ import type { Clock, TimerHandle, Timers } from '../engine/env.ts';
 import { tickAdd, tickFromMs, TICK_MODULUS, type Tick } from '../engine/ticks.ts';
 import type { Kernel, KernelTimer, KernelTimerGroup } from './kernel.ts';
 import type { SeededRandom } from './seeds.ts';
+import { isWholeMsRange, type MsRange } from './ms-range.ts';
 
 /** Bound on the drift a host may have: 10% is far beyond any real quartz. */
 export const DRIFT_PPM_MAX = 100_000;
@@ -21,10 +22,7 @@ const TIMER_ADJUST_STEPS_MAX = 4;
  * lockstep. Measured on haproxy 2.6.12 (lab capture, loopback): heartbeats 3001.23 and
  * 3001.25 ms apart for a 3000 ms timer, i.e. ~1.24 ms late; in whole ms, 1 or 2.
  */
-export interface TimerLateness {
-  minMs: number;
-  maxMs: number;
-}
+export type TimerLateness = MsRange;
 
 /** The lab's measured lateness (see TimerLateness); simulated hosts get it unless told otherwise. */
 export const TIMER_LATENESS_MEASURED: TimerLateness = { minMs: 1, maxMs: 2 };
@@ -151,7 +149,7 @@ export class HostClock implements Clock, Timers {
 export function assertLateness(lateness: TimerLateness): void {
   const { minMs, maxMs } = lateness;
   assert(
-    Number.isSafeInteger(minMs) && Number.isSafeInteger(maxMs) && minMs >= 0 && minMs <= maxMs && maxMs <= TIMER_LATENESS_MS_MAX,
+    isWholeMsRange(lateness, TIMER_LATENESS_MS_MAX),
     `timer lateness: whole ms with 0 <= minMs <= maxMs <= ${TIMER_LATENESS_MS_MAX} (got ${minMs}..${maxMs})`,
   );
 }

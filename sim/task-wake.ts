@@ -12,18 +12,15 @@
 import { assert } from '../lib/assert.ts';
 import type { TaskWakeLatency, TimerHandle } from '../engine/env.ts';
 import type { SeededRandom } from './seeds.ts';
+import { isWholeMsRange, type MsRange } from './ms-range.ts';
 
-export interface TaskWakeDelay {
-  minMs: number;
-  maxMs: number;
-}
+export type TaskWakeDelay = MsRange;
 
 /** Bound on a host's task wake delay: far beyond any loaded real host. */
 export const TASK_WAKE_DELAY_MS_MAX = 1_000;
 
 export function isTaskWakeDelay(delay: TaskWakeDelay): boolean {
-  const { minMs, maxMs } = delay;
-  return Number.isSafeInteger(minMs) && Number.isSafeInteger(maxMs) && minMs >= 0 && minMs <= maxMs && maxMs <= TASK_WAKE_DELAY_MS_MAX;
+  return isWholeMsRange(delay, TASK_WAKE_DELAY_MS_MAX);
 }
 
 /** A host's TaskWakeLatency: draws the delay, then schedules through `scheduleExact` (no timer lateness). */
