@@ -15,7 +15,10 @@
  *
  * Differs by version (docs/haproxy-versions.md S1; lab/v3/out/<line>/03b-reload-threshold.out):
  * from 3.0 a section with no remote peer is synced at start, so every reload keeps the table,
- * with the section flags 0x300003 before and 0x11000003 after (PRE_SECONDS_3X).
+ * with the section flags 0x300003 before and 0x11000003 after (PRE_SECONDS_3X). The kept table is
+ * profile `loneLocalPeerSyncedAtStart`, the flag values `showPeers3x` (R11). Expectation
+ * `kept-only-after-the-startup-resync` is per line; test/scenarios/versions.test.ts judges each
+ * line's run by the other line's rows (negative controls).
  */
 import { scenario } from '../dsl.ts';
 import { mesh } from './cluster.ts';
@@ -44,7 +47,8 @@ interface Round {
 export default scenario({
   name: 'lab-03b-reload-threshold',
   title: 'Lab experiment 3b ported: a lone node reloaded 0.5-7 s after its start',
-  lesson: 'A soft reload hands the table over only once the old process has finished its startup resync (5 s after start for a node alone in its peers section); a reload sooner loses every entry.',
+  lesson:
+    'A soft reload hands the table over only once the old process has finished its startup resync (5 s after start for a node alone in its peers section in 2.6); a reload sooner loses every entry. Differs by HAProxy line: from 3.0 a node alone in its section is synced at start, so every reload keeps the table (and `show peers` prints 3.x flag values).',
   hosts: mesh(['hap1']).map((h) => ({ ...h, startAtZero: false })),
   durationMs: 60_000,
   script: (s) => {

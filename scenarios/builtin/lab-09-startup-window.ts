@@ -9,9 +9,13 @@
  * round, including writes made while every session was down (the lab: already at the first check,
  * 1 s after the writes, in its one trial per round; sticksim has a key still missing at that
  * check in 20 of 50 seeds for W=0.5 s and 13 of 50 for W=1 s, figure missingAt1s, which one lab
- * trial per round can neither confirm nor rule out); the
- * section flags at the last check (lab: 0x6833 on hap1, 0x68b3 on the others, after the 5 s
- * resync timeout) are reported per round as figures.
+ * trial per round can neither confirm nor rule out); the section flags at the last check, after
+ * the 5 s resync timeout, in every round: 0x6833 on hap1 and 0x68b3 on the others.
+ *
+ * Differs by version in the flag values only (docs/haproxy-versions.md R11, S8): 3.0.11 and 3.2.26
+ * printed 0x28300003 on hap1 and 0x28b00003 on the others at the last check of every round
+ * (lab/v3/out/<line>/09-startup-window.out). The section went through the same states; 3.x numbers
+ * them with other bits (profile `showPeers3x`). Every write still reaches every node in all three.
  *
  * What an operator learns: the startup collision window delays replication but loses nothing:
  * updates that could not be sent are kept and pushed when the session comes back.
@@ -22,6 +26,11 @@ import { mesh } from './cluster.ts';
 
 const NODES = ['hap1', 'hap2', 'hap3'] as const;
 export const WRITE_AT_S: readonly number[] = [0.5, 1.0, 2.0];
+/**
+ * The section flags `show peers` printed on hap1/hap2/hap3 at the last check of every round, per
+ * line: lab/out/09-startup-window.out (2.6.12), lab/v3/out/3.0|3.2/09-startup-window.out.
+ */
+export const FLAGS_AT_LAST_CHECK = { '2.6': '0x6833/0x68b3/0x68b3', '3.x': '0x28300003/0x28b00003/0x28b00003' } as const;
 /** The keys written and their gpc0: 6 on hap1, one on hap2, one on hap3. */
 const WRITES: readonly { host: string; key: string; gpc0: number }[] = [
   ...[1, 2, 3, 4, 5, 6].map((k) => ({ host: 'hap1', key: `127.0.0.${10 + k}`, gpc0: k })),
@@ -41,7 +50,8 @@ interface Round {
 export default scenario({
   name: 'lab-09-startup-window',
   title: 'Lab experiment 9 ported: writes made while a 3-node cluster starts',
-  lesson: 'Writes made during the startup collision window reach every node once the sessions are re-made: the window delays replication, it loses nothing.',
+  lesson:
+    'Writes made during the startup collision window reach every node once the sessions are re-made: the window delays replication, it loses nothing. The same in 2.6, 3.0 and 3.2; only the section flags `show peers` prints differ by line (3.x numbers the same states with other bits).',
   hosts: mesh([...NODES]).map((h) => ({ ...h, startAtZero: false })),
   durationMs: 70_000,
   script: (s) => {
@@ -85,6 +95,13 @@ export default scenario({
     s.always('every-write-everywhere-by-the-last-check', () => {
       const wrong = rounds.filter((r) => r.missing[2] !== 0);
       return wrong.length === 0 ? true : wrong.map((r) => `writes at +${r.writeAtS} s: missing or wrong per check ${r.missing.join(', ')}`).join('; ');
+    });
+    // Per line: the same section state (resync finished, hap1 by its timeout, the others taught),
+    // printed with 2.6's or 3.x's bit values (R11, profile showPeers3x).
+    const line = s.haproxy === '2.6' ? '2.6' : '3.x';
+    s.always('section-flags-at-the-last-check', () => {
+      const wrong = rounds.filter((r) => r.flags !== FLAGS_AT_LAST_CHECK[line]);
+      return wrong.length === 0 ? true : wrong.map((r) => `writes at +${r.writeAtS} s: flags ${r.flags} (lab, ${line}: ${FLAGS_AT_LAST_CHECK[line]})`).join('; ');
     });
     for (const writeAtS of WRITE_AT_S) {
       s.figure(`writesAt${String(writeAtS).replace('.', '_')}s`, () => {

@@ -76,7 +76,8 @@ describe('the split-brain seeds make each side win somewhere', () => {
 describe('negative controls: each fails exactly the expectations it names, on every seed', () => {
   for (const control of CONTROLS) {
     const seeds = byName.has(control.scenario) ? scenarioSeeds(spec(control.scenario)) : [];
-    it(`${control.scenario} fails ${control.breaks.join(', ')} when ${control.how} (seeds ${seeds.join(', ')})`, () => {
+    const line = control.haproxy === undefined ? '' : `, under ${control.haproxy}`;
+    it(`${control.scenario} fails ${control.breaks.join(', ')} when ${control.how} (seeds ${seeds.join(', ')}${line})`, () => {
       const base = spec(control.scenario);
       const want = [...control.breaks].sort();
       expect(new Set(want).size, 'no expectation named twice').toBe(want.length);

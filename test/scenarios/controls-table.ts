@@ -17,7 +17,8 @@ for (const { spec } of suite) {
     const want = [...control.breaks].sort().join(',');
     const exact = seeds.filter((seed) => failingUnder(control, spec, seed).join(',') === want).length;
     if (exact !== seeds.length) short++;
-    lines.push(`| ${spec.name} | ${seeds.join(' ')} | ${control.how} | ${control.breaks.join(', ')} | ${exact}/${seeds.length} |`);
+    const how = control.haproxy === undefined ? control.how : `${control.how} (under ${control.haproxy})`;
+    lines.push(`| ${spec.name} | ${seeds.join(' ')} | ${how} | ${control.breaks.join(', ')} | ${exact}/${seeds.length} |`);
   }
 }
 for (const c of CONTROLS) if (!byName.has(c.scenario)) lines.push(`| ${c.scenario} (no such scenario) | | ${c.how} | | 0/0 |`);

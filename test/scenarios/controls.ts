@@ -12,6 +12,7 @@
  */
 import type { MergePolicyName } from '../../engine/peers/merge.ts';
 import type { PlantedBug } from '../../engine/peers/planted-bug.ts';
+import type { HaproxyVersion } from '../../engine/version/profile.ts';
 import { meshConfig, type ScenarioSpec } from '../../scenarios/dsl.ts';
 import { runScenario } from '../../scenarios/runner.ts';
 import type { ScriptApi } from '../../scenarios/script-api.ts';
@@ -31,6 +32,12 @@ export interface Control {
    * runs with a planted bug (engine/peers/planted-bug.ts, as `sticksim run --plant-bug` does).
    */
   engine?: { policy?: MergePolicyName; told?: MergePolicyName; plantedBug?: PlantedBug };
+  /**
+   * The HAProxy line the variant runs under, engine and script alike (default 2.6): a scenario whose
+   * expectations differ by line has controls under its 3.x expectations too (versions.test.ts has
+   * the cross-line ones: one line's engine judged by another line's expectations).
+   */
+  haproxy?: HaproxyVersion;
 }
 
 type Verb = 'heal' | 'healOneWay' | 'reload' | 'restart' | 'start' | 'crash' | 'cut' | 'reject' | 'partition' | 'natDestination' | 'natSource' | 'hold' | 'release' | 'clients' | 'request';
@@ -133,7 +140,7 @@ export const CONTROLS: readonly Control[] = [
   { scenario: 'lab-04-split-brain', how: 'the engine keeps the larger value', breaks: ['acceptor-wins-when-both-wrote', 'surviving-session-swaps'], engine: { policy: 'max' } },
   { scenario: 'lab-04-split-brain', how: 'the engine adds the changes up', breaks: ['acceptor-wins-when-both-wrote', 'surviving-session-swaps'], engine: { policy: 'aggregate' } },
   { scenario: 'lab-04-split-brain', how: 'each one-way heal opens the other direction', breaks: ['chosen-node-reconnects'], variant: (b) => withVerbs(b, { healOneWay: (s, from: string, to: string) => s.healOneWay(to, from) }) },
-  { scenario: 'lab-04-split-brain', how: 'never cut', breaks: ['acceptor-wins-when-both-wrote', 'chosen-node-reconnects', 'surviving-session-swaps'], variant: (b) => withVerbs(b, { reject: noop, partition: noop }) },
+  { scenario: 'lab-04-split-brain', how: 'never cut', breaks: ['acceptor-wins-when-both-wrote', 'chosen-node-reconnects', 'cut-seen-in-time', 'surviving-session-swaps'], variant: (b) => withVerbs(b, { reject: noop, partition: noop }) },
   { scenario: 'lab-04-split-brain', how: 'a session pushes before it reads what arrived (push-before-read)', breaks: ['acceptor-wins-when-both-wrote'], engine: { plantedBug: 'push-before-read' } },
   { scenario: 'lab-04-split-brain', how: 'a received update keeps the larger value (merge-max)', breaks: ['acceptor-wins-when-both-wrote', 'surviving-session-swaps'], engine: { plantedBug: 'merge-max' } },
   { scenario: 'lab-04-split-brain', how: 'a remote touch is treated as local (remote-touch-local)', breaks: ['one-sided-write-propagates'], engine: { plantedBug: 'remote-touch-local' } },
@@ -142,7 +149,7 @@ export const CONTROLS: readonly Control[] = [
   { scenario: 'lab-03b-reload-threshold', how: 'hard restart instead of reload', breaks: ['kept-only-after-the-startup-resync'], variant: (b) => withVerbs(b, { reload: (s, h: string) => s.restart(h) }) },
   { scenario: 'lab-03b-reload-threshold', how: 'the run stops after 20 s', breaks: ['rounds'], variant: (b) => ({ ...b, durationMs: 20_000 }) },
   { scenario: 'lab-03b-reload-threshold', how: 'no peers section', breaks: ['kept-only-after-the-startup-resync'], variant: (b) => ({ ...b, hosts: mesh(['hap1'], { withPeers: false }).map((h) => ({ ...h, startAtZero: false })) }) },
-  { scenario: 'lab-09-startup-window', how: 'hap3 comes up cut off from the others', breaks: ['every-write-everywhere-by-the-last-check'], variant: (b) => withVerbs(b, { start: (s, h: string) => { s.start(h); if (h === 'hap3') s.cut(['hap3'], ['hap1', 'hap2']); } }) },
+  { scenario: 'lab-09-startup-window', how: 'hap3 comes up cut off from the others', breaks: ['every-write-everywhere-by-the-last-check', 'section-flags-at-the-last-check'], variant: (b) => withVerbs(b, { start: (s, h: string) => { s.start(h); if (h === 'hap3') s.cut(['hap3'], ['hap1', 'hap2']); } }) },
   { scenario: 'lab-09-startup-window', how: 'the run stops after 30 s', breaks: ['rounds'], variant: (b) => ({ ...b, durationMs: 30_000 }) },
   { scenario: 'lab-02-replication', how: 'a learned update is relayed (relay-learned)', breaks: ['crossing-writes-converge-or-swap', 'no-relay-across-the-cut'], engine: { plantedBug: 'relay-learned' } },
   { scenario: 'lab-02-replication', how: 'never healed', breaks: ['healToHap3Ms'], variant: (b) => withVerbs(b, { heal: noop }) },
@@ -150,6 +157,34 @@ export const CONTROLS: readonly Control[] = [
   { scenario: 'lab-02-replication', how: 'no requests', breaks: ['each-request-counted-everywhere'], variant: (b) => withVerbs(b, { request: noop }) },
   { scenario: 'lab-02-replication', how: 'the run stops after 15 s', breaks: ['cutPhaseRun', 'healToHap3Ms'], variant: (b) => ({ ...b, durationMs: 15_000 }) },
   { scenario: 'rogue-peer', how: 'rogue never starts', breaks: ['hap1-accepts-the-injected-entry', 'collisionsOnHap1AfterRogueStarts'], variant: (b) => withVerbs(b, { start: noop }) },
+
+  // --- the same variants under a 3.x line, for the scenarios whose expectations differ by line -----
+  // (each 3.x expectation fails here on a broken run of its own line; versions.test.ts judges one
+  // line's engine by another line's expectations)
+  { scenario: 'reload-before-startup-resync-loses-table', haproxy: '3.0', how: 'hard restart instead of reload', breaks: ['entriesAfterReload', 'updatesTaught'], variant: (b) => withVerbs(b, { reload: (s, h: string) => s.restart(h) }) },
+  { scenario: 'reload-before-startup-resync-loses-table', haproxy: '3.2', how: 'hard restart instead of reload', breaks: ['entriesAfterReload', 'updatesTaught'], variant: (b) => withVerbs(b, { reload: (s, h: string) => s.restart(h) }) },
+  { scenario: 'lab-03b-reload-threshold', haproxy: '3.0', how: 'hard restart instead of reload', breaks: ['kept-only-after-the-startup-resync'], variant: (b) => withVerbs(b, { reload: (s, h: string) => s.restart(h) }) },
+  { scenario: 'lab-03b-reload-threshold', haproxy: '3.2', how: 'hard restart instead of reload', breaks: ['kept-only-after-the-startup-resync'], variant: (b) => withVerbs(b, { reload: (s, h: string) => s.restart(h) }) },
+  { scenario: 'lab-09-startup-window', haproxy: '3.0', how: 'hap3 comes up cut off from the others', breaks: ['every-write-everywhere-by-the-last-check', 'section-flags-at-the-last-check'], variant: (b) => withVerbs(b, { start: (s, h: string) => { s.start(h); if (h === 'hap3') s.cut(['hap3'], ['hap1', 'hap2']); } }) },
+  { scenario: 'lab-09-startup-window', haproxy: '3.2', how: 'hap3 comes up cut off from the others', breaks: ['every-write-everywhere-by-the-last-check', 'section-flags-at-the-last-check'], variant: (b) => withVerbs(b, { start: (s, h: string) => { s.start(h); if (h === 'hap3') s.cut(['hap3'], ['hap1', 'hap2']); } }) },
+  { scenario: 'lab-04-split-brain', haproxy: '3.0', how: 'never cut', breaks: ['acceptor-wins-when-both-wrote', 'chosen-node-reconnects', 'cut-seen-in-time', 'surviving-session-swaps'], variant: (b) => withVerbs(b, { reject: noop, partition: noop }) },
+  { scenario: 'lab-04-split-brain', haproxy: '3.2', how: 'never cut', breaks: ['acceptor-wins-when-both-wrote', 'chosen-node-reconnects', 'cut-seen-in-time', 'surviving-session-swaps'], variant: (b) => withVerbs(b, { reject: noop, partition: noop }) },
+  { scenario: 'lab-04-split-brain', haproxy: '3.0', how: 'the engine keeps the larger value', breaks: ['acceptor-wins-when-both-wrote', 'surviving-session-swaps'], engine: { policy: 'max' } },
+  { scenario: 'lab-04-split-brain', haproxy: '3.2', how: 'the engine keeps the larger value', breaks: ['acceptor-wins-when-both-wrote', 'surviving-session-swaps'], engine: { policy: 'max' } },
+  {
+    scenario: 'table-too-small-under-attack',
+    haproxy: '3.0',
+    how: 'a 100k table',
+    breaks: ['botnetLetThroughPercent', 'tableFull'],
+    variant: (b) => ({ ...b, hosts: mesh(['hap1'], { table: SMALL_TABLE.replace('size 100 ', 'size 100k '), frontend: ['http-request deny deny_status 429 if { sc_http_req_rate(0) gt 20 }'], withPeers: false }) }),
+  },
+  {
+    scenario: 'table-too-small-under-attack',
+    haproxy: '3.2',
+    how: 'a 100k table',
+    breaks: ['botnetLetThroughPercent', 'tableFull'],
+    variant: (b) => ({ ...b, hosts: mesh(['hap1'], { table: SMALL_TABLE.replace('size 100 ', 'size 100k '), frontend: ['http-request deny deny_status 429 if { sc_http_req_rate(0) gt 20 }'], withPeers: false }) }),
+  },
 
   // --- table size and traffic ---------------------------------------------------------------------
   {
@@ -190,6 +225,7 @@ export function failingUnder(control: Control, base: ScenarioSpec, seed: string)
     policy: control.engine?.policy ?? 'haproxy',
     ...(control.engine === undefined ? {} : { policyToldToScript: control.engine.told ?? 'haproxy' }),
     ...(control.engine?.plantedBug === undefined ? {} : { plantedBug: control.engine.plantedBug }),
+    ...(control.haproxy === undefined ? {} : { haproxy: control.haproxy }),
     traceLevel: 'off',
   });
   return result.expectations.filter((e) => !e.passed).map((e) => e.name).sort();
