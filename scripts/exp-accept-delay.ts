@@ -13,9 +13,10 @@
 import { createConnection, type Socket } from 'node:net';
 import { encodeMessage } from '../engine/peers/encode-message.ts';
 import { helloLines } from '../engine/peers/hello.ts';
-import { interopGateFor, parseHaproxyLine, sleepMs, type HaproxyLine, type LoopbackEndpoint } from '../test/interop/haproxy.ts';
+import { sleepMs, type HaproxyLine, type LoopbackEndpoint } from '../test/interop/haproxy.ts';
 import { peerBlock, peersConfig, startRealHaproxy, twoEndpoints, waitFor } from '../test/interop/peer-harness.ts';
 import { peerStreamsInMessageMode } from '../test/interop/show-sess.ts';
+import { lineArg, parseArgv, startExperiment, wholeNumberArg } from './lib/experiment-args.ts';
 
 const USAGE = 'usage: npx tsx scripts/exp-accept-delay.ts [--trials N=20] [--delays-us queued,100,300,1000,3000,10000] [--line 2.6|3.0|3.2]';
 /** After the status came, before `show sess all`: the stream has run its first pass long before. */
@@ -31,24 +32,22 @@ interface Options {
 
 function parseArgs(argv: readonly string[]): Options {
   const options: Options = { trials: 20, delaysUs: [-1, 100, 300, 1000, 3000, 10000], line: '2.6' };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    }
-    if (arg === '--trials') {
-      const value = Number(argv[++i]);
-      if (!Number.isInteger(value) || value < 1 || value > 1000) throw new Error(`--trials: a whole number 1..1000 (argument ${i + 1})`);
-      options.trials = value;
-    } else if (arg === '--delays-us') {
-      const text = argv[++i] ?? '';
-      options.delaysUs = text.split(',').map((d) => (d === 'queued' ? -1 : Number(d)));
-      if (options.delaysUs.some((d) => !Number.isInteger(d) || d < -1 || d > 1_000_000)) throw new Error(`--delays-us: 'queued' or whole µs 0..1000000, comma-separated (argument ${i + 1}: ${text})`);
-    } else if (arg === '--line') options.line = parseHaproxyLine(argv[++i] ?? '', `argument ${i + 1}`);
-    else throw new Error(`unknown argument ${JSON.stringify(arg)} (argument ${i + 1}); ${USAGE}`);
-  }
+  parseArgv(argv, {
+    usage: USAGE,
+    values: {
+      '--trials': (v, where) => (options.trials = wholeNumberArg('--trials', v, where, { min: 1, max: 1000, rangeInMessage: true })),
+      '--delays-us': (v, where) => (options.delaysUs = delaysUsArg(v ?? '', where)),
+      '--line': (v, where) => (options.line = lineArg(v, where)),
+    },
+  });
   return options;
+}
+
+/** `queued` (-1) or whole µs 0..1000000, comma-separated. */
+function delaysUsArg(text: string, where: string): number[] {
+  const delaysUs = text.split(',').map((d) => (d === 'queued' ? -1 : Number(d)));
+  if (delaysUs.some((d) => !Number.isInteger(d) || d < -1 || d > 1_000_000)) throw new Error(`--delays-us: 'queued' or whole µs 0..1000000, comma-separated (${where}: ${text})`);
+  return delaysUs;
 }
 
 /** Busy-waits `us` microseconds (timers are too coarse below a millisecond). */
@@ -76,20 +75,9 @@ async function connectAsB(endpoint: LoopbackEndpoint, delayUs: number): Promise<
   return { socket, status: received.split('\n')[0]! };
 }
 
-let options: Options;
-try {
-  options = parseArgs(process.argv.slice(2));
-} catch (error) {
-  console.error(`exp-accept-delay: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(2);
-}
-const gate = interopGateFor(options.line);
-if (gate.skip) {
-  console.error(`exp-accept-delay: ${gate.reason}`);
-  process.exit(2);
-}
+const { options, binary } = startExperiment('exp-accept-delay', parseArgs);
 const [ea, eb] = await twoEndpoints();
-const a = await startRealHaproxy({ binary: gate.binary, configText: peersConfig({ peers: [{ name: 'A', endpoint: ea }, { name: 'B', endpoint: eb }] }), local: 'A' });
+const a = await startRealHaproxy({ binary, configText: peersConfig({ peers: [{ name: 'A', endpoint: ea }, { name: 'B', endpoint: eb }] }), local: 'A' });
 try {
   for (const delayUs of options.delaysUs) {
     let lost = 0;

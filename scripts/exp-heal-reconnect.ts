@@ -18,9 +18,10 @@
  * `--trace` turns on haproxy's own peers trace (3.x: `trace peers`, sink buf0) for the heal and
  * prints its events of session creation and release after the trial.
  */
-import { interopGateFor, parseHaproxyLine, sleepMs, type HaproxyBinary, type HaproxyLine } from '../test/interop/haproxy.ts';
-import { peerBlock, peersConfig, startRealHaproxy, twoEndpoints, type PeerProcess } from '../test/interop/peer-harness.ts';
-import { TcpRelay } from '../test/interop/tcp-relay.ts';
+import { sleepMs, type HaproxyBinary, type HaproxyLine } from '../test/interop/haproxy.ts';
+import { peerBlock, type PeerProcess } from '../test/interop/peer-harness.ts';
+import { lineArg, parseArgv, startExperiment, wholeNumberArg } from './lib/experiment-args.ts';
+import { startRelayedPair, withRelayedProcesses, type RelayedPair } from './lib/relayed-pair.ts';
 
 const USAGE = 'usage: npx tsx scripts/exp-heal-reconnect.ts [--trials N=6] [--init A|B|alt] [--line 2.6|3.0|3.2] [--watch-ms N=5000] [--trace]';
 const KEY = '10.9.9.9';
@@ -36,25 +37,20 @@ interface Options {
 
 function parseArgs(argv: readonly string[]): Options {
   const options: Options = { trials: 6, init: 'alt', line: '3.0', watchMs: 5000, trace: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    }
-    if (arg === '--line') options.line = parseHaproxyLine(argv[++i] ?? '', `argument ${i + 1}`);
-    else if (arg === '--init') {
-      const v = argv[++i];
-      if (v !== 'A' && v !== 'B' && v !== 'alt') throw new Error(`--init: A, B or alt (argument ${i + 1})`);
-      options.init = v;
-    } else if (arg === '--trace') options.trace = true;
-    else if (arg === '--trials' || arg === '--watch-ms') {
-      const value = Number(argv[++i]);
-      if (!Number.isInteger(value) || value < 1 || value > 100_000) throw new Error(`${arg}: a whole number (argument ${i + 1})`);
-      if (arg === '--trials') options.trials = value;
-      else options.watchMs = value;
-    } else throw new Error(`unknown argument ${JSON.stringify(arg)} (argument ${i + 1}); ${USAGE}`);
-  }
+  const count = { min: 1, max: 100_000, rangeInMessage: false };
+  parseArgv(argv, {
+    usage: USAGE,
+    switches: { '--trace': () => (options.trace = true) },
+    values: {
+      '--line': (v, where) => (options.line = lineArg(v, where)),
+      '--init': (v, where) => {
+        if (v !== 'A' && v !== 'B' && v !== 'alt') throw new Error(`--init: A, B or alt (${where})`);
+        options.init = v;
+      },
+      '--trials': (v, where) => (options.trials = wholeNumberArg('--trials', v, where, count)),
+      '--watch-ms': (v, where) => (options.watchMs = wholeNumberArg('--watch-ms', v, where, count)),
+    },
+  });
   return options;
 }
 
@@ -84,11 +80,10 @@ async function waitState(p: PeerProcess, other: string, want: (s: string | undef
 
 const TRACE_ON = ['trace peers sink buf0', 'trace peers level developer', 'trace peers verbosity minimal', 'trace peers event +any', 'trace peers start now'];
 
-async function trial(binary: HaproxyBinary, relay: TcpRelay, cfg: (local: string) => string, options: Options, init: 'A' | 'B'): Promise<void> {
-  const a = await startRealHaproxy({ binary, configText: cfg('A'), local: 'A' });
-  const b = await startRealHaproxy({ binary, configText: cfg('B'), local: 'B' });
+async function trial(binary: HaproxyBinary, pair: RelayedPair, options: Options, init: 'A' | 'B'): Promise<void> {
+  const relay = pair.relay;
   const other = init === 'A' ? 'B' : 'A';
-  try {
+  await withRelayedProcesses(pair, binary, async (a, b) => {
     await waitState(a, 'B', (s) => s === 'EST', 10_000);
     await waitState(b, 'A', (s) => s === 'EST', 10_000);
     await sleepMs(1500);
@@ -135,44 +130,14 @@ async function trial(binary: HaproxyBinary, relay: TcpRelay, cfg: (local: string
         for (const l of ev.split('\n').filter((l) => l.trim() !== '')) console.log(`    ${l}`);
       }
     }
-  } finally {
-    await a.stop();
-    await b.stop();
-    relay.reset();
-    await relay.heal();
-  }
-}
-
-function exitWith(message: string): never {
-  console.error(`exp-heal-reconnect: ${message}`);
-  process.exit(2);
-}
-
-let options: Options;
-try {
-  options = parseArgs(process.argv.slice(2));
-} catch (error) {
-  exitWith(error instanceof Error ? error.message : String(error));
-}
-const gate = interopGateFor(options.line);
-if (gate.skip) exitWith(gate.reason);
-const [ea, eb] = await twoEndpoints();
-const relay = await TcpRelay.start({
-  routes: [
-    { from: 'A', to: 'B', target: eb },
-    { from: 'B', to: 'A', target: ea },
-  ],
-});
-// Every route starts cut for the trial's cut: a cut selection by initiator needs the route known.
-const cfg = (local: string): string =>
-  peersConfig({
-    peers: [
-      { name: 'A', endpoint: local === 'A' ? ea : relay.endpointFor('B', 'A') },
-      { name: 'B', endpoint: local === 'B' ? eb : relay.endpointFor('A', 'B') },
-    ],
   });
+}
+
+const { options, binary } = startExperiment('exp-heal-reconnect', parseArgs);
+// Every route starts cut for the trial's cut: a cut selection by initiator needs the route known.
+const pair = await startRelayedPair();
 for (let t = 1; t <= options.trials; t++) {
   const init = options.init === 'alt' ? (t % 2 === 1 ? 'A' : 'B') : options.init;
-  await trial(gate.binary, relay, cfg, options, init);
+  await trial(binary, pair, options, init);
 }
-await relay.close();
+await pair.relay.close();

@@ -23,10 +23,12 @@
  * Needs the haproxy binary of the line (default 2.6), found as the interop tests find it
  * (/usr/sbin/haproxy or STICKSIM_HAPROXY_2_6; STICKSIM_HAPROXY_3_0 / _3_2, see scripts/haproxy-bin.sh).
  */
-import { interopGateFor, parseHaproxyLine, sleepMs, type HaproxyBinary, type HaproxyLine } from '../test/interop/haproxy.ts';
-import { peerBlock, peersConfig, startRealHaproxy, twoEndpoints, type PeerProcess } from '../test/interop/peer-harness.ts';
-import { TcpRelay } from '../test/interop/tcp-relay.ts';
+import { sleepMs, type HaproxyBinary, type HaproxyLine } from '../test/interop/haproxy.ts';
+import { peerBlock, type PeerProcess } from '../test/interop/peer-harness.ts';
+import type { TcpRelay } from '../test/interop/tcp-relay.ts';
 import { peerStreamExpiries } from '../test/interop/show-sess.ts';
+import { lineArg, parseArgv, startExperiment, wholeNumberArg } from './lib/experiment-args.ts';
+import { startRelayedPair, withRelayedProcesses, type RelayedPair } from './lib/relayed-pair.ts';
 
 const USAGE = 'usage: npx tsx scripts/exp-silent-cut.ts [--trials N=8] [--writes N=3] [--show-sess] [--hello normal|late|with-connect] [--late-ms N=300] [--line 2.6|3.0|3.2]';
 const HELLO_MODES = ['normal', 'late', 'with-connect'] as const;
@@ -49,29 +51,21 @@ interface Options {
 
 function parseArgs(argv: readonly string[]): Options {
   const options: Options = { trials: 8, writes: 3, showSess: false, hello: 'normal', lateMs: 300, line: '2.6' };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    }
-    if (arg === '--show-sess') options.showSess = true;
-    else if (arg === '--hello') {
-      const mode = argv[++i];
-      if (!HELLO_MODES.includes(mode as HelloMode)) throw new Error(`--hello: one of ${HELLO_MODES.join(', ')} (argument ${i + 1})`);
-      options.hello = mode as HelloMode;
-    } else if (arg === '--line') options.line = parseHaproxyLine(argv[++i] ?? '', `argument ${i + 1}`);
-    else if (arg === '--late-ms') {
-      const value = Number(argv[++i]);
-      if (!Number.isInteger(value) || value < 1 || value > 5000) throw new Error(`--late-ms: a whole number 1..5000 (argument ${i + 1})`);
-      options.lateMs = value;
-    }
-    else if (arg === '--trials' || arg === '--writes') {
-      const value = Number(argv[++i]);
-      if (!Number.isInteger(value) || value < 1 || value > 100) throw new Error(`${arg}: a whole number 1..100 (argument ${i + 1})`);
-      options[arg === '--trials' ? 'trials' : 'writes'] = value;
-    } else throw new Error(`unknown argument ${JSON.stringify(arg)} (argument ${i + 1}); ${USAGE}`);
-  }
+  const count = { min: 1, max: 100, rangeInMessage: true };
+  parseArgv(argv, {
+    usage: USAGE,
+    switches: { '--show-sess': () => (options.showSess = true) },
+    values: {
+      '--hello': (mode, where) => {
+        if (!HELLO_MODES.includes(mode as HelloMode)) throw new Error(`--hello: one of ${HELLO_MODES.join(', ')} (${where})`);
+        options.hello = mode as HelloMode;
+      },
+      '--line': (v, where) => (options.line = lineArg(v, where)),
+      '--late-ms': (v, where) => (options.lateMs = wholeNumberArg('--late-ms', v, where, { min: 1, max: 5000, rangeInMessage: true })),
+      '--trials': (v, where) => (options.trials = wholeNumberArg('--trials', v, where, count)),
+      '--writes': (v, where) => (options.writes = wholeNumberArg('--writes', v, where, count)),
+    },
+  });
   return options;
 }
 
@@ -92,12 +86,11 @@ function releaseLateHellos(relay: TcpRelay, lateMs: number): number[] {
   return late;
 }
 
-async function trial(binary: HaproxyBinary, relay: TcpRelay, cfg: (local: string) => string, options: Options): Promise<Record<string, unknown>> {
+async function trial(binary: HaproxyBinary, pair: RelayedPair, options: Options): Promise<Record<string, unknown>> {
+  const relay = pair.relay;
   if (options.hello === 'late') relay.hold();
   const releasedLate: number[] = [];
-  const a = await startRealHaproxy({ binary, configText: cfg('A'), local: 'A' });
-  const b = await startRealHaproxy({ binary, configText: cfg('B'), local: 'B' });
-  try {
+  return withRelayedProcesses(pair, binary, async (a, b) => {
     // `show peers` says EST once the TCP connection is up, before the hello: release first.
     for (let i = 0; i < 500 && relay.isHeld('A'); i++) {
       releasedLate.push(...releaseLateHellos(relay, options.lateMs));
@@ -129,48 +122,16 @@ async function trial(binary: HaproxyBinary, relay: TcpRelay, cfg: (local: string
     const deadPeer = { A: (await peerBlock(a, 'B')).noHbt - noHbtBefore.A, B: (await peerBlock(b, 'A')).noHbt - noHbtBefore.B };
     relay.undrop();
     return { initiator, ...(helloLate === undefined ? {} : { helloLate }), downA: down['A'] ?? -1, downB: down['B'] ?? -1, deadPeerA: deadPeer.A, deadPeerB: deadPeer.B, ...(options.showSess ? { beforeWrites: atStart, samples } : {}) };
-  } finally {
-    await a.stop();
-    await b.stop();
-    relay.reset();
-    await relay.heal();
-  }
-}
-
-/** Bad arguments or no binary: one line, no stack. */
-function exitWith(message: string): never {
-  console.error(`exp-silent-cut: ${message}`);
-  process.exit(2);
-}
-
-let options: Options;
-try {
-  options = parseArgs(process.argv.slice(2));
-} catch (error) {
-  exitWith(error instanceof Error ? error.message : String(error));
-}
-const gate = interopGateFor(options.line);
-if (gate.skip) exitWith(gate.reason);
-const [ea, eb] = await twoEndpoints();
-const relay = await TcpRelay.start({
-  routes: [
-    { from: 'A', to: 'B', target: eb },
-    { from: 'B', to: 'A', target: ea },
-  ],
-  connectOnFirstBytes: options.hello === 'with-connect',
-});
-const cfg = (local: string): string =>
-  peersConfig({
-    peers: [
-      { name: 'A', endpoint: local === 'A' ? ea : relay.endpointFor('B', 'A') },
-      { name: 'B', endpoint: local === 'B' ? eb : relay.endpointFor('A', 'B') },
-    ],
   });
+}
+
+const { options, binary } = startExperiment('exp-silent-cut', parseArgs);
+const pair = await startRelayedPair({ connectOnFirstBytes: options.hello === 'with-connect' });
 let late = 0;
 for (let t = 1; t <= options.trials; t++) {
-  const result = await trial(gate.binary, relay, cfg, options);
+  const result = await trial(binary, pair, options);
   if (result['deadPeerA'] !== 0 || result['deadPeerB'] !== 0) late++;
   console.log(JSON.stringify({ trial: t, line: options.line, writes: options.writes, hello: options.hello, ...result }));
 }
 console.log(`${late} of ${options.trials} trials: one side ended by the dead-peer path (no_hbt + 1) instead of the read timeout`);
-await relay.close();
+await pair.relay.close();

@@ -14,8 +14,9 @@
  * Needs the haproxy binary of the line (default 2.6), found as the interop tests find it.
  */
 import { performance } from 'node:perf_hooks';
-import { allocateLoopbackEndpoint, interopGateFor, parseHaproxyLine, sleepMs, type HaproxyBinary, type HaproxyLine, type LoopbackEndpoint } from '../test/interop/haproxy.ts';
+import { allocateLoopbackEndpoint, interopGateFor, sleepMs, type HaproxyBinary, type HaproxyLine, type LoopbackEndpoint } from '../test/interop/haproxy.ts';
 import { parseShowPeers, peersConfig, startRealHaproxy, twoEndpoints, type PeerProcess } from '../test/interop/peer-harness.ts';
+import { lineArg, parseArgv, wholeNumberArg } from './lib/experiment-args.ts';
 
 const USAGE = 'usage: npx tsx scripts/exp-startup.ts [--trials N=10] [--gap-ms N=0] [--watch-ms N=6000] [--line 2.6|3.0|3.2]';
 const NODES = ['hap1', 'hap2', 'hap3'] as const;
@@ -34,21 +35,16 @@ interface Options {
 
 function parseArgs(argv: readonly string[]): Options {
   const options: Options = { trials: 10, gapMs: 0, watchMs: 6000, line: '2.6' };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    }
-    if (arg === '--line') options.line = parseHaproxyLine(argv[++i] ?? '', `argument ${i + 1}`);
-    else if (arg === '--trials' || arg === '--gap-ms' || arg === '--watch-ms') {
-      const value = Number(argv[++i]);
-      if (!Number.isInteger(value) || value < 0 || value > 100_000) throw new Error(`${arg}: a whole number (argument ${i + 1})`);
-      if (arg === '--trials') options.trials = value;
-      else if (arg === '--gap-ms') options.gapMs = value;
-      else options.watchMs = value;
-    } else throw new Error(`unknown argument ${JSON.stringify(arg)} (argument ${i + 1}); ${USAGE}`);
-  }
+  const count = { min: 0, max: 100_000, rangeInMessage: false };
+  parseArgv(argv, {
+    usage: USAGE,
+    values: {
+      '--line': (v, where) => (options.line = lineArg(v, where)),
+      '--trials': (v, where) => (options.trials = wholeNumberArg('--trials', v, where, count)),
+      '--gap-ms': (v, where) => (options.gapMs = wholeNumberArg('--gap-ms', v, where, count)),
+      '--watch-ms': (v, where) => (options.watchMs = wholeNumberArg('--watch-ms', v, where, count)),
+    },
+  });
   return options;
 }
 
