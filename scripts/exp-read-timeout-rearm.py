@@ -18,36 +18,15 @@ it the first is refused and the session comes from a retry: the back-end connect
 SC_FL_INDEP_STR and the initiator's writes move its read expiry).
 Prints when haproxy closed the session (seconds after the TCP connection), the peer stream's
 channel expiries from `show sess all` at 1.0, 4.5, 6.0 and 8.0 s, and `show peers` flags."""
-import os, re, socket, subprocess, sys, tempfile, threading, time
+import os, re, socket, subprocess, sys, threading, time
+from exp_peers import IGNORED_DEFINE, Hap1, listen, ports
 
 BIN = sys.argv[1].split()
 ROLE, FEED = sys.argv[2], sys.argv[3]
 HELLO = sys.argv[4] if len(sys.argv) > 4 else 'sep'
-PORT1, PORT2 = 23000 + os.getpid() % 500, 24000 + os.getpid() % 500
-d = tempfile.mkdtemp()
-cli = f'{d}/cli.sock'
-open(f'{d}/h.cfg', 'w').write(f"""global
-    stats socket {cli} level admin
-defaults
-    mode tcp
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-peers mypeers
-    peer hap1 127.0.0.1:{PORT1}
-    peer hap2 127.0.0.1:{PORT2}
-backend st
-    stick-table type string len 32 size 1k expire 10m store gpc0 peers mypeers
-""")
-
-def cmd(line):
-    s = socket.socket(socket.AF_UNIX); s.connect(cli); s.sendall(line.encode() + b'\n')
-    out = b''
-    while True:
-        b = s.recv(65536)
-        if not b: break
-        out += b
-    s.close(); return out.decode(errors='replace')
+PORT1, PORT2 = ports(23000)
+hap1 = Hap1(BIN, PORT1, PORT2, 'type string len 32 size 1k')
+cmd = hap1.cmd
 
 def peer_streams():
     """Read/write expiries of the peers stream: per channel (2.6: req=, res=) or per stream
@@ -80,15 +59,13 @@ def peer_state():
 env = dict(os.environ)
 ls = None
 if ROLE == 'initiator' and os.environ.get('LISTEN_FIRST'):
-    ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(('127.0.0.1', PORT2)); ls.listen(4)
-proc = subprocess.Popen(BIN + ['-f', f'{d}/h.cfg', '-L', 'hap1', '-db'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ls = listen(PORT2)
+hap1.start()
 time.sleep(0.3)
 HELLO_BYTES = f'HAProxyS 2.1\nhap1\nhap2 {os.getpid()} 1\n'.encode()
 if ROLE == 'initiator':
     if ls is None:
-        ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        ls.bind(('127.0.0.1', PORT2)); ls.listen(4)
+        ls = listen(PORT2)
     conn, _ = ls.accept(); t0 = time.monotonic()
     buf = b''
     while buf.count(b'\n') < 3: buf += conn.recv(4096)
@@ -123,7 +100,7 @@ def feed():
         time.sleep(2)
         try:
             if FEED == 'partial': conn.send(bytes([PARTIAL[i]])); i += 1
-            elif FEED == 'ignored': conn.send(bytes([10, 0x82, 5, 1, 2, 0x7a, 0x7a, 0]))
+            elif FEED == 'ignored': conn.send(IGNORED_DEFINE)
             elif FEED == 'heartbeat': conn.send(b'\x00\x04')
         except OSError: return
 threading.Thread(target=feed, daemon=True).start()
@@ -149,4 +126,4 @@ while 't' not in closed and time.monotonic() < deadline: time.sleep(0.05)
 print(f'after: {peer_state()}')
 print(f'RESULT role={ROLE} feed={FEED} hello={HELLO if ROLE == "acceptor" else "-"} closed_at={closed.get("t", -1):.3f}s')
 for r in RULES: subprocess.run(['iptables', '-D'] + r[2:], check=True)
-proc.terminate(); proc.wait()
+hap1.stop()

@@ -11,33 +11,16 @@ heartbeat would). hap1's reconnect timer so expires every 5 s (~5 s, ~10 s after
 the small socket buffers hold), print `show peers` at 10.3 and 10.8 s, read again at 11 s.
 2.6.12 shows reconnect=<PAST> and the section's task_calls climbing by ~10^5 in the half second
 (the sync task spinning); 3.0.11 and 3.2.26 show reconnect=4s and task_calls unchanged."""
-import os, socket, subprocess, sys, tempfile, threading, time
+import socket, sys, threading, time
+from exp_peers import IGNORED_DEFINE, Hap1, listen, ports
 
 BIN = sys.argv[1].split()
 MODE = sys.argv[2]  # 'stall' or 'control'
-PORT1, PORT2 = 21000 + os.getpid() % 500, 22000 + os.getpid() % 500
-d = tempfile.mkdtemp()
-cli = f'{d}/cli.sock'
-cfg = f"""global
-    stats socket {cli} level admin
-    tune.sndbuf.server 4096
-    tune.sndbuf.client 4096
-defaults
-    mode tcp
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-peers mypeers
-    peer hap1 127.0.0.1:{PORT1}
-    peer hap2 127.0.0.1:{PORT2}
-backend st
-    stick-table type string len 200 size 100k expire 10m store gpc0 peers mypeers
-"""
-open(f'{d}/h.cfg', 'w').write(cfg)
-ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-ls.bind(('127.0.0.1', PORT2)); ls.listen(4)
-proc = subprocess.Popen(BIN + ['-f', f'{d}/h.cfg', '-L', 'hap1', '-db'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+PORT1, PORT2 = ports(21000)
+hap1 = Hap1(BIN, PORT1, PORT2, 'type string len 200 size 100k', global_lines=('tune.sndbuf.server 4096', 'tune.sndbuf.client 4096'))
+cmd = hap1.cmd
+ls = listen(PORT2, rcvbuf=4096)
+hap1.start()
 t0 = time.monotonic()
 conn, _ = ls.accept()
 ta = time.monotonic()
@@ -65,18 +48,10 @@ def reader():
 def trickle():
     while 't' not in closed:
         time.sleep(2)
-        try: conn.send(bytes([10, 0x82, 5, 1, 2, 0x7a, 0x7a, 0]))
+        try: conn.send(IGNORED_DEFINE)
         except OSError: return
 threading.Thread(target=reader, daemon=True).start()
 threading.Thread(target=trickle, daemon=True).start()
-def cmd(line):
-    s = socket.socket(socket.AF_UNIX); s.connect(cli); s.sendall(line.encode() + b'\n')
-    out = b''
-    while True:
-        b = s.recv(65536)
-        if not b: break
-        out += b
-    s.close(); return out.decode(errors='replace')
 # hap1's reconnect: set at connect (~ta), expires ~ta+5 (flag cleared), ~ta+10 (second).
 STALL_AT, RESUME_AT = 9.0, 11.0
 if MODE == 'stall':
@@ -96,4 +71,4 @@ deadline = time.monotonic() + (4 if MODE == 'stall' else 12)
 while 't' not in closed and time.monotonic() < deadline: time.sleep(0.05)
 print(f'session closed by hap1 at {closed.get("t", -1):.3f}s after accept')
 print('\n'.join(l for l in cmd('show peers').splitlines() if 'task_calls' in l or 'reconnect' in l))
-proc.terminate(); proc.wait()
+hap1.stop()
