@@ -22,9 +22,7 @@
 # the peer streams again 2.5 s into the cut (at2500), before either side can have ended.
 #
 #   sudo [MODE=reconnect|startup] [NICE=0] bash scripts/exp-accept-rate.sh [TRIALS=40] [LAB_DIR=../shared/lab]
-LAB_DIR=${2:-$(cd "$(dirname "$0")/../../shared/lab" 2>/dev/null && pwd)}
-[ -f "$LAB_DIR/common.sh" ] || { echo "exp-accept-rate: no common.sh in LAB_DIR '$LAB_DIR'"; exit 2; }
-LAB_NAME=e14a; . "$LAB_DIR/common.sh"
+. "$(dirname "$0")/lib/lab-start.sh" exp-accept-rate e14a "${2:-}"
 TRIALS=${1:-40}
 # one line per peer stream in message mode: "<ptr> accepted|initiated <rex of req>/<rex of res> age=<age>"
 peer_streams() {
@@ -58,28 +56,18 @@ start_node() {   # as common.sh's, at priority NICE
   nsx nice -n "$NICE" haproxy -f "$T/hap$n.cfg" -D -p "$T/hap$n.pid" 2>&1 | sed "s/^/[hap$n stderr] /"
   for i in $(seq 1 50); do [ -S "$T/hap$n.sock" ] && break; sleep 0.05; done
 }
+mid_streams() {  # once, 2.5 s into the cut at t0 (before either side can end): the streams again
+  [ -z "$mid" ] && [ "$(ms_since $t0)" -ge 2500 ] && { mid="$(peer_streams 1) | $(peer_streams 2)"; }
+}
 K=127.0.0.50
 if [ "${MODE:-reconnect}" = startup ]; then
   for t in $(seq 1 "$TRIALS"); do
-    for n in 1 2; do gen_cfg $n "$(peer_lines 1 2)"; start_node $n; done
-    wait_sess 1 2 EST 10 >/dev/null
-    sleep 1.5
-    cli 1 "set table st key $K data.gpc0 1" >/dev/null
-    wait_val 2 st $K gpc0 1 "$(date +%s.%N)" 5 >/dev/null
-    sleep 0.3
+    lab04_until_cut $K
     sample "$t" 0
     if [ -n "${CUT:-}" ]; then   # lab 04's cut: both nodes' peer ports, then when each side saw DOWN
       cut_node 1 "$CUT"; cut_node 2 "$CUT"
-      t0=$(date +%s.%N); d1=""; d2=""
-      mid=""
-      for i in $(seq 1 1500); do
-        # once, 2.5 s into the cut (before either side can end): the streams again
-        [ -z "$mid" ] && [ "$(ms_since $t0)" -ge 2500 ] && { mid="$(peer_streams 1) | $(peer_streams 2)"; }
-        [ -z "$d1" ] && case "$(sess 1 2)" in DOWN*) d1=$(ms_since $t0);; esac
-        [ -z "$d2" ] && case "$(sess 2 1)" in DOWN*) d2=$(ms_since $t0);; esac
-        [ -n "$d1" ] && [ -n "$d2" ] && break
-        sleep 0.02
-      done
+      t0=$(date +%s.%N); mid=""
+      wait_both_down $t0 mid_streams
       echo "{\"trial\":$t,\"cut\":\"$CUT\",\"downA\":${d1:--1},\"downB\":${d2:--1},\"at2500\":\"$mid\"}"
       heal
     fi

@@ -9,39 +9,25 @@
 # the heal (CONN: a session of its own was under way).
 #
 #   sudo bash scripts/exp-heal-collisions.sh [TRIALS=10] [LAB_DIR=../shared/lab]
-LAB_DIR=${2:-$(cd "$(dirname "$0")/../../shared/lab" 2>/dev/null && pwd)}
-[ -f "$LAB_DIR/common.sh" ] || { echo "exp-heal-collisions: no common.sh in LAB_DIR '$LAB_DIR'"; exit 2; }
-LAB_NAME=e14c; . "$LAB_DIR/common.sh"
+. "$(dirname "$0")/lib/lab-start.sh" exp-heal-collisions e14c "${2:-}"
 TRIALS=${1:-10}
 K=127.0.0.50
-field() { cli "$1" "show peers" | awk -v p="id=hap$2(" 'index($0,p){f=1} f' | grep -o "$3=[^ ]*" | head -1 | cut -d= -f2; }
 for t in $(seq 1 "$TRIALS"); do
-  for n in 1 2; do gen_cfg $n "$(peer_lines 1 2)"; start_node $n; done
-  wait_sess 1 2 EST 10 >/dev/null
-  sleep 1.5
-  cli 1 "set table st key $K data.gpc0 1" >/dev/null
-  wait_val 2 st $K gpc0 1 "$(date +%s.%N)" 5 >/dev/null
-  sleep 0.3
+  lab04_until_cut $K
   init_before=$(sess 1 2)
   cut_node 1 DROP; cut_node 2 DROP
-  t0=$(date +%s.%N); d1=""; d2=""
-  for i in $(seq 1 1500); do
-    [ -z "$d1" ] && case "$(sess 1 2)" in DOWN*) d1=$(ms_since $t0);; esac
-    [ -z "$d2" ] && case "$(sess 2 1)" in DOWN*) d2=$(ms_since $t0);; esac
-    [ -n "$d1" ] && [ -n "$d2" ] && break
-    sleep 0.02
-  done
+  wait_both_down "$(date +%s.%N)"
   cli 1 "set table st key $K data.gpc0 5" >/dev/null; sleep 0.2
   cli 2 "set table st key $K data.gpc0 12" >/dev/null; sleep 0.2
-  c1=$(field 1 2 coll); c2=$(field 2 1 coll); n1=$(field 1 2 new_conn); n2=$(field 2 1 new_conn)
-  s1=$(field 1 2 last_status); s2=$(field 2 1 last_status)
+  c1=$(peer_field 1 2 coll); c2=$(peer_field 2 1 coll); n1=$(peer_field 1 2 new_conn); n2=$(peer_field 2 1 new_conn)
+  s1=$(peer_field 1 2 last_status); s2=$(peer_field 2 1 last_status)
   heal; th=$(date +%s.%N); up=""
   for i in $(seq 1 300); do
     case "$(sess 1 2) $(sess 2 1)" in "EST"*" EST"*) up=$(ms_since $th); break;; esac
     sleep 0.01
   done
   sleep 4
-  echo "{\"trial\":$t,\"before\":\"$init_before\",\"downA\":${d1:--1},\"downB\":${d2:--1},\"statusAtHeal\":\"$s1,$s2\",\"reconnectMs\":${up:--1},\"collA\":$(( $(field 1 2 coll) - c1 )),\"collB\":$(( $(field 2 1 coll) - c2 )),\"newConnA\":$(( $(field 1 2 new_conn) - n1 )),\"newConnB\":$(( $(field 2 1 new_conn) - n2 )),\"final\":\"$(sess 1 2)\"}"
+  echo "{\"trial\":$t,\"before\":\"$init_before\",\"downA\":${d1:--1},\"downB\":${d2:--1},\"statusAtHeal\":\"$s1,$s2\",\"reconnectMs\":${up:--1},\"collA\":$(( $(peer_field 1 2 coll) - c1 )),\"collB\":$(( $(peer_field 2 1 coll) - c2 )),\"newConnA\":$(( $(peer_field 1 2 new_conn) - n1 )),\"newConnB\":$(( $(peer_field 2 1 new_conn) - n2 )),\"final\":\"$(sess 1 2)\"}"
   for n in 1 2; do stop_node $n; done
   sleep 0.3
 done

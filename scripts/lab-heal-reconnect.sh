@@ -5,10 +5,11 @@
 # usage: HAPROXY_BIN=$(scripts/haproxy-bin.sh 3.2) bash scripts/lab-heal-reconnect.sh [TRIALS=4]
 # Uses the lab's helpers (LAB_COMMON, default ../shared/lab/v3/common.sh).
 LAB_NAME=heal; . "${LAB_COMMON:-$(dirname "$0")/../../shared/lab/v3/common.sh}"
+. "$(dirname "$0")/lib/lab-steps.sh"
 K=127.0.0.50
 TRIALS=${1:-4}
 cnt() { # cnt N P -> "state coll no_hbt new_conn"
-  cli $1 "show peers" | awk -v p="id=hap$2(" 'index($0,p){f=1} /id=hap[0-9]\(/{if(!index($0,p))f=0} f' | tr ' ' '\n' | grep -E "^(coll|no_hbt|new_conn|last_status)=" | tr '\n' ' '
+  peer_block $1 $2 | tr ' ' '\n' | grep -E "^(coll|no_hbt|new_conn|last_status)=" | tr '\n' ' '
 }
 for t in $(seq 1 $TRIALS); do
   init=$([ $((t % 2)) = 1 ] && echo A || echo B)

@@ -11,13 +11,12 @@
 # Outputs: test/fixtures/versions/swap-capture/.
 # usage: HAPROXY_BIN=$(scripts/haproxy-bin.sh 3.0) bash scripts/lab-swap-capture.sh [TRIALS=6] [INIT=B|A|alt] [ORDER=AB|BA|alt]
 LAB_NAME=swap; . "${LAB_COMMON:-$(dirname "$0")/../../shared/lab/v3/common.sh}"
+. "$(dirname "$0")/lib/lab-steps.sh"
 DEC="${LAB_DECODE:-$(dirname "$0")/../../shared/lab/v3/peers_decode.py}"
 K=127.0.0.50
 TRIALS=${1:-6}; INITSEL=${2:-B}; ORDERSEL=${3:-alt}
 strip() { sed 's/ http_req_rate.*//'; }
-coll() { # coll N P: node N's collision count for peer P (a hello came while a session object existed)
-  cli $1 "show peers" | awk -v p="id=hap$2(" 'index($0,p){f=1} /id=hap[0-9]\(/{if(!index($0,p))f=0} f' | grep -o "coll=[0-9]*" | head -1 | cut -d= -f2
-}
+coll() { peer_field $1 $2 coll; }  # coll N P: node N's collision count for peer P (a hello came while a session object existed)
 for t in $(seq 1 $TRIALS); do
   init=$INITSEL; [ "$INITSEL" = alt ] && init=$([ $((t % 2)) = 1 ] && echo A || echo B)
   order=$ORDERSEL; [ "$ORDERSEL" = alt ] && order=$([ $(((t + 1) / 2 % 2)) = 1 ] && echo AB || echo BA)
