@@ -3,8 +3,9 @@
  * exchanging real peers-protocol bytes over the simulated network.
  */
 import type { VersionProfile } from '../../../engine/version/profile.ts';
-import type { EngineEvent, Env } from '../../../engine/env.ts';
+import type { ByteStream, EngineEvent, Env } from '../../../engine/env.ts';
 import { PEER_SESS_ST_WAITMSG, SC_SUCCESS } from '../../../engine/peers/constants.ts';
+import { encodeMessage } from '../../../engine/peers/encode-message.ts';
 import { MarkCounter } from '../../../engine/peers/marks.ts';
 import type { MergePolicyName } from '../../../engine/peers/merge.ts';
 import { PeersSection } from '../../../engine/peers/section.ts';
@@ -201,4 +202,18 @@ export function getField(proc: Proc, key: string, name: string): number | undefi
 export function isEstablished(a: Proc, peerName: string): boolean {
   const peer = a.section.findPeer(peerName)!;
   return peer.session !== undefined && peer.statusCode === SC_SUCCESS && peer.session.st0 === PEER_SESS_ST_WAITMSG;
+}
+
+/**
+ * A hand-written remote peer's first answer: to the first bytes it receives (the caller's hello) it
+ * replies `200` and then "resync finished" (nothing to teach; the peer is alive), once.
+ */
+export function answerHelloAsFinishedPeer(stream: ByteStream): void {
+  let answered = false;
+  stream.onData(() => {
+    if (answered) return;
+    answered = true;
+    stream.write(encodeMessage({ kind: 'status', code: 200 }));
+    stream.write(encodeMessage({ kind: 'control', control: 'resyncFinished' }));
+  });
 }

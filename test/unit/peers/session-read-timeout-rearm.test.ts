@@ -21,7 +21,7 @@ import type { ByteStream } from '../../../engine/env.ts';
 import { encodeMessage } from '../../../engine/peers/encode-message.ts';
 import { helloLines } from '../../../engine/peers/hello.ts';
 import { profileFor, type HaproxyVersion } from '../../../engine/version/profile.ts';
-import { Cluster, PEER_PORT } from './helpers-peers.ts';
+import { answerHelloAsFinishedPeer, Cluster, PEER_PORT } from './helpers-peers.ts';
 
 const HAP1_ADDRESS = '10.0.0.1';
 const HAP2_ADDRESS = '10.0.0.2';
@@ -53,13 +53,7 @@ function run(options: { line: HaproxyVersion; role: Role; feed: Feed; untilMs: n
     c.network.netFor('hap2').listen({ address: HAP2_ADDRESS, port: PEER_PORT }, (stream) => {
       streams.push(stream);
       if (startMs < 0) startMs = c.nowMs();
-      let answered = false;
-      stream.onData(() => {
-        if (answered) return;
-        answered = true;
-        stream.write(encodeMessage({ kind: 'status', code: 200 }));
-        stream.write(encodeMessage({ kind: 'control', control: 'resyncFinished' }));
-      });
+      answerHelloAsFinishedPeer(stream);
     });
   }
   if (options.role === 'acceptor') {

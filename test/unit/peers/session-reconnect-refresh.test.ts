@@ -23,12 +23,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ByteStream } from '../../../engine/env.ts';
-import { encodeMessage } from '../../../engine/peers/encode-message.ts';
 import { PEER_F_ALIVE } from '../../../engine/peers/constants.ts';
 import { tickRemain } from '../../../engine/ticks.ts';
 import { profileFor, type VersionProfile } from '../../../engine/version/profile.ts';
 import { specOf } from '../../helpers/spec.ts';
-import { Cluster, setField, type Proc } from './helpers-peers.ts';
+import { answerHelloAsFinishedPeer, Cluster, setField, type Proc } from './helpers-peers.ts';
 
 const HAP2_ADDRESS = '10.0.0.2';
 const PEER_PORT = 10000;
@@ -66,14 +65,8 @@ function run(profile: VersionProfile, options: { totalAfterExpiryMs: number }): 
   c.run(LISTEN_AFTER_MS);
   c.network.netFor('hap2').listen({ address: HAP2_ADDRESS, port: PEER_PORT }, (stream) => {
     accepted.push(stream);
-    let answered = false;
-    stream.onData(() => {
-      if (answered) return;
-      answered = true;
-      stream.write(encodeMessage({ kind: 'status', code: 200 }));
-      // The lesson hap1 asks for: nothing to teach. Its last complete message (PEER_F_ALIVE).
-      stream.write(encodeMessage({ kind: 'control', control: 'resyncFinished' }));
-    });
+    // The lesson hap1 asks for: nothing to teach. Its last complete message (PEER_F_ALIVE).
+    answerHelloAsFinishedPeer(stream);
   });
   let trickleNextMs = TRICKLE_EVERY_MS;
   const runTrickling = (untilMs: number): void => {
