@@ -34,4 +34,4 @@ const show = (v: number[]): string => {
   return s.length === 0 ? 'none' : `n=${s.length} min=${s[0]} median=${s[Math.floor(s.length / 2)]} max=${s.at(-1)}`;
 };
 console.log(`\nsession DOWN after the cut (ms), REJECT trials: ${show(tally.downMs.REJECT)}; DROP trials: ${show(tally.downMs.DROP)}`);
-console.log('lab: 4658-9546 ms over both kinds (RESULTS.md exp. 4 transcripts, "saw ... DOWN at")');
+console.log('lab: 3980-9546 ms over both kinds (the three 2.6 runs: lab/out/04-splitbrain.out, .run2.out 4640-9546, lab/v3/out/2.6/04-splitbrain.control.out 3980-9048; "saw ... DOWN at")');

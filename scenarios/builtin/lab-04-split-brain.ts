@@ -15,17 +15,22 @@
  * REJECT and DROP trials alike (the read timeout), never at the next heartbeat. Hence
  * `s.reject(..., { rstLost: true })`, whose one-way heal reproduces uncut_node.
  *
- * The lab's steps take time: each CLI call (socat), `show peers` poll and iptables process of the
- * script lasts what it measured on the lab's machine (COMMAND_MS), and its loops poll at their
- * cadence (wait_val 5 ms, wait_both_down 20 ms, the heal timeline 0.1 s after four CLI calls). The
- * cut's detection time counts from t0, taken after the last rule, and a read timeout fires 5 s
- * after the last input (the baseline update), so what it shows is 5 s less the steps between the
- * replicated write and t0 (~330 ms here; 500-1000 ms in lab/v3's runs, whose CLI poll cost 31.6 ms
- * against 5.4: their early 3980-4468 ms, not reproduced with this machine's durations).
+ * The lab's steps take time, and the lab machine's speed differed from run to run: every process
+ * of the script's steps (curls, CLI calls, `show peers` polls, iptables, the date+awk of its
+ * timings, each sleep's own start) lasts its COMMAND_MS (this machine, unloaded) times the speed
+ * factor of one of the lab's six lab 04 runs, drawn per seed (LAB_RUN_SPEED, read from each run's
+ * own output by scripts/lab-helper-costs.py: 1.12 and 1.28 in lab/out, 14-16 in lab/v3), and a
+ * call reads the node where it does inside its time (SAMPLE_AT). Its loops poll at their cadence
+ * (wait_val 5 ms, wait_both_down 20 ms, the heal timeline 0.1 s after four CLI calls). The cut's
+ * detection time counts from t0, taken after the last rule, and a read timeout fires 5 s after the
+ * last input (the baseline update), so what it shows is 5 s less the steps between the replicated
+ * write and t0: ~340 ms at lab/out's speeds (4635-4710 ms), ~0.9-1 s at lab/v3's (3965-4711 ms;
+ * the lab's v3 2.6 run: 3980-4468).
  *
  * Figures it reproduces: in S1-S8 the acceptor's whole entry on both nodes (32 of 32 lab trials),
  * S9/S10 A's one-sided write on both (8 of 8), S11 the acceptor's entry (4 of 4, acceptor A in 3),
- * S12 SWAPPED (4 of 4); and the time each side took to see the session DOWN (4658-9546 ms).
+ * S12 SWAPPED (4 of 4); and the time each side took to see the session DOWN (3980-9546 ms over the
+ * three 2.6 runs).
  *
  * The final acceptor matches the lab's in every S1-S10 trial (scripts/lab-04-frequencies.ts): A's
  * own connect, under way (SYNs dropped) when it accepts B's session, is dropped with the session
@@ -55,7 +60,7 @@
  * cut swaps the two sides' values.
  */
 import { scenario } from '../dsl.ts';
-import { PeerSessions, row } from '../lab-port.ts';
+import { COMMAND_MS, LabShell, PeerSessions, row } from '../lab-port.ts';
 import type { ScriptApi } from '../script-api.ts';
 import type { Step, StepResult } from '../sequence.ts';
 import { mesh } from './cluster.ts';
@@ -111,6 +116,44 @@ export interface TrialOutcome {
   collisions: number;
 }
 
+/**
+ * The lab machine's speed in each lab 04 run, read from the run's own output by
+ * scripts/lab-helper-costs.py: the run's helper-only steps (S11/S12's first timeline line: t0's
+ * date, the heal's two iptables flushes, two rows, two `sess`; the one-pass gaps of the timeline:
+ * two rows, two `sess`, an ms_since, a sleep 0.1) against the same steps in COMMAND_MS. The v3
+ * runs' helpers were ~15x slower (their lab 02 runs: one CLI poll 31.6-69.9 ms against 5.4 in
+ * lab/out/02). One run is drawn per seed, each measured run alike; the haproxy version does not
+ * enter (the factor is the machine's, as it was when the run was made).
+ */
+export const LAB_RUN_SPEED = [
+  { run: 'lab/out/04-splitbrain.out', factor: 1.28 },
+  { run: 'lab/out/04-splitbrain.run2.out', factor: 1.12 },
+  { run: 'lab/v3/out/2.6/04-splitbrain.control.out', factor: 14.07 },
+  { run: 'lab/v3/out/3.0/04-splitbrain.out', factor: 14.95 },
+  { run: 'lab/v3/out/3.2/04-splitbrain.out', factor: 15.72 },
+  { run: 'lab/v3/out/3.4/04-splitbrain.out', factor: 15.88 },
+] as const;
+
+/** wait_both_down's loop bound (`seq 1 1500`). */
+const WAIT_DOWN_POLLS_MAX = 1_500;
+/** The heal timeline's loop bound (`seq 1 140`). */
+const TIMELINE_PASSES_MAX = 140;
+
+/** The slowest measured run's factor. */
+const SPEED_FACTOR_MAX = Math.max(...LAB_RUN_SPEED.map((r) => r.factor));
+/**
+ * A trial's longest run (ms): every loop to its bound at the slowest run's speed, as under a
+ * control that never cuts (wait_both_down's 1500 polls of two `show peers`, 20 ms of sleep) or
+ * never heals (wait_sess's 12 s and the timeline's 140 passes of four CLI calls, 0.1 s of sleep),
+ * plus the fixed waits (start, 1.5 s, wait_val's 5 s, 0.3 s, the writes' 0.4 s) and 2 s for the
+ * remaining calls. An acceptor without a read timeout notices the cut only after 5-10 s: inside.
+ */
+const TRIAL_MS_MAX = Math.ceil(
+  10_000 + 1_500 + 5_000 + 300 + 400 + 2_000 + 12_000 +
+    WAIT_DOWN_POLLS_MAX * (2 * COMMAND_MS.sess.maxMs * SPEED_FACTOR_MAX + 20 + COMMAND_MS.spawn.maxMs * SPEED_FACTOR_MAX) +
+    TIMELINE_PASSES_MAX * ((2 * COMMAND_MS.cli.maxMs + 2 * COMMAND_MS.sess.maxMs + COMMAND_MS.clock.maxMs + COMMAND_MS.spawn.maxMs) * SPEED_FACTOR_MAX + 100),
+);
+
 const NODE: Record<Side, string> = { A: 'hap1', B: 'hap2' };
 
 /**
@@ -133,11 +176,8 @@ export default scenario({
   // reads the other's pending update before it pushes its own (the swap, issue 13); under 2.6 the
   // acceptor's push leaves with its 200 and nothing changes.
   hosts: mesh(['hap1', 'hap2']).map((h) => ({ ...h, startAtZero: false, taskWakeDelay: TASK_WAKE_DELAY })),
-  // Room for all twelve trials even when a control never cuts or never heals: each trial then
-  // runs the lab's loops to their bounds (wait_both_down's 1500 polls of two `show peers` and
-  // 20 ms: ~61 s; wait_sess 12 s and the timeline's 140 passes: ~18 s), and an acceptor without a
-  // read timeout notices the cut only after 5-10 s.
-  durationMs: 900_000,
+  // Room for all twelve trials even when a control never cuts or never heals (TRIAL_MS_MAX).
+  durationMs: TRIALS.length * TRIAL_MS_MAX,
   seeds: ['1', '2', '3'],
   script: (s) => {
     const outcomes: TrialOutcome[] = [];
@@ -146,9 +186,13 @@ export default scenario({
     s.observe('collision', () => {
       seen.collisions++;
     });
+    // The lab machine's speed for this run (one run of the lab script per seed): the helper
+    // commands of every trial take their COMMAND_MS times this run's measured factor.
+    const speed = LAB_RUN_SPEED[s.random.nextIntBetween(0, LAB_RUN_SPEED.length - 1)]!;
     s.sequence(function* () {
-      for (const trial of TRIALS) outcomes.push(yield* runTrial(s, { sessions, seen }, trial));
+      for (const trial of TRIALS) outcomes.push(yield* runTrial(s, { sessions, seen, speedFactor: speed.factor }, trial));
     });
+    s.figure('helperSpeedFactor', () => speed.factor);
     const byLabel = (label: string): TrialOutcome | undefined => outcomes.find((o) => o.label === label);
     // The updates travel on the first session after the heal: its acceptor's entry wins.
     const accValue = (o: TrialOutcome): string => `${o.firstAcceptor}'s partition value`;
@@ -190,94 +234,56 @@ export default scenario({
   },
 });
 
-/** One trial, as 04-splitbrain.sh's `trial` runs it. */
-function* runTrial(s: ScriptApi, run: { sessions: PeerSessions; seen: { collisions: number } }, trial: Trial): Generator<Step, TrialOutcome, StepResult> {
+/** One trial, as 04-splitbrain.sh's `trial` runs it, each helper command taking its time (LabShell). */
+function* runTrial(s: ScriptApi, run: { sessions: PeerSessions; seen: { collisions: number }; speedFactor: number }, trial: Trial): Generator<Step, TrialOutcome, StepResult> {
   const sessions = run.sessions;
+  const sh = new LabShell(s, run.speedFactor);
   s.start('hap1');
   yield s.sleep(10);
   s.start('hap2');
   yield s.waitUntil(() => sessions.established('hap1', 'hap2'), { everyMs: 5, withinMs: 10_000 });
-  yield s.sleep(1_500);
-  // Baseline on A: 2 requests from K and gpc0=1, replicated to B.
-  s.request('hap1', K);
-  s.request('hap1', K);
-  s.set('hap1', 'st', K, { gpc0: 1 });
-  // wait_val: a CLI read of hap2 (socat), 5 ms of sleep, again, until gpc0=1 shows.
-  yield* waitVal(s, () => s.read('hap2', 'st', K, 'gpc0') === 1, 5_000);
-  yield s.sleep(300);
+  yield* sh.sleep(1_500);
+  // Baseline on A: 2 requests from K (a curl each) and gpc0=1 (a CLI call), replicated to B; t0.
+  yield* apply(sh, 'A', { req: 2 });
+  yield* apply(sh, 'A', { gpc0: 1 });
+  yield* sh.run('date');
+  yield* waitVal(sh, () => s.read('hap2', 'st', K, 'gpc0') === 1, 5_000);
+  yield* sh.sleep(300);
   // "A before" / "B before": one CLI read each.
-  yield s.sleep(commandMs(s, 'cli'));
-  yield s.sleep(commandMs(s, 'cli'));
+  yield* sh.call('cli', noop);
+  yield* sh.call('cli', noop);
   // The cut: cut_node 1 then cut_node 2, two iptables rules each (one `ip netns exec iptables`
-  // process per rule); the lab takes t0 after the last rule. The link is cut here, at t0: between
-  // the first rule and the last (8-24 ms) no peer message is due (the last one, the baseline's
-  // update and its ack, left >= 300 ms before; the next heartbeat is due 3 s after it).
-  for (let rule = 0; rule < 4; rule++) yield s.sleep(commandMs(s, 'iptables'));
-  if (trial.how === 'REJECT') s.reject(['hap1'], ['hap2'], { rstLost: true });
-  else s.partition(['hap1'], ['hap2']);
-  const cutMs = s.nowMs();
-  let downAMs = -1;
-  let downBMs = -1;
-  if (trial.waitDown) {
-    // wait_both_down: `show peers` on hap1, then on hap2 (each a CLI call), 20 ms of sleep.
-    for (let poll = 0; poll < WAIT_DOWN_POLLS_MAX && (downAMs < 0 || downBMs < 0); poll++) {
-      if (downAMs < 0) {
-        yield s.sleep(commandMs(s, 'sess'));
-        if (!sessions.established('hap1', 'hap2')) downAMs = s.nowMs() - cutMs;
-      }
-      if (downBMs < 0) {
-        yield s.sleep(commandMs(s, 'sess'));
-        if (!sessions.established('hap2', 'hap1')) downBMs = s.nowMs() - cutMs;
-      }
-      yield s.sleep(20);
-    }
+  // process per rule); the lab takes t0 after the last rule. Every packet of the session carries
+  // its acceptor's peer port, so the session is cut once the acceptor's two rules are in.
+  const acceptorNode = sessions.state('hap2', 'hap1') === 'EST(accepted)' ? 2 : 1;
+  for (const node of [1, 2]) {
+    yield* sh.run('iptables');
+    yield* sh.run('iptables');
+    if (node === acceptorNode) cut(s, trial.how);
   }
+  const cutMs = s.nowMs();
+  yield* sh.run('date');
+  const down = trial.waitDown ? yield* waitBothDown(sh, sessions, cutMs) : { downAMs: -1, downBMs: -1 };
   // The writes, 0.2 s apart, in the trial's order.
   const [first, second]: Side[] = trial.order === 'AB' ? ['A', 'B'] : ['B', 'A'];
-  apply(s, first!, first === 'A' ? trial.opA : trial.opB);
-  yield s.sleep(200);
-  apply(s, second!, second === 'A' ? trial.opA : trial.opB);
-  yield s.sleep(200);
-  const preA = row(s, 'hap1', 'st', K, FIELDS);
-  const preB = row(s, 'hap2', 'st', K, FIELDS);
-  // The heal: only the chosen node's connect() can succeed until its session is up.
+  yield* apply(sh, first!, first === 'A' ? trial.opA : trial.opB);
+  yield* sh.sleep(200);
+  yield* apply(sh, second!, second === 'A' ? trial.opA : trial.opB);
+  yield* sh.sleep(200);
+  const preA = yield* sh.call('cli', () => row(s, 'hap1', 'st', K, FIELDS));
+  const preB = yield* sh.call('cli', () => row(s, 'hap2', 'st', K, FIELDS));
+  // "A during partition: ... [$(sess 1 2)]", the same for B; then t0.
+  yield* sh.call('sess', noop);
+  yield* sh.call('sess', noop);
   const healMs = s.nowMs();
+  yield* sh.run('date');
   const collisionsBefore = run.seen.collisions;
-  if (trial.init !== 'any') {
-    const initiator = NODE[trial.init];
-    const acceptor = NODE[trial.init === 'A' ? 'B' : 'A'];
-    // uncut_node: its two rules deleted (one iptables process each); then wait_sess: `show peers`
-    // on the initiator, 20 ms of sleep, until EST (at most 12 s).
-    for (let rule = 0; rule < 2; rule++) yield s.sleep(commandMs(s, 'iptables'));
-    s.healOneWay(initiator, acceptor);
-    const estEndMs = s.nowMs() + 12_000;
-    for (let poll = 0; poll < 12_000 / 20; poll++) {
-      yield s.sleep(commandMs(s, 'sess'));
-      if (sessions.established(initiator, acceptor) || s.nowMs() > estEndMs) break;
-      yield s.sleep(20);
-    }
-  }
+  if (trial.init !== 'any') yield* healOneWayAndWait(sh, sessions, trial.init);
   // heal: `iptables -F INPUT` (every rule is in INPUT), then `iptables -F OUTPUT`.
-  yield s.sleep(commandMs(s, 'iptables'));
+  yield* sh.run('iptables');
   s.heal();
-  yield s.sleep(commandMs(s, 'iptables'));
-  // The timeline: each pass reads A's row, B's row, A's session, B's session (four CLI calls)
-  // and prints the time when something changed; 0.1 s of sleep; until 25 passes after the first
-  // pass with both sides EST (at most 140 passes).
-  let reconnectMs = -1;
-  for (let pass = 0, estPass = -1; pass < TIMELINE_PASSES_MAX; pass++) {
-    yield s.sleep(commandMs(s, 'cli') + commandMs(s, 'cli'));
-    yield s.sleep(commandMs(s, 'sess'));
-    const estA = sessions.established('hap1', 'hap2');
-    yield s.sleep(commandMs(s, 'sess'));
-    const estB = sessions.established('hap2', 'hap1');
-    if (estPass < 0 && estA && estB) {
-      estPass = pass;
-      reconnectMs = s.nowMs() - healMs;
-    }
-    if (estPass >= 0 && pass - estPass >= 25) break;
-    yield s.sleep(100);
-  }
+  yield* sh.run('iptables');
+  const reconnectMs = yield* timeline(sh, sessions, healMs);
   const finalA = row(s, 'hap1', 'st', K, FIELDS);
   const finalB = row(s, 'hap2', 'st', K, FIELDS);
   const collisions = run.seen.collisions - collisionsBefore;
@@ -290,45 +296,116 @@ function* runTrial(s: ScriptApi, run: { sessions: PeerSessions; seen: { collisio
   sessions.forget('hap2');
   s.heal();
   yield s.sleep(200);
-  return { label: trial.label, init: trial.init, acceptor, firstAcceptor, outcome: classify({ preA, preB, finalA, finalB }), downAMs, downBMs, reconnectMs, collisions };
+  return { label: trial.label, init: trial.init, acceptor, firstAcceptor, outcome: classify({ preA, preB, finalA, finalB }), downAMs: down.downAMs, downBMs: down.downBMs, reconnectMs, collisions };
+}
+
+function cut(s: ScriptApi, how: Trial['how']): void {
+  if (how === 'REJECT') s.reject(['hap1'], ['hap2'], { rstLost: true });
+  else s.partition(['hap1'], ['hap2']);
 }
 
 /**
- * How long one of the lab's helper commands takes (ms), drawn from the script's own stream. Measured
- * on the lab's machine with the lab's helpers (scripts/exp-lab04-steps.sh: lab 04 itself with the
- * steps timed, haproxy 2.6.12, load 1.6-1.9): `cli`/`getv`/`row` (socat to the stats socket, plus grep/sed) 5-10 ms (two rows 14-16 ms;
- * lab/out/02-replication.out: "one CLI poll costs about 5.4 ms"); `sess` (a CLI call plus awk and
- * greps) 8-13 ms (lab/out/02's 0.25 s loop of three sess calls: 280-287 ms per pass); one
- * `ip netns exec iptables -A` 2-6 ms (cut_node, two rules: 4-11 ms).
+ * wait_both_down: `show peers` on hap1 (until it shows DOWN), then on hap2, 20 ms of sleep; each
+ * side's time is its ms_since, right after the `sess` that showed DOWN.
  */
-export const COMMAND_MS = { cli: { minMs: 5, maxMs: 10 }, sess: { minMs: 8, maxMs: 13 }, iptables: { minMs: 2, maxMs: 6 } } as const;
-/** wait_both_down's loop bound (`seq 1 1500`). */
-const WAIT_DOWN_POLLS_MAX = 1_500;
-/** The heal timeline's loop bound (`seq 1 140`). */
-const TIMELINE_PASSES_MAX = 140;
-
-function commandMs(s: ScriptApi, command: keyof typeof COMMAND_MS): number {
-  const cost = COMMAND_MS[command];
-  return s.random.nextIntBetween(cost.minMs, cost.maxMs);
+function* waitBothDown(sh: LabShell, sessions: PeerSessions, cutMs: number): Generator<Step, { downAMs: number; downBMs: number }, StepResult> {
+  let downAMs = -1;
+  let downBMs = -1;
+  for (let poll = 0; poll < WAIT_DOWN_POLLS_MAX && (downAMs < 0 || downBMs < 0); poll++) {
+    if (downAMs < 0 && (yield* sh.call('sess', () => !sessions.established('hap1', 'hap2')))) {
+      downAMs = sh.nowMs() - cutMs;
+      yield* sh.run('clock');
+    }
+    if (downBMs < 0 && (yield* sh.call('sess', () => !sessions.established('hap2', 'hap1')))) {
+      downBMs = sh.nowMs() - cutMs;
+      yield* sh.run('clock');
+    }
+    if (downAMs >= 0 && downBMs >= 0) break;
+    yield* sh.sleep(20);
+  }
+  return { downAMs, downBMs };
 }
 
-/** common.sh's wait_val: read (one CLI call), stop when it holds, else 5 ms of sleep; up to `withinMs`. */
-function* waitVal(s: ScriptApi, holds: () => boolean, withinMs: number): Generator<Step, boolean, StepResult> {
-  const endMs = s.nowMs() + withinMs;
+/**
+ * Only the chosen node's connect() can succeed until its session is up: uncut_node of the other
+ * node (its two rules deleted), then wait_sess: `show peers` on the initiator, 20 ms of sleep,
+ * until EST (at most 12 s; its t0 and deadline are a date and an awk, each later check an awk).
+ */
+function* healOneWayAndWait(sh: LabShell, sessions: PeerSessions, init: Side): Generator<Step, void, StepResult> {
+  const initiator = NODE[init];
+  const acceptor = NODE[init === 'A' ? 'B' : 'A'];
+  yield* sh.run('iptables');
+  yield* sh.run('iptables');
+  sh.s.healOneWay(initiator, acceptor);
+  yield* sh.run('date');
+  yield* sh.run('clock');
+  const estEndMs = sh.nowMs() + 12_000;
+  for (let poll = 0; poll < 12_000 / 20; poll++) {
+    const est = yield* sh.call('sess', () => sessions.established(initiator, acceptor));
+    yield* sh.run('clock');
+    if (est || sh.nowMs() > estEndMs) return;
+    yield* sh.sleep(20);
+  }
+}
+
+/**
+ * The timeline after the heal: each pass reads A's row, B's row, A's session, B's session (four
+ * CLI calls) and prints the time (an ms_since) when the line changed; 0.1 s of sleep; until 25
+ * passes after the first pass with both sides EST (at most 140 passes). Returns the time printed
+ * on that first line with both EST (ms from `healMs`; -1: never).
+ */
+function* timeline(sh: LabShell, sessions: PeerSessions, healMs: number): Generator<Step, number, StepResult> {
+  const s = sh.s;
+  let reconnectMs = -1;
+  let last = '';
+  for (let pass = 0, estPass = -1; pass < TIMELINE_PASSES_MAX; pass++) {
+    const rowA = yield* sh.call('cli', () => row(s, 'hap1', 'st', K, FIELDS));
+    const rowB = yield* sh.call('cli', () => row(s, 'hap2', 'st', K, FIELDS));
+    const stateA = yield* sh.call('sess', () => sessions.state('hap1', 'hap2'));
+    const stateB = yield* sh.call('sess', () => sessions.state('hap2', 'hap1'));
+    const line = `A[${stateA}] ${rowA} | B[${stateB}] ${rowB}`;
+    if (estPass < 0 && stateA !== 'DOWN' && stateB !== 'DOWN') {
+      estPass = pass;
+      reconnectMs = s.nowMs() - healMs;
+    }
+    if (line !== last) yield* sh.run('clock');
+    last = line;
+    if (estPass >= 0 && pass - estPass >= 25) break;
+    yield* sh.sleep(100);
+  }
+  return reconnectMs;
+}
+
+
+function noop(): void {}
+
+/**
+ * common.sh's wait_val: its deadline (a date and an awk), then a read (getv: one CLI call), stop
+ * (ms_since) when it holds, else a deadline check (an awk) and 5 ms of sleep; up to `withinMs`.
+ */
+function* waitVal(sh: LabShell, holds: () => boolean, withinMs: number): Generator<Step, boolean, StepResult> {
+  yield* sh.run('clock');
+  const endMs = sh.nowMs() + withinMs;
   // Each pass takes at least 5 ms, so this bound is never the one that ends the loop.
   for (let poll = 0; poll <= withinMs / 5; poll++) {
-    yield s.sleep(commandMs(s, 'cli'));
-    if (holds()) return true;
-    if (s.nowMs() > endMs) return false;
-    yield s.sleep(5);
+    const ok = yield* sh.call('cli', holds);
+    yield* sh.run('clock');
+    if (ok) return true;
+    if (sh.nowMs() > endMs) return false;
+    yield* sh.sleep(5);
   }
   return false;
 }
 
-function apply(s: ScriptApi, side: Side, op: Op): void {
+/** op: a write on one node (set table: a CLI call; N requests: a curl each), or none. */
+function* apply(sh: LabShell, side: Side, op: Op): Generator<Step, void, StepResult> {
   if (op === 'none') return;
-  if ('gpc0' in op) s.set(NODE[side], 'st', K, { gpc0: op.gpc0 });
-  else for (let i = 0; i < op.req; i++) s.request(NODE[side], K);
+  if ('gpc0' in op) {
+    const gpc0 = op.gpc0;
+    yield* sh.call('cli', () => sh.s.set(NODE[side], 'st', K, { gpc0 }));
+  } else {
+    for (let i = 0; i < op.req; i++) yield* sh.call('curl', () => sh.s.request(NODE[side], K));
+  }
 }
 
 /** The lab's verdict line: whose partition value both ended with, or SWAPPED, or DIVERGED. */

@@ -10,7 +10,7 @@ import { scenarioSeeds, type ScenarioSpec } from '../../scenarios/dsl.ts';
 import type { ScenarioRunResult } from '../../scenarios/results.ts';
 import { runScenario } from '../../scenarios/runner.ts';
 import { loadScenarios } from '../../scenarios/suite.ts';
-import { CONTROLS, failingUnder } from './controls.ts';
+import { CONTROLS, failingCounted } from './controls.ts';
 
 const suite = await loadScenarios([]);
 const byName = new Map(suite.map((s) => [s.spec.name, s.spec]));
@@ -81,7 +81,7 @@ describe('negative controls: each fails exactly the expectations it names, on ev
       const base = spec(control.scenario);
       const want = [...control.breaks].sort();
       expect(new Set(want).size, 'no expectation named twice').toBe(want.length);
-      for (const seed of seeds) expect(failingUnder(control, base, seed), `${control.scenario} seed ${seed}`).toEqual(want);
+      for (const seed of seeds) expect(failingCounted(control, base, seed), `${control.scenario} seed ${seed}`).toEqual(want);
     });
   }
 

@@ -5,7 +5,7 @@
  */
 import { scenarioSeeds } from '../../scenarios/dsl.ts';
 import { loadScenarios } from '../../scenarios/suite.ts';
-import { CONTROLS, failingUnder } from './controls.ts';
+import { CONTROLS, failingCounted } from './controls.ts';
 
 const suite = await loadScenarios([]);
 const byName = new Map(suite.map((s) => [s.spec.name, s.spec]));
@@ -15,7 +15,7 @@ for (const { spec } of suite) {
   const seeds = scenarioSeeds(spec);
   for (const control of CONTROLS.filter((c) => c.scenario === spec.name)) {
     const want = [...control.breaks].sort().join(',');
-    const exact = seeds.filter((seed) => failingUnder(control, spec, seed).join(',') === want).length;
+    const exact = seeds.filter((seed) => failingCounted(control, spec, seed).join(',') === want).length;
     if (exact !== seeds.length) short++;
     const how = control.haproxy === undefined ? control.how : `${control.how} (under ${control.haproxy})`;
     lines.push(`| ${spec.name} | ${seeds.join(' ')} | ${how} | ${control.breaks.join(', ')} | ${exact}/${seeds.length} |`);

@@ -25,6 +25,11 @@ export interface Control {
   how: string;
   /** Every expectation the variant makes fail, on every seed of the scenario, and no other. */
   breaks: readonly string[];
+  /**
+   * Expectations the variant also makes fail on some seeds and not others, by a race it sets off
+   * (not the behaviour it names), with why: left out of the exact comparison (failingCounted).
+   */
+  mayAlsoBreak?: { expectations: readonly string[]; why: string };
   /** The broken scenario (default: the scenario itself, with a broken engine). */
   variant?: (base: ScenarioSpec) => ScenarioSpec;
   /**
@@ -143,7 +148,16 @@ export const CONTROLS: readonly Control[] = [
   { scenario: 'lab-04-split-brain', how: 'never cut', breaks: ['acceptor-wins-when-both-wrote', 'chosen-node-reconnects', 'cut-seen-in-time', 'surviving-session-swaps'], variant: (b) => withVerbs(b, { reject: noop, partition: noop }) },
   { scenario: 'lab-04-split-brain', how: 'a session pushes before it reads what arrived (push-before-read)', breaks: ['acceptor-wins-when-both-wrote'], engine: { plantedBug: 'push-before-read' } },
   { scenario: 'lab-04-split-brain', how: 'a received update keeps the larger value (merge-max)', breaks: ['acceptor-wins-when-both-wrote', 'surviving-session-swaps'], engine: { plantedBug: 'merge-max' } },
-  { scenario: 'lab-04-split-brain', how: 'a remote touch is treated as local (remote-touch-local)', breaks: ['one-sided-write-propagates'], engine: { plantedBug: 'remote-touch-local' } },
+  {
+    scenario: 'lab-04-split-brain',
+    how: 'a remote touch is treated as local (remote-touch-local)',
+    breaks: ['one-sided-write-propagates'],
+    engine: { plantedBug: 'remote-touch-local' },
+    mayAlsoBreak: {
+      expectations: ['surviving-session-swaps'],
+      why: "S12: each side re-pushes the value it received as its own, so the two values chase each other across the surviving session after the heal and the rows the timeline ends on are swapped or DIVERGED by timing (seeds 1-6: DIVERGED on 2 and 6, one slow and one fast helper speed)",
+    },
+  },
   { scenario: 'lab-04-split-brain', how: 'never healed', breaks: ['acceptor-wins-when-both-wrote', 'chosen-node-reconnects', 'one-sided-write-propagates', 'surviving-session-swaps'], variant: (b) => withVerbs(b, { healOneWay: noop, heal: noop }) },
   { scenario: 'lab-04-split-brain', how: 'the run stops after 100 s', breaks: ['trialsRun'], variant: (b) => ({ ...b, durationMs: 100_000 }) },
   { scenario: 'lab-03b-reload-threshold', how: 'hard restart instead of reload', breaks: ['kept-only-after-the-startup-resync'], variant: (b) => withVerbs(b, { reload: (s, h: string) => s.restart(h) }) },
@@ -218,6 +232,12 @@ export const CONTROLS: readonly Control[] = [
 ];
 
 /** The expectations a control's variant fails on one seed, sorted by name. */
+/** The expectations that fail under the control on `seed`, less its `mayAlsoBreak` ones. */
+export function failingCounted(control: Control, base: ScenarioSpec, seed: string): string[] {
+  const racy = new Set(control.mayAlsoBreak?.expectations ?? []);
+  return failingUnder(control, base, seed).filter((name) => !racy.has(name));
+}
+
 export function failingUnder(control: Control, base: ScenarioSpec, seed: string): string[] {
   const variant = control.variant === undefined ? base : control.variant(base);
   const { result } = runScenario(variant, {

@@ -9,8 +9,8 @@
  *
  * Sources of the simulated samples: the startup of a 3-node mesh (measureStartup), the ported
  * lab experiment 4 (scenarios/builtin/lab-04-split-brain.ts: dead-link detection under its cuts,
- * reconnect delay and collisions after its heals), lab 02 (d)'s REJECT of one link
- * (measureRejectDetect), lab 03 (b)'s restart (measureRestartResync).
+ * reconnect delay and collisions after its heals), lab 02 (c)-(d)'s writes then REJECT of one link
+ * (measureRejectDetect, the lab 02 run's helper speed), lab 03 (b)'s restart (measureRestartResync).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
