@@ -69,7 +69,8 @@ const processes = NODES.map((name) => {
 const tables: StickTable[] = processes.map((p) => p.tables.tables[0]!);
 const layout = layoutFromSpec(tables[0]!.spec);
 const policy = makeMergePolicy('haproxy');
-const decoders = NODES.map(() => new MessageDecoder({ expect: 'messages' }));
+// As a session reads them: each update is treated before more bytes are pushed, in place.
+const decoders = NODES.map(() => new MessageDecoder({ expect: 'messages', inPlaceUpdates: true }));
 const random = new Seeds('bench').stream('traffic');
 const clients = NODES.map((_, i) => addressesFromCidr(`10.${100 + i}.0.0/16`, Math.round(10_000 / NODES.length)));
 // The simulator's clients hand their address to the engine as a number too (sim/traffic.ts).

@@ -54,6 +54,12 @@ export interface MessageDecoderOptions {
   readonly maxBodyBytes?: number;
   /** Bound on bytes still unconsumed when more are pushed (a caller must drain); default 4 MiB. */
   readonly bufferedBytesMax?: number;
+  /**
+   * Update messages are returned as a range of the decoder's buffer (`bodyStart`, `bodyEnd`)
+   * instead of a copy of their body: valid until the next `push`, for a caller that treats each
+   * message before it pushes more (a session). Default false: every body is the message's own.
+   */
+  readonly inPlaceUpdates?: boolean;
 }
 
 const HELLO_LINE_COUNT = 3;
@@ -62,6 +68,7 @@ export class MessageDecoder {
   private mode: DecoderMode;
   private readonly maxBodyBytes: number;
   private readonly bufferedBytesMax: number;
+  private readonly inPlaceUpdates: boolean;
   /** Pending bytes are buf[start, end). */
   private buf: Uint8Array = new Uint8Array(0);
   private start = 0;
@@ -79,6 +86,7 @@ export class MessageDecoder {
     this.mode = options.expect;
     this.maxBodyBytes = options.maxBodyBytes ?? MSG_BODY_BYTES_MAX;
     this.bufferedBytesMax = options.bufferedBytesMax ?? 4 * 1024 * 1024;
+    this.inPlaceUpdates = options.inPlaceUpdates ?? false;
     assert(this.maxBodyBytes > 0, 'maxBodyBytes is positive');
   }
 
@@ -232,6 +240,14 @@ export class MessageDecoder {
       this.consume(bodyStart + bodyLength - at);
       return ack;
     }
+    if (this.inPlaceUpdates && classId === MSG_CLASS_STICK_TABLE && isUpdateType(typeId)) {
+      // Read where it lies (the caller treats it before the next push): one per received update.
+      const withId = typeId === STKT_UPDATE || typeId === STKT_UPDATE_TIMED;
+      const timed = typeId === STKT_UPDATE_TIMED || typeId === STKT_INCUPDATE_TIMED;
+      const bufOffset = offset - at;
+      this.consume(bodyStart + bodyLength - at);
+      return { kind: 'update', withId, timed, body: buf, bodyOffset: bufOffset, bodyStart, bodyEnd: bodyStart + bodyLength };
+    }
     // A copy: a view would alias the caller's chunk or our reused buffer (and a view of a small
     // on-heap array costs V8 more than copying it).
     const body = buf.slice(bodyStart, bodyStart + bodyLength);
@@ -278,6 +294,10 @@ export class MessageDecoder {
       return { kind: 'malformedAck', error: err };
     }
   }
+}
+
+function isUpdateType(typeId: number): boolean {
+  return typeId === STKT_UPDATE || typeId === STKT_INCUPDATE || typeId === STKT_UPDATE_TIMED || typeId === STKT_INCUPDATE_TIMED;
 }
 
 function shortMessage(classId: number, typeId: number, offset: number): PeerMessage {

@@ -15,6 +15,7 @@ import {
   STKT_SWITCH,
   TYPE_HAS_BODY_MASK,
   isIgnoredKind,
+  updateBodyBytes,
   updateTypeByte,
   type EncodableMessage,
 } from './message-types.ts';
@@ -47,7 +48,7 @@ export function encodeMessage(msg: EncodableMessage): Uint8Array {
         w.u32be(msg.updateId);
       });
     case 'update':
-      return frame(updateTypeByte(msg.withId, msg.timed), (w) => w.bytes(msg.body));
+      return frame(updateTypeByte(msg.withId, msg.timed), (w) => w.bytes(updateBodyBytes(msg)));
   }
 }
 

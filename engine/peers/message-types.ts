@@ -98,10 +98,23 @@ export interface UpdateMessage {
   readonly withId: boolean;
   /** Carries the remaining expiry (0x85, 0x86). */
   readonly timed: boolean;
-  /** The body bytes (decoded messages own a copy). */
+  /**
+   * The bytes holding the body: the body itself (decoded messages own a copy), or with
+   * `bodyStart`/`bodyEnd` a buffer the body lies in (a decoder reading updates in place).
+   */
   readonly body: Uint8Array;
   /** Stream offset of body[0] (0 for messages built to be sent). */
   readonly bodyOffset: number;
+  /** Where the body starts in `body` (0 when absent). */
+  readonly bodyStart?: number;
+  /** Where the body ends in `body` (`body.length` when absent). */
+  readonly bodyEnd?: number;
+}
+
+/** The body bytes of an update message (a copy only when it lies in a larger buffer). */
+export function updateBodyBytes(msg: Pick<UpdateMessage, 'body' | 'bodyStart' | 'bodyEnd'>): Uint8Array {
+  if (msg.bodyStart === undefined && msg.bodyEnd === undefined) return msg.body;
+  return msg.body.slice(msg.bodyStart ?? 0, msg.bodyEnd ?? msg.body.length);
 }
 
 export interface AckMessage {

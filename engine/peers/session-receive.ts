@@ -170,9 +170,10 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
   const pt = peer.remoteTable;
   if (pt === undefined) return OK;
   if (msg.withId) {
-    if (msg.body.length < UPDATE_ID_BYTES) return { next: 'error', error: new ProtocolError(msg.bodyOffset, 'update', 'truncated update id') };
     const b = msg.body;
-    pt.lastGet = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+    const at = msg.bodyStart ?? 0;
+    if ((msg.bodyEnd ?? b.length) - at < UPDATE_ID_BYTES) return { next: 'error', error: new ProtocolError(msg.bodyOffset + at, 'update', 'truncated update id') };
+    pt.lastGet = ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
   } else {
     pt.lastGet = (pt.lastGet + 1) >>> 0;
   }

@@ -126,7 +126,8 @@ export class PeerSession {
   ) {
     this.id = section.nextSessionId();
     this.st0 = role === 'initiator' ? PEER_SESS_ST_CONNECT : PEER_SESS_ST_ACCEPT;
-    this.decoder = new MessageDecoder({ expect: role === 'initiator' ? 'status' : 'hello' });
+    // Each message is treated before more bytes are pushed: updates are read in place.
+    this.decoder = new MessageDecoder({ expect: role === 'initiator' ? 'status' : 'hello', inPlaceUpdates: true });
     this.wakeTask = section.tasklet(() => this.ioHandler());
   }
 

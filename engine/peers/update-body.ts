@@ -44,7 +44,7 @@ export interface StickUpdate {
 }
 
 /** The part of an update message decodeUpdateBody needs. */
-export type RawUpdate = Pick<UpdateMessage, 'withId' | 'timed' | 'body' | 'bodyOffset'>;
+export type RawUpdate = Pick<UpdateMessage, 'withId' | 'timed' | 'body' | 'bodyOffset' | 'bodyStart' | 'bodyEnd'>;
 
 /** `value_len + 1 >= chunk size` is rejected by HAProxy for dictionary strings. */
 const DICT_VALUE_BYTES_MAX = MSG_BODY_BYTES_MAX - 2;
@@ -217,7 +217,7 @@ const reader = new WireReader();
  * after the last field are ignored. `dictRx` is required when the layout has `server_key`.
  */
 export function decodeUpdateBody(msg: RawUpdate, layout: UpdateLayout, dictRx?: DictRxCache): StickUpdate {
-  const r = reader.reset(msg.body, msg.bodyOffset, 'update');
+  const r = reader.resetRange(msg.body, msg.bodyStart ?? 0, msg.bodyEnd ?? msg.body.length, msg.bodyOffset, 'update');
   const updateId = msg.withId ? r.u32be('update id') : undefined;
   const expireMs = msg.timed ? r.u32be('expiry') : undefined;
   const key = readKey(r, layout);

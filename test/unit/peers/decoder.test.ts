@@ -3,6 +3,7 @@ import { thrown } from '../../helpers/thrown.ts';
 import { InputOverflowError, ProtocolError } from '../../../engine/errors.ts';
 import { encodeMessage, MessageDecoder, SizeLimitError, type PeerMessage } from '../../../engine/peers/messages.ts';
 import { encodeVarint } from '../../../engine/peers/varint.ts';
+import { updateBodyBytes } from '../../../engine/peers/message-types.ts';
 import { fromHex, hex } from './table-specs.ts';
 
 function decodeHex(text: string, expect: 'hello' | 'status' | 'messages' = 'messages'): PeerMessage[] {
@@ -157,6 +158,29 @@ describe('framing (spec §4.3)', () => {
     const got = [...d.feed(fromHex('bb 0a 80 02 cc'))];
     [...d.feed(fromHex('dd 0a 80 02 ee ff'))].forEach((m) => got.push(m));
     expect(got.map((m) => (m.kind === 'update' ? hex(m.body) : m.kind))).toEqual(['aa bb', 'cc dd', 'ee ff']);
+  });
+
+  it('inPlaceUpdates: an update is a range of the buffer, same bytes and stream offsets as a copy, across any split', () => {
+    const framed = fromHex('00 04 0a 81 0a c0 a8 00 02 05 02 f2 3e 07 03 0a 80 02 aa bb');
+    for (let cut = 0; cut <= framed.length; cut++) {
+      const d = new MessageDecoder({ expect: 'messages', inPlaceUpdates: true });
+      const bodies: string[] = [];
+      const offsets: number[] = [];
+      // Each message is read before the next push (the decoder's contract in this mode).
+      for (const part of [framed.subarray(0, cut), framed.subarray(cut)]) {
+        for (const m of d.feed(part)) {
+          if (m.kind !== 'update') continue;
+          expect(m.bodyStart).toBeTypeOf('number');
+          bodies.push(hex(updateBodyBytes(m)));
+          offsets.push(m.bodyOffset + (m.bodyStart ?? 0));
+        }
+      }
+      expect(bodies).toEqual(['c0 a8 00 02 05 02 f2 3e 07 03', 'aa bb']);
+      expect(offsets).toEqual([5, 18]);
+    }
+    // Negative control: the default decoder hands a body of its own, without a range.
+    const copy = decodeHex('0a 80 02 aa bb')[0]!;
+    expect(copy.kind === 'update' && copy.bodyStart === undefined && hex(copy.body) === 'aa bb').toBe(true);
   });
 
   it('decoded bodies are copies: later changes to a fed chunk do not reach them', () => {

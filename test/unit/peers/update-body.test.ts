@@ -242,6 +242,15 @@ describe('malformed update bodies (spec §4.7 step 6/8)', () => {
     });
   }
 
+  it('a body read in place (a range of a larger buffer) fails at the same stream offsets, and reads no byte past its end', () => {
+    for (const [, input, offset] of cases) {
+      // Three bytes before the body, valid-looking bytes after it: the range alone is read.
+      const buffer = new Uint8Array([0xaa, 0xbb, 0xcc, ...input.body, 0x05, 0x02, 0xf2, 0x3e, 0x07, 0x03]);
+      const inPlace: RawUpdate = { withId: input.withId, timed: input.timed, body: buffer, bodyOffset: input.bodyOffset - 3, bodyStart: 3, bodyEnd: 3 + input.body.length };
+      expect(errorOf(() => decodeUpdateBody(inPlace, ST)).offset).toBe(offset);
+    }
+  });
+
   it('trailing bytes after the last field are ignored', () => {
     expect(decodeUpdateBody(raw('c0 a8 00 01 05 02 f2 3e 07 03 ee ee'), ST).values).toEqual([...VALUES]);
   });
