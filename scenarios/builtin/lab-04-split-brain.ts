@@ -40,7 +40,8 @@
  * before it has read the other's update: each then ends with the other's value (SWAPPED, issue 13,
  * docs/haproxy-versions.md S10; scripts/lab-swap-capture.sh on the binaries). The race comes from
  * the hosts' `taskWakeDelay` (0-1 ms, TASK_WAKE_DELAY); seeds 1-60 (scripts/lab-04-versions.ts):
- * 142 and 146 of 540 both-wrote trials swap under 3.0 and 3.2, none under 2.6.
+ * 136 and 130 of 540 both-wrote trials swap under 3.0 and 3.2, none under 2.6 (3.2's fewer: its
+ * session waits one more pass after the sync task's acknowledgement, S11 `taskRunsOncePerPass`).
  *
  * What an operator learns: a healed partition is not merged. Per key, the node that accepts the
  * re-opened session imposes its whole entry when both sides wrote; a session that survives the
