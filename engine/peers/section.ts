@@ -124,7 +124,7 @@ export class PeersSection extends FlagWord {
   /** 3.x: a session through its handshake waits for one sync-task run (`awaitSyncTask`, S4). */
   private readonly sessionWaitsForSyncTask: boolean;
   /** 3.2: a task woken again in the pass it ran in runs at the next pass (VersionProfile.taskRunsOncePerPass). */
-  private readonly taskRunsOncePerPass: boolean;
+  readonly taskRunsOncePerPass: boolean;
   /** 3.x: a received timed update's expiry is capped at the table's expire (P6). */
   readonly capReceivedExpire: boolean;
   /** See VersionProfile.acceptedInputDropsReadTimeout. */

@@ -81,7 +81,7 @@ export class PeerSession {
   peer: Peer | undefined;
   /** Times the I/O handler ran (`task_calls`). */
   calls = 0;
-  /** The tick of the I/O handler's last run (undefined before the first). */
+  /** The tick of the I/O handler's last run (undefined before the first; kept only under taskRunsOncePerPass). */
   private lastRunTick: Tick | undefined = undefined;
   /** 'EST' once the stream connected (or bytes came), 'CON' while connecting, 'TAR' in turn-around. */
   streamState: 'CON' | 'TAR' | 'EST' | 'CLO' = 'CON';
@@ -428,7 +428,8 @@ export class PeerSession {
   private ioHandler(): void {
     if (this.ended) return;
     this.calls++;
-    this.lastRunTick = this.section.now();
+    // Only the single-run rule reads it (S11): no clock read per wake-up on the other lines.
+    if (this.section.taskRunsOncePerPass) this.lastRunTick = this.section.now();
     const unreadAtWake = this.decoder.bufferedBytes;
     this.step();
     this.flush();
