@@ -412,13 +412,12 @@ export class PeersSection extends FlagWord {
    */
   private ackWaitingSessions(): void {
     if (!this.sessionWaitsForSyncTask) return;
-    const now = this.now();
     for (const peer of this.peers) {
       if (!peer.waitsForSyncTask) continue;
       peer.waitsForSyncTask = false;
       const session = peer.session;
       if (session === undefined) continue;
-      if (this.taskRunsOncePerPass && session.ranAt(now)) session.wakeNextPass();
+      if (this.taskRunsOncePerPass && session.ranAt(this.now())) session.wakeNextPass();
       else session.wake();
     }
   }
