@@ -121,7 +121,8 @@ export function eventWanted(events: Events, kind: string): boolean {
  * that runs it, in whole ms. Absent: at once (the next turn). A host whose passes are slow or
  * whose run queue is long runs the task later than the input already delivered; between two
  * processes this decides the order of messages sent one pass apart (issue 13: the 3.x
- * split-brain swap).
+ * split-brain swap). The peers section asks it for the sync task and, under 3.2's single-run rule
+ * (VersionProfile.taskRunsOncePerPass), for a session's run deferred to the next pass.
  */
 export interface TaskWakeLatency {
   /** Runs `fire` at the pass that runs a task woken now (a drawn delay, no timer lateness). */

@@ -2,7 +2,7 @@
  * How long a task haproxy wakes (`task_wakeup`: it joins the run queue) waits for the scheduler
  * pass that runs it: each wake-up draws a whole number of ms in [minMs, maxMs] from the host's own
  * `tasks:<host>` stream (engine/env.ts TaskWakeLatency; the engine asks it for the peers sync
- * task). Real passes take tens of microseconds; what matters between two processes is whether a
+ * task, and under 3.2 for a session's run deferred to the next pass, S11). Real passes take tens of microseconds; what matters between two processes is whether a
  * task's run comes before or after the input the other side sent meanwhile, so the delay is in
  * units of the link latency, not a measured duration. Not measured: no default (a woken task runs
  * at the next turn), set per host for what-if runs and for the lab ports run on a loaded machine

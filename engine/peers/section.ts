@@ -123,6 +123,8 @@ export class PeersSection extends FlagWord {
   private sessionIdNext = 1;
   /** 3.x: a session through its handshake waits for one sync-task run (`awaitSyncTask`, S4). */
   private readonly sessionWaitsForSyncTask: boolean;
+  /** 3.2: a task woken again in the pass it ran in runs at the next pass (VersionProfile.taskRunsOncePerPass). */
+  readonly taskRunsOncePerPass: boolean;
   /** 3.x: a received timed update's expiry is capped at the table's expire (P6). */
   readonly capReceivedExpire: boolean;
   /** See VersionProfile.acceptedInputDropsReadTimeout. */
@@ -148,6 +150,7 @@ export class PeersSection extends FlagWord {
     const profile = options.profile ?? profileFor('2.6');
     this.noRemoteEndsResync = profile.loneLocalPeerSyncedAtStart && options.peers.length === 1;
     this.sessionWaitsForSyncTask = profile.sessionWaitsForSyncTask;
+    this.taskRunsOncePerPass = profile.taskRunsOncePerPass;
     this.capReceivedExpire = profile.capReceivedExpire;
     this.acceptedInputDropsReadTimeout = profile.acceptedInputDropsReadTimeout;
     this.sessionEndAbortsConnect = profile.sessionEndAbortsConnect;
@@ -400,13 +403,22 @@ export class PeersSection extends FlagWord {
     this.wakeSync();
   }
 
-  /** The sync task's acknowledgement (`sync_peer_app_state`, STARTING → RUNNING): the session may go on. */
+  /**
+   * The sync task's acknowledgement (`sync_peer_app_state`, STARTING → RUNNING): the session may go
+   * on. Its run comes in this pass, or (3.2, `taskRunsOncePerPass`) in the next one when the session
+   * already ran in this pass. The engine knows passes only by the millisecond: a session that ran at
+   * this tick is taken to have run in this sync task's pass (the sync task ran at once, without a
+   * host's task wake delay in between).
+   */
   private ackWaitingSessions(): void {
     if (!this.sessionWaitsForSyncTask) return;
     for (const peer of this.peers) {
       if (!peer.waitsForSyncTask) continue;
       peer.waitsForSyncTask = false;
-      peer.session?.wake();
+      const session = peer.session;
+      if (session === undefined) continue;
+      if (this.taskRunsOncePerPass && session.ranAt(this.now())) session.wakeNextPass();
+      else session.wake();
     }
   }
 

@@ -81,6 +81,8 @@ export class PeerSession {
   peer: Peer | undefined;
   /** Times the I/O handler ran (`task_calls`). */
   calls = 0;
+  /** The tick of the I/O handler's last run (undefined before the first; kept only under taskRunsOncePerPass). */
+  private lastRunTick: Tick | undefined = undefined;
   /** 'EST' once the stream connected (or bytes came), 'CON' while connecting, 'TAR' in turn-around. */
   streamState: 'CON' | 'TAR' | 'EST' | 'CLO' = 'CON';
   stream: ByteStream | undefined;
@@ -166,6 +168,23 @@ export class PeerSession {
   wake(): void {
     if (this.ended) return;
     this.wakeTask.wake();
+  }
+
+  /** True when the I/O handler ran at `tick` (the engine's stand-in for "in this scheduler pass"). */
+  ranAt(tick: Tick): boolean {
+    return this.lastRunTick === tick;
+  }
+
+  /**
+   * Schedules the I/O handler for the host's next scheduler pass (3.2's single-run rule, S11): it
+   * waits like any woken task (Env.taskWake); without a task wake delay the next pass is at once,
+   * after the input already delivered, as `wake`.
+   */
+  wakeNextPass(): void {
+    if (this.ended) return;
+    const taskWake = this.section.env.taskWake;
+    if (taskWake === undefined) this.wakeTask.wake();
+    else this.wakeTask.wakeVia((fire) => taskWake.schedule(fire));
   }
 
   /** `peer_session_forceshutdown` after the section detached the peer: end at next wake-up. */
@@ -410,6 +429,8 @@ export class PeerSession {
   private ioHandler(): void {
     if (this.ended) return;
     this.calls++;
+    // Only the single-run rule reads it (S11): no clock read per wake-up on the other lines.
+    if (this.section.taskRunsOncePerPass) this.lastRunTick = this.section.now();
     const unreadAtWake = this.decoder.bufferedBytes;
     this.step();
     this.flush();

@@ -58,6 +58,18 @@ export interface VersionProfile {
   /** The expiry a timed update carries is capped at the receiving table's expire (P6, b02b8453d, in 3.0.11). */
   readonly capReceivedExpire: boolean;
   /**
+   * The scheduler runs a task at most once per pass of the poll loop (S11: HAProxy 7d40b3134
+   * "MEDIUM: sched: do not run a same task multiple times in series", 3.4-dev8, backported in
+   * 3.2.16; not in 3.0.11). A task woken again in the pass it already ran in waits for the next
+   * pass, and a pass begins with a poll, so the input that arrived in between is read first. For the
+   * peers applet this is S4's hop: the session ran (its handshake woke the sync task), the sync task
+   * ran in the same pass and acknowledged it, and the session's next run, the one that treats its
+   * input and pushes, is one pass later. Without it (2.6, 3.0) that run comes in the same pass, with
+   * no poll before it (3.2.26 calls epoll_wait(0) between the two runs, 3.0.11 never:
+   * scripts/exp-swap-passes.sh, test/fixtures/versions/swap-capture/passes.txt).
+   */
+  readonly taskRunsOncePerPass: boolean;
+  /**
    * An entry created by a peer update is queued for expiry at the expiry the update carries, so an
    * entry learned in a full resync is deleted on time (S6, 8f06c8fda, measured in 3.2.26); before,
    * it is queued at now + table expire and outlives its `exp` (2.6, 3.0).
@@ -112,6 +124,7 @@ const PROFILE_2_6: VersionProfile = Object.freeze({
   showPeers3x: false,
   loneLocalPeerSyncedAtStart: false,
   sessionWaitsForSyncTask: false,
+  taskRunsOncePerPass: false,
   capReceivedExpire: false,
   learnedEntryQueuedAtItsExpire: false,
   acceptedInputDropsReadTimeout: true,
@@ -133,6 +146,7 @@ const PROFILE_3_0: VersionProfile = Object.freeze({
   showPeers3x: true,
   loneLocalPeerSyncedAtStart: true,
   sessionWaitsForSyncTask: true,
+  taskRunsOncePerPass: false,
   capReceivedExpire: true,
   learnedEntryQueuedAtItsExpire: false,
   acceptedInputDropsReadTimeout: false,
@@ -150,6 +164,8 @@ const PROFILE_3_2: VersionProfile = Object.freeze({
   binaryKeyLeaksRef: false,
   cliArrayIndex: true,
   learnedEntryQueuedAtItsExpire: true,
+  // 3.2.16 took the scheduler's single-run rule (S11).
+  taskRunsOncePerPass: true,
 });
 
 const PROFILES: Readonly<Record<HaproxyVersion, VersionProfile>> = Object.freeze({

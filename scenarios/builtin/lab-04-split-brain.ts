@@ -45,7 +45,8 @@
  * before it has read the other's update: each then ends with the other's value (SWAPPED, issue 13,
  * docs/haproxy-versions.md S10; scripts/lab-swap-capture.sh on the binaries). The race comes from
  * the hosts' `taskWakeDelay` (0-1 ms, TASK_WAKE_DELAY); seeds 1-60 (scripts/lab-04-versions.ts):
- * 142 and 146 of 540 both-wrote trials swap under 3.0 and 3.2, none under 2.6.
+ * 136 and 130 of 540 both-wrote trials swap under 3.0 and 3.2, none under 2.6 (3.2's fewer: its
+ * session waits one more pass after the sync task's acknowledgement, S11 `taskRunsOncePerPass`).
  *
  * How long each side takes to see the cut also differs by line (docs/haproxy-versions.md P12): in
  * 2.6 an accepted session whose hello was already waiting when its stream was first processed

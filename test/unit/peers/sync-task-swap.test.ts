@@ -31,8 +31,28 @@ interface Healed {
   healMs: number;
 }
 
+/**
+ * Task wake-ups on a host whose scheduler passes come one link latency apart when it has work
+ * queued: the first wake-up of a millisecond joins the pass under way (runs at once), each further
+ * one in that millisecond waits for the next pass, 1 ms later. Records each delay it gave.
+ */
+function passesOneMsApart(c: Cluster, given: number[]): TaskWakeLatency {
+  let wakesThisMs = 0;
+  let lastMs = -1;
+  return {
+    schedule: (fire) => {
+      const nowMs = c.nowMs();
+      if (nowMs !== lastMs) wakesThisMs = 0;
+      lastMs = nowMs;
+      const delayMs = wakesThisMs++ === 0 ? 0 : 1;
+      given.push(delayMs);
+      return c.kernel.schedule(delayMs, fire, 'task-wake');
+    },
+  };
+}
+
 /** hap1 = A writes 5, hap2 = B writes 12 while cut; the heal lets only B's connect through (A accepts). */
-function splitAndHeal(line: HaproxyVersion, acceptorTaskDelayMs: number | undefined): Healed {
+function splitAndHeal(line: HaproxyVersion, acceptorTaskDelayMs: number | undefined, initiatorTaskWake?: (c: Cluster) => TaskWakeLatency): Healed {
   const c = new Cluster({ hosts: ['hap1', 'hap2'], link: { latencyMs: 1 }, profile: profileFor(line), seed: 'swap' });
   const a = c.start('hap1');
   const b = c.start('hap2');
@@ -46,6 +66,7 @@ function splitAndHeal(line: HaproxyVersion, acceptorTaskDelayMs: number | undefi
   setField(a, K, 'gpc0', 5);
   setField(b, K, 'gpc0', 12);
   if (acceptorTaskDelayMs !== undefined) a.env.taskWake = lateTasks(c, acceptorTaskDelayMs);
+  if (initiatorTaskWake !== undefined) b.env.taskWake = initiatorTaskWake(c);
   c.network.reject({ from: ['hap1'], to: ['hap2'] });
   const healMs = c.nowMs();
   c.network.heal(cut);
@@ -88,6 +109,43 @@ describe('3.x: the acceptor pushes one sync-task run after its 200 (S10, the spl
   it("2.6 negative control: the same late sync task changes nothing, the acceptor's update leaves with its 200", () => {
     const h = splitAndHeal('2.6', 1);
     expect(getField(h.a, K, 'gpc0')).toBe(5);
+    expect(getField(h.b, K, 'gpc0')).toBe(5);
+  });
+});
+
+/**
+ * S11: 3.2.16 took HAProxy's scheduler rule "a task runs once per pass" (7d40b3134). The
+ * initiator's session, which ran to read the `200` and woke the sync task, is acknowledged by that
+ * sync task in the same pass; under 3.2 its next run waits for the next pass, which reads the
+ * acceptor's late update first (3.2.26 calls epoll_wait(0) between the two runs, 3.0.11 never).
+ * Here the acceptor's sync task runs 1 ms late (its update reaches B 1 ms after the `200`), and B's
+ * passes come 1 ms apart.
+ */
+describe("3.2: the session's run after the sync task's acknowledgement waits for the next pass (S11)", () => {
+  it("3.2: the initiator's next pass reads the acceptor's late update before it pushes: the acceptor's value on both", () => {
+    const given: number[] = [];
+    const h = splitAndHeal('3.2', 1, (c) => passesOneMsApart(c, given));
+    const order = initiatorOrder(h);
+    expect(order.rxMs).toBeLessThanOrEqual(order.txMs);
+    expect(getField(h.a, K, 'gpc0')).toBe(5);
+    expect(getField(h.b, K, 'gpc0')).toBe(5);
+    // The sync task joined the pass that read the `200` (0 ms); the session's run went to the next (1 ms).
+    expect(given.slice(0, 2)).toEqual([0, 1]);
+  });
+
+  it('3.0 control: the same hosts, the session runs in the sync task\'s pass and pushes first: swapped', () => {
+    const given: number[] = [];
+    const h = splitAndHeal('3.0', 1, (c) => passesOneMsApart(c, given));
+    const order = initiatorOrder(h);
+    expect(order.txMs).toBeLessThan(order.rxMs);
+    expect(getField(h.a, K, 'gpc0')).toBe(12);
+    expect(getField(h.b, K, 'gpc0')).toBe(5);
+    expect(given[0]).toBe(0);
+  });
+
+  it("3.2 control: with no task wake delay on the initiator the next pass comes at once, before the acceptor's update: swapped", () => {
+    const h = splitAndHeal('3.2', 1);
+    expect(getField(h.a, K, 'gpc0')).toBe(12);
     expect(getField(h.b, K, 'gpc0')).toBe(5);
   });
 });
