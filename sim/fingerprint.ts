@@ -29,6 +29,7 @@
  * encoder against this encoding written out plainly).
  */
 import { assert } from '../lib/assert.ts';
+import type { DeferredDetails, DetailFold, EventDetails } from '../engine/env.ts';
 import type { TraceEntry, TraceSink } from './trace.ts';
 
 /** Fingerprint format: bump when the encoding changes, so old and new values are never compared. */
@@ -215,64 +216,106 @@ class Shape {
   }
 }
 
-/** Kinds and hosts with a memo of their own; past these, they share one overflow memo (still exact). */
-const KINDS_MAX = 4096;
-const HOSTS_MAX = 4096;
+/**
+ * One host's memos: its name's digest and, per kind, the shape of its events' details (a host's
+ * events repeat its own names: its peers section, its local peer name, its peers).
+ */
+class HostMemos {
+  readonly name = new TextMemo();
+  readonly kinds = new Map<string, Shape>();
+}
 
-export class Fingerprint implements TraceSink {
+/** Hosts, and kind shapes over all hosts, with memos of their own; past these they share overflow memos (still exact). */
+const HOSTS_MAX = 4096;
+const SHAPES_MAX = 16384;
+
+/** Key-name lists whose digest a fold keeps (one per event layout; past these, digested each time, still exact). */
+const FOLD_NAMES_MAX = 4096;
+
+/** The digest of one key-name list, as an object's end words carry it. */
+interface NamesDigest {
+  readonly head: number;
+  readonly tail: number;
+}
+
+export class Fingerprint implements TraceSink, DetailFold {
   private h1 = LANE1_SEED;
   private h2 = LANE2_SEED;
   private events = 0;
-  private readonly kinds = new Map<string, Shape>();
-  private readonly hosts = new Map<string, TextMemo>();
+  private readonly hosts = new Map<string, HostMemos>();
+  private shapesMade = 0;
   private readonly kindOverflow = new Shape();
-  private readonly hostOverflow = new TextMemo();
+  private readonly hostOverflow = new HostMemos();
+  /** The shape whose string memos a fold in progress uses (its kind's). */
+  private foldShape: Shape = this.kindOverflow;
+  private readonly foldNames = new Map<readonly string[], NamesDigest>();
+  private endNames0: readonly string[] | undefined = undefined;
+  private endDigest0: NamesDigest = { head: 0, tail: 0 };
+  private endNames1: readonly string[] | undefined = undefined;
+  private endDigest1: NamesDigest = { head: 0, tail: 0 };
 
   record(entry: TraceEntry): void {
-    this.word(TAG_EVENT);
-    this.number(entry.t);
-    this.string(entry.host, this.hostMemo(entry.host));
-    const shape = this.shapeOf(entry.kind);
-    this.string(entry.kind, shape.kind);
+    const shape = this.head(entry.t, entry.host, entry.kind);
     if (entry.details === undefined) this.word(TAG_UNDEFINED);
     else this.object(entry.details as Record<string, unknown>, 0, shape);
     this.events += 1;
   }
 
-  /** Events folded in so far. */
-  eventCount(): number {
-    return this.events;
+  /**
+   * An event with deferred details: folded value by value, the same words `record` takes from
+   * `details.render()` (the details say which; a test checks the two on real runs).
+   */
+  recordDeferred(t: number, host: string, kind: string, details: DeferredDetails): void {
+    this.foldShape = this.head(t, host, kind);
+    details.foldInto(this);
+    this.events += 1;
   }
 
-  /** `fp2:` and 16 hex digits; the state is not consumed (more events may follow). */
-  digest(): string {
-    return finish(this.h1, this.h2, this.events);
-  }
-
-  private shapeOf(kind: string): Shape {
-    const known = this.kinds.get(kind);
-    if (known !== undefined) return known;
-    if (this.kinds.size >= KINDS_MAX) return this.kindOverflow;
-    const shape = new Shape();
-    this.kinds.set(kind, shape);
+  /** An event's tag, time, host and kind; returns the kind's shape. */
+  private head(t: number, host: string, kind: string): Shape {
+    this.word(TAG_EVENT);
+    this.number(t);
+    const memos = this.hostMemos(host);
+    this.string(host, memos.name);
+    const shape = this.shapeOf(memos, kind);
+    this.string(kind, shape.kind);
     return shape;
   }
 
-  private hostMemo(host: string): TextMemo {
-    const known = this.hosts.get(host);
-    if (known !== undefined) return known;
-    if (this.hosts.size >= HOSTS_MAX) return this.hostOverflow;
-    const memo = new TextMemo();
-    this.hosts.set(host, memo);
-    return memo;
+  // --- DetailFold: the words of a plain object's parts, for deferred details -----------------
+
+  objectStart(): void {
+    this.word(TAG_OBJECT);
   }
 
-  private word(x: number): void {
-    this.h1 = mixLane1(this.h1, x);
-    this.h2 = mixLane2(this.h2, x);
+  objectEnd(names: readonly string[]): void {
+    const digest = this.namesDigest(names);
+    this.word(digest.head);
+    this.word(digest.tail);
   }
 
-  private number(value: number): void {
+  /** The end words of `names`, the last two lists asked for kept at hand (an event's values and its own keys). */
+  private namesDigest(names: readonly string[]): NamesDigest {
+    if (names === this.endNames0) return this.endDigest0;
+    if (names === this.endNames1) return this.endDigest1;
+    let digest = this.foldNames.get(names);
+    if (digest === undefined) {
+      const [head, tail] = fingerprintLeaves.objectEndWords(names);
+      digest = { head, tail };
+      if (this.foldNames.size < FOLD_NAMES_MAX) this.foldNames.set(names, digest);
+    }
+    this.endNames1 = this.endNames0;
+    this.endDigest1 = this.endDigest0;
+    this.endNames0 = names;
+    this.endDigest0 = digest;
+    return digest;
+  }
+
+  arrayStart(length: number): void {
+    this.tagAndLength(TAG_ARRAY, length);
+  }
+
+  number(value: number): void {
     if (value >= 0 && value < SMALL_INT_LIMIT && (value | 0) === value) {
       this.word(SMALL_INT_TAG_WORD | value);
       return;
@@ -286,6 +329,60 @@ export class Fingerprint implements TraceSink {
     this.word(TAG_FLOAT);
     this.word(float64Words[0] as number);
     this.word(float64Words[1] as number);
+  }
+
+  text(value: string, place: number): void {
+    this.string(value, this.foldShape.text(place));
+  }
+
+  bool(value: boolean): void {
+    this.word(value ? TAG_TRUE : TAG_FALSE);
+  }
+
+  nil(): void {
+    this.word(TAG_NULL);
+  }
+
+  plain(value: unknown, place: number): void {
+    this.value(value, 0, this.foldShape, place);
+  }
+
+  whole(details: EventDetails): void {
+    this.object(details, 0, this.foldShape);
+  }
+
+  /** Events folded in so far. */
+  eventCount(): number {
+    return this.events;
+  }
+
+  /** `fp2:` and 16 hex digits; the state is not consumed (more events may follow). */
+  digest(): string {
+    return finish(this.h1, this.h2, this.events);
+  }
+
+  private shapeOf(memos: HostMemos, kind: string): Shape {
+    const known = memos.kinds.get(kind);
+    if (known !== undefined) return known;
+    if (this.shapesMade >= SHAPES_MAX) return this.kindOverflow;
+    const shape = new Shape();
+    memos.kinds.set(kind, shape);
+    this.shapesMade += 1;
+    return shape;
+  }
+
+  private hostMemos(host: string): HostMemos {
+    const known = this.hosts.get(host);
+    if (known !== undefined) return known;
+    if (this.hosts.size >= HOSTS_MAX) return this.hostOverflow;
+    const memos = new HostMemos();
+    this.hosts.set(host, memos);
+    return memos;
+  }
+
+  private word(x: number): void {
+    this.h1 = mixLane1(this.h1, x);
+    this.h2 = mixLane2(this.h2, x);
   }
 
   /** A tag and a length in one word; a length of 2^24 - 1 or more is written again in a word of its own. */
