@@ -27,6 +27,13 @@
  * comparison instead of a pass over the text, and a kind's key names cost no mixing at all while
  * they stay the same. The memos change only the speed, never the value (a test checks the
  * encoder against this encoding written out plainly).
+ *
+ * The hottest events (replication updates and acks) can arrive with deferred details
+ * (engine/env.ts, engine/peers/update-events.ts): `recordDeferred` lets them fold their values
+ * through the DetailFold methods, which write the words `record` would take from their rendered
+ * object, so neither the key text and values object are built nor the object walked, and the
+ * fingerprint is the same whichever way an event came (a test checks a folded run against the
+ * generic encoding of its rendered events).
  */
 import { assert } from '../lib/assert.ts';
 import type { DeferredDetails, DetailFold, EventDetails } from '../engine/env.ts';
@@ -216,18 +223,9 @@ class Shape {
   }
 }
 
-/**
- * One host's memos: its name's digest and, per kind, the shape of its events' details (a host's
- * events repeat its own names: its peers section, its local peer name, its peers).
- */
-class HostMemos {
-  readonly name = new TextMemo();
-  readonly kinds = new Map<string, Shape>();
-}
-
-/** Hosts, and kind shapes over all hosts, with memos of their own; past these they share overflow memos (still exact). */
+/** Kinds and hosts with a memo of their own; past these, they share one overflow memo (still exact). */
+const KINDS_MAX = 4096;
 const HOSTS_MAX = 4096;
-const SHAPES_MAX = 16384;
 
 /** Key-name lists whose digest a fold keeps (one per event layout; past these, digested each time, still exact). */
 const FOLD_NAMES_MAX = 4096;
@@ -242,17 +240,13 @@ export class Fingerprint implements TraceSink, DetailFold {
   private h1 = LANE1_SEED;
   private h2 = LANE2_SEED;
   private events = 0;
-  private readonly hosts = new Map<string, HostMemos>();
-  private shapesMade = 0;
+  private readonly kinds = new Map<string, Shape>();
+  private readonly hosts = new Map<string, TextMemo>();
   private readonly kindOverflow = new Shape();
-  private readonly hostOverflow = new HostMemos();
+  private readonly hostOverflow = new TextMemo();
   /** The shape whose string memos a fold in progress uses (its kind's). */
   private foldShape: Shape = this.kindOverflow;
   private readonly foldNames = new Map<readonly string[], NamesDigest>();
-  private endNames0: readonly string[] | undefined = undefined;
-  private endDigest0: NamesDigest = { head: 0, tail: 0 };
-  private endNames1: readonly string[] | undefined = undefined;
-  private endDigest1: NamesDigest = { head: 0, tail: 0 };
 
   record(entry: TraceEntry): void {
     const shape = this.head(entry.t, entry.host, entry.kind);
@@ -275,9 +269,8 @@ export class Fingerprint implements TraceSink, DetailFold {
   private head(t: number, host: string, kind: string): Shape {
     this.word(TAG_EVENT);
     this.number(t);
-    const memos = this.hostMemos(host);
-    this.string(host, memos.name);
-    const shape = this.shapeOf(memos, kind);
+    this.string(host, this.hostMemo(host));
+    const shape = this.shapeOf(kind);
     this.string(kind, shape.kind);
     return shape;
   }
@@ -289,26 +282,14 @@ export class Fingerprint implements TraceSink, DetailFold {
   }
 
   objectEnd(names: readonly string[]): void {
-    const digest = this.namesDigest(names);
-    this.word(digest.head);
-    this.word(digest.tail);
-  }
-
-  /** The end words of `names`, the last two lists asked for kept at hand (an event's values and its own keys). */
-  private namesDigest(names: readonly string[]): NamesDigest {
-    if (names === this.endNames0) return this.endDigest0;
-    if (names === this.endNames1) return this.endDigest1;
     let digest = this.foldNames.get(names);
     if (digest === undefined) {
       const [head, tail] = fingerprintLeaves.objectEndWords(names);
       digest = { head, tail };
       if (this.foldNames.size < FOLD_NAMES_MAX) this.foldNames.set(names, digest);
     }
-    this.endNames1 = this.endNames0;
-    this.endDigest1 = this.endDigest0;
-    this.endNames0 = names;
-    this.endDigest0 = digest;
-    return digest;
+    this.word(digest.head);
+    this.word(digest.tail);
   }
 
   arrayStart(length: number): void {
@@ -361,23 +342,22 @@ export class Fingerprint implements TraceSink, DetailFold {
     return finish(this.h1, this.h2, this.events);
   }
 
-  private shapeOf(memos: HostMemos, kind: string): Shape {
-    const known = memos.kinds.get(kind);
+  private shapeOf(kind: string): Shape {
+    const known = this.kinds.get(kind);
     if (known !== undefined) return known;
-    if (this.shapesMade >= SHAPES_MAX) return this.kindOverflow;
+    if (this.kinds.size >= KINDS_MAX) return this.kindOverflow;
     const shape = new Shape();
-    memos.kinds.set(kind, shape);
-    this.shapesMade += 1;
+    this.kinds.set(kind, shape);
     return shape;
   }
 
-  private hostMemos(host: string): HostMemos {
+  private hostMemo(host: string): TextMemo {
     const known = this.hosts.get(host);
     if (known !== undefined) return known;
     if (this.hosts.size >= HOSTS_MAX) return this.hostOverflow;
-    const memos = new HostMemos();
-    this.hosts.set(host, memos);
-    return memos;
+    const memo = new TextMemo();
+    this.hosts.set(host, memo);
+    return memo;
   }
 
   private word(x: number): void {

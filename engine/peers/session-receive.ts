@@ -33,7 +33,7 @@ import type { Peer } from './peer.ts';
 import type { PeersSection } from './section.ts';
 import type { PeerTable } from './shared-table.ts';
 import { decodeUpdateBody } from './update-body.ts';
-import { receivedNames, UpdateReceivedDetails } from './update-events.ts';
+import { AckReceivedDetails, receivedNames, UpdateReceivedDetails } from './update-events.ts';
 
 /** 'ok': message consumed, peer alive; 'end': close the session; 'error': protocol error. */
 export type TreatResult = { readonly next: 'ok' } | { readonly next: 'end' } | { readonly next: 'error'; readonly error: ProtocolError };
@@ -60,7 +60,7 @@ export function treatMessage(section: PeersSection, peer: Peer, msg: PeerMessage
       if (peer.hasFlag(PEER_F_TEACH_PROCESS)) return OK;
       const pt = peer.tableByLocalId(msg.tableId);
       if (pt !== undefined) pt.update = msg.updateId;
-      section.emit('ack.rx', { peer: peer.name, tableId: msg.tableId, updateId: msg.updateId, known: pt !== undefined });
+      if (eventWanted(section.env.events, 'ack.rx')) section.emitDeferred('ack.rx', new AckReceivedDetails(peer.name, msg.tableId, msg.updateId, pt !== undefined));
       return OK;
     }
     case 'malformedAck':

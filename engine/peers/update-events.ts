@@ -1,8 +1,9 @@
 /**
- * The trace details of the replication updates (`update.tx`, `update.rx`), the hottest events of
- * a run: a table's values rendered for the trace (field name → number / string / [age, curr,
- * prev]), and the update events as deferred details (engine/env.ts): a run that only
- * fingerprints them folds the raw key and values without rendering them or building an object.
+ * The trace details of the replication updates and their acks (`update.tx`, `update.rx`,
+ * `ack.tx`, `ack.rx`), the hottest events of a run: a table's values rendered for the trace
+ * (field name → number / string / [age, curr, prev]), and these events as deferred details
+ * (engine/env.ts): a run that only fingerprints them folds the raw key and values without
+ * rendering them or building an object.
  * `render()` is the plain object the trace has always had, key for key in the same order;
  * `foldInto` folds the same values in the same order (test/unit/sim/fingerprint.test.ts checks
  * the two give one fingerprint on real runs).
@@ -265,6 +266,71 @@ export class UpdateReceivedDetails implements DeferredDetails {
     fold.number(this.expireMs);
     foldFields(fold, this.layout, this.values);
     foldTail(fold, this, RX_NAMES, RX_NAMES_NO_PID);
+  }
+}
+
+const ACK_TX_NAMES = ['peer', 'table', 'updateId', 'section', 'local', 'pid'];
+const ACK_TX_NAMES_NO_PID = ACK_TX_NAMES.slice(0, -1);
+const ACK_RX_NAMES = ['peer', 'tableId', 'updateId', 'known', 'section', 'local', 'pid'];
+const ACK_RX_NAMES_NO_PID = ACK_RX_NAMES.slice(0, -1);
+
+/** `ack.tx`: an ack this process sent. */
+export class AckSentDetails implements DeferredDetails {
+  section: string | undefined = undefined;
+  local: string | undefined = undefined;
+  pid: number | undefined = undefined;
+
+  constructor(
+    readonly peer: string,
+    readonly table: string,
+    readonly updateId: number,
+  ) {}
+
+  render(): EventDetails {
+    return tagged(this, { peer: this.peer, table: this.table, updateId: this.updateId });
+  }
+
+  foldInto(fold: DetailFold): void {
+    if (this.section === undefined || this.local === undefined) {
+      fold.whole(this.render());
+      return;
+    }
+    fold.objectStart();
+    fold.text(this.peer, 0);
+    fold.text(this.table, 1);
+    fold.number(this.updateId);
+    foldTail(fold, this, ACK_TX_NAMES, ACK_TX_NAMES_NO_PID);
+  }
+}
+
+/** `ack.rx`: an ack this process received (`known`: for a table of this session). */
+export class AckReceivedDetails implements DeferredDetails {
+  section: string | undefined = undefined;
+  local: string | undefined = undefined;
+  pid: number | undefined = undefined;
+
+  constructor(
+    readonly peer: string,
+    readonly tableId: number,
+    readonly updateId: number,
+    readonly known: boolean,
+  ) {}
+
+  render(): EventDetails {
+    return tagged(this, { peer: this.peer, tableId: this.tableId, updateId: this.updateId, known: this.known });
+  }
+
+  foldInto(fold: DetailFold): void {
+    if (this.section === undefined || this.local === undefined) {
+      fold.whole(this.render());
+      return;
+    }
+    fold.objectStart();
+    fold.text(this.peer, 0);
+    fold.number(this.tableId);
+    fold.number(this.updateId);
+    fold.bool(this.known);
+    foldTail(fold, this, ACK_RX_NAMES, ACK_RX_NAMES_NO_PID);
   }
 }
 
