@@ -97,8 +97,50 @@ export interface EngineEvent {
  */
 export type EventDetails = Record<string, unknown>;
 
+/**
+ * Folds an event's details into a running fingerprint value by value, in the order the plain
+ * details object would hold them, without that object being built. The words folded are exactly
+ * those the fingerprint takes from the plain object (`render()` of the same details), so a run
+ * that folds and one that renders have one fingerprint. Strings name a `place` (a small integer,
+ * one per position a producer writes strings at): where the fold remembers the text last seen.
+ */
+export interface DetailFold {
+  objectStart(): void;
+  /** Ends an object whose present keys were `names`, in order (one array per layout, reused). */
+  objectEnd(names: readonly string[]): void;
+  arrayStart(length: number): void;
+  number(value: number): void;
+  text(value: string, place: number): void;
+  bool(value: boolean): void;
+  nil(): void;
+  /** Any other detail value, as the fingerprint encodes it from a plain object. */
+  plain(value: unknown, place: number): void;
+  /** The whole details as a plain object (deferred details that cannot fold themselves). */
+  whole(details: EventDetails): void;
+}
+
+/**
+ * Details an emitter hands over unbuilt (the hottest events: replication updates), so a run that
+ * only fingerprints them neither renders keys and values nor builds an object. The receiver tags
+ * `section`, `local` and `pid` as it would on a plain object.
+ */
+export interface DeferredDetails {
+  section: string | undefined;
+  local: string | undefined;
+  pid: number | undefined;
+  /** The details as the plain object an `emit` would have passed (fresh on each call). */
+  render(): EventDetails;
+  /** Folds what `render()` returns, value by value. */
+  foldInto(fold: DetailFold): void;
+}
+
 export interface Events {
   emit(kind: string, details: EventDetails): void;
+  /**
+   * When present, takes deferred details (the receiver renders them only for who needs the plain
+   * object). Absent: emitters pass `render()` to `emit`.
+   */
+  emitDeferred?(kind: string, details: DeferredDetails): void;
   /**
    * False when nobody records events (benchmarks): emitters may then skip building them.
    * Absent means true.

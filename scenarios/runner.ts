@@ -139,12 +139,25 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
   let api: ScriptApi | undefined;
   // With the trace off and nothing keeping entries, only the kinds the script observes are built.
   const everyKind = !traceOff || options.keepEntries === true || options.tee !== undefined;
+  // Who needs an event as a plain object beyond the fingerprint, whatever its kind.
+  const plainAlways = writer !== undefined || options.keepEntries === true || options.tee !== undefined;
   const sink: TraceSink = {
     record(entry) {
       if (!traceOff) {
         writer?.record(entry);
         fingerprint?.record(entry);
       }
+      if (options.keepEntries) entries.push(entry);
+      options.tee?.record(entry);
+      api?.dispatch(entry);
+    },
+    // Deferred details are folded into the fingerprint (the words `record` takes from the
+    // rendered object) and rendered only for whoever reads them.
+    recordDeferred(t, host, kind, details) {
+      if (!traceOff) fingerprint?.recordDeferred(t, host, kind, details);
+      if (!plainAlways && !(api?.observes(kind) ?? false)) return;
+      const entry: TraceEntry = { t, host, kind, details: details.render() };
+      if (!traceOff) writer?.record(entry);
       if (options.keepEntries) entries.push(entry);
       options.tee?.record(entry);
       api?.dispatch(entry);

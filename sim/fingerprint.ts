@@ -27,8 +27,16 @@
  * comparison instead of a pass over the text, and a kind's key names cost no mixing at all while
  * they stay the same. The memos change only the speed, never the value (a test checks the
  * encoder against this encoding written out plainly).
+ *
+ * The hottest events (replication updates and acks) can arrive with deferred details
+ * (engine/env.ts, engine/peers/update-events.ts): `recordDeferred` lets them fold their values
+ * through the DetailFold methods, which write the words `record` would take from their rendered
+ * object, so neither the key text and values object are built nor the object walked, and the
+ * fingerprint is the same whichever way an event came (a test checks a folded run against the
+ * generic encoding of its rendered events).
  */
 import { assert } from '../lib/assert.ts';
+import type { DeferredDetails, DetailFold, EventDetails } from '../engine/env.ts';
 import type { TraceEntry, TraceSink } from './trace.ts';
 
 /** Fingerprint format: bump when the encoding changes, so old and new values are never compared. */
@@ -219,7 +227,16 @@ class Shape {
 const KINDS_MAX = 4096;
 const HOSTS_MAX = 4096;
 
-export class Fingerprint implements TraceSink {
+/** Key-name lists whose digest a fold keeps (one per event layout; past these, digested each time, still exact). */
+const FOLD_NAMES_MAX = 4096;
+
+/** The digest of one key-name list, as an object's end words carry it. */
+interface NamesDigest {
+  readonly head: number;
+  readonly tail: number;
+}
+
+export class Fingerprint implements TraceSink, DetailFold {
   private h1 = LANE1_SEED;
   private h2 = LANE2_SEED;
   private events = 0;
@@ -227,16 +244,92 @@ export class Fingerprint implements TraceSink {
   private readonly hosts = new Map<string, TextMemo>();
   private readonly kindOverflow = new Shape();
   private readonly hostOverflow = new TextMemo();
+  /** The shape whose string memos a fold in progress uses (its kind's). */
+  private foldShape: Shape = this.kindOverflow;
+  private readonly foldNames = new Map<readonly string[], NamesDigest>();
 
   record(entry: TraceEntry): void {
-    this.word(TAG_EVENT);
-    this.number(entry.t);
-    this.string(entry.host, this.hostMemo(entry.host));
-    const shape = this.shapeOf(entry.kind);
-    this.string(entry.kind, shape.kind);
+    const shape = this.head(entry.t, entry.host, entry.kind);
     if (entry.details === undefined) this.word(TAG_UNDEFINED);
     else this.object(entry.details as Record<string, unknown>, 0, shape);
     this.events += 1;
+  }
+
+  /**
+   * An event with deferred details: folded value by value, the same words `record` takes from
+   * `details.render()` (the details say which; a test checks the two on real runs).
+   */
+  recordDeferred(t: number, host: string, kind: string, details: DeferredDetails): void {
+    this.foldShape = this.head(t, host, kind);
+    details.foldInto(this);
+    this.events += 1;
+  }
+
+  /** An event's tag, time, host and kind; returns the kind's shape. */
+  private head(t: number, host: string, kind: string): Shape {
+    this.word(TAG_EVENT);
+    this.number(t);
+    this.string(host, this.hostMemo(host));
+    const shape = this.shapeOf(kind);
+    this.string(kind, shape.kind);
+    return shape;
+  }
+
+  // --- DetailFold: the words of a plain object's parts, for deferred details -----------------
+
+  objectStart(): void {
+    this.word(TAG_OBJECT);
+  }
+
+  objectEnd(names: readonly string[]): void {
+    let digest = this.foldNames.get(names);
+    if (digest === undefined) {
+      const [head, tail] = fingerprintLeaves.objectEndWords(names);
+      digest = { head, tail };
+      if (this.foldNames.size < FOLD_NAMES_MAX) this.foldNames.set(names, digest);
+    }
+    this.word(digest.head);
+    this.word(digest.tail);
+  }
+
+  arrayStart(length: number): void {
+    this.tagAndLength(TAG_ARRAY, length);
+  }
+
+  number(value: number): void {
+    if (value >= 0 && value < SMALL_INT_LIMIT && (value | 0) === value) {
+      this.word(SMALL_INT_TAG_WORD | value);
+      return;
+    }
+    if ((value | 0) === value) {
+      this.word(TAG_INT);
+      this.word(value);
+      return;
+    }
+    float64[0] = value;
+    this.word(TAG_FLOAT);
+    this.word(float64Words[0] as number);
+    this.word(float64Words[1] as number);
+  }
+
+  text(value: string, place: number): void {
+    this.string(value, this.foldShape.text(place));
+  }
+
+  bool(value: boolean): void {
+    this.word(value ? TAG_TRUE : TAG_FALSE);
+  }
+
+  nil(): void {
+    this.word(TAG_NULL);
+  }
+
+  plain(value: unknown, place: number): void {
+    this.value(value, 0, this.foldShape, place);
+  }
+
+  whole(details: EventDetails): void {
+    this.object(details, 0, this.foldShape);
   }
 
   /** Events folded in so far. */
@@ -270,22 +363,6 @@ export class Fingerprint implements TraceSink {
   private word(x: number): void {
     this.h1 = mixLane1(this.h1, x);
     this.h2 = mixLane2(this.h2, x);
-  }
-
-  private number(value: number): void {
-    if (value >= 0 && value < SMALL_INT_LIMIT && (value | 0) === value) {
-      this.word(SMALL_INT_TAG_WORD | value);
-      return;
-    }
-    if ((value | 0) === value) {
-      this.word(TAG_INT);
-      this.word(value);
-      return;
-    }
-    float64[0] = value;
-    this.word(TAG_FLOAT);
-    this.word(float64Words[0] as number);
-    this.word(float64Words[1] as number);
   }
 
   /** A tag and a length in one word; a length of 2^24 - 1 or more is written again in a word of its own. */

@@ -5,7 +5,7 @@
  * tables lost), crash. Each process gets its own timers (cancelled when it dies), its own random
  * stream, and events stamped with the host and pid.
  */
-import type { ByteStream, Env, Net, TimerHandle, Timers } from '../engine/env.ts';
+import type { ByteStream, DeferredDetails, Env, Net, TimerHandle, Timers } from '../engine/env.ts';
 import { assert, fail } from '../lib/assert.ts';
 import type { Config } from '../engine/config/types.ts';
 import { HaproxyProcess } from '../engine/process/process.ts';
@@ -304,6 +304,14 @@ export class SimHost {
           details['pid'] = pid;
           sink.record({ t: kernel.nowMs(), host: hostName, kind, details });
         },
+        ...(sink.recordDeferred === undefined
+          ? {}
+          : {
+              emitDeferred: (kind: string, details: DeferredDetails) => {
+                details.pid = pid;
+                sink.recordDeferred?.(kernel.nowMs(), hostName, kind, details);
+              },
+            }),
       },
     };
     const haproxyProcess = new HaproxyProcess({

@@ -9,7 +9,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { assert, fail } from '../lib/assert.ts';
-import type { EventDetails, Events } from '../engine/env.ts';
+import type { DeferredDetails, EventDetails, Events } from '../engine/env.ts';
 import { HAPROXY_VERSION_DEFAULT, isHaproxyVersion, type HaproxyVersion } from '../engine/version/profile.ts';
 
 export const TRACE_FORMAT_VERSION = 1;
@@ -41,6 +41,12 @@ export interface TraceEntry {
 /** Where trace entries go. */
 export interface TraceSink {
   record(entry: TraceEntry): void;
+  /**
+   * When present, takes an event whose details are deferred (engine/env.ts): the sink renders
+   * them for whoever needs the plain object (`details.render()`), folds them otherwise. Absent:
+   * producers render and call `record`.
+   */
+  recordDeferred?(t: number, host: string, kind: string, details: DeferredDetails): void;
   /**
    * When present, false for the kinds this sink drops (a run with the trace off that only
    * observes a few kinds): producers may skip building those entries. Absent: every kind.

@@ -8,11 +8,9 @@
 import { assert, fail } from '../../lib/assert.ts';
 import { TimerList, type Tasklet } from '../timer-list.ts';
 import { FlagWord } from './flags.ts';
-import { eventWanted, type ByteStream, type EventDetails, type Env, type Listener, type TimerHandle } from '../env.ts';
-import { dataTypeById } from '../table/data-types.ts';
+import { eventWanted, type ByteStream, type DeferredDetails, type EventDetails, type Env, type Listener, type TimerHandle } from '../env.ts';
 import { renderKey, type StoredKey } from '../table/keys.ts';
 import type { EntryRef, StickTable } from '../table/table.ts';
-import type { StoredSlot } from '../table/layout.ts';
 import { tickAdd, tickFirst, tickIsExpired, tickIsSet, tickRemain, TICK_ETERNITY, type Tick } from '../ticks.ts';
 import {
   PEER_F_ALIVE,
@@ -58,7 +56,8 @@ import { profileFor, type VersionProfile } from '../version/profile.ts';
 import { backoffTick, PeerSession } from './session.ts';
 import { OrphanStream, type OrphanStart } from './orphan-stream.ts';
 import { SharedTable } from './shared-table.ts';
-import type { ElementWireValue, WireValue } from './update-body.ts';
+import type { WireValue } from './update-body.ts';
+import { receivedNames, renderFields, storedNames } from './update-events.ts';
 
 export interface PeersSectionOptions {
   env: Env;
@@ -253,6 +252,18 @@ export class PeersSection extends FlagWord {
     this.env.events.emit(kind, details);
   }
 
+  /** `emitWanted` for deferred details: rendered here only when the receiver takes no deferred ones. */
+  emitDeferred(kind: string, details: DeferredDetails): void {
+    const events = this.env.events;
+    if (events.emitDeferred === undefined) {
+      this.emitWanted(kind, details.render());
+      return;
+    }
+    details.section = this.name;
+    details.local = this.localName;
+    events.emitDeferred(kind, details);
+  }
+
 
   resyncState(): number {
     return this.flags & PEERS_RESYNC_STATEMASK;
@@ -276,11 +287,11 @@ export class PeersSection extends FlagWord {
 
   /** Values for the trace: field name → number / string / [age, curr, prev]. */
   renderValues(table: StickTable, values: readonly WireValue[]): Record<string, unknown> {
-    return renderFields(namesOf(table.layout.stored, storedName), values);
+    return renderFields(storedNames(table.layout.stored).names, values);
   }
 
   renderReceived(fields: readonly LayoutField[], values: readonly WireValue[]): Record<string, unknown> {
-    return renderFields(namesOf(fields, fieldName), values);
+    return renderFields(receivedNames(fields).names, values);
   }
 
   /** An incoming hello for a peer that already has a session (§4.2.2 step 4). */
@@ -649,50 +660,4 @@ export class PeersSection extends FlagWord {
     if (state === PEERS_RESYNC_FROMREMOTE) return 'FROM_REMOTE';
     return 'FROM_LOCAL';
   }
-}
-
-function nameOfType(typeId: number): string {
-  return dataTypeById(typeId)?.name ?? `type${typeId}`;
-}
-
-function renderElement(value: ElementWireValue): unknown {
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'number') return value;
-  return [value.ageMs, value.curr, value.prev];
-}
-
-function renderFields(names: readonly string[], values: readonly WireValue[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < names.length; i++) {
-    const value = values[i];
-    const name = names[i]!;
-    if (value === undefined) out[name] = null;
-    else if (typeof value === 'string') out[name] = value;
-    else if (Array.isArray(value)) out[name] = (value as readonly ElementWireValue[]).map(renderElement);
-    else out[name] = renderElement(value as ElementWireValue);
-  }
-  return out;
-}
-
-/**
- * The field names of a layout, made once per layout array (layouts live as long as their table
- * or session; the trace names fields on every update).
- */
-const layoutNames = new WeakMap<readonly object[], readonly string[]>();
-
-function namesOf<T extends object>(fields: readonly T[], name: (field: T) => string): readonly string[] {
-  let names = layoutNames.get(fields);
-  if (names === undefined) {
-    names = fields.map(name);
-    layoutNames.set(fields, names);
-  }
-  return names;
-}
-
-function storedName(slot: StoredSlot): string {
-  return slot.info.name;
-}
-
-function fieldName(field: LayoutField): string {
-  return nameOfType(field.typeId);
 }

@@ -33,6 +33,7 @@ import type { Peer } from './peer.ts';
 import type { PeersSection } from './section.ts';
 import type { PeerTable } from './shared-table.ts';
 import { decodeUpdateBody } from './update-body.ts';
+import { AckReceivedDetails, receivedNames, UpdateReceivedDetails } from './update-events.ts';
 
 /** 'ok': message consumed, peer alive; 'end': close the session; 'error': protocol error. */
 export type TreatResult = { readonly next: 'ok' } | { readonly next: 'end' } | { readonly next: 'error'; readonly error: ProtocolError };
@@ -59,7 +60,7 @@ export function treatMessage(section: PeersSection, peer: Peer, msg: PeerMessage
       if (peer.hasFlag(PEER_F_TEACH_PROCESS)) return OK;
       const pt = peer.tableByLocalId(msg.tableId);
       if (pt !== undefined) pt.update = msg.updateId;
-      section.emit('ack.rx', { peer: peer.name, tableId: msg.tableId, updateId: msg.updateId, known: pt !== undefined });
+      if (eventWanted(section.env.events, 'ack.rx')) section.emitDeferred('ack.rx', new AckReceivedDetails(peer.name, msg.tableId, msg.updateId, pt !== undefined));
       return OK;
     }
     case 'malformedAck':
@@ -194,9 +195,8 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
   const existed = !table.lastSetCreated;
   if (table.stats.evictionBatches !== batchesBefore) section.marks.mark('peers.purge-batch-on-receipt');
   const recording = eventWanted(section.env.events, 'update.rx');
-  const rendered = recording ? section.renderKey(table, update.key) : '';
   if (ref === NO_ENTRY) {
-    if (recording) section.emitWanted('update.rx', { peer: peer.name, table: table.spec.name, key: rendered, updateId: pt.lastGet, dropped: true });
+    if (recording) section.emitWanted('update.rx', { peer: peer.name, table: table.spec.name, key: section.renderKey(table, update.key), updateId: pt.lastGet, dropped: true });
     return OK;
   }
   // PLANTED BUG 'relay-learned' (testing aid, planted-bug.ts): what the entry held before, to relay a change.
@@ -223,17 +223,21 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
     relayLearned(pt, ref);
   }
   if (!recording) return OK;
-  section.emitWanted('update.rx', {
+  const details = new UpdateReceivedDetails({
     peer: peer.name,
     session: peer.session?.id ?? null,
     table: table.spec.name,
-    key: rendered,
+    keyType: table.spec.keyType,
+    key: update.key,
     updateId: pt.lastGet,
     timed: msg.timed,
+    values: update.values,
+    layout: receivedNames(pt.remoteLayout.fields),
     expireMs,
-    values: section.renderReceived(pt.remoteLayout.fields, update.values),
   });
+  section.emitDeferred('update.rx', details);
   if (section.policy.name !== 'haproxy') {
+    const rendered = section.renderKey(table, update.key);
     section.emit('merge.decision', { policy: section.policy.name, peer: peer.name, table: table.spec.name, key: rendered, fields: decisions });
   }
   return OK;

@@ -23,6 +23,7 @@ import type { Peer } from './peer.ts';
 import type { PeersSection } from './section.ts';
 import type { PeerTable } from './shared-table.ts';
 import { appendUpdateMessage, type WireValue } from './update-body.ts';
+import { AckSentDetails, storedNames, UpdateSentDetails } from './update-events.ts';
 import type { WireWriter } from './wire.ts';
 import type { EntryRef } from '../table/table.ts';
 
@@ -98,7 +99,7 @@ function sendTables(section: PeersSection, peer: Peer, out: SendSink): SendResul
     const pt = tables[index]!;
     if (pt.lastGet !== pt.lastAcked) {
       appendAckMessage(out.writer(), pt.remoteId, pt.lastGet);
-      if (eventWanted(section.env.events, 'ack.tx')) section.emitWanted('ack.tx', { peer: peer.name, table: pt.shared.table.spec.name, updateId: pt.lastGet });
+      if (eventWanted(section.env.events, 'ack.tx')) section.emitDeferred('ack.tx', new AckSentDetails(peer.name, pt.shared.table.spec.name, pt.lastGet));
       pt.lastAcked = pt.lastGet;
     }
     if (!peer.hasFlag(PEER_F_TEACH_PROCESS)) {
@@ -206,15 +207,18 @@ function sendUpdate(
   const expireMs = options.timed ? tickRemain(now, table.expireOf(ref)) : undefined;
   appendUpdateMessage(out.writer(), { updateId: withId ? updateId : undefined, expireMs, key, values }, pt.shared.layout, peer.dictTx);
   if (!eventWanted(section.env.events, 'update.tx')) return;
-  section.emitWanted('update.tx', {
+  const details = new UpdateSentDetails({
     peer: peer.name,
     session: peer.session?.id ?? null,
     table: table.spec.name,
-    key: section.renderKey(table, key),
+    keyType: table.spec.keyType,
+    key,
     updateId,
-    withId,
     timed: options.timed,
+    values,
+    layout: storedNames(stored),
+    withId,
     expireMs: expireMs ?? null,
-    values: section.renderValues(table, values),
   });
+  section.emitDeferred('update.tx', details);
 }

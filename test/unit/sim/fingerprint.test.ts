@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import splitBrain from '../../../scenarios/builtin/split-brain-acceptor-wins.ts';
 import { runScenario } from '../../../scenarios/runner.ts';
 import { Fingerprint, fingerprintLeaves } from '../../../sim/fingerprint.ts';
+import type { DeferredDetails } from '../../../engine/env.ts';
+import { AckReceivedDetails, AckSentDetails, UpdateReceivedDetails, UpdateSentDetails } from '../../../engine/peers/update-events.ts';
+import type { WireValue } from '../../../engine/peers/update-body.ts';
 import type { TraceEntry } from '../../../sim/trace.ts';
 
 function fingerprintOf(entries: readonly TraceEntry[]): string {
@@ -187,5 +190,45 @@ describe('the cheap fingerprint', () => {
   it('a scenario with one more event in its run has another fingerprint', () => {
     const extra = { ...splitBrain, script: (s: Parameters<typeof splitBrain.script>[0]) => { splitBrain.script(s); s.at(30_000, () => s.world.record('test.extra', {})); } };
     expect(runScenario(extra, { seed: '1', policy: 'haproxy' }).result.fingerprint).not.toBe(BASE);
+  });
+
+  it('folds deferred details (updates, acks) into the words it takes from their rendered object', () => {
+    const element = fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.nat({ max: 2 ** 32 - 1 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.record({ ageMs: fc.nat(), curr: fc.nat(), prev: fc.nat() }));
+    const wire: fc.Arbitrary<WireValue> = fc.oneof(element, fc.array(element, { maxLength: 3 }), fc.constantFrom('srv1', ''), fc.constant(undefined));
+    // Names may repeat (the plain object then keeps one key for both: the fold renders instead).
+    const fields = fc.array(fc.tuple(fc.constantFrom('gpc0', 'conn_cnt', 'http_req_rate', 'server_key', 'bytes_in_cnt', 'gpc'), wire), { maxLength: 5 });
+    const tags = fc.record({ section: fc.option(fc.constantFrom('mypeers', 'p2'), { nil: undefined }), local: fc.option(fc.constantFrom('hap1', 'hap2'), { nil: undefined }), pid: fc.option(fc.nat({ max: 2000 }), { nil: undefined }) });
+    const update = fc.record({ peer: fc.constantFrom('hap2', 'hap3'), session: fc.option(fc.nat({ max: 50 }), { nil: null }), table: fc.constantFrom('st', 'st2'), key: fc.nat({ max: 2 ** 32 - 1 }), updateId: fc.nat({ max: 2 ** 32 - 1 }), timed: fc.boolean(), withId: fc.boolean(), expireMs: fc.option(fc.nat({ max: 2 ** 31 }), { nil: null }), fields });
+    const details = fc.oneof(
+      update.map((u): DeferredDetails => {
+        const names = u.fields.map(([n]) => n);
+        const facts = { ...u, keyType: 'ip' as const, values: u.fields.map(([, v]) => v), layout: { names, unique: new Set(names).size === names.length } };
+        return u.expireMs === null || u.withId ? new UpdateSentDetails(facts) : new UpdateReceivedDetails({ ...facts, expireMs: u.expireMs });
+      }),
+      fc.tuple(fc.constantFrom('hap2', 'hap3'), fc.constantFrom('st', 'st2'), fc.nat({ max: 2 ** 32 - 1 })).map(([peer, table, id]): DeferredDetails => new AckSentDetails(peer, table, id)),
+      fc.tuple(fc.constantFrom('hap2', 'hap3'), fc.nat({ max: 70 }), fc.nat({ max: 2 ** 32 - 1 }), fc.boolean()).map(([peer, tableId, id, known]): DeferredDetails => new AckReceivedDetails(peer, tableId, id, known)),
+    );
+    const event = fc.record({ t: fc.nat({ max: 2 ** 30 }), host: fc.constantFrom('hap1', 'hap2'), kind: fc.constantFrom('update.tx', 'update.rx', 'ack.tx'), details, tags });
+    fc.assert(
+      fc.property(fc.array(event, { minLength: 1, maxLength: 8 }), (events) => {
+        const folded = new Fingerprint();
+        const rendered = new Fingerprint();
+        for (const { t, host, kind, details: d, tags: tag } of events) {
+          Object.assign(d, tag);
+          folded.recordDeferred(t, host, kind, d);
+          rendered.record({ t, host, kind, details: d.render() });
+        }
+        expect(folded.digest()).toBe(rendered.digest());
+      }),
+      { numRuns: 400, seed: 7 },
+    );
+  });
+
+  it('a run folds its deferred events as the generic encoder takes them rendered, under every policy and version', () => {
+    for (const options of [{ policy: 'aggregate' as const }, { policy: 'max' as const }, { policy: 'haproxy' as const, haproxy: '3.2' as const }]) {
+      const kept = runScenario(splitBrain, { seed: '2', keepEntries: true, ...options });
+      expect(kept.entries.some((e) => e.kind === 'update.rx') && kept.entries.some((e) => e.kind === 'ack.tx')).toBe(true);
+      expect(runScenario(splitBrain, { seed: '2', ...options }).result.fingerprint).toBe(fingerprintOf(kept.entries));
+    }
   });
 });
