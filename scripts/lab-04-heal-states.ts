@@ -12,6 +12,9 @@
  *
  *   npx tsx scripts/lab-04-heal-states.ts [FROM=1] [TO=80] [fast|slow|all=fast]
  *
+ * LINK_LATENCY_MS=0 runs the port with that one-way link latency instead of the default 1 ms (the
+ * lab's loopback is well under 1 ms: at 0, both of a host's timers may land on one ms).
+ *
  * fast/slow: only seeds drawn at lab/out's helper speeds (1.12, 1.28) or at lab/v3's (14-16).
  */
 import spec, { LAB_RUN_SPEED } from '../scenarios/builtin/lab-04-split-brain.ts';
@@ -25,6 +28,8 @@ const SPEEDS = process.argv[4] ?? 'fast';
 const S11_FAULT_ID = 11;
 const FAST_FACTOR_MAX = 2;
 const HOSTS = ['hap1', 'hap2'] as const;
+const LINK_LATENCY_MS = process.env['LINK_LATENCY_MS'];
+const portSpec = LINK_LATENCY_MS === undefined ? spec : { ...spec, link: { latencyMs: Number(LINK_LATENCY_MS) } };
 
 const d = (e: TraceEntry, key: string): unknown => e.details?.[key];
 
@@ -50,7 +55,7 @@ const bump = (k: string): void => void tally.set(k, (tally.get(k) ?? 0) + 1);
 let trials = 0;
 let withCollision = 0;
 for (let seed = FROM; seed <= TO; seed++) {
-  const out = runScenario(spec, { seed: String(seed), policy: 'haproxy', traceLevel: 'off', keepEntries: true });
+  const out = runScenario(portSpec, { seed: String(seed), policy: 'haproxy', traceLevel: 'off', keepEntries: true });
   const entries = out.entries;
   const speed = Number(out.result.figures.helperSpeedFactor);
   const fast = speed < FAST_FACTOR_MAX;
