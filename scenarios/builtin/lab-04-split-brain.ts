@@ -60,7 +60,8 @@
  * re-opened session imposes its whole entry when both sides wrote; a session that survives the
  * cut swaps the two sides' values.
  */
-import { scenario } from '../dsl.ts';
+import { assert } from '../../lib/assert.ts';
+import { scenario, type ScenarioSpec } from '../dsl.ts';
 import { COMMAND_MS, LabShell, PeerSessions, row } from '../lab-port.ts';
 import type { ScriptApi } from '../script-api.ts';
 import type { Step, StepResult } from '../sequence.ts';
@@ -167,73 +168,95 @@ export const CUT_SEEN_MS_MAX = { '2.6': 10_100, '3.x': 5_100 } as const;
 /** The trials whose outcome says the acceptor wins (both sides wrote). */
 const BOTH_WROTE = new Set(['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8', 'S11']);
 
-export default scenario({
-  name: 'lab-04-split-brain',
-  title: 'Lab experiment 4 ported: the twelve split-brain trials on fresh pairs',
-  lesson:
-    'A healed partition is not merged: per key, the node that accepted the re-opened session imposes its whole entry when both sides wrote, a one-sided write just propagates, and a session that survives the cut swaps the two values. Differs by HAProxy line: from 3.0 both sides wait for their sync task before pushing, so the values can also end swapped, and a late hello can re-open the session with the roles reversed; 2.6 can take up to 10 s to see the cut where 3.x takes at most its 5 s read timeout.',
-  // The lab ran on a loaded 2-CPU machine: a woken sync task runs at once or one link latency
-  // later (sim/task-wake.ts). Under 3.x that decides whether each side of the re-opened session
-  // reads the other's pending update before it pushes its own (the swap, issue 13); under 2.6 the
-  // acceptor's push leaves with its 200 and nothing changes.
-  hosts: mesh(['hap1', 'hap2']).map((h) => ({ ...h, startAtZero: false, taskWakeDelay: TASK_WAKE_DELAY })),
-  // Room for all twelve trials even when a control never cuts or never heals (TRIAL_MS_MAX).
-  durationMs: TRIALS.length * TRIAL_MS_MAX,
-  seeds: ['1', '2', '3'],
-  script: (s) => {
-    const outcomes: TrialOutcome[] = [];
-    const sessions = new PeerSessions(s);
-    const seen = { collisions: 0 };
-    s.observe('collision', () => {
-      seen.collisions++;
-    });
-    // The lab machine's speed for this run (one run of the lab script per seed): the helper
-    // commands of every trial take their COMMAND_MS times this run's measured factor.
-    const speed = LAB_RUN_SPEED[s.random.nextIntBetween(0, LAB_RUN_SPEED.length - 1)]!;
-    s.sequence(function* () {
-      for (const trial of TRIALS) outcomes.push(yield* runTrial(s, { sessions, seen, speedFactor: speed.factor }, trial));
-    });
-    s.figure('helperSpeedFactor', () => speed.factor);
-    const byLabel = (label: string): TrialOutcome | undefined => outcomes.find((o) => o.label === label);
-    // The updates travel on the first session after the heal: its acceptor's entry wins.
-    const accValue = (o: TrialOutcome): string => `${o.firstAcceptor}'s partition value`;
-    s.count('trialsRun', () => outcomes.length, { equals: TRIALS.length });
-    // 3.x: or SWAPPED, when each side pushed before it had read the other's update (the acceptor's
-    // push waits for its sync task, the initiator's too: docs/haproxy-versions.md S10).
-    const swapAllowed = s.haproxy !== '2.6';
-    s.always('acceptor-wins-when-both-wrote', () => {
-      const wrong = outcomes.filter((o) => BOTH_WROTE.has(o.label) && o.outcome !== accValue(o) && !(swapAllowed && o.outcome.startsWith('SWAPPED')));
-      return wrong.length === 0 ? true : wrong.map((o) => `${o.label}: ${o.outcome} (first acceptor ${o.firstAcceptor})`).join('; ');
-    });
-    s.always('one-sided-write-propagates', () => {
-      const wrong = outcomes.filter((o) => (o.label === 'S9' || o.label === 'S10') && o.outcome !== "A's partition value");
-      return wrong.length === 0 ? true : wrong.map((o) => `${o.label}: ${o.outcome}`).join('; ');
-    });
-    s.always('surviving-session-swaps', () => {
-      const o = byLabel('S12');
-      return o === undefined || o.outcome.startsWith('SWAPPED') ? true : `S12: ${o.outcome}`;
-    });
-    s.always('chosen-node-reconnects', () => {
-      const wrong = outcomes.filter((o) => o.init !== 'any' && o.firstAcceptor === o.init);
-      return wrong.length === 0 ? true : wrong.map((o) => `${o.label}: init ${o.init} but ${o.firstAcceptor} accepted the first session`).join('; ');
-    });
-    // Per line (P12): 3.x sees every cut by its read timeout; 2.6's acceptor without one may wait
-    // for the dead-peer check (a 2.6 engine judged by the 3.x bound fails on every seed tested).
-    const cutLine = s.haproxy === '2.6' ? '2.6' : '3.x';
-    s.always('cut-seen-in-time', () => {
-      const maxMs = CUT_SEEN_MS_MAX[cutLine];
-      const late = (ms: number): boolean => ms < 0 || ms > maxMs;
-      const wrong = outcomes.filter((o) => TRIALS.find((t) => t.label === o.label)?.waitDown === true && (late(o.downAMs) || late(o.downBMs)));
-      return wrong.length === 0 ? true : wrong.map((o) => `${o.label}: DOWN on A after ${o.downAMs} ms, on B after ${o.downBMs} ms (-1: never; ${cutLine}: within ${maxMs} ms)`).join('; ');
-    });
-    for (const trial of TRIALS) {
-      s.figure(trial.label, () => {
-        const o = byLabel(trial.label);
-        return o === undefined ? 'not run' : { init: o.init, acc: o.acceptor, firstAcc: o.firstAcceptor, outcome: o.outcome, downAMs: o.downAMs, downBMs: o.downBMs, reconnectMs: o.reconnectMs, collisions: o.collisions };
+/** One measured lab run's helper speed (LAB_RUN_SPEED). */
+export type LabRunSpeed = (typeof LAB_RUN_SPEED)[number];
+
+export interface Lab04PortOptions {
+  /** The lab runs whose speed a seed may run at (one drawn per seed). */
+  labRuns: readonly LabRunSpeed[];
+  /** The trials to run, in order (each on a fresh pair). */
+  trials: readonly Trial[];
+}
+
+/**
+ * The port at the given lab runs' speeds and trials. The built-in runs every trial at any of the
+ * six runs' speeds; a figure whose lab values all come from some runs is compared at those runs'
+ * speeds (test/scenarios/lab-timings.test.ts, heal.collisions).
+ */
+export function lab04Port(options: Lab04PortOptions): ScenarioSpec {
+  assert(options.labRuns.length > 0 && options.trials.length > 0, 'lab-04 port: at least one lab run and one trial');
+  const trials = options.trials;
+  const labRuns = options.labRuns;
+  return scenario({
+    name: 'lab-04-split-brain',
+    title: 'Lab experiment 4 ported: the twelve split-brain trials on fresh pairs',
+    lesson:
+      'A healed partition is not merged: per key, the node that accepted the re-opened session imposes its whole entry when both sides wrote, a one-sided write just propagates, and a session that survives the cut swaps the two values. Differs by HAProxy line: from 3.0 both sides wait for their sync task before pushing, so the values can also end swapped, and a late hello can re-open the session with the roles reversed; 2.6 can take up to 10 s to see the cut where 3.x takes at most its 5 s read timeout.',
+    // The lab ran on a loaded 2-CPU machine: a woken sync task runs at once or one link latency
+    // later (sim/task-wake.ts). Under 3.x that decides whether each side of the re-opened session
+    // reads the other's pending update before it pushes its own (the swap, issue 13); under 2.6 the
+    // acceptor's push leaves with its 200 and nothing changes.
+    hosts: mesh(['hap1', 'hap2']).map((h) => ({ ...h, startAtZero: false, taskWakeDelay: TASK_WAKE_DELAY })),
+    // Room for all twelve trials even when a control never cuts or never heals (TRIAL_MS_MAX).
+    durationMs: trials.length * TRIAL_MS_MAX,
+    seeds: ['1', '2', '3'],
+    script: (s) => {
+      const outcomes: TrialOutcome[] = [];
+      const sessions = new PeerSessions(s);
+      const seen = { collisions: 0 };
+      s.observe('collision', () => {
+        seen.collisions++;
       });
-    }
-  },
-});
+      // The lab machine's speed for this run (one run of the lab script per seed): the helper
+      // commands of every trial take their COMMAND_MS times this run's measured factor.
+      const speed = labRuns[s.random.nextIntBetween(0, labRuns.length - 1)]!;
+      s.sequence(function* () {
+        for (const trial of trials) outcomes.push(yield* runTrial(s, { sessions, seen, speedFactor: speed.factor }, trial));
+      });
+      s.figure('helperSpeedFactor', () => speed.factor);
+      const byLabel = (label: string): TrialOutcome | undefined => outcomes.find((o) => o.label === label);
+      // The updates travel on the first session after the heal: its acceptor's entry wins.
+      const accValue = (o: TrialOutcome): string => `${o.firstAcceptor}'s partition value`;
+      s.count('trialsRun', () => outcomes.length, { equals: trials.length });
+      // 3.x: or SWAPPED, when each side pushed before it had read the other's update (the acceptor's
+      // push waits for its sync task, the initiator's too: docs/haproxy-versions.md S10).
+      const swapAllowed = s.haproxy !== '2.6';
+      s.always('acceptor-wins-when-both-wrote', () => {
+        const wrong = outcomes.filter((o) => BOTH_WROTE.has(o.label) && o.outcome !== accValue(o) && !(swapAllowed && o.outcome.startsWith('SWAPPED')));
+        return wrong.length === 0 ? true : wrong.map((o) => `${o.label}: ${o.outcome} (first acceptor ${o.firstAcceptor})`).join('; ');
+      });
+      s.always('one-sided-write-propagates', () => {
+        const wrong = outcomes.filter((o) => (o.label === 'S9' || o.label === 'S10') && o.outcome !== "A's partition value");
+        return wrong.length === 0 ? true : wrong.map((o) => `${o.label}: ${o.outcome}`).join('; ');
+      });
+      s.always('surviving-session-swaps', () => {
+        const o = byLabel('S12');
+        return o === undefined || o.outcome.startsWith('SWAPPED') ? true : `S12: ${o.outcome}`;
+      });
+      s.always('chosen-node-reconnects', () => {
+        const wrong = outcomes.filter((o) => o.init !== 'any' && o.firstAcceptor === o.init);
+        return wrong.length === 0 ? true : wrong.map((o) => `${o.label}: init ${o.init} but ${o.firstAcceptor} accepted the first session`).join('; ');
+      });
+      // Per line (P12): 3.x sees every cut by its read timeout; 2.6's acceptor without one may wait
+      // for the dead-peer check (a 2.6 engine judged by the 3.x bound fails on every seed tested).
+      const cutLine = s.haproxy === '2.6' ? '2.6' : '3.x';
+      s.always('cut-seen-in-time', () => {
+        const maxMs = CUT_SEEN_MS_MAX[cutLine];
+        const late = (ms: number): boolean => ms < 0 || ms > maxMs;
+        const wrong = outcomes.filter((o) => trials.find((t) => t.label === o.label)?.waitDown === true && (late(o.downAMs) || late(o.downBMs)));
+        return wrong.length === 0 ? true : wrong.map((o) => `${o.label}: DOWN on A after ${o.downAMs} ms, on B after ${o.downBMs} ms (-1: never; ${cutLine}: within ${maxMs} ms)`).join('; ');
+      });
+      for (const trial of trials) {
+        s.figure(trial.label, () => {
+          const o = byLabel(trial.label);
+          return o === undefined ? 'not run' : { init: o.init, acc: o.acceptor, firstAcc: o.firstAcceptor, outcome: o.outcome, downAMs: o.downAMs, downBMs: o.downBMs, reconnectMs: o.reconnectMs, collisions: o.collisions };
+        });
+      }
+    },
+  });
+}
+
+export default lab04Port({ labRuns: LAB_RUN_SPEED, trials: TRIALS });
 
 /** One trial, as 04-splitbrain.sh's `trial` runs it, each helper command taking its time (LabShell). */
 function* runTrial(s: ScriptApi, run: { sessions: PeerSessions; seen: { collisions: number }; speedFactor: number }, trial: Trial): Generator<Step, TrialOutcome, StepResult> {
