@@ -15,6 +15,11 @@ Per run (lab/out/02-replication*.out, lab/v3/out/<line>/02-replication*.out):
     lastRoundToCut <= gap - hap1 - more (the remaining helpers: ~2 sess + 1 cli + 4 clock).
     The exp of 127.0.0.56 is the later of hap1's own write and hap3's update received.
 
+Then, for the runs of scripts/exp-lab02-cut.sh (the lab's own lab 02 on this machine with (c)-(d)
+timed; outputs scripts/out/exp-lab02-cut/run*.txt): the CLI poll, the fifteen rows' ms, one row's
+ms over the run's own CLI poll (how far the poll predicts the rows), (c)'s last round end to t0,
+and what wait_sess printed.
+
 usage: python3 scripts/lab02-helper-costs.py [LAB_DIR]   (default ../shared/lab)
 """
 import os
@@ -58,3 +63,25 @@ for rel in runs():
     exp = table_exp(text, 1)
     gap = exp['127.0.0.60'] - exp['127.0.0.56']
     print(f'| {rel} | {poll} | {poll / CLI_MEAN_MS:.2f} | {sess[len(sess) // 2]:.1f} | {hap1} | {more} | {gap} | {gap - hap1 - more} |')
+
+
+EXP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'out', 'exp-lab02-cut')
+print()
+print('scripts/exp-lab02-cut.sh runs (this machine):')
+print('| output | CLI poll ms | 15 rows ms | row / poll | last round end to t0 ms | hap1 ms | more ms |')
+print('|---|---|---|---|---|---|---|')
+ratios = []
+for name in sorted(os.listdir(EXP_DIR)) if os.path.isdir(EXP_DIR) else []:
+    if not name.endswith('.txt'):
+        continue
+    text = open(os.path.join(EXP_DIR, name)).read()
+    polls = re.findall(r'one CLI poll costs about ([0-9.]+) ms', text)
+    dets = re.findall(r'hap1 sees hap3 DOWN after (\d+) ms; then hap3 sees hap1 DOWN after (\d+) more ms', text)
+    steps = re.findall(r'sleep1_end=(\d+) rows_end=(\d+) rule1=\d+ t0=(\d+)', text)
+    for poll, (h1, more), (s1, rows_end, t0) in zip(polls, dets, steps):
+        rows = int(rows_end) - int(s1)
+        ratio = rows / 15 / float(poll)
+        ratios.append(ratio)
+        print(f'| {name} | {poll} | {rows} | {ratio:.2f} | {t0} | {h1} | {more} |')
+if ratios:
+    print(f'row / poll: {", ".join(f"{r:.2f}" for r in sorted(ratios))}')
