@@ -105,7 +105,7 @@ export class LabShell {
   }
 
   /** One command's duration (ms): its COMMAND_MS draw from the script's stream, times the run's factor. */
-  private commandMs(command: Command): number {
+  commandMs(command: Command): number {
     const cost = COMMAND_MS[command];
     return Math.round(this.s.random.nextIntBetween(cost.minMs, cost.maxMs) * this.speedFactor);
   }

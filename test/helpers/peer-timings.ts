@@ -8,7 +8,7 @@ import { scenario } from '../../scenarios/dsl.ts';
 import { mesh } from '../../scenarios/builtin/cluster.ts';
 import { runScenario } from '../../scenarios/runner.ts';
 import { LabShell, PeerSessions } from '../../scenarios/lab-port.ts';
-import type { Step, StepResult } from '../../scenarios/sequence.ts';
+import { concurrentWrites, cutLinkAndWait, LAB_02_RUNS, lab02SpeedFactor, type CutDetect } from '../../scenarios/lab-02-steps.ts';
 
 export const STARTUP_NODES = ['hap1', 'hap2', 'hap3'] as const;
 
@@ -128,74 +128,38 @@ export function distribution(values: readonly number[]): { n: number; min: numbe
   return { n: sorted.length, min: sorted[0]!, p25: at(0.25), median: at(0.5), p75: at(0.75), max: sorted.at(-1)! };
 }
 
-/**
- * The lab 02 run's helper speed against COMMAND_MS (scenarios/lab-port.ts): lab/out/02-replication.out
- * measured "one CLI poll costs about 5.4 ms" (ten getv: socat | grep | head | cut), COMMAND_MS's
- * `cli` is 7.5 ms on average.
- */
-export const LAB_02_SPEED_FACTOR = 5.4 / 7.5;
 /** When lab 02's (c) began, about (ms after the start): the mesh stable at +6.6 s, then (a) and (b). */
 const LAB_02_PART_C_MS = 14_000;
 
 /**
- * Lab 02 (c) then (d), as its script runs them (lab/02-replication.sh), each helper process taking
- * its COMMAND_MS time at the lab 02 run's speed: five rounds of a `set table` on hap1 and one on
- * hap3 (background socats, then `wait`), `sleep 1`, the fifteen rows of (c)'s printout, then only
- * the hap1-hap3 link cut with cut_link (two iptables rules: OUTPUT REJECT with tcp-reset, owner
- * match: the RST reaches the sender), t0; then wait_sess 1 3 DOWN and, from its return, wait_sess 3
- * 1 DOWN (a `show peers` each 20 ms). When each end was seen DOWN, ms after t0: [hap1, hap3].
- * What decides it: an end notices at its next send, and the last writes re-armed both ends'
- * heartbeats 3 s ahead (process_peer_sync, pending updates), ~1.1 s before t0.
+ * Lab 02 (c) then (d) as its script runs them (scenarios/lab-02-steps.ts, the same steps the
+ * built-in port runs), each helper process at the speed of the lab 02 run `output` names (default
+ * lab/out/02-replication.out, the run the fixture's values come from). The two values the run
+ * prints: [hap1's wait_sess ms, hap1's + hap3's "more" ms] (the fixture's 1894 and 1894 + 229).
  */
-export function measureRejectDetect(seed: string, options: { latencyMs: number }): number[] {
-  const noticed: number[] = [-1, -1];
+export function measureRejectDetect(seed: string, options: { latencyMs: number; output?: string }): number[] {
+  const run = LAB_02_RUNS.find((r) => r.output === (options.output ?? 'lab/out/02-replication.out'));
+  if (run === undefined) throw new Error(`measureRejectDetect: no lab 02 run ${options.output}`);
+  let detect: CutDetect = { hap1Ms: -1, hap3MoreMs: -1 };
   const spec = scenario({
     name: 'measure-reject-detect',
     title: 'reject detection',
     lesson: '',
     hosts: mesh([...STARTUP_NODES]),
-    durationMs: LAB_02_PART_C_MS + 40_000,
+    durationMs: LAB_02_PART_C_MS + 70_000,
     link: { latencyMs: options.latencyMs },
     script: (s) => {
       const sessions = new PeerSessions(s);
-      const sh = new LabShell(s, LAB_02_SPEED_FACTOR);
+      const sh = new LabShell(s, lab02SpeedFactor(run));
       s.sequence(function* () {
         yield s.sleep(LAB_02_PART_C_MS);
-        for (let k = 52; k <= 56; k++) yield* sh.call('cli', () => ['hap1', 'hap3'].forEach((h, i) => s.set(h, 'st', `127.0.0.${k}`, { gpc0: i === 0 ? 100 : 300 })));
-        yield* sh.sleep(1_000);
-        for (let r = 0; r < 15; r++) yield* sh.call('cli', () => undefined);
-        yield* sh.run('iptables');
-        yield* sh.run('iptables');
-        s.reject(['hap1'], ['hap3']);
-        const t0 = s.nowMs();
-        noticed[0] = yield* waitSessDown(sh, () => !sessions.established('hap1', 'hap3'), t0);
-        noticed[1] = yield* waitSessDown(sh, () => !sessions.established('hap3', 'hap1'), t0);
+        yield* concurrentWrites(sh);
+        detect = yield* cutLinkAndWait(sh, sessions);
       });
     },
   });
   runScenario(spec, { seed, policy: 'haproxy', traceLevel: 'off' });
-  return noticed;
-}
-
-/**
- * common.sh's wait_sess N P DOWN 30: its t0 and deadline (a date, a date and an awk), then `show
- * peers` until DOWN (ms_since), else a deadline check and 20 ms of sleep. Ms from `t0Ms` when the
- * `sess` that showed DOWN returned (-1: not within 30 s).
- */
-function* waitSessDown(sh: LabShell, down: () => boolean, t0Ms: number): Generator<Step, number, StepResult> {
-  yield* sh.run('date');
-  yield* sh.run('clock');
-  const endMs = sh.nowMs() + 30_000;
-  // Each pass sleeps 20 ms at least, so the deadline ends the loop before this bound does.
-  for (let poll = 0; poll <= 30_000 / 20; poll++) {
-    const seen = yield* sh.call('sess', down);
-    const atMs = sh.nowMs();
-    yield* sh.run('clock');
-    if (seen) return atMs - t0Ms;
-    if (sh.nowMs() > endMs) break;
-    yield* sh.sleep(20);
-  }
-  return -1;
+  return [detect.hap1Ms, detect.hap1Ms < 0 || detect.hap3MoreMs < 0 ? -1 : detect.hap1Ms + detect.hap3MoreMs];
 }
 
 /**

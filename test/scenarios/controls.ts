@@ -45,7 +45,7 @@ export interface Control {
   haproxy?: HaproxyVersion;
 }
 
-type Verb = 'heal' | 'healOneWay' | 'reload' | 'restart' | 'start' | 'crash' | 'cut' | 'reject' | 'partition' | 'natDestination' | 'natSource' | 'hold' | 'release' | 'clients' | 'request';
+type Verb = 'heal' | 'healOneWay' | 'reload' | 'restart' | 'start' | 'crash' | 'cut' | 'reject' | 'rejectOneWay' | 'partition' | 'natDestination' | 'natSource' | 'hold' | 'release' | 'clients' | 'request';
 
 /** The scenario with some verbs of its script replaced (a no-op by default). */
 function withVerbs(base: ScenarioSpec, replace: Partial<Record<Verb, (s: ScriptApi, ...args: never[]) => void>>): ScenarioSpec {
@@ -168,8 +168,9 @@ export const CONTROLS: readonly Control[] = [
   { scenario: 'lab-02-replication', how: 'a learned update is relayed (relay-learned)', breaks: ['crossing-writes-converge-or-swap', 'no-relay-across-the-cut'], engine: { plantedBug: 'relay-learned' } },
   { scenario: 'lab-02-replication', how: 'never healed', breaks: ['healToHap3Ms'], variant: (b) => withVerbs(b, { heal: noop }) },
   { scenario: 'lab-02-replication', how: 'hap3 paused during the pushes', breaks: ['push-reaches-both-peers'], variant: (b) => thenAlso(b, (s) => { s.at(8_500, () => s.pause('hap3')); s.at(9_500, () => s.resume('hap3')); }) },
+  { scenario: 'lab-02-replication', how: "cut_link's rules never added", breaks: ['cutSeenByBothMs', 'cutPhaseRun', 'healToHap3Ms'], variant: (b) => withVerbs(b, { rejectOneWay: noop }) },
   { scenario: 'lab-02-replication', how: 'no requests', breaks: ['each-request-counted-everywhere'], variant: (b) => withVerbs(b, { request: noop }) },
-  { scenario: 'lab-02-replication', how: 'the run stops after 15 s', breaks: ['cutPhaseRun', 'healToHap3Ms'], variant: (b) => ({ ...b, durationMs: 15_000 }) },
+  { scenario: 'lab-02-replication', how: 'the run stops after 12 s (before the cut is seen)', breaks: ['cutSeenByBothMs', 'cutPhaseRun', 'healToHap3Ms'], variant: (b) => ({ ...b, durationMs: 12_000 }) },
   { scenario: 'rogue-peer', how: 'rogue never starts', breaks: ['hap1-accepts-the-injected-entry', 'collisionsOnHap1AfterRogueStarts'], variant: (b) => withVerbs(b, { start: noop }) },
 
   // --- the same variants under a 3.x line, for the scenarios whose expectations differ by line -----
