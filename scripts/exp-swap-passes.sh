@@ -7,8 +7,8 @@
 # the initiator's first message was its own push or the ACK of the acceptor's update.
 # PIN=1 pins A to CPU 0 and B to CPU 1 (both processes run in parallel: the race every time).
 # Needs root (netns, iptables, /sys/kernel/tracing). Outputs: test/fixtures/versions/swap-capture/passes.txt.
-# usage: PIN=1 OUTDIR=/tmp/x VTAG=30 HAPROXY_BIN=$(scripts/haproxy-bin.sh 3.0) bash scripts/exp-swap-passes.sh [TRIALS=2]
-#        python3 scripts/exp-swap-passes.py /tmp/x/ft-30-*.txt
+# usage: PIN=1 OUTDIR=out-x VTAG=30 HAPROXY_BIN=$(scripts/haproxy-bin.sh 3.0) bash scripts/exp-swap-passes.sh [TRIALS=2]
+#        python3 scripts/exp-swap-passes.py out-x/ft-30-*.txt
 LAB_NAME=swft; . "${LAB_COMMON:-$(dirname "$0")/../../shared/lab/v3/common.sh}"
 K=127.0.0.50
 TRIALS=${1:-2}
