@@ -73,7 +73,15 @@ export interface CutDetect {
   hap3MoreMs: number;
 }
 
-/** Lab 02 (c): the five rounds of crossing writes, `sleep 1`, the rows. */
+/**
+ * What one of (c)'s rows (`cli N "show table st key K"` through its awk) costs against one CLI
+ * poll, in hundredths: it varied from run to run between 0.90 and 1.30 polls per row in 12 runs of
+ * the lab's own 02 script on haproxy 2.6.12 at polls of 5.8-7.6 ms (scripts/exp-lab02-cut.sh,
+ * scripts/out/exp-lab02-cut/, `python3 scripts/lab02-helper-costs.py`). One ratio is drawn per run.
+ */
+export const ROW_POLL_RATIO_PCT = { min: 90, max: 130 } as const;
+
+/** Lab 02 (c): the five rounds of crossing writes, `sleep 1`, the rows (at this run's row cost, ROW_POLL_RATIO_PCT). */
 export function* concurrentWrites(sh: LabShell): Generator<Step, ConcurrentRound[], StepResult> {
   const s = sh.s;
   const rounds: ConcurrentRound[] = [];
@@ -89,9 +97,10 @@ export function* concurrentWrites(sh: LabShell): Generator<Step, ConcurrentRound
     rounds.push({ key, hap3AfterHap1Ms: hap3.atMs - hap1.atMs, values: '' });
   }
   yield* sh.sleep(1_000);
+  const rowSh = sh.scaled(s.random.nextIntBetween(ROW_POLL_RATIO_PCT.min, ROW_POLL_RATIO_PCT.max) / 100);
   for (const round of rounds) {
     const values: string[] = [];
-    for (const node of ROW_NODES) values.push(yield* sh.call('cli', () => String(s.read(node, 'st', round.key, 'gpc0') ?? '-')));
+    for (const node of ROW_NODES) values.push(yield* rowSh.call('cli', () => String(s.read(node, 'st', round.key, 'gpc0') ?? '-')));
     round.values = values.join('/');
   }
   return rounds;

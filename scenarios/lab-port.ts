@@ -104,6 +104,11 @@ export class LabShell {
     return this.s.nowMs();
   }
 
+  /** The same shell with every command `ratio` times as long (a kind of step that ran slower or faster in one run). */
+  scaled(ratio: number): LabShell {
+    return new LabShell(this.s, this.speedFactor * ratio);
+  }
+
   /** One command's duration (ms): its COMMAND_MS draw from the script's stream, times the run's factor. */
   commandMs(command: Command): number {
     const cost = COMMAND_MS[command];
