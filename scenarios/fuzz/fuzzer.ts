@@ -176,13 +176,16 @@ async function runInWorkers(options: FuzzOptions, plan: IndexPlan, coverage: Cov
  * The V8 flags of the worker processes. When they are as many as the cores, V8's own helper
  * threads (concurrent GC, background compilation) can only take time from the workers: each
  * worker then does that work itself (`--single-threaded`). Its optimizing compiler then runs on
- * the worker's own time, so it should compile only what stays hot: a tier-up budget about 6×
+ * the worker's own time, so it should compile only what stays hot: a tier-up budget several times
  * V8's default (67,584) makes it wait for fuller type feedback, which skips the functions a run
  * calls only a few times per case and most re-optimizations after a deopt.
  * Measured on 2 cores (`npm run bench -- fuzz`, 1,000 3-node cases, three interleaved tries):
- * 2 default workers 176–177 runs/s, 2 single-threaded ones 198–200, with the budget 205–212;
+ * 2 default workers 176–177 runs/s, 2 single-threaded ones 198–200, with a budget of 400,000 205–212;
  * TurboFan time in one worker's first 300 cases 1.04 s → 0.56 s (414 → 252 compilations,
  * `--trace-opt`), with later cases as fast or faster.
+ * Re-measured 2026-12-05 on the grown engine (version profiles, timing fidelity, deferred event
+ * details), 2 workers, 1,000 cases, tries alternated: budget 400,000 127.7–129 runs/s, 200,000
+ * 131.9–134.5, 800,000 119.4–123.3, `--single-threaded` alone 130.3–131.4, no flags 120.9–121.4.
  * With cores to spare the helpers use them, and V8's defaults stay.
  */
 export function workerV8Flags(o: { workers: number; cores: number }): string[] {
@@ -190,7 +193,7 @@ export function workerV8Flags(o: { workers: number; cores: number }): string[] {
 }
 
 /** V8's `--interrupt-budget` for single-threaded workers (bytecode executed before tier-up). */
-const WORKER_TIER_UP_BUDGET = 400_000;
+const WORKER_TIER_UP_BUDGET = 200_000;
 
 /** One worker process fed chunks from `take` until none is left; resolves once it has exited. */
 function runWorkerProcess(
