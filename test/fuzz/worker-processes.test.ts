@@ -8,7 +8,7 @@ import { fuzz, workerV8Flags } from '../../scenarios/fuzz/fuzzer.ts';
 
 describe('workerV8Flags', () => {
   it('asks for a single-threaded V8 with a later tier-up only when the workers take every core', () => {
-    const busy = ['--single-threaded', '--interrupt-budget=400000'];
+    const busy = ['--single-threaded', '--interrupt-budget=200000'];
     expect(workerV8Flags({ workers: 2, cores: 2 })).toEqual(busy);
     expect(workerV8Flags({ workers: 3, cores: 2 })).toEqual(busy);
     expect(workerV8Flags({ workers: 1, cores: 1 })).toEqual(busy);
