@@ -131,17 +131,6 @@ interface UpdateFacts {
   layout: LayoutNames;
 }
 
-/** Folds the values an update event shares up to its update id (peer, session, table, key, updateId). */
-function foldHead(fold: DetailFold, facts: { readonly peer: string; readonly session: number | null; readonly table: string; readonly keyType: KeyTypeName; readonly key: StoredKey; readonly updateId: number }): void {
-  fold.objectStart();
-  fold.text(facts.peer, 0);
-  if (facts.session === null) fold.nil();
-  else fold.number(facts.session);
-  fold.text(facts.table, 2);
-  fold.text(renderKey(facts.keyType, facts.key), 3);
-  fold.number(facts.updateId);
-}
-
 /** Folds section, local (both set: `foldInto` renders otherwise) and pid (absent while undefined, as in the plain object), and ends the object. */
 function foldTail(fold: DetailFold, details: DeferredDetails, names: readonly string[], namesNoPid: readonly string[]): void {
   fold.text(details.section as string, 9);
@@ -154,35 +143,72 @@ function foldTail(fold: DetailFold, details: DeferredDetails, names: readonly st
   fold.objectEnd(names);
 }
 
-/** `update.tx`: an update this process sent. */
-export class UpdateSentDetails implements DeferredDetails {
+/**
+ * Deferred details with the receiver's tags (section, local, pid). Folded value by value once
+ * section and local are set (a simulated host sets both); otherwise through the rendered object.
+ */
+abstract class TaggedDetails implements DeferredDetails {
   section: string | undefined = undefined;
   local: string | undefined = undefined;
   pid: number | undefined = undefined;
+
+  abstract render(): EventDetails;
+
+  /** Folds the whole object, its tags included (section and local are set). */
+  protected abstract foldTagged(fold: DetailFold): void;
+
+  foldInto(fold: DetailFold): void {
+    if (this.section === undefined || this.local === undefined) fold.whole(this.render());
+    else this.foldTagged(fold);
+  }
+}
+
+/** What both update events hold, and their fold up to the update id. */
+abstract class UpdateDetails extends TaggedDetails {
   readonly peer: string;
   readonly session: number | null;
   readonly table: string;
   readonly keyType: KeyTypeName;
   readonly key: StoredKey;
   readonly updateId: number;
-  readonly withId: boolean;
   readonly timed: boolean;
-  readonly expireMs: number | null;
   readonly values: readonly WireValue[];
   readonly layout: LayoutNames;
 
-  constructor(facts: UpdateFacts & { withId: boolean; expireMs: number | null }) {
+  constructor(facts: UpdateFacts) {
+    super();
     this.peer = facts.peer;
     this.session = facts.session;
     this.table = facts.table;
     this.keyType = facts.keyType;
     this.key = facts.key;
     this.updateId = facts.updateId;
-    this.withId = facts.withId;
     this.timed = facts.timed;
-    this.expireMs = facts.expireMs;
     this.values = facts.values;
     this.layout = facts.layout;
+  }
+
+  /** Folds peer, session, table, key and updateId, the object's start included. */
+  protected foldHead(fold: DetailFold): void {
+    fold.objectStart();
+    fold.text(this.peer, 0);
+    if (this.session === null) fold.nil();
+    else fold.number(this.session);
+    fold.text(this.table, 2);
+    fold.text(renderKey(this.keyType, this.key), 3);
+    fold.number(this.updateId);
+  }
+}
+
+/** `update.tx`: an update this process sent. */
+export class UpdateSentDetails extends UpdateDetails {
+  readonly withId: boolean;
+  readonly expireMs: number | null;
+
+  constructor(facts: UpdateFacts & { withId: boolean; expireMs: number | null }) {
+    super(facts);
+    this.withId = facts.withId;
+    this.expireMs = facts.expireMs;
   }
 
   render(): EventDetails {
@@ -199,12 +225,8 @@ export class UpdateSentDetails implements DeferredDetails {
     });
   }
 
-  foldInto(fold: DetailFold): void {
-    if (this.section === undefined || this.local === undefined) {
-      fold.whole(this.render());
-      return;
-    }
-    foldHead(fold, this);
+  protected foldTagged(fold: DetailFold): void {
+    this.foldHead(fold);
     fold.bool(this.withId);
     fold.bool(this.timed);
     if (this.expireMs === null) fold.nil();
@@ -215,32 +237,12 @@ export class UpdateSentDetails implements DeferredDetails {
 }
 
 /** `update.rx`: an update this process received and applied. */
-export class UpdateReceivedDetails implements DeferredDetails {
-  section: string | undefined = undefined;
-  local: string | undefined = undefined;
-  pid: number | undefined = undefined;
-  readonly peer: string;
-  readonly session: number | null;
-  readonly table: string;
-  readonly keyType: KeyTypeName;
-  readonly key: StoredKey;
-  readonly updateId: number;
-  readonly timed: boolean;
+export class UpdateReceivedDetails extends UpdateDetails {
   readonly expireMs: number;
-  readonly values: readonly WireValue[];
-  readonly layout: LayoutNames;
 
   constructor(facts: UpdateFacts & { expireMs: number }) {
-    this.peer = facts.peer;
-    this.session = facts.session;
-    this.table = facts.table;
-    this.keyType = facts.keyType;
-    this.key = facts.key;
-    this.updateId = facts.updateId;
-    this.timed = facts.timed;
+    super(facts);
     this.expireMs = facts.expireMs;
-    this.values = facts.values;
-    this.layout = facts.layout;
   }
 
   render(): EventDetails {
@@ -256,12 +258,8 @@ export class UpdateReceivedDetails implements DeferredDetails {
     });
   }
 
-  foldInto(fold: DetailFold): void {
-    if (this.section === undefined || this.local === undefined) {
-      fold.whole(this.render());
-      return;
-    }
-    foldHead(fold, this);
+  protected foldTagged(fold: DetailFold): void {
+    this.foldHead(fold);
     fold.bool(this.timed);
     fold.number(this.expireMs);
     foldFields(fold, this.layout, this.values);
@@ -275,26 +273,20 @@ const ACK_RX_NAMES = ['peer', 'tableId', 'updateId', 'known', 'section', 'local'
 const ACK_RX_NAMES_NO_PID = ACK_RX_NAMES.slice(0, -1);
 
 /** `ack.tx`: an ack this process sent. */
-export class AckSentDetails implements DeferredDetails {
-  section: string | undefined = undefined;
-  local: string | undefined = undefined;
-  pid: number | undefined = undefined;
-
+export class AckSentDetails extends TaggedDetails {
   constructor(
     readonly peer: string,
     readonly table: string,
     readonly updateId: number,
-  ) {}
+  ) {
+    super();
+  }
 
   render(): EventDetails {
     return tagged(this, { peer: this.peer, table: this.table, updateId: this.updateId });
   }
 
-  foldInto(fold: DetailFold): void {
-    if (this.section === undefined || this.local === undefined) {
-      fold.whole(this.render());
-      return;
-    }
+  protected foldTagged(fold: DetailFold): void {
     fold.objectStart();
     fold.text(this.peer, 0);
     fold.text(this.table, 1);
@@ -304,27 +296,21 @@ export class AckSentDetails implements DeferredDetails {
 }
 
 /** `ack.rx`: an ack this process received (`known`: for a table of this session). */
-export class AckReceivedDetails implements DeferredDetails {
-  section: string | undefined = undefined;
-  local: string | undefined = undefined;
-  pid: number | undefined = undefined;
-
+export class AckReceivedDetails extends TaggedDetails {
   constructor(
     readonly peer: string,
     readonly tableId: number,
     readonly updateId: number,
     readonly known: boolean,
-  ) {}
+  ) {
+    super();
+  }
 
   render(): EventDetails {
     return tagged(this, { peer: this.peer, tableId: this.tableId, updateId: this.updateId, known: this.known });
   }
 
-  foldInto(fold: DetailFold): void {
-    if (this.section === undefined || this.local === undefined) {
-      fold.whole(this.render());
-      return;
-    }
+  protected foldTagged(fold: DetailFold): void {
     fold.objectStart();
     fold.text(this.peer, 0);
     fold.number(this.tableId);
