@@ -141,26 +141,24 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
   const everyKind = !traceOff || options.keepEntries === true || options.tee !== undefined;
   // Who needs an event as a plain object beyond the fingerprint, whatever its kind.
   const plainAlways = writer !== undefined || options.keepEntries === true || options.tee !== undefined;
+  /** Everyone who reads an event as a plain object: the JSONL writer, kept entries, a tee, the script. */
+  const readPlain = (entry: TraceEntry): void => {
+    if (!traceOff) writer?.record(entry);
+    if (options.keepEntries) entries.push(entry);
+    options.tee?.record(entry);
+    api?.dispatch(entry);
+  };
   const sink: TraceSink = {
     record(entry) {
-      if (!traceOff) {
-        writer?.record(entry);
-        fingerprint?.record(entry);
-      }
-      if (options.keepEntries) entries.push(entry);
-      options.tee?.record(entry);
-      api?.dispatch(entry);
+      if (!traceOff) fingerprint?.record(entry);
+      readPlain(entry);
     },
     // Deferred details are folded into the fingerprint (the words `record` takes from the
     // rendered object) and rendered only for whoever reads them.
     recordDeferred(t, host, kind, details) {
       if (!traceOff) fingerprint?.recordDeferred(t, host, kind, details);
       if (!plainAlways && !(api?.observes(kind) ?? false)) return;
-      const entry: TraceEntry = { t, host, kind, details: details.render() };
-      if (!traceOff) writer?.record(entry);
-      if (options.keepEntries) entries.push(entry);
-      options.tee?.record(entry);
-      api?.dispatch(entry);
+      readPlain({ t, host, kind, details: details.render() });
     },
     ...(everyKind ? {} : { wants: (kind: string) => api?.observes(kind) ?? false }),
   };
