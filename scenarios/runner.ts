@@ -157,7 +157,8 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
     // rendered object) and rendered only for whoever reads them.
     recordDeferred(t, host, kind, details) {
       if (!traceOff) fingerprint?.recordDeferred(t, host, kind, details);
-      if (!plainAlways && !(api?.observes(kind) ?? false)) return;
+      api?.dispatchDetails(host, kind, details);
+      if (!plainAlways && !(api?.observesPlain(kind) ?? false)) return;
       readPlain({ t, host, kind, details: details.render() });
     },
     ...(everyKind ? {} : { wants: (kind: string) => api?.observes(kind) ?? false }),

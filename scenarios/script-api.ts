@@ -2,10 +2,12 @@
  * The verbs a scenario script uses, bound to one World. Every verb that changes the world is a
  * trace event (the World records faults; hosts record their own life cycle).
  */
+import { assert } from '../lib/assert.ts';
 import { dataTypeByName } from '../engine/table/data-types.ts';
 import { inetaddrHost, parseIpv6, utf8ToLatin1, type StoredKey } from '../engine/table/keys.ts';
 import { NO_ENTRY, type EntryRef, type StickTable } from '../engine/table/table.ts';
 import type { Tick } from '../engine/ticks.ts';
+import type { DeferredDetails } from '../engine/env.ts';
 import type { TraceEntry } from '../sim/trace.ts';
 import { Traffic, type ClassStats, type ClientClassSpec } from '../sim/traffic.ts';
 import type { World } from '../sim/world.ts';
@@ -46,11 +48,18 @@ export interface RejectOptions {
   rstLost?: boolean;
 }
 
+/** An observer of deferred details (observeDetails): the host that emitted them, and them. */
+export type DetailObserver = (host: string, details: DeferredDetails) => void;
+
 export class ScriptApi {
   readonly expectations: ExpectationDef[] = [];
   readonly figures = new Map<string, () => FigureValue>();
   /** Observers by kind, each list in registration order. */
   private readonly observers = new Map<string, ((entry: TraceEntry) => void)[]>();
+  /** Observers of deferred details by kind (observeDetails), each list in registration order. */
+  private readonly detailObservers = new Map<string, DetailObserver[]>();
+  /** Every kind some observer wants, plain or deferred (asked on every event the engine may build). */
+  private readonly observedKinds = new Set<string>();
 
   constructor(
     readonly world: World,
@@ -65,10 +74,30 @@ export class ScriptApi {
     const list = this.observers.get(kind);
     if (list === undefined) this.observers.set(kind, [fn]);
     else list.push(fn);
+    this.observedKinds.add(kind);
   }
 
-  /** True when some observer wants events of `kind`. */
+  /**
+   * Calls `fn` with the details object the engine handed over unrendered (engine/env.ts
+   * DeferredDetails: `update.tx`, `update.rx`, `ack.tx`, `ack.rx`) for every such event of `kind`,
+   * before any `observe` observer of it: a check that reads the raw key and values skips rendering
+   * them, which costs more than the simulation of the update. Events of `kind` emitted as plain
+   * objects (a dropped update's `update.rx`) go to `observe` only. `pid` is set on the details.
+   */
+  observeDetails(kind: string, fn: DetailObserver): void {
+    const list = this.detailObservers.get(kind);
+    if (list === undefined) this.detailObservers.set(kind, [fn]);
+    else list.push(fn);
+    this.observedKinds.add(kind);
+  }
+
+  /** True when some observer wants events of `kind`, plain or deferred. */
   observes(kind: string): boolean {
+    return this.observedKinds.has(kind);
+  }
+
+  /** True when some `observe` observer wants events of `kind` as plain objects. */
+  observesPlain(kind: string): boolean {
     return this.observers.has(kind);
   }
 
@@ -77,6 +106,13 @@ export class ScriptApi {
     const list = this.observers.get(entry.kind);
     if (list === undefined) return;
     for (let i = 0; i < list.length; i++) list[i]!(entry);
+  }
+
+  /** Called by the runner for every event handed over as deferred details, before `dispatch`. */
+  dispatchDetails(host: string, kind: string, details: DeferredDetails): void {
+    const list = this.detailObservers.get(kind);
+    if (list === undefined) return;
+    for (let i = 0; i < list.length; i++) list[i]!(host, details);
   }
 
   nowMs(): number {
@@ -367,13 +403,31 @@ export class ScriptApi {
     return this.entryOf('s.entry', host, table, key);
   }
 
-  private entryOf(verb: string, host: string, table: string, key: string): EntryView | undefined {
+  /** `entry` by the key as the table stores it (a deferred event's raw key), not its text. */
+  entryByStoredKey(host: string, table: string, key: StoredKey): EntryView | undefined {
+    return this.entryOfStored('s.entryByStoredKey', host, table, key);
+  }
+
+  private entryOf(verb: string, host: string, table: string, keyText: string): EntryView | undefined {
+    const t = this.liveTable(verb, host, table);
+    return t === undefined ? undefined : this.viewOf(host, t, parseKey(t.spec.keyType, keyText));
+  }
+
+  private entryOfStored(verb: string, host: string, table: string, key: StoredKey): EntryView | undefined {
+    const t = this.liveTable(verb, host, table);
+    return t === undefined ? undefined : this.viewOf(host, t, key);
+  }
+
+  /** The host's current table (undefined when it runs no process), the host named checked. */
+  private liveTable(verb: string, host: string, table: string): StickTable | undefined {
     this.known(verb, [host]);
+    return this.tableOf(verb, host, table);
+  }
+
+  private viewOf(host: string, t: StickTable, key: StoredKey): EntryView | undefined {
     const haproxyProcess = this.world.host(host).process;
-    if (haproxyProcess === undefined) return undefined;
-    const t = this.tableOf(verb, host, table);
-    if (t === undefined) return undefined;
-    const ref = t.lookup(parseKey(t.spec.keyType, key));
+    assert(haproxyProcess !== undefined, 'a live table belongs to a running process');
+    const ref = t.lookup(key);
     if (ref === NO_ENTRY) return undefined;
     return new EntryView(t, ref, haproxyProcess.env.clock.nowTick());
   }

@@ -188,6 +188,11 @@ abstract class UpdateDetails extends TaggedDetails {
     this.layout = facts.layout;
   }
 
+  /** The key as the trace prints it. */
+  keyText(): string {
+    return renderKey(this.keyType, this.key);
+  }
+
   /** Folds peer, session, table, key and updateId, the object's start included. */
   protected foldHead(fold: DetailFold): void {
     fold.objectStart();
@@ -195,7 +200,7 @@ abstract class UpdateDetails extends TaggedDetails {
     if (this.session === null) fold.nil();
     else fold.number(this.session);
     fold.text(this.table, 2);
-    fold.text(renderKey(this.keyType, this.key), 3);
+    fold.text(this.keyText(), 3);
     fold.number(this.updateId);
   }
 }
@@ -216,7 +221,7 @@ export class UpdateSentDetails extends UpdateDetails {
       peer: this.peer,
       session: this.session,
       table: this.table,
-      key: renderKey(this.keyType, this.key),
+      key: this.keyText(),
       updateId: this.updateId,
       withId: this.withId,
       timed: this.timed,
@@ -250,7 +255,7 @@ export class UpdateReceivedDetails extends UpdateDetails {
       peer: this.peer,
       session: this.session,
       table: this.table,
-      key: renderKey(this.keyType, this.key),
+      key: this.keyText(),
       updateId: this.updateId,
       timed: this.timed,
       expireMs: this.expireMs,

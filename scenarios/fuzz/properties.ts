@@ -14,11 +14,13 @@
  * quiet, a key both sides changed holds one value on both (the acceptor's, spec §5.2).
  */
 import { assert, fail } from '../../lib/assert.ts';
-import { inetaddrHost } from '../../engine/table/keys.ts';
+import { AckReceivedDetails, UpdateReceivedDetails, UpdateSentDetails } from '../../engine/peers/update-events.ts';
+import type { WireValue } from '../../engine/peers/update-body.ts';
+import type { DeferredDetails } from '../../engine/env.ts';
 import { NO_ENTRY } from '../../engine/table/table.ts';
 import { tickIsExpired, type Tick } from '../../engine/ticks.ts';
 import type { TraceEntry } from '../../sim/trace.ts';
-import type { ScriptApi } from '../script-api.ts';
+import type { DetailObserver, ScriptApi } from '../script-api.ts';
 import { caseDurationMs, convergenceBound, type ConvergenceBound } from './bound.ts';
 import { caseKeys, totalKeys, type FuzzCase } from './case.ts';
 import { faultEndMs, type Fault, type ScheduleHooks } from './schedule.ts';
@@ -69,6 +71,8 @@ const CLEAR_CHECK_MS = 1_000;
 const SHOWN_CHECK_EVERY_MS = 5_000;
 
 type Observe = (kind: string, fn: (entry: TraceEntry) => void) => void;
+/** `s.observeDetails`: the hot update and ack events, read unrendered (script-api.ts). */
+type ObserveDetails = (kind: string, fn: DetailObserver) => void;
 
 interface Context {
   s: ScriptApi;
@@ -104,7 +108,7 @@ class ShownLine implements ShownEntry {
 export function installProperties(
   s: ScriptApi,
   c: FuzzCase,
-  options: { observe: (kind: string, fn: (entry: TraceEntry) => void) => void; ledger: TrafficLedger },
+  options: { observe: Observe; observeDetails: ObserveDetails; ledger: TrafficLedger },
 ): ScheduleHooks {
   // The generator (or a regression file it wrote) made the case: these hold by construction.
   assert(c.nodes.length >= 1 && new Set(c.nodes).size === c.nodes.length, 'a fuzz case names its nodes once each');
@@ -116,14 +120,21 @@ export function installProperties(
     if (applies.has(name) && name !== 'table-size-never-exceeded') s.always(name, () => ctx.violations.get(name) ?? true);
   }
   const observe = options.observe;
+  const observeDetails = options.observeDetails;
   if (applies.has('merge-overwrites-field-by-field') || applies.has('max-keeps-largest')) {
-    observe('update.rx', (e) => checkReceipt(ctx, e));
+    observeDetails('update.rx', (host, d) => {
+      if (d instanceof UpdateReceivedDetails) checkReceipt(ctx, host, d);
+    });
   }
-  observe('update.tx', (e) => checkSent(ctx, e));
-  if (applies.has('no-update-applied-twice')) watchAckResume(ctx, observe);
+  observeDetails('update.tx', (host, d) => {
+    if (d instanceof UpdateSentDetails) checkSent(ctx, host, d);
+  });
+  if (applies.has('no-update-applied-twice')) watchAckResume(ctx, observe, observeDetails);
   if (applies.has('learned-update-never-relayed')) {
     const owners = keyOwners(c);
-    observe('update.tx', (e) => checkNotRelayed(ctx, owners, e));
+    observeDetails('update.tx', (host, d) => {
+      if (d instanceof UpdateSentDetails) checkNotRelayed(ctx, owners, host, d);
+    });
   }
   s.always('table-size-never-exceeded', () => {
     for (const node of c.nodes) {
@@ -193,55 +204,60 @@ function liveNodes(ctx: Context): string[] {
   return ctx.c.nodes.filter((n) => ctx.s.world.host(n).isUp() && !ctx.s.world.host(n).isPaused());
 }
 
-function numeric(value: unknown): number | undefined {
+/**
+ * A received value as the trace's plain object gives it to a number: a number; a 64-bit counter
+ * (rendered as its decimal text); a string of digits. Rates and arrays: none.
+ */
+function receivedNumber(value: WireValue): number | undefined {
   if (typeof value === 'number') return value;
   if (typeof value === 'bigint') return Number(value);
   if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
   return undefined;
 }
 
-/** haproxy: every compared field equals what was received; max: it is at least that. */
-function checkReceipt(ctx: Context, e: TraceEntry): void {
-  const d = e.details;
-  if (d === undefined || d['dropped'] === true || d['pid'] !== currentPid(ctx, e.host)) return;
-  const key = String(d['key']);
-  const values = d['values'] as Record<string, unknown> | undefined;
-  if (values === undefined) return;
-  const entry = ctx.s.entry(e.host, TABLE, key);
+/**
+ * haproxy: every compared field equals what was received; max: it is at least that. Read from
+ * the raw values in layout order; a name the layout gives twice is compared once, with its last
+ * value, as the plain object of the trace keeps it.
+ */
+function checkReceipt(ctx: Context, host: string, d: UpdateReceivedDetails): void {
+  if (d.pid !== currentPid(ctx, host)) return;
+  const entry = ctx.s.entryByStoredKey(host, TABLE, d.key);
   if (entry === undefined) return;
-  for (const field in values) {
+  const names = d.layout.names;
+  for (let i = 0; i < names.length; i++) {
+    const field = names[i]!;
     if (!COMPARED_FIELDS.has(field)) continue;
-    const received = numeric(values[field]);
+    if (!d.layout.unique && names.lastIndexOf(field) !== i) continue;
+    const received = receivedNumber(d.values[i]);
     const stored = entry.read(field);
     if (received === undefined || stored === undefined) continue;
     if (ctx.c.policy === 'haproxy' && stored !== received) {
-      violate(ctx, 'merge-overwrites-field-by-field', `${e.host} received ${key} ${field}=${received} from ${String(d['peer'])} but holds ${stored}`);
+      violate(ctx, 'merge-overwrites-field-by-field', `${host} received ${d.keyText()} ${field}=${received} from ${d.peer} but holds ${stored}`);
     }
     if (ctx.c.policy === 'max' && stored < received) {
-      violate(ctx, 'max-keeps-largest', `${e.host} received ${key} ${field}=${received} from ${String(d['peer'])} but holds the smaller ${stored}`);
+      violate(ctx, 'max-keeps-largest', `${host} received ${d.keyText()} ${field}=${received} from ${d.peer} but holds the smaller ${stored}`);
     }
   }
 }
 
-function checkSent(ctx: Context, e: TraceEntry): void {
-  const d = e.details;
-  if (d === undefined) return;
-  if (d['pid'] !== currentPid(ctx, e.host)) return;
+function checkSent(ctx: Context, hostName: string, d: UpdateSentDetails): void {
+  if (d.pid !== currentPid(ctx, hostName)) return;
   // An entry may still be sent until its table's expire task has run: that task is a timer, and a
   // host's timers fire up to its timer lateness after their expiry (1-2 ms measured, sim/host-clock.ts),
   // while other tasks (a peer session woken by input) run meanwhile and push what the tree holds,
   // as HAProxy's do (a lookup or a push never checks `expire`, spec §3.2). An entry whose expiry
   // passed longer ago than that must have been purged, not pushed.
-  const host = ctx.s.world.host(e.host);
+  const host = ctx.s.world.host(hostName);
   const haproxyProcess = host.process;
   const table = haproxyProcess?.tables.get(TABLE);
   if (haproxyProcess === undefined || table === undefined) return;
-  const ref = table.lookup(inetaddrHost(String(d['key'])));
+  const ref = table.lookup(d.key);
   if (ref === NO_ENTRY) return;
   const expire = table.expireOf(ref);
   const now = haproxyProcess.env.clock.nowTick();
   if (pushedPastPurge({ expire, treeKey: table.treeKeyOf(ref), now, latenessMsMax: host.timerLateness.maxMs })) {
-    violate(ctx, 'no-expired-entry-pushed', `${e.host} pushed ${String(d['key'])} to ${String(d['peer'])} ${(now - expire) | 0} ms after it expired`);
+    violate(ctx, 'no-expired-entry-pushed', `${hostName} pushed ${d.keyText()} to ${d.peer} ${(now - expire) | 0} ms after it expired`);
   }
 }
 
@@ -268,35 +284,32 @@ export function pushedPastPurge(o: { expire: Tick; treeKey: Tick; now: Tick; lat
  * (timed) are a full resync, not incremental, and are not held to this. Peers are named after
  * their hosts in a fuzz case, so the peer's process is its host's current one.
  */
-function watchAckResume(ctx: Context, observe: Observe): void {
+function watchAckResume(ctx: Context, observe: Observe, observeDetails: ObserveDetails): void {
   const ackedFloor = new Map<number, number>();
   // (sender node, sender pid, peer node, peer pid) packed in one number: no key string per event.
   const nodes = ctx.c.nodes;
   const PID_SPAN = 0x1_0000;
-  const senderKey = (e: TraceEntry): number => {
-    const peer = String(e.details?.['peer']);
-    const pid = Number(e.details?.['pid']) % PID_SPAN;
+  const senderKey = (kind: string, host: string, peer: string, pidOfSender: number): number => {
+    const pid = pidOfSender % PID_SPAN;
     const peerPid = (currentPid(ctx, peer) ?? 0) % PID_SPAN;
-    const from = nodes.indexOf(e.host);
+    const from = nodes.indexOf(host);
     const to = nodes.indexOf(peer);
     // Peers are named after the case's nodes: an unknown name would alias another pair's floor.
-    if (from < 0 || to < 0) fail(`${e.kind} between nodes of the case (${e.host} -> ${peer})`);
+    if (from < 0 || to < 0) fail(`${kind} between nodes of the case (${host} -> ${peer})`);
     const pair = from * nodes.length + to;
     return (pair * PID_SPAN + pid) * PID_SPAN + peerPid;
   };
-  observe('ack.rx', (e) => {
-    const id = e.details?.['updateId'];
-    if (e.details?.['known'] === true && typeof id === 'number') ackedFloor.set(senderKey(e), id);
+  observeDetails('ack.rx', (host, d) => {
+    if (d instanceof AckReceivedDetails && d.known) ackedFloor.set(senderKey('ack.rx', host, d.peer, pidOf(d)), d.updateId);
   });
-  observe('resync.confirm.rx', (e) => ackedFloor.delete(senderKey(e)));
-  observe('update.tx', (e) => {
-    const d = e.details;
-    if (d === undefined || d['timed'] !== false) return;
-    const acked = ackedFloor.get(senderKey(e));
-    const id = d['updateId'];
-    if (acked === undefined || typeof id !== 'number') return;
+  observe('resync.confirm.rx', (e) => ackedFloor.delete(senderKey(e.kind, e.host, String(e.details?.['peer']), Number(e.details?.['pid']))));
+  observeDetails('update.tx', (host, d) => {
+    if (!(d instanceof UpdateSentDetails) || d.timed) return;
+    const acked = ackedFloor.get(senderKey('update.tx', host, d.peer, pidOf(d)));
+    if (acked === undefined) return;
+    const id = d.updateId;
     if (((id - acked) | 0) <= 0) {
-      violate(ctx, 'no-update-applied-twice', `${e.host} pushed update ${id} (${String(d['key'])}) to ${String(d['peer'])} again after ${String(d['peer'])} acknowledged update ${acked}`);
+      violate(ctx, 'no-update-applied-twice', `${host} pushed update ${id} (${d.keyText()}) to ${d.peer} again after ${d.peer} acknowledged update ${acked}`);
     }
   });
 }
@@ -385,15 +398,20 @@ const REMOTE_UPDATE_ID_MIN = 0x8000_0000;
  * a learned entry on. So an incremental push of a key only another node writes (its own keys), with
  * a local update id (a run never hands out 2^31 of them), is a relay.
  */
-function checkNotRelayed(ctx: Context, owners: ReadonlyMap<string, string>, e: TraceEntry): void {
-  const d = e.details;
-  if (d === undefined || d['timed'] !== false) return;
-  const id = d['updateId'];
-  if (typeof id !== 'number' || id >= REMOTE_UPDATE_ID_MIN) return;
-  const key = String(d['key']);
+function checkNotRelayed(ctx: Context, owners: ReadonlyMap<string, string>, host: string, d: UpdateSentDetails): void {
+  if (d.timed) return;
+  const id = d.updateId;
+  if (id >= REMOTE_UPDATE_ID_MIN) return;
+  const key = d.keyText();
   const writer = owners.get(key);
-  if (writer === undefined || writer === e.host) return;
-  violate(ctx, 'learned-update-never-relayed', `${e.host} pushed ${key}, which only ${writer} writes, to ${String(d['peer'])} as its own update ${id}`);
+  if (writer === undefined || writer === host) return;
+  violate(ctx, 'learned-update-never-relayed', `${host} pushed ${key}, which only ${writer} writes, to ${d.peer} as its own update ${id}`);
+}
+
+/** The pid a simulated host put on deferred details (sim/host.ts sets it on every one). */
+function pidOf(d: DeferredDetails): number {
+  assert(d.pid !== undefined, 'a simulated host tags its deferred details with its pid');
+  return d.pid;
 }
 
 /** Own key → the one node that writes it. */

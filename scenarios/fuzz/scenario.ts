@@ -38,7 +38,7 @@ export function fuzzDurationMs(c: FuzzCase): number {
  */
 export function fuzzScript(s: ScriptApi, c: FuzzCase, observe: Observe): void {
   const ledger = driveTraffic(s, c);
-  const hooks = installProperties(s, c, { observe, ledger });
+  const hooks = installProperties(s, c, { observe, observeDetails: (kind, fn) => s.observeDetails(kind, fn), ledger });
   applySchedule(s, { faults: c.faults }, hooks);
 }
 
