@@ -111,6 +111,13 @@ export interface DetailFold {
   arrayStart(length: number): void;
   number(value: number): void;
   text(value: string, place: number): void;
+  /**
+   * A string from a small set that repeats at every place (a peer, table or section name):
+   * folded as `text` folds it, remembered by the string itself rather than by place.
+   */
+  name(value: string): void;
+  /** The text `ipv4ToText(value)` gives (an ip table's key), folded as `text` folds it, never made. */
+  ipv4Text(value: number, place: number): void;
   bool(value: boolean): void;
   nil(): void;
   /** Any other detail value, as the fingerprint encodes it from a plain object. */

@@ -131,6 +131,48 @@ function digestNames(names: readonly string[], count: number): number {
   return laneA;
 }
 
+/** The number of decimal digits of an octet (0–255). */
+function octetDigits(octet: number): number {
+  return octet >= 100 ? 3 : octet >= 10 ? 2 : 1;
+}
+
+/**
+ * `digestLanes(ipv4ToText(value))` without the text: the same two lanes over the char codes of
+ * the dotted quad (most significant octet first), computed from the number. Lane b is left in
+ * `digestLaneB`.
+ */
+function digestIpv4Lanes(value: number): number {
+  const o3 = value >>> 24;
+  const o2 = (value >>> 16) & 0xff;
+  const o1 = (value >>> 8) & 0xff;
+  const o0 = value & 0xff;
+  const length = octetDigits(o3) + octetDigits(o2) + octetDigits(o1) + octetDigits(o0) + 3;
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ length;
+  for (let i = 3; i >= 0; i--) {
+    const octet = i === 3 ? o3 : i === 2 ? o2 : i === 1 ? o1 : o0;
+    if (octet >= 100) {
+      const c = 0x30 + ((octet / 100) | 0);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+    }
+    if (octet >= 10) {
+      const c = 0x30 + (((octet / 10) | 0) % 10);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+    }
+    const c = 0x30 + (octet % 10);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    if (i > 0) {
+      a = Math.imul(a ^ 0x2e, 0x01000193);
+      b = Math.imul(b ^ 0x2e, 0x5bd1e995);
+    }
+  }
+  digestLaneB = avalanche(b);
+  return avalanche(a ^ length);
+}
+
 /** Folds `x` into lane 1 (murmur3's body step). */
 function mixLane1(h: number, x: number): number {
   return (Math.imul(rotl(Math.imul(h ^ x, 0xcc9e2d51), 15), 0x1b873593) + 0xe6546b64) | 0;
@@ -155,6 +197,11 @@ function finish(h1: number, h2: number, events: number): string {
 export const fingerprintLeaves = {
   stringWords(text: string): [number, number] {
     const tail = digestLanes(text);
+    return [STRING_TAG_WORD | (digestLaneB & LOW_21_MASK), tail];
+  },
+  /** The words of the string `ipv4ToText(value)`, computed from the number (the fold's ipv4Text). */
+  ipv4TextWords(value: number): [number, number] {
+    const tail = digestIpv4Lanes(value);
     return [STRING_TAG_WORD | (digestLaneB & LOW_21_MASK), tail];
   },
   objectEndWords(names: readonly string[]): [number, number] {
@@ -223,9 +270,10 @@ class Shape {
   }
 }
 
-/** Kinds and hosts with a memo of their own; past these, they share one overflow memo (still exact). */
+/** Kinds, hosts and names with a memo of their own; past these, they share one overflow memo (still exact). */
 const KINDS_MAX = 4096;
 const HOSTS_MAX = 4096;
+const NAMES_MAX = 4096;
 
 /** Key-name lists whose digest a fold keeps (one per event layout; past these, digested each time, still exact). */
 const FOLD_NAMES_MAX = 4096;
@@ -244,6 +292,9 @@ export class Fingerprint implements TraceSink, DetailFold {
   private readonly hosts = new Map<string, TextMemo>();
   private readonly kindOverflow = new Shape();
   private readonly hostOverflow = new TextMemo();
+  /** Memos of the strings folded through `name` (peer, table, section names), by the string. */
+  private readonly names = new Map<string, TextMemo>();
+  private readonly nameOverflow = new TextMemo();
   /** The shape whose string memos a fold in progress uses (its kind's). */
   private foldShape: Shape = this.kindOverflow;
   private readonly foldNames = new Map<readonly string[], NamesDigest>();
@@ -314,6 +365,21 @@ export class Fingerprint implements TraceSink, DetailFold {
 
   text(value: string, place: number): void {
     this.string(value, this.foldShape.text(place));
+  }
+
+  name(value: string): void {
+    let memo = this.names.get(value);
+    if (memo === undefined) {
+      memo = this.names.size < NAMES_MAX ? new TextMemo() : this.nameOverflow;
+      if (memo !== this.nameOverflow) this.names.set(value, memo);
+    }
+    this.string(value, memo);
+  }
+
+  ipv4Text(value: number, _place: number): void {
+    const tail = digestIpv4Lanes(value);
+    this.word(STRING_TAG_WORD | (digestLaneB & LOW_21_MASK));
+    this.word(tail);
   }
 
   bool(value: boolean): void {

@@ -133,8 +133,8 @@ interface UpdateFacts {
 
 /** Folds section, local (both set: `foldInto` renders otherwise) and pid (absent while undefined, as in the plain object), and ends the object. */
 function foldTail(fold: DetailFold, details: DeferredDetails, names: readonly string[], namesNoPid: readonly string[]): void {
-  fold.text(details.section as string, 9);
-  fold.text(details.local as string, 10);
+  fold.name(details.section as string);
+  fold.name(details.local as string);
   if (details.pid === undefined) {
     fold.objectEnd(namesNoPid);
     return;
@@ -196,11 +196,12 @@ abstract class UpdateDetails extends TaggedDetails {
   /** Folds peer, session, table, key and updateId, the object's start included. */
   protected foldHead(fold: DetailFold): void {
     fold.objectStart();
-    fold.text(this.peer, 0);
+    fold.name(this.peer);
     if (this.session === null) fold.nil();
     else fold.number(this.session);
-    fold.text(this.table, 2);
-    fold.text(this.keyText(), 3);
+    fold.name(this.table);
+    if (this.keyType === 'ip') fold.ipv4Text(this.key as number, 3);
+    else fold.text(this.keyText(), 3);
     fold.number(this.updateId);
   }
 }
@@ -293,8 +294,8 @@ export class AckSentDetails extends TaggedDetails {
 
   protected foldTagged(fold: DetailFold): void {
     fold.objectStart();
-    fold.text(this.peer, 0);
-    fold.text(this.table, 1);
+    fold.name(this.peer);
+    fold.name(this.table);
     fold.number(this.updateId);
     foldTail(fold, this, ACK_TX_NAMES, ACK_TX_NAMES_NO_PID);
   }
@@ -317,7 +318,7 @@ export class AckReceivedDetails extends TaggedDetails {
 
   protected foldTagged(fold: DetailFold): void {
     fold.objectStart();
-    fold.text(this.peer, 0);
+    fold.name(this.peer);
     fold.number(this.tableId);
     fold.number(this.updateId);
     fold.bool(this.known);

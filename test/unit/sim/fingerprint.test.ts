@@ -10,6 +10,7 @@ import { Fingerprint, fingerprintLeaves } from '../../../sim/fingerprint.ts';
 import type { DeferredDetails } from '../../../engine/env.ts';
 import { AckReceivedDetails, AckSentDetails, UpdateReceivedDetails, UpdateSentDetails } from '../../../engine/peers/update-events.ts';
 import type { WireValue } from '../../../engine/peers/update-body.ts';
+import { ipv4ToText } from '../../../engine/table/keys.ts';
 import type { TraceEntry } from '../../../sim/trace.ts';
 
 function fingerprintOf(entries: readonly TraceEntry[]): string {
@@ -198,11 +199,11 @@ describe('the cheap fingerprint', () => {
     // Names may repeat (the plain object then keeps one key for both: the fold renders instead).
     const fields = fc.array(fc.tuple(fc.constantFrom('gpc0', 'conn_cnt', 'http_req_rate', 'server_key', 'bytes_in_cnt', 'gpc'), wire), { maxLength: 5 });
     const tags = fc.record({ section: fc.option(fc.constantFrom('mypeers', 'p2'), { nil: undefined }), local: fc.option(fc.constantFrom('hap1', 'hap2'), { nil: undefined }), pid: fc.option(fc.nat({ max: 2000 }), { nil: undefined }) });
-    const update = fc.record({ peer: fc.constantFrom('hap2', 'hap3'), session: fc.option(fc.nat({ max: 50 }), { nil: null }), table: fc.constantFrom('st', 'st2'), key: fc.nat({ max: 2 ** 32 - 1 }), updateId: fc.nat({ max: 2 ** 32 - 1 }), timed: fc.boolean(), withId: fc.boolean(), expireMs: fc.option(fc.nat({ max: 2 ** 31 }), { nil: null }), fields });
+    const update = fc.record({ keyType: fc.constantFrom('ip' as const, 'integer' as const), peer: fc.constantFrom('hap2', 'hap3'), session: fc.option(fc.nat({ max: 50 }), { nil: null }), table: fc.constantFrom('st', 'st2'), key: fc.nat({ max: 2 ** 32 - 1 }), updateId: fc.nat({ max: 2 ** 32 - 1 }), timed: fc.boolean(), withId: fc.boolean(), expireMs: fc.option(fc.nat({ max: 2 ** 31 }), { nil: null }), fields });
     const details = fc.oneof(
       update.map((u): DeferredDetails => {
         const names = u.fields.map(([n]) => n);
-        const facts = { ...u, keyType: 'ip' as const, values: u.fields.map(([, v]) => v), layout: { names, unique: new Set(names).size === names.length } };
+        const facts = { ...u, values: u.fields.map(([, v]) => v), layout: { names, unique: new Set(names).size === names.length } };
         return u.expireMs === null || u.withId ? new UpdateSentDetails(facts) : new UpdateReceivedDetails({ ...facts, expireMs: u.expireMs });
       }),
       fc.tuple(fc.constantFrom('hap2', 'hap3'), fc.constantFrom('st', 'st2'), fc.nat({ max: 2 ** 32 - 1 })).map(([peer, table, id]): DeferredDetails => new AckSentDetails(peer, table, id)),
@@ -222,6 +223,17 @@ describe('the cheap fingerprint', () => {
       }),
       { numRuns: 400, seed: 7 },
     );
+  });
+
+  it('folds an ip key from its number as the words of its dotted-quad text', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.nat({ max: 2 ** 32 - 1 }), fc.constantFrom(0, 2 ** 32 - 1, 0x0a000001, 0x64090a63, 0xc0a80001)), (value) => {
+        expect(fingerprintLeaves.ipv4TextWords(value)).toEqual(fingerprintLeaves.stringWords(ipv4ToText(value)));
+      }),
+      { numRuns: 2000, seed: 11 },
+    );
+    // Control: one digit more or less is another string.
+    expect(fingerprintLeaves.ipv4TextWords(0x0a000001)).not.toEqual(fingerprintLeaves.stringWords('10.0.0.10'));
   });
 
   it('a run folds its deferred events as the generic encoder takes them rendered, under every policy and version', () => {
