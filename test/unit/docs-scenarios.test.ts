@@ -22,7 +22,7 @@ const EXAMPLE_DIR = join(REPO_ROOT, 'examples', 'your-cluster');
 const EXAMPLE_FILE = 'ban-reaches-every-node.ts';
 const BIN = join(REPO_ROOT, 'bin', 'sticksim.js');
 /** ScriptApi methods the runner calls, not a script. */
-const RUNNER_ONLY = new Set(['dispatch', 'observes', 'startTraffic']);
+const RUNNER_ONLY = new Set(['dispatch', 'dispatchDetails', 'observes', 'observesPlain', 'startTraffic']);
 
 /** The members of an interface or the public methods of a class, as declared in a source file. */
 function declared(file: string, name: string): string[] {
