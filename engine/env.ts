@@ -117,7 +117,7 @@ export interface DetailFold {
    */
   name(value: string): void;
   /** The text `ipv4ToText(value)` gives (an ip table's key), folded as `text` folds it, never made. */
-  ipv4Text(value: number, place: number): void;
+  ipv4Text(value: number): void;
   bool(value: boolean): void;
   nil(): void;
   /** Any other detail value, as the fingerprint encodes it from a plain object. */

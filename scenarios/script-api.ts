@@ -71,10 +71,7 @@ export class ScriptApi {
 
   /** Calls `fn` for every trace event of `kind` from now on (e.g. 'session.accept'). */
   observe(kind: string, fn: (entry: TraceEntry) => void): void {
-    const list = this.observers.get(kind);
-    if (list === undefined) this.observers.set(kind, [fn]);
-    else list.push(fn);
-    this.observedKinds.add(kind);
+    this.register(this.observers, kind, fn);
   }
 
   /**
@@ -85,8 +82,13 @@ export class ScriptApi {
    * objects (a dropped update's `update.rx`) go to `observe` only. `pid` is set on the details.
    */
   observeDetails(kind: string, fn: DetailObserver): void {
-    const list = this.detailObservers.get(kind);
-    if (list === undefined) this.detailObservers.set(kind, [fn]);
+    this.register(this.detailObservers, kind, fn);
+  }
+
+  /** Adds `fn` to the observers of `kind` in `by`, in registration order. */
+  private register<F>(by: Map<string, F[]>, kind: string, fn: F): void {
+    const list = by.get(kind);
+    if (list === undefined) by.set(kind, [fn]);
     else list.push(fn);
     this.observedKinds.add(kind);
   }

@@ -142,29 +142,18 @@ function octetDigits(octet: number): number {
  * `digestLaneB`.
  */
 function digestIpv4Lanes(value: number): number {
-  const o3 = value >>> 24;
-  const o2 = (value >>> 16) & 0xff;
-  const o1 = (value >>> 8) & 0xff;
-  const o0 = value & 0xff;
-  const length = octetDigits(o3) + octetDigits(o2) + octetDigits(o1) + octetDigits(o0) + 3;
+  let length = 3; // the dots
+  for (let shift = 24; shift >= 0; shift -= 8) length += octetDigits((value >>> shift) & 0xff);
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ length;
-  for (let i = 3; i >= 0; i--) {
-    const octet = i === 3 ? o3 : i === 2 ? o2 : i === 1 ? o1 : o0;
-    if (octet >= 100) {
-      const c = 0x30 + ((octet / 100) | 0);
+  for (let shift = 24; shift >= 0; shift -= 8) {
+    const octet = (value >>> shift) & 0xff;
+    for (let place = octet >= 100 ? 100 : octet >= 10 ? 10 : 1; place >= 1; place = (place / 10) | 0) {
+      const c = 0x30 + (((octet / place) | 0) % 10);
       a = Math.imul(a ^ c, 0x01000193);
       b = Math.imul(b ^ c, 0x5bd1e995);
     }
-    if (octet >= 10) {
-      const c = 0x30 + (((octet / 10) | 0) % 10);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995);
-    }
-    const c = 0x30 + (octet % 10);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    if (i > 0) {
+    if (shift > 0) {
       a = Math.imul(a ^ 0x2e, 0x01000193);
       b = Math.imul(b ^ 0x2e, 0x5bd1e995);
     }
@@ -270,9 +259,8 @@ class Shape {
   }
 }
 
-/** Kinds, hosts and names with a memo of their own; past these, they share one overflow memo (still exact). */
+/** Kinds and names (hosts, peers, tables, sections) with a memo of their own; past these, they share one overflow memo (still exact). */
 const KINDS_MAX = 4096;
-const HOSTS_MAX = 4096;
 const NAMES_MAX = 4096;
 
 /** Key-name lists whose digest a fold keeps (one per event layout; past these, digested each time, still exact). */
@@ -289,10 +277,8 @@ export class Fingerprint implements TraceSink, DetailFold {
   private h2 = LANE2_SEED;
   private events = 0;
   private readonly kinds = new Map<string, Shape>();
-  private readonly hosts = new Map<string, TextMemo>();
   private readonly kindOverflow = new Shape();
-  private readonly hostOverflow = new TextMemo();
-  /** Memos of the strings folded through `name` (peer, table, section names), by the string. */
+  /** Memos of event hosts and of the strings folded through `name` (peer, table, section names), by the string. */
   private readonly names = new Map<string, TextMemo>();
   private readonly nameOverflow = new TextMemo();
   /** The shape whose string memos a fold in progress uses (its kind's). */
@@ -320,7 +306,7 @@ export class Fingerprint implements TraceSink, DetailFold {
   private head(t: number, host: string, kind: string): Shape {
     this.word(TAG_EVENT);
     this.number(t);
-    this.string(host, this.hostMemo(host));
+    this.string(host, this.nameMemo(host));
     const shape = this.shapeOf(kind);
     this.string(kind, shape.kind);
     return shape;
@@ -368,15 +354,10 @@ export class Fingerprint implements TraceSink, DetailFold {
   }
 
   name(value: string): void {
-    let memo = this.names.get(value);
-    if (memo === undefined) {
-      memo = this.names.size < NAMES_MAX ? new TextMemo() : this.nameOverflow;
-      if (memo !== this.nameOverflow) this.names.set(value, memo);
-    }
-    this.string(value, memo);
+    this.string(value, this.nameMemo(value));
   }
 
-  ipv4Text(value: number, _place: number): void {
+  ipv4Text(value: number): void {
     const tail = digestIpv4Lanes(value);
     this.word(STRING_TAG_WORD | (digestLaneB & LOW_21_MASK));
     this.word(tail);
@@ -417,12 +398,13 @@ export class Fingerprint implements TraceSink, DetailFold {
     return shape;
   }
 
-  private hostMemo(host: string): TextMemo {
-    const known = this.hosts.get(host);
+  /** The memo of a host or a name: one per string (they repeat at every place). */
+  private nameMemo(text: string): TextMemo {
+    const known = this.names.get(text);
     if (known !== undefined) return known;
-    if (this.hosts.size >= HOSTS_MAX) return this.hostOverflow;
+    if (this.names.size >= NAMES_MAX) return this.nameOverflow;
     const memo = new TextMemo();
-    this.hosts.set(host, memo);
+    this.names.set(text, memo);
     return memo;
   }
 

@@ -193,6 +193,19 @@ abstract class UpdateDetails extends TaggedDetails {
     return renderKey(this.keyType, this.key);
   }
 
+  /**
+   * The plain object of an update event: peer, session, table, key, updateId, `withId` (update.tx
+   * only, absent when undefined), timed, expireMs, values, then the receiver's tags.
+   */
+  protected renderUpdate(withId: boolean | undefined, expireMs: number | null): EventDetails {
+    const plain: EventDetails = { peer: this.peer, session: this.session, table: this.table, key: this.keyText(), updateId: this.updateId };
+    if (withId !== undefined) plain['withId'] = withId;
+    plain['timed'] = this.timed;
+    plain['expireMs'] = expireMs;
+    plain['values'] = renderFields(this.layout.names, this.values);
+    return tagged(this, plain);
+  }
+
   /** Folds peer, session, table, key and updateId, the object's start included. */
   protected foldHead(fold: DetailFold): void {
     fold.objectStart();
@@ -200,7 +213,7 @@ abstract class UpdateDetails extends TaggedDetails {
     if (this.session === null) fold.nil();
     else fold.number(this.session);
     fold.name(this.table);
-    if (this.keyType === 'ip') fold.ipv4Text(this.key as number, 3);
+    if (this.keyType === 'ip') fold.ipv4Text(this.key as number);
     else fold.text(this.keyText(), 3);
     fold.number(this.updateId);
   }
@@ -218,17 +231,7 @@ export class UpdateSentDetails extends UpdateDetails {
   }
 
   render(): EventDetails {
-    return tagged(this, {
-      peer: this.peer,
-      session: this.session,
-      table: this.table,
-      key: this.keyText(),
-      updateId: this.updateId,
-      withId: this.withId,
-      timed: this.timed,
-      expireMs: this.expireMs,
-      values: renderFields(this.layout.names, this.values),
-    });
+    return this.renderUpdate(this.withId, this.expireMs);
   }
 
   protected foldTagged(fold: DetailFold): void {
@@ -252,16 +255,7 @@ export class UpdateReceivedDetails extends UpdateDetails {
   }
 
   render(): EventDetails {
-    return tagged(this, {
-      peer: this.peer,
-      session: this.session,
-      table: this.table,
-      key: this.keyText(),
-      updateId: this.updateId,
-      timed: this.timed,
-      expireMs: this.expireMs,
-      values: renderFields(this.layout.names, this.values),
-    });
+    return this.renderUpdate(undefined, this.expireMs);
   }
 
   protected foldTagged(fold: DetailFold): void {

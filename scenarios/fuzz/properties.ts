@@ -17,6 +17,7 @@ import { assert, fail } from '../../lib/assert.ts';
 import { AckReceivedDetails, UpdateReceivedDetails, UpdateSentDetails } from '../../engine/peers/update-events.ts';
 import type { WireValue } from '../../engine/peers/update-body.ts';
 import type { DeferredDetails } from '../../engine/env.ts';
+import { inetaddrHost } from '../../engine/table/keys.ts';
 import { NO_ENTRY } from '../../engine/table/table.ts';
 import { tickIsExpired, type Tick } from '../../engine/ticks.ts';
 import type { TraceEntry } from '../../sim/trace.ts';
@@ -398,14 +399,13 @@ const REMOTE_UPDATE_ID_MIN = 0x8000_0000;
  * a learned entry on. So an incremental push of a key only another node writes (its own keys), with
  * a local update id (a run never hands out 2^31 of them), is a relay.
  */
-function checkNotRelayed(ctx: Context, owners: ReadonlyMap<string, string>, host: string, d: UpdateSentDetails): void {
+function checkNotRelayed(ctx: Context, owners: ReadonlyMap<number, string>, host: string, d: UpdateSentDetails): void {
   if (d.timed) return;
   const id = d.updateId;
   if (id >= REMOTE_UPDATE_ID_MIN) return;
-  const key = d.keyText();
-  const writer = owners.get(key);
+  const writer = owners.get(d.key as number);
   if (writer === undefined || writer === host) return;
-  violate(ctx, 'learned-update-never-relayed', `${host} pushed ${key}, which only ${writer} writes, to ${d.peer} as its own update ${id}`);
+  violate(ctx, 'learned-update-never-relayed', `${host} pushed ${d.keyText()}, which only ${writer} writes, to ${d.peer} as its own update ${id}`);
 }
 
 /** The pid a simulated host put on deferred details (sim/host.ts sets it on every one). */
@@ -414,11 +414,12 @@ function pidOf(d: DeferredDetails): number {
   return d.pid;
 }
 
-/** Own key → the one node that writes it. */
-function keyOwners(c: FuzzCase): Map<string, string> {
-  const owners = new Map<string, string>();
+/** Own key (its ip number) → the one node that writes it. */
+function keyOwners(c: FuzzCase): Map<number, string> {
+  // By the key as the table stores it (a fuzz table is `type ip`, scenario.ts): an update's raw key.
+  const owners = new Map<number, string>();
   caseKeys(c).own.forEach((keys, i) => {
-    for (const key of keys) owners.set(key, c.nodes[i]!);
+    for (const key of keys) owners.set(inetaddrHost(key), c.nodes[i]!);
   });
   return owners;
 }
