@@ -16,7 +16,8 @@ scenarios/builtin/lab-04-split-brain.ts, this machine unloaded: cli 5-10, sess 8
 date 1, spawn 1 ms): the run's speed factor is the sum of its measured helper ms over the sum of
 the modelled ones.
 
-Cross-check (not used): lab 02's 'one CLI poll costs about X ms' line of each 02 run.
+Cross-check (not used): lab 02's 'one CLI poll costs about X ms' line of each 02 run, tabulated by
+scripts/lab02-helper-costs.py.
 
 usage: python3 scripts/lab-helper-costs.py [LAB_DIR]   (default ../shared/lab)
 """
@@ -66,16 +67,6 @@ def run_costs(path):
     return heal, passes, measured / modelled
 
 
-def cli_poll(version_dir):
-    out = []
-    for name in sorted(os.listdir(version_dir)):
-        if name.startswith('02-replication') and name.endswith('.out'):
-            m = re.search(r'one CLI poll costs about ([0-9.]+) ms', open(os.path.join(version_dir, name)).read())
-            if m:
-                out.append((name, float(m.group(1))))
-    return out
-
-
 print(f'modelled (factor 1): heal step {HEAL_STEP_MS:g} ms, timeline pass helpers {PASS_HELPERS_MS:g} ms (+{PASS_SLEEP_MS} ms sleep)')
 print('| run | haproxy | heal steps (ms) | one-pass gaps (ms) | speed factor |')
 print('|---|---|---|---|---|')
@@ -83,7 +74,4 @@ for version, rel in RUNS:
     heal, passes, factor = run_costs(os.path.join(LAB, rel))
     print(f'| {rel} | {version} | {", ".join(map(str, heal))} | {", ".join(map(str, passes))} | {factor:.2f} |')
 print()
-print("lab 02 'one CLI poll costs about' (a getv: socat + grep + head + cut; cross-check, other runs):")
-for d in ['out', 'v3/out/2.6', 'v3/out/3.0', 'v3/out/3.2', 'v3/out/3.4']:
-    for name, ms in cli_poll(os.path.join(LAB, d)):
-        print(f'  {d}/{name}: {ms} ms')
+print("cross-check with lab 02's CLI polls (other runs): python3 scripts/lab02-helper-costs.py")
