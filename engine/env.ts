@@ -98,32 +98,32 @@ export interface EngineEvent {
 export type EventDetails = Record<string, unknown>;
 
 /**
- * Folds an event's details into a running fingerprint value by value, in the order the plain
- * details object would hold them, without that object being built. The words folded are exactly
- * those the fingerprint takes from the plain object (`render()` of the same details), so a run
- * that folds and one that renders have one fingerprint. Strings name a `place` (a small integer,
- * one per position a producer writes strings at): where the fold remembers the text last seen.
+ * Folds an event's details into a running fingerprint from the facts they are made of, without
+ * the plain object being built. Each producer folds a fixed sequence: its layout (a constant of
+ * its own), then its facts in an order of its choosing, each through the method for its type, with
+ * a flags word saying which optional facts follow. The fold must take every fact `render()` reads,
+ * so that two details whose plain objects differ fold differently (test/unit/sim/fingerprint.test.ts
+ * checks it on every producer).
  */
 export interface DetailFold {
-  objectStart(): void;
-  /** Ends an object whose present keys were `names`, in order (one array per layout, reused). */
-  objectEnd(names: readonly string[]): void;
-  arrayStart(length: number): void;
+  /** The producer's layout: a constant in [1, 2^16), one per producer, folded first. */
+  layout(id: number): void;
+  /** An integer in [-2^31, 2^32) whose place in the layout says what it is (ids, keys, flags). */
+  int(value: number): void;
+  /** Any number (tagged: its place may hold another type). */
   number(value: number): void;
-  text(value: string, place: number): void;
-  /**
-   * A string from a small set that repeats at every place (a peer, table or section name):
-   * folded as `text` folds it, remembered by the string itself rather than by place.
-   */
+  /** A string from a small set that repeats (a peer, table, section or host name). */
   name(value: string): void;
-  /** The text `ipv4ToText(value)` gives (an ip table's key), folded as `text` folds it, never made. */
-  ipv4Text(value: number): void;
-  bool(value: boolean): void;
+  /** Any other string. */
+  text(value: string): void;
+  /** A list of names (a table's field names: one array per layout, reused). */
+  names(list: readonly string[]): void;
+  /** An array's start: `length` items follow. */
+  arrayStart(length: number): void;
+  bytes(data: Uint8Array): void;
   nil(): void;
   /** Any other detail value, as the fingerprint encodes it from a plain object. */
-  plain(value: unknown, place: number): void;
-  /** The whole details as a plain object (deferred details that cannot fold themselves). */
-  whole(details: EventDetails): void;
+  plain(value: unknown): void;
 }
 
 /**
@@ -137,8 +137,33 @@ export interface DeferredDetails {
   pid: number | undefined;
   /** The details as the plain object an `emit` would have passed (fresh on each call). */
   render(): EventDetails;
-  /** Folds what `render()` returns, value by value. */
+  /** Folds every fact `render()` reads, the tags included. */
   foldInto(fold: DetailFold): void;
+}
+
+/** Flag bits of the receiver's tags a DeferredDetails has set (bits 0-2 of a producer's flags word). */
+export const DEFERRED_TAG_SECTION = 1;
+export const DEFERRED_TAG_LOCAL = 2;
+export const DEFERRED_TAG_PID = 4;
+
+/** Which of the receiver's tags are set, as DEFERRED_TAG_* bits (a producer's flags word carries them). */
+export function deferredTagFlags(details: DeferredDetails): number {
+  return (details.section === undefined ? 0 : DEFERRED_TAG_SECTION) | (details.local === undefined ? 0 : DEFERRED_TAG_LOCAL) | (details.pid === undefined ? 0 : DEFERRED_TAG_PID);
+}
+
+/** Folds the receiver's tags that are set, in the order `renderDeferredTags` adds them. */
+export function foldDeferredTags(fold: DetailFold, details: DeferredDetails): void {
+  if (details.section !== undefined) fold.name(details.section);
+  if (details.local !== undefined) fold.name(details.local);
+  if (details.pid !== undefined) fold.number(details.pid);
+}
+
+/** `plain` with the receiver's tags that are set, in the order a receiver adds them to a plain object. */
+export function renderDeferredTags(details: DeferredDetails, plain: EventDetails): EventDetails {
+  if (details.section !== undefined) plain['section'] = details.section;
+  if (details.local !== undefined) plain['local'] = details.local;
+  if (details.pid !== undefined) plain['pid'] = details.pid;
+  return plain;
 }
 
 export interface Events {

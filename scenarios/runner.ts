@@ -108,7 +108,10 @@ export interface ScenarioRun {
 }
 
 export interface StartOptions extends RunOptions {
-  /** Also hands every trace entry to this sink (the TUI's live store). */
+  /**
+   * Also hands every trace entry to this sink (the TUI's live store): deferred details unrendered
+   * when it has `recordDeferred` (tests that fold a run's events again), rendered otherwise.
+   */
   tee?: TraceSink;
 }
 
@@ -139,27 +142,31 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
   let api: ScriptApi | undefined;
   // With the trace off and nothing keeping entries, only the kinds the script observes are built.
   const everyKind = !traceOff || options.keepEntries === true || options.tee !== undefined;
+  // A tee that takes deferred details gets them unrendered; one that does not, rendered.
+  const tee = options.tee;
+  const teeDeferred = tee?.recordDeferred === undefined ? undefined : tee;
   // Who needs an event as a plain object beyond the fingerprint, whatever its kind.
-  const plainAlways = writer !== undefined || options.keepEntries === true || options.tee !== undefined;
+  const plainAlways = writer !== undefined || options.keepEntries === true || (tee !== undefined && teeDeferred === undefined);
   /** Everyone who reads an event as a plain object: the JSONL writer, kept entries, a tee, the script. */
-  const readPlain = (entry: TraceEntry): void => {
+  const readPlain = (entry: TraceEntry, deferred: boolean): void => {
     if (!traceOff) writer?.record(entry);
     if (options.keepEntries) entries.push(entry);
-    options.tee?.record(entry);
+    if (!deferred || teeDeferred === undefined) tee?.record(entry);
     api?.dispatch(entry);
   };
   const sink: TraceSink = {
     record(entry) {
       if (!traceOff) fingerprint?.record(entry);
-      readPlain(entry);
+      readPlain(entry, false);
     },
-    // Deferred details are folded into the fingerprint (the words `record` takes from the
-    // rendered object) and rendered only for whoever reads them.
+    // Deferred details are folded into the fingerprint from their facts and rendered only for
+    // whoever reads them as plain objects.
     recordDeferred(t, host, kind, details) {
       if (!traceOff) fingerprint?.recordDeferred(t, host, kind, details);
+      teeDeferred?.recordDeferred?.(t, host, kind, details);
       api?.dispatchDetails(host, kind, details);
       if (!plainAlways && !(api?.observesPlain(kind) ?? false)) return;
-      readPlain({ t, host, kind, details: details.render() });
+      readPlain({ t, host, kind, details: details.render() }, true);
     },
     ...(everyKind ? {} : { wants: (kind: string) => api?.observes(kind) ?? false }),
   };

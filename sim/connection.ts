@@ -16,10 +16,11 @@
  * its sender one latency later.
  */
 import { assert } from '../lib/assert.ts';
-import type { StreamCloseReason } from '../engine/env.ts';
+import type { DeferredDetails, StreamCloseReason } from '../engine/env.ts';
 import type { Kernel, KernelTimer } from './kernel.ts';
 import { FilterTap, type MessageFilter, type StreamInfo } from './message-filter.ts';
 import { Endpoint, Pipe, formatSocketAddress, type PipeWorld, type Segment, type SocketAddress } from './tcp.ts';
+import { DeliverDetails } from './deliver-details.ts';
 
 /** See ConnectionWorld.isRejected. */
 export type RejectMode = 'reset' | 'lost';
@@ -47,6 +48,8 @@ export interface ConnectionWorld extends PipeWorld {
   isRejected(clientHost: string, serverHost: string): RejectMode | undefined;
   /** The connection is gone: free its ports, forget it. */
   retire(connection: Connection): void;
+  /** `emitWanted` with deferred details (rendered only for who needs the plain object). */
+  emitDeferred(host: string, kind: string, details: DeferredDetails): void;
 }
 
 export interface ConnectionEnds {
@@ -362,7 +365,7 @@ export class Connection {
       return;
     }
     if (segment.kind === 'data') {
-      if (this.world.wants('net.deliver')) this.world.emitWanted(receiver.host, 'net.deliver', { conn: this.id, dir, size: segment.bytes.length, bytes: segment.bytes });
+      if (this.world.wants('net.deliver')) this.world.emitDeferred(receiver.host, 'net.deliver', new DeliverDetails(this.id, dir, segment.bytes));
       receiver.receive(segment.bytes);
       return;
     }

@@ -14,38 +14,39 @@
  * Mixing: two independent 32-bit lanes, each a multiply-rotate over the stream of 32-bit words
  * (murmur3's body step with different constants per lane), finalised with murmur3's avalanche.
  *
- * Encoding (version 2): an event is its tag, time, host, kind and details; a value is a tag word
- * and its payload, so the stream reads back unambiguously (`1`, `"1"`, `[1]` differ). An integer
- * in [0, 2^24) is one word (tag and value), as are an array's or bytes' tag and length; a string
- * is two words (its tag with 21 bits of its digest, then 32 more bits). An object is its tag, its
- * values in the producer's key order, then two words ending it: the end tag with 21 bits of its
- * key names' digest (how many, which, in which order), then 32 more.
+ * Encoding (version 3): an event is its time, host, kind and details. Hosts, kinds and the names
+ * deferred details fold (peers, tables, sections) are dictionary-coded: a name's first appearance
+ * is a new-name word and two words of its digest, every later one a single word with its index,
+ * so the stream still reads back to the same strings, in order. A value is a tag word and its
+ * payload, so the stream reads back unambiguously (`1`, `"1"`, `[1]` differ). An integer in
+ * [0, 2^24) is one word (tag and value), as are an array's or bytes' tag and length; a string is
+ * two words (its tag with 21 bits of its digest, then 32 more bits). A plain object is its tag,
+ * its values in the producer's key order, then two words ending it: the end tag with 21 bits of
+ * its key names' digest (how many, which, in which order), then 32 more.
  *
- * Strings are digested once per place they repeat at: each kind keeps, per position of its
- * details, the name and the string value it last saw there with their digests, so a repeat (the
- * same names in the same order on every event of a kind; the same table, section, peer) costs one
- * comparison instead of a pass over the text, and a kind's key names cost no mixing at all while
- * they stay the same. The memos change only the speed, never the value (a test checks the
- * encoder against this encoding written out plainly).
+ * Strings of plain objects are digested once per place they repeat at: each kind keeps, per
+ * position of its details, the name and the string value it last saw there with their digests, so
+ * a repeat costs one comparison instead of a pass over the text, and a kind's key names cost no
+ * mixing at all while they stay the same. The memos change only the speed, never the value (a
+ * test checks the encoder against this encoding written out plainly).
  *
- * The hottest events (replication updates and acks) can arrive with deferred details
- * (engine/env.ts, engine/peers/update-events.ts): `recordDeferred` lets them fold their values
- * through the DetailFold methods, which write the words `record` would take from their rendered
- * object, so neither the key text and values object are built nor the object walked, and the
- * fingerprint is the same whichever way an event came (a test checks a folded run against the
- * generic encoding of its rendered events).
+ * The hottest events (replication updates and acks, deliveries of bytes) come with deferred
+ * details (engine/env.ts): `recordDeferred` folds them from the facts they are made of, as their
+ * producer lays them out (a layout word of its own, a flags word, then the facts), so neither their
+ * text nor their object is made. A run's fingerprint therefore is not the fingerprint of its
+ * rendered events; what holds instead (tested on every producer) is that details whose plain
+ * objects differ fold differently, so a change in any event still changes the fingerprint.
  */
 import { assert } from '../lib/assert.ts';
-import type { DeferredDetails, DetailFold, EventDetails } from '../engine/env.ts';
+import type { DeferredDetails, DetailFold } from '../engine/env.ts';
 import type { TraceEntry, TraceSink } from './trace.ts';
 
 /** Fingerprint format: bump when the encoding changes, so old and new values are never compared. */
-export const FINGERPRINT_VERSION = 2;
+export const FINGERPRINT_VERSION = 3;
 
 const DETAIL_DEPTH_MAX = 16;
 
 // Type tags: a value is always preceded by its tag, so `1` and `"1"` and `[1]` differ.
-const TAG_EVENT = 0x45564e54;
 const TAG_NULL = 1;
 const TAG_FALSE = 2;
 const TAG_TRUE = 3;
@@ -59,6 +60,13 @@ const TAG_OBJECT = 10;
 const TAG_UNDEFINED = 11;
 const TAG_OBJECT_END = 12;
 const TAG_SMALL_INT = 13;
+/** A dictionary-coded name seen before (its index below), and a name's first appearance. */
+const TAG_NAME = 14;
+const TAG_NEW_NAME = 15;
+/** A deferred producer's layout (its constant below), and a list of names (its index, or its first appearance). */
+const TAG_LAYOUT = 16;
+const TAG_NAMES = 17;
+const TAG_NEW_NAMES = 18;
 /**
  * One-word values carry their tag in the top byte and their payload below: a string's first word
  * (21 bits of its digest), an object's end (21 bits of its key names' digest), an integer in
@@ -68,6 +76,11 @@ const STRING_TAG_WORD = TAG_STRING << 24;
 const OBJECT_END_TAG_WORD = TAG_OBJECT_END << 24;
 const SMALL_INT_TAG_WORD = TAG_SMALL_INT << 24;
 const SMALL_INT_LIMIT = 1 << 24;
+const NAME_TAG_WORD = TAG_NAME << 24;
+const NEW_NAME_TAG_WORD = TAG_NEW_NAME << 24;
+const LAYOUT_TAG_WORD = TAG_LAYOUT << 24;
+const NAMES_TAG_WORD = TAG_NAMES << 24;
+const LAYOUT_ID_LIMIT = 1 << 16;
 const LOW_21_MASK = 0x1fffff;
 const LENGTH_ESCAPE = 0xffffff;
 
@@ -131,37 +144,6 @@ function digestNames(names: readonly string[], count: number): number {
   return laneA;
 }
 
-/** The number of decimal digits of an octet (0–255). */
-function octetDigits(octet: number): number {
-  return octet >= 100 ? 3 : octet >= 10 ? 2 : 1;
-}
-
-/**
- * `digestLanes(ipv4ToText(value))` without the text: the same two lanes over the char codes of
- * the dotted quad (most significant octet first), computed from the number. Lane b is left in
- * `digestLaneB`.
- */
-function digestIpv4Lanes(value: number): number {
-  let length = 3; // the dots
-  for (let shift = 24; shift >= 0; shift -= 8) length += octetDigits((value >>> shift) & 0xff);
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ length;
-  for (let shift = 24; shift >= 0; shift -= 8) {
-    const octet = (value >>> shift) & 0xff;
-    for (let place = octet >= 100 ? 100 : octet >= 10 ? 10 : 1; place >= 1; place = (place / 10) | 0) {
-      const c = 0x30 + (((octet / place) | 0) % 10);
-      a = Math.imul(a ^ c, 0x01000193);
-      b = Math.imul(b ^ c, 0x5bd1e995);
-    }
-    if (shift > 0) {
-      a = Math.imul(a ^ 0x2e, 0x01000193);
-      b = Math.imul(b ^ 0x2e, 0x5bd1e995);
-    }
-  }
-  digestLaneB = avalanche(b);
-  return avalanche(a ^ length);
-}
-
 /** Folds `x` into lane 1 (murmur3's body step). */
 function mixLane1(h: number, x: number): number {
   return (Math.imul(rotl(Math.imul(h ^ x, 0xcc9e2d51), 15), 0x1b873593) + 0xe6546b64) | 0;
@@ -181,17 +163,20 @@ function finish(h1: number, h2: number, events: number): string {
 
 /**
  * The encoding's leaves, for the test that checks the memoized encoder word for word against a
- * plain one: a string's two words, an object's two end words, and the fingerprint of a stream.
+ * plain one: a string's two words, a name's, an object's two end words, and the fingerprint of a stream.
  */
 export const fingerprintLeaves = {
   stringWords(text: string): [number, number] {
     const tail = digestLanes(text);
     return [STRING_TAG_WORD | (digestLaneB & LOW_21_MASK), tail];
   },
-  /** The words of the string `ipv4ToText(value)`, computed from the number (the fold's ipv4Text). */
-  ipv4TextWords(value: number): [number, number] {
-    const tail = digestIpv4Lanes(value);
-    return [STRING_TAG_WORD | (digestLaneB & LOW_21_MASK), tail];
+  /** A dictionary-coded name's words: its first appearance, and the word of the index-th name after it. */
+  newNameWords(text: string): [number, number] {
+    const tail = digestLanes(text);
+    return [NEW_NAME_TAG_WORD | (digestLaneB & LOW_21_MASK), tail];
+  },
+  nameWord(index: number): number {
+    return NAME_TAG_WORD | index;
   },
   objectEndWords(names: readonly string[]): [number, number] {
     const tail = digestNames(names, names.length);
@@ -241,8 +226,6 @@ class Shape {
   namesB = 0;
   readonly texts: TextMemo[] = [];
   readonly nested: Shape[] = [];
-  /** The kind's own digest (a kind's root shape only). */
-  readonly kind = new TextMemo();
 
   text(index: number): TextMemo {
     return this.texts[index] ?? (this.texts[index] = new TextMemo());
@@ -259,18 +242,11 @@ class Shape {
   }
 }
 
-/** Kinds and names (hosts, peers, tables, sections) with a memo of their own; past these, they share one overflow memo (still exact). */
+/** Kinds with string memos of their own; past these, they share one overflow shape (still exact). */
 const KINDS_MAX = 4096;
-const NAMES_MAX = 4096;
-
-/** Key-name lists whose digest a fold keeps (one per event layout; past these, digested each time, still exact). */
-const FOLD_NAMES_MAX = 4096;
-
-/** The digest of one key-name list, as an object's end words carry it. */
-interface NamesDigest {
-  readonly head: number;
-  readonly tail: number;
-}
+/** Names (hosts, kinds, peers, tables, sections) and name lists with an index; past these, folded whole each time (still exact). */
+const NAMES_MAX = 1 << 20;
+const NAME_LISTS_MAX = 4096;
 
 export class Fingerprint implements TraceSink, DetailFold {
   private h1 = LANE1_SEED;
@@ -278,59 +254,45 @@ export class Fingerprint implements TraceSink, DetailFold {
   private events = 0;
   private readonly kinds = new Map<string, Shape>();
   private readonly kindOverflow = new Shape();
-  /** Memos of event hosts and of the strings folded through `name` (peer, table, section names), by the string. */
-  private readonly names = new Map<string, TextMemo>();
-  private readonly nameOverflow = new TextMemo();
-  /** The shape whose string memos a fold in progress uses (its kind's). */
-  private foldShape: Shape = this.kindOverflow;
-  private readonly foldNames = new Map<readonly string[], NamesDigest>();
+  /** The dictionary of names: each one's word (NAME_TAG_WORD and its index, in order of first appearance). */
+  private readonly nameWords = new Map<string, number>();
+  /** The dictionary of name lists, by content (their JSON), and the same by the list itself. */
+  private readonly listWords = new Map<string, number>();
+  private readonly listWordsByList = new WeakMap<readonly string[], number>();
+  /** The shape of the plain values folded through `plain`. */
+  private readonly plainShape = new Shape();
 
   record(entry: TraceEntry): void {
-    const shape = this.head(entry.t, entry.host, entry.kind);
+    this.head(entry.t, entry.host, entry.kind);
     if (entry.details === undefined) this.word(TAG_UNDEFINED);
-    else this.object(entry.details as Record<string, unknown>, 0, shape);
+    else this.object(entry.details as Record<string, unknown>, 0, this.shapeOf(entry.kind));
     this.events += 1;
   }
 
-  /**
-   * An event with deferred details: folded value by value, the same words `record` takes from
-   * `details.render()` (the details say which; a test checks the two on real runs).
-   */
+  /** An event with deferred details: folded from their facts (engine/env.ts DetailFold). */
   recordDeferred(t: number, host: string, kind: string, details: DeferredDetails): void {
-    this.foldShape = this.head(t, host, kind);
+    this.head(t, host, kind);
     details.foldInto(this);
     this.events += 1;
   }
 
-  /** An event's tag, time, host and kind; returns the kind's shape. */
-  private head(t: number, host: string, kind: string): Shape {
-    this.word(TAG_EVENT);
+  /** An event's time, host and kind. */
+  private head(t: number, host: string, kind: string): void {
     this.number(t);
-    this.string(host, this.nameMemo(host));
-    const shape = this.shapeOf(kind);
-    this.string(kind, shape.kind);
-    return shape;
+    this.name(host);
+    this.name(kind);
   }
 
-  // --- DetailFold: the words of a plain object's parts, for deferred details -----------------
+  // --- DetailFold: the facts of deferred details ---------------------------------------------
 
-  objectStart(): void {
-    this.word(TAG_OBJECT);
+  layout(id: number): void {
+    assert(id >= 1 && id < LAYOUT_ID_LIMIT && (id | 0) === id, 'a layout is a constant in [1, 2^16)');
+    this.word(LAYOUT_TAG_WORD | id);
   }
 
-  objectEnd(names: readonly string[]): void {
-    let digest = this.foldNames.get(names);
-    if (digest === undefined) {
-      const [head, tail] = fingerprintLeaves.objectEndWords(names);
-      digest = { head, tail };
-      if (this.foldNames.size < FOLD_NAMES_MAX) this.foldNames.set(names, digest);
-    }
-    this.word(digest.head);
-    this.word(digest.tail);
-  }
-
-  arrayStart(length: number): void {
-    this.tagAndLength(TAG_ARRAY, length);
+  int(value: number): void {
+    assert(value >>> 0 === value, 'an int fact is an integer in [0, 2^32)');
+    this.word(value | 0);
   }
 
   number(value: number): void {
@@ -349,34 +311,48 @@ export class Fingerprint implements TraceSink, DetailFold {
     this.word(float64Words[1] as number);
   }
 
-  text(value: string, place: number): void {
-    this.string(value, this.foldShape.text(place));
-  }
-
   name(value: string): void {
-    this.string(value, this.nameMemo(value));
+    const known = this.nameWords.get(value);
+    if (known !== undefined) this.word(known);
+    else this.newName(value);
   }
 
-  ipv4Text(value: number): void {
-    const tail = digestIpv4Lanes(value);
+  text(value: string): void {
+    const tail = digestLanes(value);
     this.word(STRING_TAG_WORD | (digestLaneB & LOW_21_MASK));
     this.word(tail);
   }
 
-  bool(value: boolean): void {
-    this.word(value ? TAG_TRUE : TAG_FALSE);
+  names(list: readonly string[]): void {
+    const known = this.listWordsByList.get(list);
+    if (known !== undefined) {
+      this.word(known);
+      return;
+    }
+    this.newNames(list);
+  }
+
+  arrayStart(length: number): void {
+    this.tagAndLength(TAG_ARRAY, length);
+  }
+
+  bytes(data: Uint8Array): void {
+    this.tagAndLength(TAG_BYTES, data.length);
+    let i = 0;
+    for (; i + 4 <= data.length; i += 4) {
+      this.word((data[i] as number) | ((data[i + 1] as number) << 8) | ((data[i + 2] as number) << 16) | ((data[i + 3] as number) << 24));
+    }
+    let tail = 0;
+    for (let shift = 0; i < data.length; i++, shift += 8) tail |= (data[i] as number) << shift;
+    this.word(tail);
   }
 
   nil(): void {
     this.word(TAG_NULL);
   }
 
-  plain(value: unknown, place: number): void {
-    this.value(value, 0, this.foldShape, place);
-  }
-
-  whole(details: EventDetails): void {
-    this.object(details, 0, this.foldShape);
+  plain(value: unknown): void {
+    this.value(value, 0, this.plainShape, 0);
   }
 
   /** Events folded in so far. */
@@ -384,9 +360,34 @@ export class Fingerprint implements TraceSink, DetailFold {
     return this.events;
   }
 
-  /** `fp2:` and 16 hex digits; the state is not consumed (more events may follow). */
+  /** `fp3:` and 16 hex digits; the state is not consumed (more events may follow). */
   digest(): string {
     return finish(this.h1, this.h2, this.events);
+  }
+
+  /** A name's first appearance: its digest, and its index from now on (while the dictionary has room). */
+  private newName(value: string): void {
+    const tail = digestLanes(value);
+    this.word(NEW_NAME_TAG_WORD | (digestLaneB & LOW_21_MASK));
+    this.word(tail);
+    if (this.nameWords.size < NAMES_MAX) this.nameWords.set(value, NAME_TAG_WORD | this.nameWords.size);
+  }
+
+  /** A list not seen as this array: by its content's index, or its first appearance (its length, then each name). */
+  private newNames(list: readonly string[]): void {
+    const content = JSON.stringify(list);
+    const known = this.listWords.get(content);
+    if (known !== undefined) {
+      this.listWordsByList.set(list, known);
+      this.word(known);
+      return;
+    }
+    this.tagAndLength(TAG_NEW_NAMES, list.length);
+    for (const item of list) this.name(item);
+    if (this.listWords.size >= NAME_LISTS_MAX) return;
+    const word = NAMES_TAG_WORD | this.listWords.size;
+    this.listWords.set(content, word);
+    this.listWordsByList.set(list, word);
   }
 
   private shapeOf(kind: string): Shape {
@@ -396,16 +397,6 @@ export class Fingerprint implements TraceSink, DetailFold {
     const shape = new Shape();
     this.kinds.set(kind, shape);
     return shape;
-  }
-
-  /** The memo of a host or a name: one per string (they repeat at every place). */
-  private nameMemo(text: string): TextMemo {
-    const known = this.names.get(text);
-    if (known !== undefined) return known;
-    if (this.names.size >= NAMES_MAX) return this.nameOverflow;
-    const memo = new TextMemo();
-    this.names.set(text, memo);
-    return memo;
   }
 
   private word(x: number): void {
@@ -497,16 +488,5 @@ export class Fingerprint implements TraceSink, DetailFold {
     }
     this.word(OBJECT_END_TAG_WORD | (shape.namesB & LOW_21_MASK));
     this.word(shape.namesA);
-  }
-
-  private bytes(data: Uint8Array): void {
-    this.tagAndLength(TAG_BYTES, data.length);
-    let i = 0;
-    for (; i + 4 <= data.length; i += 4) {
-      this.word((data[i] as number) | ((data[i + 1] as number) << 8) | ((data[i + 2] as number) << 16) | ((data[i + 3] as number) << 24));
-    }
-    let tail = 0;
-    for (let shift = 0; i < data.length; i++, shift += 8) tail |= (data[i] as number) << shift;
-    this.word(tail);
   }
 }

@@ -27,7 +27,7 @@
  * only, which is what lets the lab heal one node's port before the other.
  */
 import { assert, fail } from '../lib/assert.ts';
-import type { ByteStream, Listener, Net } from '../engine/env.ts';
+import type { ByteStream, DeferredDetails, Listener, Net } from '../engine/env.ts';
 import { Connection, type ConnectionWorld, type ListenerRecord, type RejectMode } from './connection.ts';
 import type { Kernel } from './kernel.ts';
 import { assertLatencySpec, sampleLatencyMs, type LatencySpec } from './latency.ts';
@@ -464,6 +464,11 @@ export class Network implements ConnectionWorld {
   /** `emit` for a caller that asked `wants` itself. */
   emitWanted(host: string, kind: string, details: Record<string, unknown>): void {
     this.sink.record({ t: this.kernel.nowMs(), host, kind, details });
+  }
+
+  emitDeferred(host: string, kind: string, details: DeferredDetails): void {
+    if (this.sink.recordDeferred === undefined) this.sink.record({ t: this.kernel.nowMs(), host, kind, details: details.render() });
+    else this.sink.recordDeferred(this.kernel.nowMs(), host, kind, details);
   }
 
   messageFilter(): MessageFilter | undefined {

@@ -5,14 +5,14 @@
  * (engine/env.ts): a run that only fingerprints them folds the raw key and values without
  * rendering them or building an object.
  * `render()` is the plain object the trace has always had, key for key in the same order;
- * `foldInto` folds the same values in the same order (test/unit/sim/fingerprint.test.ts checks
- * the two give one fingerprint on real runs).
+ * `foldInto` folds the facts it is made of (test/unit/sim/fingerprint.test.ts checks that two
+ * details whose plain objects differ fold differently).
  */
 import { dataTypeById } from '../table/data-types.ts';
 import { renderKey, type StoredKey } from '../table/keys.ts';
 import type { StoredSlot } from '../table/layout.ts';
 import type { KeyTypeName } from '../table/table-spec.ts';
-import type { DeferredDetails, DetailFold, EventDetails } from '../env.ts';
+import { deferredTagFlags, foldDeferredTags, renderDeferredTags, type DeferredDetails, type DetailFold, type EventDetails } from '../env.ts';
 import type { LayoutField } from './layout.ts';
 import type { ElementWireValue, WireValue } from './update-body.ts';
 
@@ -76,12 +76,9 @@ export function renderFields(names: readonly string[], values: readonly WireValu
   return out;
 }
 
-/** String places of a value (fold memos): after the update's own positions. */
-const VALUE_PLACE_FIRST = 16;
-
-function foldElement(fold: DetailFold, value: ElementWireValue, place: number): void {
+function foldElement(fold: DetailFold, value: ElementWireValue): void {
   if (typeof value === 'number') fold.number(value);
-  else if (typeof value === 'bigint') fold.text(value.toString(), place);
+  else if (typeof value === 'bigint') fold.plain(value);
   else {
     fold.arrayStart(3);
     fold.number(value.ageMs);
@@ -90,33 +87,38 @@ function foldElement(fold: DetailFold, value: ElementWireValue, place: number): 
   }
 }
 
-/** Folds what `renderFields(layout.names, values)` returns. */
+/** Folds the facts `renderFields(layout.names, values)` reads: the names, then each value. */
 function foldFields(fold: DetailFold, layout: LayoutNames, values: readonly WireValue[]): void {
-  if (!layout.unique) {
-    fold.plain(renderFields(layout.names, values), VALUE_PLACE_FIRST);
-    return;
-  }
   const names = layout.names;
-  fold.objectStart();
+  fold.names(names);
   for (let i = 0; i < names.length; i++) {
     const value = values[i];
-    const place = VALUE_PLACE_FIRST + i;
     if (value === undefined) fold.nil();
-    else if (typeof value === 'string') fold.text(value, place);
+    else if (typeof value === 'string') fold.text(value);
     else if (Array.isArray(value)) {
       const items = value as readonly ElementWireValue[];
       fold.arrayStart(items.length);
-      for (const item of items) foldElement(fold, item, place);
-    } else foldElement(fold, value as ElementWireValue, place);
+      for (const item of items) foldElement(fold, item);
+    } else foldElement(fold, value as ElementWireValue);
   }
-  fold.objectEnd(names);
 }
 
-/** The key names of each update event, with and without the pid a simulated host adds. */
-const TX_NAMES = ['peer', 'session', 'table', 'key', 'updateId', 'withId', 'timed', 'expireMs', 'values', 'section', 'local', 'pid'];
-const TX_NAMES_NO_PID = TX_NAMES.slice(0, -1);
-const RX_NAMES = ['peer', 'session', 'table', 'key', 'updateId', 'timed', 'expireMs', 'values', 'section', 'local', 'pid'];
-const RX_NAMES_NO_PID = RX_NAMES.slice(0, -1);
+/**
+ * The layouts of the deferred details of this file (DetailFold.layout): constants of their own,
+ * never reused by another producer (sim/deliver-details.ts has 16).
+ */
+const LAYOUT_UPDATE_SENT = 1;
+const LAYOUT_UPDATE_RECEIVED = 2;
+const LAYOUT_ACK_SENT = 3;
+const LAYOUT_ACK_RECEIVED = 4;
+
+/** Bits of the flags word of an update or ack above the tags' (DEFERRED_TAG_*): which optional facts follow, and the booleans. */
+const F_SESSION = 8;
+const F_EXPIRE = 16;
+const F_TIMED = 32;
+const F_WITH_ID = 64;
+const F_KNOWN = 128;
+const F_KEY_IP = 256;
 
 /** What both update events hold (the options of their constructors). */
 interface UpdateFacts {
@@ -131,36 +133,14 @@ interface UpdateFacts {
   layout: LayoutNames;
 }
 
-/** Folds section, local (both set: `foldInto` renders otherwise) and pid (absent while undefined, as in the plain object), and ends the object. */
-function foldTail(fold: DetailFold, details: DeferredDetails, names: readonly string[], namesNoPid: readonly string[]): void {
-  fold.name(details.section as string);
-  fold.name(details.local as string);
-  if (details.pid === undefined) {
-    fold.objectEnd(namesNoPid);
-    return;
-  }
-  fold.number(details.pid);
-  fold.objectEnd(names);
-}
-
-/**
- * Deferred details with the receiver's tags (section, local, pid). Folded value by value once
- * section and local are set (a simulated host sets both); otherwise through the rendered object.
- */
+/** Deferred details with the receiver's tags (section, local, pid), set after construction. */
 abstract class TaggedDetails implements DeferredDetails {
   section: string | undefined = undefined;
   local: string | undefined = undefined;
   pid: number | undefined = undefined;
 
   abstract render(): EventDetails;
-
-  /** Folds the whole object, its tags included (section and local are set). */
-  protected abstract foldTagged(fold: DetailFold): void;
-
-  foldInto(fold: DetailFold): void {
-    if (this.section === undefined || this.local === undefined) fold.whole(this.render());
-    else this.foldTagged(fold);
-  }
+  abstract foldInto(fold: DetailFold): void;
 }
 
 /** What both update events hold, and their fold up to the update id. */
@@ -203,19 +183,26 @@ abstract class UpdateDetails extends TaggedDetails {
     plain['timed'] = this.timed;
     plain['expireMs'] = expireMs;
     plain['values'] = renderFields(this.layout.names, this.values);
-    return tagged(this, plain);
+    return renderDeferredTags(this, plain);
   }
 
-  /** Folds peer, session, table, key and updateId, the object's start included. */
-  protected foldHead(fold: DetailFold): void {
-    fold.objectStart();
+  /**
+   * Folds the facts both events share: the flags (with `flags`, the event's own), then peer,
+   * session, table, key, update id, values and the tags; the event's own facts follow.
+   */
+  protected foldShared(fold: DetailFold, layout: number, flags: number): void {
+    fold.layout(layout);
+    const ip = this.keyType === 'ip';
+    fold.int(flags | deferredTagFlags(this) | (this.session === null ? 0 : F_SESSION) | (this.timed ? F_TIMED : 0) | (ip ? F_KEY_IP : 0));
     fold.name(this.peer);
-    if (this.session === null) fold.nil();
-    else fold.number(this.session);
+    if (this.session !== null) fold.number(this.session);
     fold.name(this.table);
-    if (this.keyType === 'ip') fold.ipv4Text(this.key as number);
-    else fold.text(this.keyText(), 3);
-    fold.number(this.updateId);
+    // An ip key is its number (its text is made from it alone); other keys are folded as text.
+    if (ip) fold.int(this.key as number);
+    else fold.text(this.keyText());
+    fold.int(this.updateId);
+    foldFields(fold, this.layout, this.values);
+    foldDeferredTags(fold, this);
   }
 }
 
@@ -234,14 +221,9 @@ export class UpdateSentDetails extends UpdateDetails {
     return this.renderUpdate(this.withId, this.expireMs);
   }
 
-  protected foldTagged(fold: DetailFold): void {
-    this.foldHead(fold);
-    fold.bool(this.withId);
-    fold.bool(this.timed);
-    if (this.expireMs === null) fold.nil();
-    else fold.number(this.expireMs);
-    foldFields(fold, this.layout, this.values);
-    foldTail(fold, this, TX_NAMES, TX_NAMES_NO_PID);
+  foldInto(fold: DetailFold): void {
+    this.foldShared(fold, LAYOUT_UPDATE_SENT, (this.withId ? F_WITH_ID : 0) | (this.expireMs === null ? 0 : F_EXPIRE));
+    if (this.expireMs !== null) fold.number(this.expireMs);
   }
 }
 
@@ -258,19 +240,12 @@ export class UpdateReceivedDetails extends UpdateDetails {
     return this.renderUpdate(undefined, this.expireMs);
   }
 
-  protected foldTagged(fold: DetailFold): void {
-    this.foldHead(fold);
-    fold.bool(this.timed);
+  foldInto(fold: DetailFold): void {
+    this.foldShared(fold, LAYOUT_UPDATE_RECEIVED, F_EXPIRE);
     fold.number(this.expireMs);
-    foldFields(fold, this.layout, this.values);
-    foldTail(fold, this, RX_NAMES, RX_NAMES_NO_PID);
   }
 }
 
-const ACK_TX_NAMES = ['peer', 'table', 'updateId', 'section', 'local', 'pid'];
-const ACK_TX_NAMES_NO_PID = ACK_TX_NAMES.slice(0, -1);
-const ACK_RX_NAMES = ['peer', 'tableId', 'updateId', 'known', 'section', 'local', 'pid'];
-const ACK_RX_NAMES_NO_PID = ACK_RX_NAMES.slice(0, -1);
 
 /** `ack.tx`: an ack this process sent. */
 export class AckSentDetails extends TaggedDetails {
@@ -283,15 +258,16 @@ export class AckSentDetails extends TaggedDetails {
   }
 
   render(): EventDetails {
-    return tagged(this, { peer: this.peer, table: this.table, updateId: this.updateId });
+    return renderDeferredTags(this, { peer: this.peer, table: this.table, updateId: this.updateId });
   }
 
-  protected foldTagged(fold: DetailFold): void {
-    fold.objectStart();
+  foldInto(fold: DetailFold): void {
+    fold.layout(LAYOUT_ACK_SENT);
+    fold.int(deferredTagFlags(this));
     fold.name(this.peer);
     fold.name(this.table);
-    fold.number(this.updateId);
-    foldTail(fold, this, ACK_TX_NAMES, ACK_TX_NAMES_NO_PID);
+    fold.int(this.updateId);
+    foldDeferredTags(fold, this);
   }
 }
 
@@ -307,23 +283,15 @@ export class AckReceivedDetails extends TaggedDetails {
   }
 
   render(): EventDetails {
-    return tagged(this, { peer: this.peer, tableId: this.tableId, updateId: this.updateId, known: this.known });
+    return renderDeferredTags(this, { peer: this.peer, tableId: this.tableId, updateId: this.updateId, known: this.known });
   }
 
-  protected foldTagged(fold: DetailFold): void {
-    fold.objectStart();
+  foldInto(fold: DetailFold): void {
+    fold.layout(LAYOUT_ACK_RECEIVED);
+    fold.int(deferredTagFlags(this) | (this.known ? F_KNOWN : 0));
     fold.name(this.peer);
     fold.number(this.tableId);
-    fold.number(this.updateId);
-    fold.bool(this.known);
-    foldTail(fold, this, ACK_RX_NAMES, ACK_RX_NAMES_NO_PID);
+    fold.int(this.updateId);
+    foldDeferredTags(fold, this);
   }
-}
-
-/** `plain` with the tags the receiver put on the deferred details, in the order it would have added them. */
-function tagged(details: DeferredDetails, plain: EventDetails): EventDetails {
-  if (details.section !== undefined) plain['section'] = details.section;
-  if (details.local !== undefined) plain['local'] = details.local;
-  if (details.pid !== undefined) plain['pid'] = details.pid;
-  return plain;
 }

@@ -55,7 +55,7 @@ describe('sticksim run --shard + report --merge', () => {
     const fromShards = results(join(dir, 'run-merged', 'results.json'));
     const identity = (doc: ResultsDocument): string[] => doc.suite.runs.map((r) => `${r.scenario} ${r.policy} ${r.seed} ${r.passed} ${r.fingerprint}`);
     expect(unsharded.suite.runs).toHaveLength(SCENARIOS.length * 6 * 3);
-    expect(unsharded.suite.runs.every((r) => /^fp2:[0-9a-f]{16}$/.test(r.fingerprint))).toBe(true);
+    expect(unsharded.suite.runs.every((r) => /^fp3:[0-9a-f]{16}$/.test(r.fingerprint))).toBe(true);
     expect(unsharded.suite.runs.some((r) => !r.passed)).toBe(true);
     expect(identity(fromShards)).toEqual(identity(unsharded));
     const withoutWall = (doc: ResultsDocument): unknown[] => doc.suite.runs.map((r) => ({ ...r, wallMs: 0 }));

@@ -95,7 +95,7 @@ export class SyntheticTrace {
       simulatedMs: options.endMs,
       wallMs: 120,
       traceHash: options.hash,
-      fingerprint: 'fp2:00000000deadbeef',
+      fingerprint: 'fp3:00000000deadbeef',
       tracePath: options.tracePath,
       reproduce: `npx sticksim run ${scenario} --seed ${seed} --policy ${policy}`,
     };

@@ -21,7 +21,7 @@ describe('same seed, same trace', () => {
       // The cheap fingerprint over every event, as `sticksim run` computes it without --trace.
       const first = SEEDS.map((seed) => runScenario(spec, { seed, policy: 'haproxy' }).result.fingerprint);
       const second = SEEDS.map((seed) => runScenario(spec, { seed, policy: 'haproxy' }).result.fingerprint);
-      expect(first.every((f) => /^fp2:[0-9a-f]{16}$/.test(f))).toBe(true);
+      expect(first.every((f) => /^fp3:[0-9a-f]{16}$/.test(f))).toBe(true);
       expect(second).toEqual(first);
       // The seed matters: the schedules differ (random back-offs, tick starts, latencies).
       expect(new Set(first).size).toBeGreaterThan(SEEDS.length / 2);

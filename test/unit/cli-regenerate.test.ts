@@ -23,7 +23,7 @@ describe('traces regenerated from a scenario and a seed', () => {
     const tracePath = join(dir, 'run.jsonl');
     const plain = sticksim(['run', 'split-brain-acceptor-wins', '--seed', '2', '--policy', 'haproxy']);
     expect(plain.status).toBe(0);
-    const fingerprint = /fingerprint (fp2:[0-9a-f]{16})/.exec(plain.stdout)?.[1];
+    const fingerprint = /fingerprint (fp3:[0-9a-f]{16})/.exec(plain.stdout)?.[1];
     expect(fingerprint).toBeDefined();
     expect(plain.stdout).not.toMatch(/trace sha256/);
 

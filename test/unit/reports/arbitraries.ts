@@ -34,7 +34,7 @@ export const runArb = (): fc.Arbitrary<ScenarioRunResult> =>
       simulatedMs: fc.nat({ max: 10_000_000 }),
       wallMs: fc.nat({ max: 1_000_000 }),
       traceHash: fc.stringMatching(/^[0-9a-f]{64}$/),
-      fingerprint: fc.stringMatching(/^fp2:[0-9a-f]{16}$/),
+      fingerprint: fc.stringMatching(/^fp3:[0-9a-f]{16}$/),
       tracePath: fc.option(nastyText(), { nil: undefined }),
       reproduce: nastyText(),
       forcedFail: fc.boolean(),

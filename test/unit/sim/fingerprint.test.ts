@@ -1,16 +1,18 @@
 /**
  * The cheap fingerprint (sim/fingerprint.ts) detects a single changed event: one more or one
- * less, another time, host, kind, detail name or detail value anywhere in a real run's events.
+ * less, another time, host, kind, detail name or detail value anywhere in a real run's events,
+ * whether the event came as a plain object or as deferred details folded from their facts.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import splitBrain from '../../../scenarios/builtin/split-brain-acceptor-wins.ts';
-import { runScenario } from '../../../scenarios/runner.ts';
+import { runScenario, startScenario } from '../../../scenarios/runner.ts';
+import type { ScenarioSpec } from '../../../scenarios/dsl.ts';
 import { Fingerprint, fingerprintLeaves } from '../../../sim/fingerprint.ts';
 import type { DeferredDetails } from '../../../engine/env.ts';
 import { AckReceivedDetails, AckSentDetails, UpdateReceivedDetails, UpdateSentDetails } from '../../../engine/peers/update-events.ts';
 import type { WireValue } from '../../../engine/peers/update-body.ts';
-import { ipv4ToText } from '../../../engine/table/keys.ts';
+import { DeliverDetails } from '../../../sim/deliver-details.ts';
 import type { TraceEntry } from '../../../sim/trace.ts';
 
 function fingerprintOf(entries: readonly TraceEntry[]): string {
@@ -20,11 +22,20 @@ function fingerprintOf(entries: readonly TraceEntry[]): string {
 }
 
 /**
- * The encoding written out plainly (sim/fingerprint.ts's header), without memos or buffering:
- * the fingerprint of `entries` as the version-2 encoding defines it.
+ * The encoding written out plainly (sim/fingerprint.ts's header), without memos: the fingerprint
+ * of plain `entries` as the version-3 encoding defines it.
  */
 function referenceFingerprint(entries: readonly TraceEntry[]): string {
   const words: number[] = [];
+  const dictionary = new Map<string, number>();
+  const name = (t: string): void => {
+    const index = dictionary.get(t);
+    if (index !== undefined) words.push(fingerprintLeaves.nameWord(index));
+    else {
+      words.push(...fingerprintLeaves.newNameWords(t));
+      dictionary.set(t, dictionary.size);
+    }
+  };
   const text = (t: string): void => void words.push(...fingerprintLeaves.stringWords(t));
   const tagAndLength = (tag: number, n: number): void => {
     words.push((tag << 24) | Math.min(n, 0xffffff));
@@ -71,18 +82,93 @@ function referenceFingerprint(entries: readonly TraceEntry[]): string {
     words.push(...fingerprintLeaves.objectEndWords(names));
   };
   for (const e of entries) {
-    words.push(0x45564e54);
     num(e.t);
-    text(e.host);
-    text(e.kind);
+    name(e.host);
+    name(e.kind);
     if (e.details === undefined) words.push(11);
     else object(e.details as Record<string, unknown>);
   }
   return fingerprintLeaves.digestOfWords(words, entries.length);
 }
 
-const { entries: RUN } = runScenario(splitBrain, { seed: '1', policy: 'haproxy', keepEntries: true });
+/** A real run's events as the fingerprint took them: plain entries, and deferred details unrendered. */
+interface Captured {
+  readonly t: number;
+  readonly host: string;
+  readonly kind: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+  readonly deferred?: DeferredDetails;
+}
+
+function capture(spec: ScenarioSpec, options: { seed: string; policy: 'haproxy' | 'aggregate' | 'max'; haproxy?: '2.6' | '3.0' | '3.2' }): { events: Captured[]; fingerprint: string } {
+  const events: Captured[] = [];
+  const run = startScenario(spec, {
+    ...options,
+    tee: {
+      record: (entry) => void events.push(entry),
+      recordDeferred: (t, host, kind, deferred) => void events.push({ t, host, kind, deferred }),
+    },
+  });
+  run.runUntil(spec.durationMs);
+  return { events, fingerprint: run.finish().result.fingerprint };
+}
+
+/** The fingerprint of captured events, each folded the way the run folded it. */
+function refold(events: readonly Captured[]): string {
+  const f = new Fingerprint();
+  for (const e of events) {
+    if (e.deferred !== undefined) f.recordDeferred(e.t, e.host, e.kind, e.deferred);
+    else f.record(e);
+  }
+  return f.digest();
+}
+
+/** A copy of deferred details (same class, same facts), for a mutation that leaves the run's own untouched. */
+function copyDetails<T extends object>(details: T): T {
+  return Object.assign(Object.create(Object.getPrototypeOf(details) as object) as T, details);
+}
+
+const CAPTURED = capture(splitBrain, { seed: '1', policy: 'haproxy' });
+const RUN_FINGERPRINT = CAPTURED.fingerprint;
+/** The same run's events all as plain objects (the generic encoding's test input). */
+const RUN: TraceEntry[] = CAPTURED.events.map((e) => (e.deferred === undefined ? e : { t: e.t, host: e.host, kind: e.kind, details: e.deferred.render() }));
 const BASE = fingerprintOf(RUN);
+
+/** Deferred details as the JSONL trace writes them (bytes as hex, bigints as text). */
+function plainOf(details: DeferredDetails): unknown {
+  return JSON.parse(JSON.stringify(details.render(), (_key, value: unknown) => (value instanceof Uint8Array ? `bytes:${Buffer.from(value).toString('hex')}` : typeof value === 'bigint' ? `bigint:${value}` : value)));
+}
+
+/**
+ * Changes one fact of `details` in place (the `pick`-th of its fields that a trace shows): a
+ * number by one, a string by a letter, a boolean flipped, one value or byte of a list. Returns the
+ * field's name, or undefined when the pick found nothing to change.
+ */
+function mutateFact(details: Record<string, unknown>, pick: number): string | undefined {
+  const fields = Object.keys(details).filter((k) => k !== 'layout' && k !== 'keyType' && details[k] !== undefined);
+  const field = fields[pick % Math.max(1, fields.length)];
+  if (field === undefined) return undefined;
+  const value = details[field];
+  if (typeof value === 'number') details[field] = field === 'key' || field === 'updateId' ? (value + 1) >>> 0 : value + 1;
+  else if (typeof value === 'string') details[field] = `${value}x`;
+  else if (typeof value === 'boolean') details[field] = !value;
+  else if (value === null) details[field] = 0;
+  else if (value instanceof Uint8Array) {
+    if (value.length === 0) return undefined;
+    const bytes = Uint8Array.from(value);
+    const at = pick % bytes.length;
+    bytes[at] = bytes[at]! ^ 1;
+    details[field] = bytes;
+  } else if (Array.isArray(value)) {
+    if (value.length === 0) return undefined;
+    const values = [...(value as unknown[])];
+    const at = pick % values.length;
+    const item = values[at];
+    values[at] = typeof item === 'number' ? item + 1 : item === undefined ? 0 : typeof item === 'object' && item !== null && 'curr' in item ? { ...item, curr: (item as { curr: number }).curr + 1 } : undefined;
+    details[field] = values;
+  } else return undefined;
+  return field;
+}
 
 type Mutation = 'time' | 'host' | 'kind' | 'drop' | 'duplicate' | 'swap' | 'detail-value' | 'detail-name' | 'detail-added';
 
@@ -138,10 +224,13 @@ function mutate(entries: readonly TraceEntry[], index: number, how: Mutation): T
 
 describe('the cheap fingerprint', () => {
   it('is the same for the same events, and for a second run of the same seed', () => {
+    expect(refold(CAPTURED.events)).toBe(RUN_FINGERPRINT);
     expect(fingerprintOf(RUN)).toBe(BASE);
     const again = runScenario(splitBrain, { seed: '1', policy: 'haproxy' });
-    expect(again.result.fingerprint).toBe(BASE);
-    expect(BASE).toMatch(/^fp2:[0-9a-f]{16}$/);
+    expect(again.result.fingerprint).toBe(RUN_FINGERPRINT);
+    expect(RUN_FINGERPRINT).toMatch(/^fp3:[0-9a-f]{16}$/);
+    // The run folded its hottest kinds from their facts.
+    expect(new Set(CAPTURED.events.filter((e) => e.deferred !== undefined).map((e) => e.kind))).toEqual(new Set(['update.tx', 'update.rx', 'ack.tx', 'ack.rx', 'net.deliver']));
   });
 
   it('is the plainly written encoding: the memos and the word buffer change only the speed', () => {
@@ -193,54 +282,74 @@ describe('the cheap fingerprint', () => {
     expect(runScenario(extra, { seed: '1', policy: 'haproxy' }).result.fingerprint).not.toBe(BASE);
   });
 
-  it('folds deferred details (updates, acks) into the words it takes from their rendered object', () => {
-    const element = fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.nat({ max: 2 ** 32 - 1 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.record({ ageMs: fc.nat(), curr: fc.nat(), prev: fc.nat() }));
-    const wire: fc.Arbitrary<WireValue> = fc.oneof(element, fc.array(element, { maxLength: 3 }), fc.constantFrom('srv1', ''), fc.constant(undefined));
-    // Names may repeat (the plain object then keeps one key for both: the fold renders instead).
-    const fields = fc.array(fc.tuple(fc.constantFrom('gpc0', 'conn_cnt', 'http_req_rate', 'server_key', 'bytes_in_cnt', 'gpc'), wire), { maxLength: 5 });
-    const tags = fc.record({ section: fc.option(fc.constantFrom('mypeers', 'p2'), { nil: undefined }), local: fc.option(fc.constantFrom('hap1', 'hap2'), { nil: undefined }), pid: fc.option(fc.nat({ max: 2000 }), { nil: undefined }) });
-    const update = fc.record({ keyType: fc.constantFrom('ip' as const, 'integer' as const), peer: fc.constantFrom('hap2', 'hap3'), session: fc.option(fc.nat({ max: 50 }), { nil: null }), table: fc.constantFrom('st', 'st2'), key: fc.nat({ max: 2 ** 32 - 1 }), updateId: fc.nat({ max: 2 ** 32 - 1 }), timed: fc.boolean(), withId: fc.boolean(), expireMs: fc.option(fc.nat({ max: 2 ** 31 }), { nil: null }), fields });
+  it('changes when one fact of one deferred event of a real run changes', () => {
+    const deferredAt = CAPTURED.events.flatMap((e, i) => (e.deferred === undefined ? [] : [i]));
+    let renderedChanges = 0;
+    fc.assert(
+      fc.property(fc.constantFrom(...deferredAt), fc.nat(), (index, pick) => {
+        const event = CAPTURED.events[index]!;
+        const changed = copyDetails(event.deferred!);
+        const field = mutateFact(changed as unknown as Record<string, unknown>, pick);
+        fc.pre(field !== undefined);
+        if (JSON.stringify(plainOf(changed)) === JSON.stringify(plainOf(event.deferred!))) return;
+        renderedChanges++;
+        const events = [...CAPTURED.events];
+        events[index] = { ...event, deferred: changed };
+        expect(refold(events), `${event.kind} ${field}`).not.toBe(RUN_FINGERPRINT);
+      }),
+      { numRuns: 400, seed: 21 },
+    );
+    // Control: the mutations did change what the trace would show.
+    expect(renderedChanges).toBeGreaterThan(300);
+  });
+
+  it('folds two deferred details of any producer differently when their plain objects differ', () => {
+    const element = fc.oneof(fc.constantFrom(0, 1, 2 ** 31, 2 ** 32 - 1, -1, 1.5), fc.constantFrom(0n, 2n ** 64n - 1n), fc.record({ ageMs: fc.constantFrom(0, 5), curr: fc.constantFrom(0, 1), prev: fc.constantFrom(0, 1) }));
+    const wire: fc.Arbitrary<WireValue> = fc.oneof(element, fc.array(element, { maxLength: 2 }), fc.constantFrom('srv1', ''), fc.constant(undefined));
+    // Names may repeat (the plain object then keeps one key for both).
+    const fields = fc.array(fc.tuple(fc.constantFrom('gpc0', 'http_req_rate', 'server_key'), wire), { maxLength: 3 });
+    const tags = fc.record({ section: fc.option(fc.constantFrom('mypeers', 'p2'), { nil: undefined }), local: fc.option(fc.constantFrom('hap1', 'hap2'), { nil: undefined }), pid: fc.option(fc.constantFrom(0, 1000, 2 ** 30), { nil: undefined }) });
+    const update = fc.record({ keyType: fc.constantFrom('ip' as const, 'integer' as const, 'string' as const), peer: fc.constantFrom('hap2', 'hap3'), session: fc.option(fc.constantFrom(0, 1), { nil: null }), table: fc.constantFrom('st', 'st2'), key: fc.constantFrom(0, 1, 10, 0x0a000001, 2 ** 32 - 1), updateId: fc.constantFrom(0, 1, 2 ** 32 - 1), timed: fc.boolean(), withId: fc.boolean(), expireMs: fc.option(fc.constantFrom(0, 1, 2 ** 31), { nil: null }), fields });
     const details = fc.oneof(
       update.map((u): DeferredDetails => {
         const names = u.fields.map(([n]) => n);
-        const facts = { ...u, values: u.fields.map(([, v]) => v), layout: { names, unique: new Set(names).size === names.length } };
+        const key = u.keyType === 'string' ? String(u.key) : u.key;
+        const facts = { ...u, key, values: u.fields.map(([, v]) => v), layout: { names, unique: new Set(names).size === names.length } };
         return u.expireMs === null || u.withId ? new UpdateSentDetails(facts) : new UpdateReceivedDetails({ ...facts, expireMs: u.expireMs });
       }),
-      fc.tuple(fc.constantFrom('hap2', 'hap3'), fc.constantFrom('st', 'st2'), fc.nat({ max: 2 ** 32 - 1 })).map(([peer, table, id]): DeferredDetails => new AckSentDetails(peer, table, id)),
-      fc.tuple(fc.constantFrom('hap2', 'hap3'), fc.nat({ max: 70 }), fc.nat({ max: 2 ** 32 - 1 }), fc.boolean()).map(([peer, tableId, id, known]): DeferredDetails => new AckReceivedDetails(peer, tableId, id, known)),
+      fc.tuple(fc.constantFrom('hap2', 'hap3'), fc.constantFrom('st', 'st2'), fc.constantFrom(0, 1, 2 ** 32 - 1)).map(([peer, table, id]): DeferredDetails => new AckSentDetails(peer, table, id)),
+      fc.tuple(fc.constantFrom('hap2', 'hap3'), fc.constantFrom(0, 1, 70), fc.constantFrom(0, 1, 2 ** 32 - 1), fc.boolean()).map(([peer, tableId, id, known]): DeferredDetails => new AckReceivedDetails(peer, tableId, id, known)),
+      fc.tuple(fc.constantFrom(0, 1, 2 ** 20), fc.constantFrom('up' as const, 'down' as const), fc.uint8Array({ maxLength: 6, max: 1 })).map(([conn, dir, bytes]): DeferredDetails => new DeliverDetails(conn, dir, bytes)),
     );
-    const event = fc.record({ t: fc.nat({ max: 2 ** 30 }), host: fc.constantFrom('hap1', 'hap2'), kind: fc.constantFrom('update.tx', 'update.rx', 'ack.tx'), details, tags });
+    const tagged = fc.tuple(details, tags).map(([d, tag]) => Object.assign(d, tag));
+    let differing = 0;
     fc.assert(
-      fc.property(fc.array(event, { minLength: 1, maxLength: 8 }), (events) => {
-        const folded = new Fingerprint();
-        const rendered = new Fingerprint();
-        for (const { t, host, kind, details: d, tags: tag } of events) {
-          Object.assign(d, tag);
-          folded.recordDeferred(t, host, kind, d);
-          rendered.record({ t, host, kind, details: d.render() });
+      fc.property(fc.array(tagged, { minLength: 2, maxLength: 8 }), (list) => {
+        const folds = list.map((d) => {
+          const f = new Fingerprint();
+          f.recordDeferred(1, 'hap1', 'k', d);
+          return f.digest();
+        });
+        const plains = list.map((d) => JSON.stringify(plainOf(d)));
+        for (let i = 0; i < list.length; i++) {
+          for (let j = i + 1; j < list.length; j++) {
+            if (plains[i] === plains[j]) continue;
+            differing++;
+            expect(folds[i], `${plains[i]} / ${plains[j]}`).not.toBe(folds[j]);
+          }
         }
-        expect(folded.digest()).toBe(rendered.digest());
       }),
-      { numRuns: 400, seed: 7 },
+      { numRuns: 2000, seed: 7 },
     );
+    expect(differing).toBeGreaterThan(1000);
   });
 
-  it('folds an ip key from its number as the words of its dotted-quad text', () => {
-    fc.assert(
-      fc.property(fc.oneof(fc.nat({ max: 2 ** 32 - 1 }), fc.constantFrom(0, 2 ** 32 - 1, 0x0a000001, 0x64090a63, 0xc0a80001)), (value) => {
-        expect(fingerprintLeaves.ipv4TextWords(value)).toEqual(fingerprintLeaves.stringWords(ipv4ToText(value)));
-      }),
-      { numRuns: 2000, seed: 11 },
-    );
-    // Control: one digit more or less is another string.
-    expect(fingerprintLeaves.ipv4TextWords(0x0a000001)).not.toEqual(fingerprintLeaves.stringWords('10.0.0.10'));
-  });
-
-  it('a run folds its deferred events as the generic encoder takes them rendered, under every policy and version', () => {
+  it('a run folds its events the same under every policy and version, and again from what it captured', () => {
     for (const options of [{ policy: 'aggregate' as const }, { policy: 'max' as const }, { policy: 'haproxy' as const, haproxy: '3.2' as const }]) {
-      const kept = runScenario(splitBrain, { seed: '2', keepEntries: true, ...options });
-      expect(kept.entries.some((e) => e.kind === 'update.rx') && kept.entries.some((e) => e.kind === 'ack.tx')).toBe(true);
-      expect(runScenario(splitBrain, { seed: '2', ...options }).result.fingerprint).toBe(fingerprintOf(kept.entries));
+      const captured = capture(splitBrain, { seed: '2', ...options });
+      expect(captured.events.some((e) => e.kind === 'update.rx' && e.deferred !== undefined)).toBe(true);
+      expect(refold(captured.events)).toBe(captured.fingerprint);
+      expect(runScenario(splitBrain, { seed: '2', ...options }).result.fingerprint).toBe(captured.fingerprint);
     }
   });
 });
