@@ -141,6 +141,31 @@ export interface DeferredDetails {
   foldInto(fold: DetailFold): void;
 }
 
+/** Flag bits of the receiver's tags a DeferredDetails has set (bits 0-2 of a producer's flags word). */
+export const DEFERRED_TAG_SECTION = 1;
+export const DEFERRED_TAG_LOCAL = 2;
+export const DEFERRED_TAG_PID = 4;
+
+/** Which of the receiver's tags are set, as DEFERRED_TAG_* bits (a producer's flags word carries them). */
+export function deferredTagFlags(details: DeferredDetails): number {
+  return (details.section === undefined ? 0 : DEFERRED_TAG_SECTION) | (details.local === undefined ? 0 : DEFERRED_TAG_LOCAL) | (details.pid === undefined ? 0 : DEFERRED_TAG_PID);
+}
+
+/** Folds the receiver's tags that are set, in the order `renderDeferredTags` adds them. */
+export function foldDeferredTags(fold: DetailFold, details: DeferredDetails): void {
+  if (details.section !== undefined) fold.name(details.section);
+  if (details.local !== undefined) fold.name(details.local);
+  if (details.pid !== undefined) fold.number(details.pid);
+}
+
+/** `plain` with the receiver's tags that are set, in the order a receiver adds them to a plain object. */
+export function renderDeferredTags(details: DeferredDetails, plain: EventDetails): EventDetails {
+  if (details.section !== undefined) plain['section'] = details.section;
+  if (details.local !== undefined) plain['local'] = details.local;
+  if (details.pid !== undefined) plain['pid'] = details.pid;
+  return plain;
+}
+
 export interface Events {
   emit(kind: string, details: EventDetails): void;
   /**

@@ -12,8 +12,7 @@ import { dataTypeById } from '../table/data-types.ts';
 import { renderKey, type StoredKey } from '../table/keys.ts';
 import type { StoredSlot } from '../table/layout.ts';
 import type { KeyTypeName } from '../table/table-spec.ts';
-import type { DetailFold, EventDetails } from '../env.ts';
-import { TaggedDetails, TAG_FLAGS_NEXT } from '../tagged-details.ts';
+import { deferredTagFlags, foldDeferredTags, renderDeferredTags, type DeferredDetails, type DetailFold, type EventDetails } from '../env.ts';
 import type { LayoutField } from './layout.ts';
 import type { ElementWireValue, WireValue } from './update-body.ts';
 
@@ -113,13 +112,13 @@ const LAYOUT_UPDATE_RECEIVED = 2;
 const LAYOUT_ACK_SENT = 3;
 const LAYOUT_ACK_RECEIVED = 4;
 
-/** Bits of the flags word of an update or ack above the tags': which optional facts follow, and the booleans. */
-const F_SESSION = TAG_FLAGS_NEXT;
-const F_EXPIRE = TAG_FLAGS_NEXT << 1;
-const F_TIMED = TAG_FLAGS_NEXT << 2;
-const F_WITH_ID = TAG_FLAGS_NEXT << 3;
-const F_KNOWN = TAG_FLAGS_NEXT << 4;
-const F_KEY_IP = TAG_FLAGS_NEXT << 5;
+/** Bits of the flags word of an update or ack above the tags' (DEFERRED_TAG_*): which optional facts follow, and the booleans. */
+const F_SESSION = 8;
+const F_EXPIRE = 16;
+const F_TIMED = 32;
+const F_WITH_ID = 64;
+const F_KNOWN = 128;
+const F_KEY_IP = 256;
 
 /** What both update events hold (the options of their constructors). */
 interface UpdateFacts {
@@ -132,6 +131,16 @@ interface UpdateFacts {
   timed: boolean;
   values: readonly WireValue[];
   layout: LayoutNames;
+}
+
+/** Deferred details with the receiver's tags (section, local, pid), set after construction. */
+abstract class TaggedDetails implements DeferredDetails {
+  section: string | undefined = undefined;
+  local: string | undefined = undefined;
+  pid: number | undefined = undefined;
+
+  abstract render(): EventDetails;
+  abstract foldInto(fold: DetailFold): void;
 }
 
 /** What both update events hold, and their fold up to the update id. */
@@ -174,7 +183,7 @@ abstract class UpdateDetails extends TaggedDetails {
     plain['timed'] = this.timed;
     plain['expireMs'] = expireMs;
     plain['values'] = renderFields(this.layout.names, this.values);
-    return this.withTags(plain);
+    return renderDeferredTags(this, plain);
   }
 
   /**
@@ -184,7 +193,7 @@ abstract class UpdateDetails extends TaggedDetails {
   protected foldShared(fold: DetailFold, layout: number, flags: number): void {
     fold.layout(layout);
     const ip = this.keyType === 'ip';
-    fold.int(flags | this.tagFlags() | (this.session === null ? 0 : F_SESSION) | (this.timed ? F_TIMED : 0) | (ip ? F_KEY_IP : 0));
+    fold.int(flags | deferredTagFlags(this) | (this.session === null ? 0 : F_SESSION) | (this.timed ? F_TIMED : 0) | (ip ? F_KEY_IP : 0));
     fold.name(this.peer);
     if (this.session !== null) fold.number(this.session);
     fold.name(this.table);
@@ -193,7 +202,7 @@ abstract class UpdateDetails extends TaggedDetails {
     else fold.text(this.keyText());
     fold.int(this.updateId);
     foldFields(fold, this.layout, this.values);
-    this.foldTags(fold);
+    foldDeferredTags(fold, this);
   }
 }
 
@@ -249,16 +258,16 @@ export class AckSentDetails extends TaggedDetails {
   }
 
   render(): EventDetails {
-    return this.withTags({ peer: this.peer, table: this.table, updateId: this.updateId });
+    return renderDeferredTags(this, { peer: this.peer, table: this.table, updateId: this.updateId });
   }
 
   foldInto(fold: DetailFold): void {
     fold.layout(LAYOUT_ACK_SENT);
-    fold.int(this.tagFlags());
+    fold.int(deferredTagFlags(this));
     fold.name(this.peer);
     fold.name(this.table);
     fold.int(this.updateId);
-    this.foldTags(fold);
+    foldDeferredTags(fold, this);
   }
 }
 
@@ -274,15 +283,15 @@ export class AckReceivedDetails extends TaggedDetails {
   }
 
   render(): EventDetails {
-    return this.withTags({ peer: this.peer, tableId: this.tableId, updateId: this.updateId, known: this.known });
+    return renderDeferredTags(this, { peer: this.peer, tableId: this.tableId, updateId: this.updateId, known: this.known });
   }
 
   foldInto(fold: DetailFold): void {
     fold.layout(LAYOUT_ACK_RECEIVED);
-    fold.int(this.tagFlags() | (this.known ? F_KNOWN : 0));
+    fold.int(deferredTagFlags(this) | (this.known ? F_KNOWN : 0));
     fold.name(this.peer);
     fold.number(this.tableId);
     fold.int(this.updateId);
-    this.foldTags(fold);
+    foldDeferredTags(fold, this);
   }
 }
