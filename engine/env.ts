@@ -98,6 +98,19 @@ export interface EngineEvent {
 export type EventDetails = Record<string, unknown>;
 
 /**
+ * A name the trace repeats on its hottest events (a host, an event kind, a peer, a table, a
+ * section), made once where the name is made and handed over instead of the string. A fold may
+ * keep its own code for the name on it (`foldOwner`, `foldWord`), so a repeat costs two loads
+ * instead of a dictionary lookup by string; only the fold named in `foldOwner` reads `foldWord`,
+ * and it folds exactly what `DetailFold.name(text)` would.
+ */
+export class TraceName {
+  foldOwner: object | undefined = undefined;
+  foldWord = 0;
+  constructor(readonly text: string) {}
+}
+
+/**
  * Folds an event's details into a running fingerprint from the facts they are made of, without
  * the plain object being built. Each producer folds a fixed sequence: its layout (a constant of
  * its own), then its facts in an order of its choosing, each through the method for its type, with
@@ -114,6 +127,8 @@ export interface DetailFold {
   number(value: number): void;
   /** A string from a small set that repeats (a peer, table, section or host name). */
   name(value: string): void;
+  /** The same as `name(value.text)`, for a name made once (see TraceName). */
+  traceName(value: TraceName): void;
   /** Any other string. */
   text(value: string): void;
   /** A list of names (a table's field names: one array per layout, reused). */
@@ -132,8 +147,8 @@ export interface DetailFold {
  * `section`, `local` and `pid` as it would on a plain object.
  */
 export interface DeferredDetails {
-  section: string | undefined;
-  local: string | undefined;
+  section: TraceName | undefined;
+  local: TraceName | undefined;
   pid: number | undefined;
   /** The details as the plain object an `emit` would have passed (fresh on each call). */
   render(): EventDetails;
@@ -153,15 +168,15 @@ export function deferredTagFlags(details: DeferredDetails): number {
 
 /** Folds the receiver's tags that are set, in the order `renderDeferredTags` adds them. */
 export function foldDeferredTags(fold: DetailFold, details: DeferredDetails): void {
-  if (details.section !== undefined) fold.name(details.section);
-  if (details.local !== undefined) fold.name(details.local);
+  if (details.section !== undefined) fold.traceName(details.section);
+  if (details.local !== undefined) fold.traceName(details.local);
   if (details.pid !== undefined) fold.number(details.pid);
 }
 
 /** `plain` with the receiver's tags that are set, in the order a receiver adds them to a plain object. */
 export function renderDeferredTags(details: DeferredDetails, plain: EventDetails): EventDetails {
-  if (details.section !== undefined) plain['section'] = details.section;
-  if (details.local !== undefined) plain['local'] = details.local;
+  if (details.section !== undefined) plain['section'] = details.section.text;
+  if (details.local !== undefined) plain['local'] = details.local.text;
   if (details.pid !== undefined) plain['pid'] = details.pid;
   return plain;
 }
@@ -172,7 +187,7 @@ export interface Events {
    * When present, takes deferred details (the receiver renders them only for who needs the plain
    * object). Absent: emitters pass `render()` to `emit`.
    */
-  emitDeferred?(kind: string, details: DeferredDetails): void;
+  emitDeferred?(kind: TraceName, details: DeferredDetails): void;
   /**
    * False when nobody records events (benchmarks): emitters may then skip building them.
    * Absent means true.

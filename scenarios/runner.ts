@@ -164,9 +164,9 @@ export function startScenario(spec: ScenarioSpec, options: StartOptions): Scenar
     recordDeferred(t, host, kind, details) {
       if (!traceOff) fingerprint?.recordDeferred(t, host, kind, details);
       teeDeferred?.recordDeferred?.(t, host, kind, details);
-      api?.dispatchDetails(host, kind, details);
-      if (!plainAlways && !(api?.observesPlain(kind) ?? false)) return;
-      readPlain({ t, host, kind, details: details.render() }, true);
+      api?.dispatchDetails(host.text, kind.text, details);
+      if (!plainAlways && !(api?.observesPlain(kind.text) ?? false)) return;
+      readPlain({ t, host: host.text, kind: kind.text, details: details.render() }, true);
     },
     ...(everyKind ? {} : { wants: (kind: string) => api?.observes(kind) ?? false }),
   };

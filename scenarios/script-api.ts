@@ -100,7 +100,8 @@ export class ScriptApi {
 
   /** True when some `observe` observer wants events of `kind` as plain objects. */
   observesPlain(kind: string): boolean {
-    return this.observers.has(kind);
+    // Most scripts observe nothing: no lookup by kind on every event then.
+    return this.observers.size !== 0 && this.observers.has(kind);
   }
 
   /** Called by the runner for every trace entry. */
@@ -112,6 +113,7 @@ export class ScriptApi {
 
   /** Called by the runner for every event handed over as deferred details, before `dispatch`. */
   dispatchDetails(host: string, kind: string, details: DeferredDetails): void {
+    if (this.detailObservers.size === 0) return;
     const list = this.detailObservers.get(kind);
     if (list === undefined) return;
     for (let i = 0; i < list.length; i++) list[i]!(host, details);

@@ -16,11 +16,11 @@
  * its sender one latency later.
  */
 import { assert } from '../lib/assert.ts';
-import type { DeferredDetails, StreamCloseReason } from '../engine/env.ts';
+import type { DeferredDetails, StreamCloseReason, TraceName } from '../engine/env.ts';
 import type { Kernel, KernelTimer } from './kernel.ts';
 import { FilterTap, type MessageFilter, type StreamInfo } from './message-filter.ts';
 import { Endpoint, Pipe, formatSocketAddress, type PipeWorld, type Segment, type SocketAddress } from './tcp.ts';
-import { DeliverDetails } from './deliver-details.ts';
+import { DELIVER_KIND, DeliverDetails } from './deliver-details.ts';
 
 /** See ConnectionWorld.isRejected. */
 export type RejectMode = 'reset' | 'lost';
@@ -49,7 +49,9 @@ export interface ConnectionWorld extends PipeWorld {
   /** The connection is gone: free its ports, forget it. */
   retire(connection: Connection): void;
   /** `emitWanted` with deferred details (rendered only for who needs the plain object). */
-  emitDeferred(host: string, kind: string, details: DeferredDetails): void;
+  emitDeferred(host: TraceName, kind: TraceName, details: DeferredDetails): void;
+  /** A host's name as deferred events carry it, one object per host (engine/env.ts TraceName). */
+  hostTraceName(host: string): TraceName;
 }
 
 export interface ConnectionEnds {
@@ -80,6 +82,9 @@ export class Connection {
   /** Ends reset by a reject rule while the other end stayed open (half-dead connection). */
   private rejectedEnds: Endpoint[] = [];
   readonly kernel: Kernel;
+  /** The hosts of the two ends as `net.deliver` names its receiver. */
+  private readonly clientTraceName: TraceName;
+  private readonly serverTraceName: TraceName;
 
   constructor(
     private readonly world: ConnectionWorld,
@@ -88,6 +93,8 @@ export class Connection {
   ) {
     this.kernel = world.kernel;
     const serverHost = ends.serverHost ?? '?';
+    this.clientTraceName = world.hostTraceName(ends.clientHost);
+    this.serverTraceName = world.hostTraceName(serverHost);
     this.client = new Endpoint(this, ends.clientHost, 'client', ends.clientLocal, ends.dialed, 'connecting');
     // The pipes see this connection's 'lost' rejects as blocked directions (its packets are dropped).
     const pipeWorld: PipeWorld = {
@@ -365,7 +372,10 @@ export class Connection {
       return;
     }
     if (segment.kind === 'data') {
-      if (this.world.wants('net.deliver')) this.world.emitDeferred(receiver.host, 'net.deliver', new DeliverDetails(this.id, dir, segment.bytes));
+      if (this.world.wants('net.deliver')) {
+        const host = receiver === this.client ? this.clientTraceName : this.serverTraceName;
+        this.world.emitDeferred(host, DELIVER_KIND, new DeliverDetails(this.id, dir, segment.bytes));
+      }
       receiver.receive(segment.bytes);
       return;
     }

@@ -4,11 +4,14 @@
  * fingerprints them folds the connection, the direction and the bytes, without the object.
  * `render()` is the plain object the trace has always had: conn, dir, size, bytes.
  */
-import { deferredTagFlags, foldDeferredTags, renderDeferredTags, type DeferredDetails, type DetailFold, type EventDetails } from '../engine/env.ts';
+import { deferredTagFlags, foldDeferredTags, renderDeferredTags, TraceName, type DeferredDetails, type DetailFold, type EventDetails } from '../engine/env.ts';
 import type { PipeDirection } from './tcp.ts';
 
 /** This producer's layout (DetailFold.layout; engine/peers/update-events.ts has 1 to 4). */
 const LAYOUT_DELIVER = 16;
+
+/** The kind of these events, as handed to `emitDeferred`. */
+export const DELIVER_KIND = new TraceName('net.deliver');
 
 /**
  * Its own class with its own tag fields, not a subclass of the update events' base: sharing that
@@ -17,8 +20,8 @@ const LAYOUT_DELIVER = 16;
  */
 export class DeliverDetails implements DeferredDetails {
   // A world event: no process tags it.
-  section: string | undefined = undefined;
-  local: string | undefined = undefined;
+  section: TraceName | undefined = undefined;
+  local: TraceName | undefined = undefined;
   pid: number | undefined = undefined;
 
   constructor(

@@ -38,7 +38,7 @@
  * objects differ fold differently, so a change in any event still changes the fingerprint.
  */
 import { assert } from '../lib/assert.ts';
-import type { DeferredDetails, DetailFold } from '../engine/env.ts';
+import type { DeferredDetails, DetailFold, TraceName } from '../engine/env.ts';
 import type { TraceEntry, TraceSink } from './trace.ts';
 
 /** Fingerprint format: bump when the encoding changes, so old and new values are never compared. */
@@ -270,8 +270,10 @@ export class Fingerprint implements TraceSink, DetailFold {
   }
 
   /** An event with deferred details: folded from their facts (engine/env.ts DetailFold). */
-  recordDeferred(t: number, host: string, kind: string, details: DeferredDetails): void {
-    this.head(t, host, kind);
+  recordDeferred(t: number, host: TraceName, kind: TraceName, details: DeferredDetails): void {
+    this.number(t);
+    this.traceName(host);
+    this.traceName(kind);
     details.foldInto(this);
     this.events += 1;
   }
@@ -315,6 +317,23 @@ export class Fingerprint implements TraceSink, DetailFold {
     const known = this.nameWords.get(value);
     if (known !== undefined) this.word(known);
     else this.newName(value);
+  }
+
+  /**
+   * `name(value.text)`, word for word: the word of a name indexed before is kept on the name
+   * itself for this fingerprint, so a repeat reads it instead of looking the text up.
+   */
+  traceName(value: TraceName): void {
+    if (value.foldOwner === this) {
+      this.word(value.foldWord);
+      return;
+    }
+    const text = value.text;
+    this.name(text);
+    const known = this.nameWords.get(text);
+    if (known === undefined) return;
+    value.foldOwner = this;
+    value.foldWord = known;
   }
 
   text(value: string): void {

@@ -5,7 +5,7 @@
  * tables lost), crash. Each process gets its own timers (cancelled when it dies), its own random
  * stream, and events stamped with the host and pid.
  */
-import type { ByteStream, DeferredDetails, Env, Net, TimerHandle, Timers } from '../engine/env.ts';
+import type { ByteStream, DeferredDetails, Env, Net, TimerHandle, Timers, TraceName } from '../engine/env.ts';
 import { assert, fail } from '../lib/assert.ts';
 import type { Config } from '../engine/config/types.ts';
 import { HaproxyProcess } from '../engine/process/process.ts';
@@ -277,6 +277,7 @@ export class SimHost {
     const pid = this.pidNext++;
     const gate = new PauseGate();
     const hostName = this.name;
+    const hostTraceName = this.options.network.hostTraceName(hostName);
     const kernel = this.options.kernel;
     const timers = new ProcessTimers(this.clock, gate, kernel);
     const accepts = new AcceptDelayer({ delay: this.acceptDelay, random: this.acceptRandom, kernel, host: hostName });
@@ -307,9 +308,9 @@ export class SimHost {
         ...(sink.recordDeferred === undefined
           ? {}
           : {
-              emitDeferred: (kind: string, details: DeferredDetails) => {
+              emitDeferred: (kind: TraceName, details: DeferredDetails) => {
                 details.pid = pid;
-                sink.recordDeferred?.(kernel.nowMs(), hostName, kind, details);
+                sink.recordDeferred?.(kernel.nowMs(), hostTraceName, kind, details);
               },
             }),
       },

@@ -27,7 +27,7 @@
  * only, which is what lets the lab heal one node's port before the other.
  */
 import { assert, fail } from '../lib/assert.ts';
-import type { ByteStream, DeferredDetails, Listener, Net } from '../engine/env.ts';
+import { TraceName, type ByteStream, type DeferredDetails, type Listener, type Net } from '../engine/env.ts';
 import { Connection, type ConnectionWorld, type ListenerRecord, type RejectMode } from './connection.ts';
 import type { Kernel } from './kernel.ts';
 import { assertLatencySpec, sampleLatencyMs, type LatencySpec } from './latency.ts';
@@ -186,6 +186,8 @@ export class Network implements ConnectionWorld {
   private readonly live = new Map<number, Connection>();
   private readonly portNext = new Map<string, number>();
   private readonly portsInUse = new Set<string>();
+  /** Hosts' names as deferred events carry them, made once per name (as many as there are host names). */
+  private readonly traceNames = new Map<string, TraceName>();
   private readonly sourceNat: SourceNatRule[] = [];
   private readonly destinationNat: DestinationNatRule[] = [];
   private filter: MessageFilter | undefined;
@@ -466,9 +468,17 @@ export class Network implements ConnectionWorld {
     this.sink.record({ t: this.kernel.nowMs(), host, kind, details });
   }
 
-  emitDeferred(host: string, kind: string, details: DeferredDetails): void {
-    if (this.sink.recordDeferred === undefined) this.sink.record({ t: this.kernel.nowMs(), host, kind, details: details.render() });
+  emitDeferred(host: TraceName, kind: TraceName, details: DeferredDetails): void {
+    if (this.sink.recordDeferred === undefined) this.sink.record({ t: this.kernel.nowMs(), host: host.text, kind: kind.text, details: details.render() });
     else this.sink.recordDeferred(this.kernel.nowMs(), host, kind, details);
+  }
+
+  hostTraceName(host: string): TraceName {
+    const known = this.traceNames.get(host);
+    if (known !== undefined) return known;
+    const made = new TraceName(host);
+    this.traceNames.set(host, made);
+    return made;
   }
 
   messageFilter(): MessageFilter | undefined {

@@ -9,7 +9,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { assert, fail } from '../lib/assert.ts';
-import type { DeferredDetails, EventDetails, Events } from '../engine/env.ts';
+import type { DeferredDetails, EventDetails, Events, TraceName } from '../engine/env.ts';
 import { HAPROXY_VERSION_DEFAULT, isHaproxyVersion, type HaproxyVersion } from '../engine/version/profile.ts';
 
 export const TRACE_FORMAT_VERSION = 1;
@@ -46,7 +46,7 @@ export interface TraceSink {
    * them for whoever needs the plain object (`details.render()`), folds them otherwise. Absent:
    * producers render and call `record`.
    */
-  recordDeferred?(t: number, host: string, kind: string, details: DeferredDetails): void;
+  recordDeferred?(t: number, host: TraceName, kind: TraceName, details: DeferredDetails): void;
   /**
    * When present, false for the kinds this sink drops (a run with the trace off that only
    * observes a few kinds): producers may skip building those entries. Absent: every kind.

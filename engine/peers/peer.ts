@@ -5,6 +5,7 @@
  */
 import { fail } from '../../lib/assert.ts';
 import { TICK_ETERNITY, type Tick } from '../ticks.ts';
+import { TraceName } from '../env.ts';
 import { DictRxCache, DictTxCache } from './dict-cache.ts';
 import { PeerTable, type SharedTable } from './shared-table.ts';
 import type { PeerSession } from './session.ts';
@@ -30,6 +31,8 @@ export interface PeerConfig {
 /** Its flags word holds PEER_F_* (uint32). */
 export class Peer extends FlagWord {
   readonly name: string;
+  /** `name` as the trace's deferred events carry it (engine/env.ts TraceName). */
+  readonly traceName: TraceName;
   readonly address: string;
   readonly port: number;
   readonly local: boolean;
@@ -63,6 +66,7 @@ export class Peer extends FlagWord {
   constructor(config: PeerConfig, options: { local: boolean }) {
     super();
     this.name = config.name;
+    this.traceName = new TraceName(config.name);
     this.address = config.address;
     this.port = config.port;
     this.local = options.local;

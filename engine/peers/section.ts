@@ -8,7 +8,7 @@
 import { assert, fail } from '../../lib/assert.ts';
 import { TimerList, type Tasklet } from '../timer-list.ts';
 import { FlagWord } from './flags.ts';
-import { eventWanted, type ByteStream, type DeferredDetails, type EventDetails, type Env, type Listener, type TimerHandle } from '../env.ts';
+import { eventWanted, TraceName, type ByteStream, type DeferredDetails, type EventDetails, type Env, type Listener, type TimerHandle } from '../env.ts';
 import { renderKey, type StoredKey } from '../table/keys.ts';
 import type { EntryRef, StickTable } from '../table/table.ts';
 import { tickAdd, tickFirst, tickIsExpired, tickIsSet, tickRemain, TICK_ETERNITY, type Tick } from '../ticks.ts';
@@ -91,6 +91,9 @@ export class PeersSection extends FlagWord {
   readonly env: Env;
   readonly name: string;
   readonly localName: string;
+  /** `name` and `localName` as the trace's deferred events tag them (engine/env.ts TraceName). */
+  readonly traceName: TraceName;
+  readonly localTraceName: TraceName;
   readonly pid: number;
   readonly startDate: string;
   readonly policy: MergePolicy;
@@ -140,6 +143,8 @@ export class PeersSection extends FlagWord {
     this.env = options.env;
     this.name = options.name;
     this.localName = options.localName;
+    this.traceName = new TraceName(options.name);
+    this.localTraceName = new TraceName(options.localName);
     this.pid = options.pid ?? 1;
     this.startDate = options.startDate ?? '01/Jan/2026:00:00:00';
     this.plantedBug = options.plantedBug;
@@ -253,14 +258,14 @@ export class PeersSection extends FlagWord {
   }
 
   /** `emitWanted` for deferred details: rendered here only when the receiver takes no deferred ones. */
-  emitDeferred(kind: string, details: DeferredDetails): void {
+  emitDeferred(kind: TraceName, details: DeferredDetails): void {
     const events = this.env.events;
     if (events.emitDeferred === undefined) {
-      this.emitWanted(kind, details.render());
+      this.emitWanted(kind.text, details.render());
       return;
     }
-    details.section = this.name;
-    details.local = this.localName;
+    details.section = this.traceName;
+    details.local = this.localTraceName;
     events.emitDeferred(kind, details);
   }
 

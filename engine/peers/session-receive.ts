@@ -33,7 +33,7 @@ import type { Peer } from './peer.ts';
 import type { PeersSection } from './section.ts';
 import type { PeerTable } from './shared-table.ts';
 import { decodeUpdateBody } from './update-body.ts';
-import { AckReceivedDetails, receivedNames, UpdateReceivedDetails } from './update-events.ts';
+import { ACK_RX_KIND, AckReceivedDetails, receivedNames, UPDATE_RX_KIND, UpdateReceivedDetails } from './update-events.ts';
 
 /** 'ok': message consumed, peer alive; 'end': close the session; 'error': protocol error. */
 export type TreatResult = { readonly next: 'ok' } | { readonly next: 'end' } | { readonly next: 'error'; readonly error: ProtocolError };
@@ -60,7 +60,7 @@ export function treatMessage(section: PeersSection, peer: Peer, msg: PeerMessage
       if (peer.hasFlag(PEER_F_TEACH_PROCESS)) return OK;
       const pt = peer.tableByLocalId(msg.tableId);
       if (pt !== undefined) pt.update = msg.updateId;
-      if (eventWanted(section.env.events, 'ack.rx')) section.emitDeferred('ack.rx', new AckReceivedDetails(peer.name, msg.tableId, msg.updateId, pt !== undefined));
+      if (eventWanted(section.env.events, 'ack.rx')) section.emitDeferred(ACK_RX_KIND, new AckReceivedDetails(peer.traceName, msg.tableId, msg.updateId, pt !== undefined));
       return OK;
     }
     case 'malformedAck':
@@ -224,9 +224,9 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
   }
   if (!recording) return OK;
   const details = new UpdateReceivedDetails({
-    peer: peer.name,
+    peer: peer.traceName,
     session: peer.session?.id ?? null,
-    table: table.spec.name,
+    table: pt.shared.traceName,
     keyType: table.spec.keyType,
     key: update.key,
     updateId: pt.lastGet,
@@ -235,7 +235,7 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
     layout: receivedNames(pt.remoteLayout.fields),
     expireMs,
   });
-  section.emitDeferred('update.rx', details);
+  section.emitDeferred(UPDATE_RX_KIND, details);
   if (section.policy.name !== 'haproxy') {
     const rendered = section.renderKey(table, update.key);
     section.emit('merge.decision', { policy: section.policy.name, peer: peer.name, table: table.spec.name, key: rendered, fields: decisions });

@@ -23,7 +23,7 @@ import type { Peer } from './peer.ts';
 import type { PeersSection } from './section.ts';
 import type { PeerTable } from './shared-table.ts';
 import { appendUpdateMessage, type WireValue } from './update-body.ts';
-import { AckSentDetails, storedNames, UpdateSentDetails } from './update-events.ts';
+import { ACK_TX_KIND, AckSentDetails, storedNames, UPDATE_TX_KIND, UpdateSentDetails } from './update-events.ts';
 import type { WireWriter } from './wire.ts';
 import type { EntryRef } from '../table/table.ts';
 
@@ -99,7 +99,7 @@ function sendTables(section: PeersSection, peer: Peer, out: SendSink): SendResul
     const pt = tables[index]!;
     if (pt.lastGet !== pt.lastAcked) {
       appendAckMessage(out.writer(), pt.remoteId, pt.lastGet);
-      if (eventWanted(section.env.events, 'ack.tx')) section.emitDeferred('ack.tx', new AckSentDetails(peer.name, pt.shared.table.spec.name, pt.lastGet));
+      if (eventWanted(section.env.events, 'ack.tx')) section.emitDeferred(ACK_TX_KIND, new AckSentDetails(peer.traceName, pt.shared.traceName, pt.lastGet));
       pt.lastAcked = pt.lastGet;
     }
     if (!peer.hasFlag(PEER_F_TEACH_PROCESS)) {
@@ -208,9 +208,9 @@ function sendUpdate(
   appendUpdateMessage(out.writer(), { updateId: withId ? updateId : undefined, expireMs, key, values }, pt.shared.layout, peer.dictTx);
   if (!eventWanted(section.env.events, 'update.tx')) return;
   const details = new UpdateSentDetails({
-    peer: peer.name,
+    peer: peer.traceName,
     session: peer.session?.id ?? null,
-    table: table.spec.name,
+    table: pt.shared.traceName,
     keyType: table.spec.keyType,
     key,
     updateId,
@@ -220,5 +220,5 @@ function sendUpdate(
     withId,
     expireMs: expireMs ?? null,
   });
-  section.emitDeferred('update.tx', details);
+  section.emitDeferred(UPDATE_TX_KIND, details);
 }

@@ -2,6 +2,7 @@
  * A table shared through a peers section (`peers_register_table`): its local id, its updates tree,
  * the DEFINE it announces, and per remote peer the cursors of `struct shared_table` (spec §4.9.3).
  */
+import { TraceName } from '../env.ts';
 import type { EntryRef, StickTable } from '../table/table.ts';
 import { definitionFromSpec, type TableDefinition } from './definition.ts';
 import { layoutFromSpec, type UpdateLayout } from './layout.ts';
@@ -12,6 +13,8 @@ export class SharedTable {
   readonly updates: UpdatesTree;
   readonly definition: TableDefinition;
   readonly layout: UpdateLayout;
+  /** The table's name as the trace's deferred events carry it (engine/env.ts TraceName). */
+  readonly traceName: TraceName;
 
   constructor(
     readonly table: StickTable,
@@ -21,6 +24,7 @@ export class SharedTable {
     this.updates = new UpdatesTree(table, options);
     this.definition = definitionFromSpec(table.spec, localId);
     this.layout = layoutFromSpec(table.spec);
+    this.traceName = new TraceName(table.spec.name);
   }
 }
 

@@ -12,7 +12,7 @@ import { dataTypeById } from '../table/data-types.ts';
 import { renderKey, type StoredKey } from '../table/keys.ts';
 import type { StoredSlot } from '../table/layout.ts';
 import type { KeyTypeName } from '../table/table-spec.ts';
-import { deferredTagFlags, foldDeferredTags, renderDeferredTags, type DeferredDetails, type DetailFold, type EventDetails } from '../env.ts';
+import { deferredTagFlags, foldDeferredTags, renderDeferredTags, TraceName, type DeferredDetails, type DetailFold, type EventDetails } from '../env.ts';
 import type { LayoutField } from './layout.ts';
 import type { ElementWireValue, WireValue } from './update-body.ts';
 
@@ -120,11 +120,17 @@ const F_WITH_ID = 64;
 const F_KNOWN = 128;
 const F_KEY_IP = 256;
 
+/** The kinds of this file's events, as they are handed to `emitDeferred`. */
+export const UPDATE_TX_KIND = new TraceName('update.tx');
+export const UPDATE_RX_KIND = new TraceName('update.rx');
+export const ACK_TX_KIND = new TraceName('ack.tx');
+export const ACK_RX_KIND = new TraceName('ack.rx');
+
 /** What both update events hold (the options of their constructors). */
 interface UpdateFacts {
-  peer: string;
+  peer: TraceName;
   session: number | null;
-  table: string;
+  table: TraceName;
   keyType: KeyTypeName;
   key: StoredKey;
   updateId: number;
@@ -135,8 +141,8 @@ interface UpdateFacts {
 
 /** Deferred details with the receiver's tags (section, local, pid), set after construction. */
 abstract class TaggedDetails implements DeferredDetails {
-  section: string | undefined = undefined;
-  local: string | undefined = undefined;
+  section: TraceName | undefined = undefined;
+  local: TraceName | undefined = undefined;
   pid: number | undefined = undefined;
 
   abstract render(): EventDetails;
@@ -145,9 +151,9 @@ abstract class TaggedDetails implements DeferredDetails {
 
 /** What both update events hold, and their fold up to the update id. */
 abstract class UpdateDetails extends TaggedDetails {
-  readonly peer: string;
+  readonly peerName: TraceName;
   readonly session: number | null;
-  readonly table: string;
+  readonly tableName: TraceName;
   readonly keyType: KeyTypeName;
   readonly key: StoredKey;
   readonly updateId: number;
@@ -157,15 +163,23 @@ abstract class UpdateDetails extends TaggedDetails {
 
   constructor(facts: UpdateFacts) {
     super();
-    this.peer = facts.peer;
+    this.peerName = facts.peer;
     this.session = facts.session;
-    this.table = facts.table;
+    this.tableName = facts.table;
     this.keyType = facts.keyType;
     this.key = facts.key;
     this.updateId = facts.updateId;
     this.timed = facts.timed;
     this.values = facts.values;
     this.layout = facts.layout;
+  }
+
+  get peer(): string {
+    return this.peerName.text;
+  }
+
+  get table(): string {
+    return this.tableName.text;
   }
 
   /** The key as the trace prints it. */
@@ -194,9 +208,9 @@ abstract class UpdateDetails extends TaggedDetails {
     fold.layout(layout);
     const ip = this.keyType === 'ip';
     fold.int(flags | deferredTagFlags(this) | (this.session === null ? 0 : F_SESSION) | (this.timed ? F_TIMED : 0) | (ip ? F_KEY_IP : 0));
-    fold.name(this.peer);
+    fold.traceName(this.peerName);
     if (this.session !== null) fold.number(this.session);
-    fold.name(this.table);
+    fold.traceName(this.tableName);
     // An ip key is its number (its text is made from it alone); other keys are folded as text.
     if (ip) fold.int(this.key as number);
     else fold.text(this.keyText());
@@ -250,11 +264,19 @@ export class UpdateReceivedDetails extends UpdateDetails {
 /** `ack.tx`: an ack this process sent. */
 export class AckSentDetails extends TaggedDetails {
   constructor(
-    readonly peer: string,
-    readonly table: string,
+    readonly peerName: TraceName,
+    readonly tableName: TraceName,
     readonly updateId: number,
   ) {
     super();
+  }
+
+  get peer(): string {
+    return this.peerName.text;
+  }
+
+  get table(): string {
+    return this.tableName.text;
   }
 
   render(): EventDetails {
@@ -264,8 +286,8 @@ export class AckSentDetails extends TaggedDetails {
   foldInto(fold: DetailFold): void {
     fold.layout(LAYOUT_ACK_SENT);
     fold.int(deferredTagFlags(this));
-    fold.name(this.peer);
-    fold.name(this.table);
+    fold.traceName(this.peerName);
+    fold.traceName(this.tableName);
     fold.int(this.updateId);
     foldDeferredTags(fold, this);
   }
@@ -274,12 +296,16 @@ export class AckSentDetails extends TaggedDetails {
 /** `ack.rx`: an ack this process received (`known`: for a table of this session). */
 export class AckReceivedDetails extends TaggedDetails {
   constructor(
-    readonly peer: string,
+    readonly peerName: TraceName,
     readonly tableId: number,
     readonly updateId: number,
     readonly known: boolean,
   ) {
     super();
+  }
+
+  get peer(): string {
+    return this.peerName.text;
   }
 
   render(): EventDetails {
@@ -289,7 +315,7 @@ export class AckReceivedDetails extends TaggedDetails {
   foldInto(fold: DetailFold): void {
     fold.layout(LAYOUT_ACK_RECEIVED);
     fold.int(deferredTagFlags(this) | (this.known ? F_KNOWN : 0));
-    fold.name(this.peer);
+    fold.traceName(this.peerName);
     fold.number(this.tableId);
     fold.int(this.updateId);
     foldDeferredTags(fold, this);
