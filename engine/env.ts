@@ -110,6 +110,13 @@ export class TraceName {
   constructor(readonly text: string) {}
 }
 
+/** A list of names made once and handed over whole (a layout's field names), as TraceName is for one name. */
+export class TraceNames {
+  foldOwner: object | undefined = undefined;
+  foldWord = 0;
+  constructor(readonly texts: readonly string[]) {}
+}
+
 /**
  * Folds an event's details into a running fingerprint from the facts they are made of, without
  * the plain object being built. Each producer folds a fixed sequence: its layout (a constant of
@@ -133,6 +140,8 @@ export interface DetailFold {
   text(value: string): void;
   /** A list of names (a table's field names: one array per layout, reused). */
   names(list: readonly string[]): void;
+  /** The same as `names(value.texts)`, for a list made once (see TraceNames). */
+  traceNames(value: TraceNames): void;
   /** An array's start: `length` items follow. */
   arrayStart(length: number): void;
   bytes(data: Uint8Array): void;

@@ -38,7 +38,7 @@
  * objects differ fold differently, so a change in any event still changes the fingerprint.
  */
 import { assert } from '../lib/assert.ts';
-import type { DeferredDetails, DetailFold, TraceName } from '../engine/env.ts';
+import type { DeferredDetails, DetailFold, TraceName, TraceNames } from '../engine/env.ts';
 import type { TraceEntry, TraceSink } from './trace.ts';
 
 /** Fingerprint format: bump when the encoding changes, so old and new values are never compared. */
@@ -349,6 +349,20 @@ export class Fingerprint implements TraceSink, DetailFold {
       return;
     }
     this.newNames(list);
+  }
+
+  /** `names(value.texts)`, word for word, with the list's word kept on it as `traceName` does. */
+  traceNames(value: TraceNames): void {
+    if (value.foldOwner === this) {
+      this.word(value.foldWord);
+      return;
+    }
+    const list = value.texts;
+    this.names(list);
+    const known = this.listWordsByList.get(list);
+    if (known === undefined) return;
+    value.foldOwner = this;
+    value.foldWord = known;
   }
 
   arrayStart(length: number): void {

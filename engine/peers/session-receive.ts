@@ -33,7 +33,7 @@ import type { Peer } from './peer.ts';
 import type { PeersSection } from './section.ts';
 import type { PeerTable } from './shared-table.ts';
 import { decodeUpdateBody } from './update-body.ts';
-import { ACK_RX_KIND, AckReceivedDetails, receivedNames, UPDATE_RX_KIND, UpdateReceivedDetails } from './update-events.ts';
+import { ACK_RX_KIND, AckReceivedDetails, UPDATE_RX_KIND, UpdateReceivedDetails } from './update-events.ts';
 
 /** 'ok': message consumed, peer alive; 'end': close the session; 'error': protocol error. */
 export type TreatResult = { readonly next: 'ok' } | { readonly next: 'end' } | { readonly next: 'error'; readonly error: ProtocolError };
@@ -232,7 +232,7 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
     updateId: pt.lastGet,
     timed: msg.timed,
     values: update.values,
-    layout: receivedNames(pt.remoteLayout.fields),
+    layout: pt.receivedNames(),
     expireMs,
   });
   section.emitDeferred(UPDATE_RX_KIND, details);

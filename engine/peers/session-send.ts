@@ -23,7 +23,7 @@ import type { Peer } from './peer.ts';
 import type { PeersSection } from './section.ts';
 import type { PeerTable } from './shared-table.ts';
 import { appendUpdateMessage, type WireValue } from './update-body.ts';
-import { ACK_TX_KIND, AckSentDetails, storedNames, UPDATE_TX_KIND, UpdateSentDetails } from './update-events.ts';
+import { ACK_TX_KIND, AckSentDetails, UPDATE_TX_KIND, UpdateSentDetails } from './update-events.ts';
 import type { WireWriter } from './wire.ts';
 import type { EntryRef } from '../table/table.ts';
 
@@ -216,7 +216,7 @@ function sendUpdate(
     updateId,
     timed: options.timed,
     values,
-    layout: storedNames(stored),
+    layout: pt.shared.sentNames,
     withId,
     expireMs: expireMs ?? null,
   });

@@ -5,7 +5,8 @@
 import { TraceName } from '../env.ts';
 import type { EntryRef, StickTable } from '../table/table.ts';
 import { definitionFromSpec, type TableDefinition } from './definition.ts';
-import { layoutFromSpec, type UpdateLayout } from './layout.ts';
+import { layoutFromSpec, type LayoutField, type UpdateLayout } from './layout.ts';
+import { storedNames, receivedNames, type LayoutNames } from './update-events.ts';
 import { UpdatesTree } from './updates.ts';
 
 /** One table of the section, as the whole process sees it. */
@@ -15,6 +16,8 @@ export class SharedTable {
   readonly layout: UpdateLayout;
   /** The table's name as the trace's deferred events carry it (engine/env.ts TraceName). */
   readonly traceName: TraceName;
+  /** The names of the values this table sends (its stored fields), for the trace. */
+  readonly sentNames: LayoutNames;
 
   constructor(
     readonly table: StickTable,
@@ -25,6 +28,7 @@ export class SharedTable {
     this.definition = definitionFromSpec(table.spec, localId);
     this.layout = layoutFromSpec(table.spec);
     this.traceName = new TraceName(table.spec.name);
+    this.sentNames = storedNames(table.layout.stored);
   }
 }
 
@@ -43,6 +47,20 @@ export class PeerTable {
   teachingOrigin = 0;
   /** SHTABLE_F_TEACH_STAGE1 / STAGE2. */
   flags = 0;
+
+  /** The fields `remoteNames` was made for (a new DEFINE brings other fields). */
+  private remoteNamesFor: readonly LayoutField[] | undefined = undefined;
+  private remoteNames: LayoutNames | undefined = undefined;
+
+  /** The names of the values this peer sends (its DEFINE's fields), for the trace. */
+  receivedNames(): LayoutNames {
+    const fields = this.remoteLayout.fields;
+    if (this.remoteNamesFor !== fields || this.remoteNames === undefined) {
+      this.remoteNames = receivedNames(fields);
+      this.remoteNamesFor = fields;
+    }
+    return this.remoteNames;
+  }
 
   constructor(readonly shared: SharedTable) {
     this.remoteLayout = { keyType: shared.table.spec.keyType, keySizeBytes: shared.table.spec.keySizeBytes, fields: [] };

@@ -12,14 +12,21 @@ import { dataTypeById } from '../table/data-types.ts';
 import { renderKey, type StoredKey } from '../table/keys.ts';
 import type { StoredSlot } from '../table/layout.ts';
 import type { KeyTypeName } from '../table/table-spec.ts';
-import { deferredTagFlags, foldDeferredTags, renderDeferredTags, TraceName, type DeferredDetails, type DetailFold, type EventDetails } from '../env.ts';
+import { deferredTagFlags, foldDeferredTags, renderDeferredTags, TraceName, TraceNames, type DeferredDetails, type DetailFold, type EventDetails } from '../env.ts';
 import type { LayoutField } from './layout.ts';
 import type { ElementWireValue, WireValue } from './update-body.ts';
 
-/** What the names of a layout's values are, made once per layout array; `unique` false when two fields share a name (the plain object keeps one key for both). */
-interface LayoutNames {
-  readonly names: readonly string[];
+/**
+ * What the names of a layout's values are, made once per layout array; `unique` false when two
+ * fields share a name (the plain object keeps one key for both).
+ */
+export class LayoutNames extends TraceNames {
   readonly unique: boolean;
+
+  constructor(readonly names: readonly string[]) {
+    super(names);
+    this.unique = new Set(names).size === names.length;
+  }
 }
 
 /**
@@ -31,8 +38,7 @@ const layoutNames = new WeakMap<readonly object[], LayoutNames>();
 function namesOf<T extends object>(fields: readonly T[], name: (field: T) => string): LayoutNames {
   let known = layoutNames.get(fields);
   if (known === undefined) {
-    const names = fields.map(name);
-    known = { names, unique: new Set(names).size === names.length };
+    known = new LayoutNames(fields.map(name));
     layoutNames.set(fields, known);
   }
   return known;
@@ -90,7 +96,7 @@ function foldElement(fold: DetailFold, value: ElementWireValue): void {
 /** Folds the facts `renderFields(layout.names, values)` reads: the names, then each value. */
 function foldFields(fold: DetailFold, layout: LayoutNames, values: readonly WireValue[]): void {
   const names = layout.names;
-  fold.names(names);
+  fold.traceNames(layout);
   for (let i = 0; i < names.length; i++) {
     const value = values[i];
     if (value === undefined) fold.nil();

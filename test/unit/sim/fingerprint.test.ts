@@ -9,8 +9,8 @@ import splitBrain from '../../../scenarios/builtin/split-brain-acceptor-wins.ts'
 import { runScenario, startScenario } from '../../../scenarios/runner.ts';
 import type { ScenarioSpec } from '../../../scenarios/dsl.ts';
 import { Fingerprint, fingerprintLeaves } from '../../../sim/fingerprint.ts';
-import { TraceName, type DeferredDetails } from '../../../engine/env.ts';
-import { AckReceivedDetails, AckSentDetails, UpdateReceivedDetails, UpdateSentDetails } from '../../../engine/peers/update-events.ts';
+import { TraceName, TraceNames, type DeferredDetails } from '../../../engine/env.ts';
+import { AckReceivedDetails, AckSentDetails, LayoutNames, UpdateReceivedDetails, UpdateSentDetails } from '../../../engine/peers/update-events.ts';
 import type { WireValue } from '../../../engine/peers/update-body.ts';
 import { DeliverDetails } from '../../../sim/deliver-details.ts';
 import type { TraceEntry } from '../../../sim/trace.ts';
@@ -252,14 +252,17 @@ describe('the cheap fingerprint', () => {
     );
   });
 
-  it('folds a TraceName word for word as its text, whichever fingerprint folded the name before', () => {
+  it('folds a TraceName (TraceNames) word for word as its text (list), whichever fingerprint folded it before', () => {
     // Fingerprints taking turns on the same name objects (a run's and a refold's do) each keep their own words.
     const texts = ['hap1', 'hap2', 'update.tx', 'st'];
-    const step = fc.record({ fp: fc.constantFrom(0, 1, 2), name: fc.nat({ max: texts.length - 1 }), byObject: fc.boolean(), word: fc.nat() });
+    const lists = [['gpc0', 'http_req_rate'], ['conn_cnt'], ['gpc0', 'http_req_rate']];
+    const step = fc.record({ fp: fc.constantFrom(0, 1, 2), name: fc.nat({ max: texts.length - 1 }), list: fc.nat({ max: lists.length - 1 }), byObject: fc.boolean(), word: fc.nat() });
     let crossed = 0;
     fc.assert(
       fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
         const names = texts.map((text) => new TraceName(text));
+        // Two of the lists have the same texts in other arrays: the dictionary codes them by content.
+        const listNames = lists.map((texts) => new TraceNames(texts));
         const tested = [new Fingerprint(), new Fingerprint(), new Fingerprint()];
         const reference = [new Fingerprint(), new Fingerprint(), new Fingerprint()];
         for (const s of steps) {
@@ -268,6 +271,10 @@ describe('the cheap fingerprint', () => {
           if (s.byObject) tested[s.fp]!.traceName(name);
           else tested[s.fp]!.name(name.text);
           reference[s.fp]!.name(name.text);
+          const list = listNames[s.list]!;
+          if (s.byObject) tested[s.fp]!.traceNames(list);
+          else tested[s.fp]!.names(list.texts);
+          reference[s.fp]!.names(list.texts);
           // Other words between names: the dictionary's words do not depend on them.
           tested[s.fp]!.int(s.word);
           reference[s.fp]!.int(s.word);
@@ -351,7 +358,7 @@ describe('the cheap fingerprint', () => {
       update.map((u): DeferredDetails => {
         const names = u.fields.map(([n]) => n);
         const key = u.keyType === 'string' ? String(u.key) : u.key;
-        const facts = { ...u, peer: new TraceName(u.peer), table: new TraceName(u.table), key, values: u.fields.map(([, v]) => v), layout: { names, unique: new Set(names).size === names.length } };
+        const facts = { ...u, peer: new TraceName(u.peer), table: new TraceName(u.table), key, values: u.fields.map(([, v]) => v), layout: new LayoutNames(names) };
         return u.expireMs === null || u.withId ? new UpdateSentDetails(facts) : new UpdateReceivedDetails({ ...facts, expireMs: u.expireMs });
       }),
       fc.tuple(fc.constantFrom('hap2', 'hap3'), fc.constantFrom('st', 'st2'), fc.constantFrom(0, 1, 2 ** 32 - 1)).map(([peer, table, id]): DeferredDetails => new AckSentDetails(new TraceName(peer), new TraceName(table), id)),
