@@ -148,6 +148,15 @@ export interface DetailFold {
   nil(): void;
   /** Any other detail value, as the fingerprint encodes it from a plain object. */
   plain(value: unknown): void;
+  /**
+   * The fast path (engine/trace-words.ts): the buffer the methods above write their words into,
+   * in order, and how many it holds. A producer reserves room, writes words from `wordCount` on,
+   * and sets `wordCount` past them.
+   */
+  readonly words: Int32Array;
+  wordCount: number;
+  /** Room for `count` more words in `words` (the words waiting there are mixed first if needed); returns `wordCount`. */
+  reserve(count: number): number;
 }
 
 /**
@@ -173,13 +182,6 @@ export const DEFERRED_TAG_PID = 4;
 /** Which of the receiver's tags are set, as DEFERRED_TAG_* bits (a producer's flags word carries them). */
 export function deferredTagFlags(details: DeferredDetails): number {
   return (details.section === undefined ? 0 : DEFERRED_TAG_SECTION) | (details.local === undefined ? 0 : DEFERRED_TAG_LOCAL) | (details.pid === undefined ? 0 : DEFERRED_TAG_PID);
-}
-
-/** Folds the receiver's tags that are set, in the order `renderDeferredTags` adds them. */
-export function foldDeferredTags(fold: DetailFold, details: DeferredDetails): void {
-  if (details.section !== undefined) fold.traceName(details.section);
-  if (details.local !== undefined) fold.traceName(details.local);
-  if (details.pid !== undefined) fold.number(details.pid);
 }
 
 /** `plain` with the receiver's tags that are set, in the order a receiver adds them to a plain object. */

@@ -4,7 +4,8 @@
  * fingerprints them folds the connection, the direction and the bytes, without the object.
  * `render()` is the plain object the trace has always had: conn, dir, size, bytes.
  */
-import { deferredTagFlags, foldDeferredTags, renderDeferredTags, TraceName, type DeferredDetails, type DetailFold, type EventDetails } from '../engine/env.ts';
+import { FOLD_RESERVE_WORDS, putBytes, putDeferredTags, putInt, putLayout, putNumber } from '../engine/trace-words.ts';
+import { deferredTagFlags, renderDeferredTags, TraceName, type DeferredDetails, type DetailFold, type EventDetails } from '../engine/env.ts';
 import type { PipeDirection } from './tcp.ts';
 
 /** This producer's layout (DetailFold.layout; engine/peers/update-events.ts has 1 to 4). */
@@ -35,13 +36,19 @@ export class DeliverDetails implements DeferredDetails {
   }
 
   foldInto(fold: DetailFold): void {
-    fold.layout(LAYOUT_DELIVER);
+    const words = fold.words;
+    let at = fold.reserve(FOLD_RESERVE_WORDS);
+    at = putLayout(words, at, LAYOUT_DELIVER);
     // 'up' or 'down' as a flag above the tags'; any other text (none the types allow) folded whole.
     const dirFlag = this.dir === 'up' ? 0 : this.dir === 'down' ? 8 : 16;
-    fold.int(deferredTagFlags(this) | dirFlag);
-    if (dirFlag === 16) fold.text(this.dir);
-    fold.number(this.conn);
-    fold.bytes(this.bytes);
-    foldDeferredTags(fold, this);
+    at = putInt(words, at, deferredTagFlags(this) | dirFlag);
+    if (dirFlag === 16) {
+      fold.wordCount = at;
+      fold.text(this.dir);
+      at = fold.reserve(FOLD_RESERVE_WORDS);
+    }
+    at = putNumber(fold, words, at, this.conn);
+    at = putBytes(fold, words, at, this.bytes);
+    fold.wordCount = putDeferredTags(fold, words, at, this);
   }
 }

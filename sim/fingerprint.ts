@@ -39,6 +39,32 @@
  */
 import { assert } from '../lib/assert.ts';
 import type { DeferredDetails, DetailFold, TraceName, TraceNames } from '../engine/env.ts';
+import {
+  putName,
+  putNumber,
+  FOLD_RESERVE_WORDS,
+  LAYOUT_ID_LIMIT,
+  LAYOUT_TAG_WORD,
+  LENGTH_ESCAPE,
+  NAME_TAG_WORD,
+  NAMES_TAG_WORD,
+  NEW_NAME_TAG_WORD,
+  OBJECT_END_TAG_WORD,
+  SMALL_INT_LIMIT,
+  SMALL_INT_TAG_WORD,
+  STRING_TAG_WORD,
+  TAG_ARRAY,
+  TAG_BIGINT,
+  TAG_BYTES,
+  TAG_FALSE,
+  TAG_FLOAT,
+  TAG_INT,
+  TAG_NEW_NAMES,
+  TAG_NULL,
+  TAG_OBJECT,
+  TAG_TRUE,
+  TAG_UNDEFINED,
+} from '../engine/trace-words.ts';
 import type { TraceEntry, TraceSink } from './trace.ts';
 
 /** Fingerprint format: bump when the encoding changes, so old and new values are never compared. */
@@ -46,43 +72,9 @@ export const FINGERPRINT_VERSION = 3;
 
 const DETAIL_DEPTH_MAX = 16;
 
-// Type tags: a value is always preceded by its tag, so `1` and `"1"` and `[1]` differ.
-const TAG_NULL = 1;
-const TAG_FALSE = 2;
-const TAG_TRUE = 3;
-const TAG_INT = 4;
-const TAG_FLOAT = 5;
-const TAG_STRING = 6;
-const TAG_BIGINT = 7;
-const TAG_BYTES = 8;
-const TAG_ARRAY = 9;
-const TAG_OBJECT = 10;
-const TAG_UNDEFINED = 11;
-const TAG_OBJECT_END = 12;
-const TAG_SMALL_INT = 13;
-/** A dictionary-coded name seen before (its index below), and a name's first appearance. */
-const TAG_NAME = 14;
-const TAG_NEW_NAME = 15;
-/** A deferred producer's layout (its constant below), and a list of names (its index, or its first appearance). */
-const TAG_LAYOUT = 16;
-const TAG_NAMES = 17;
-const TAG_NEW_NAMES = 18;
-/**
- * One-word values carry their tag in the top byte and their payload below: a string's first word
- * (21 bits of its digest), an object's end (21 bits of its key names' digest), an integer in
- * [0, 2^24), an array's or bytes' length. A bare tag's top byte is 0, so no such word equals a bare tag or another kind's word.
- */
-const STRING_TAG_WORD = TAG_STRING << 24;
-const OBJECT_END_TAG_WORD = TAG_OBJECT_END << 24;
-const SMALL_INT_TAG_WORD = TAG_SMALL_INT << 24;
-const SMALL_INT_LIMIT = 1 << 24;
-const NAME_TAG_WORD = TAG_NAME << 24;
-const NEW_NAME_TAG_WORD = TAG_NEW_NAME << 24;
-const LAYOUT_TAG_WORD = TAG_LAYOUT << 24;
-const NAMES_TAG_WORD = TAG_NAMES << 24;
-const LAYOUT_ID_LIMIT = 1 << 16;
 const LOW_21_MASK = 0x1fffff;
-const LENGTH_ESCAPE = 0xffffff;
+/** Words waiting to be mixed (`words`): a producer reserves at most FOLD_RESERVE_WORDS of them. */
+const FOLD_WORDS_CAPACITY = 4096;
 
 const LANE1_SEED = 0x9e3779b9;
 const LANE2_SEED = 0x7f4a7c15;
@@ -249,8 +241,13 @@ const NAMES_MAX = 1 << 20;
 const NAME_LISTS_MAX = 4096;
 
 export class Fingerprint implements TraceSink, DetailFold {
-  private h1 = LANE1_SEED;
-  private h2 = LANE2_SEED;
+  private h1 = LANE1_SEED | 0;
+  private h2 = LANE2_SEED | 0;
+  /** Words not mixed into the lanes yet, in order (DetailFold's fast path writes here too). */
+  readonly words = new Int32Array(FOLD_WORDS_CAPACITY);
+  wordCount = 0;
+  /** Where the last reservation ends (or the methods' last word, if later): no word is written past it. */
+  private reservedEnd = 0;
   private events = 0;
   private readonly kinds = new Map<string, Shape>();
   private readonly kindOverflow = new Shape();
@@ -271,9 +268,11 @@ export class Fingerprint implements TraceSink, DetailFold {
 
   /** An event with deferred details: folded from their facts (engine/env.ts DetailFold). */
   recordDeferred(t: number, host: TraceName, kind: TraceName, details: DeferredDetails): void {
-    this.number(t);
-    this.traceName(host);
-    this.traceName(kind);
+    const words = this.words;
+    let at = this.reserve(FOLD_RESERVE_WORDS);
+    at = putNumber(this, words, at, t);
+    at = putName(this, words, at, host);
+    this.wordCount = putName(this, words, at, kind);
     details.foldInto(this);
     this.events += 1;
   }
@@ -395,7 +394,34 @@ export class Fingerprint implements TraceSink, DetailFold {
 
   /** `fp3:` and 16 hex digits; the state is not consumed (more events may follow). */
   digest(): string {
+    this.mixWords();
     return finish(this.h1, this.h2, this.events);
+  }
+
+  reserve(count: number): number {
+    assert(count >= 0 && count <= FOLD_RESERVE_WORDS, 'a reservation of at most FOLD_RESERVE_WORDS words');
+    if (this.wordCount + count > FOLD_WORDS_CAPACITY) this.mixWords();
+    assert(this.wordCount >= 0 && this.wordCount <= this.reservedEnd, 'a producer wrote within its reservation');
+    this.reservedEnd = this.wordCount + count;
+    return this.wordCount;
+  }
+
+  /** Mixes the waiting words into the lanes, in order (the lanes in locals for the loop). */
+  private mixWords(): void {
+    const count = this.wordCount;
+    assert(count >= 0 && count <= this.reservedEnd && count <= FOLD_WORDS_CAPACITY, 'a producer wrote within its reservation and the fold buffer');
+    const words = this.words;
+    let h1 = this.h1;
+    let h2 = this.h2;
+    for (let i = 0; i < count; i++) {
+      const x = words[i] as number;
+      h1 = mixLane1(h1, x);
+      h2 = mixLane2(h2, x);
+    }
+    this.h1 = h1;
+    this.h2 = h2;
+    this.wordCount = 0;
+    this.reservedEnd = 0;
   }
 
   /** A name's first appearance: its digest, and its index from now on (while the dictionary has room). */
@@ -433,8 +459,9 @@ export class Fingerprint implements TraceSink, DetailFold {
   }
 
   private word(x: number): void {
-    this.h1 = mixLane1(this.h1, x);
-    this.h2 = mixLane2(this.h2, x);
+    if (this.wordCount >= FOLD_WORDS_CAPACITY) this.mixWords();
+    this.words[this.wordCount++] = x;
+    if (this.wordCount > this.reservedEnd) this.reservedEnd = this.wordCount;
   }
 
   /** A tag and a length in one word; a length of 2^24 - 1 or more is written again in a word of its own. */

@@ -12,7 +12,8 @@ import { dataTypeById } from '../table/data-types.ts';
 import { renderKey, type StoredKey } from '../table/keys.ts';
 import type { StoredSlot } from '../table/layout.ts';
 import type { KeyTypeName } from '../table/table-spec.ts';
-import { deferredTagFlags, foldDeferredTags, renderDeferredTags, TraceName, TraceNames, type DeferredDetails, type DetailFold, type EventDetails } from '../env.ts';
+import { deferredTagFlags, renderDeferredTags, TraceName, TraceNames, type DeferredDetails, type DetailFold, type EventDetails } from '../env.ts';
+import { FOLD_RESERVE_WORDS, putArrayStart, putDeferredTags, putInt, putLayout, putName, putNames, putNil, putNumber } from '../trace-words.ts';
 import type { LayoutField } from './layout.ts';
 import type { ElementWireValue, WireValue } from './update-body.ts';
 
@@ -82,31 +83,52 @@ export function renderFields(names: readonly string[], values: readonly WireValu
   return out;
 }
 
-function foldElement(fold: DetailFold, value: ElementWireValue): void {
-  if (typeof value === 'number') fold.number(value);
-  else if (typeof value === 'bigint') fold.plain(value);
-  else {
-    fold.arrayStart(3);
-    fold.number(value.ageMs);
-    fold.number(value.curr);
-    fold.number(value.prev);
+/**
+ * The words of one element at `words[at]` (engine/trace-words.ts: what `fold.number`, or
+ * `fold.plain` for a bigint, or `fold.arrayStart(3)` and three numbers for a freq counter fold);
+ * at most 4 words written here. Returns the next `at`.
+ */
+function putElement(fold: DetailFold, words: Int32Array, at: number, value: ElementWireValue): number {
+  if (typeof value === 'number') return putNumber(fold, words, at, value);
+  if (typeof value === 'bigint') {
+    fold.wordCount = at;
+    fold.plain(value);
+    return fold.reserve(FOLD_RESERVE_WORDS);
   }
+  let next = putArrayStart(fold, words, at, 3);
+  next = putNumber(fold, words, next, value.ageMs);
+  next = putNumber(fold, words, next, value.curr);
+  return putNumber(fold, words, next, value.prev);
 }
 
-/** Folds the facts `renderFields(layout.names, values)` reads: the names, then each value. */
-function foldFields(fold: DetailFold, layout: LayoutNames, values: readonly WireValue[]): void {
+/** Room again before the next value: what was written is committed, then reserved anew. */
+function reserveFrom(fold: DetailFold, at: number): number {
+  fold.wordCount = at;
+  return fold.reserve(FOLD_RESERVE_WORDS);
+}
+
+/**
+ * The facts `renderFields(layout.names, values)` reads, as words from `words[at]`: the names, then
+ * each value (room reserved before each). Returns the next `at`.
+ */
+function putFields(fold: DetailFold, words: Int32Array, at: number, layout: LayoutNames, values: readonly WireValue[]): number {
   const names = layout.names;
-  fold.traceNames(layout);
+  let next = putNames(fold, words, at, layout);
   for (let i = 0; i < names.length; i++) {
+    next = reserveFrom(fold, next);
     const value = values[i];
-    if (value === undefined) fold.nil();
-    else if (typeof value === 'string') fold.text(value);
-    else if (Array.isArray(value)) {
+    if (value === undefined) next = putNil(words, next);
+    else if (typeof value === 'string') {
+      fold.wordCount = next;
+      fold.text(value);
+      next = fold.reserve(FOLD_RESERVE_WORDS);
+    } else if (Array.isArray(value)) {
       const items = value as readonly ElementWireValue[];
-      fold.arrayStart(items.length);
-      for (const item of items) foldElement(fold, item);
-    } else foldElement(fold, value as ElementWireValue);
+      next = putArrayStart(fold, words, next, items.length);
+      for (const item of items) next = putElement(fold, words, reserveFrom(fold, next), item);
+    } else next = putElement(fold, words, next, value as ElementWireValue);
   }
+  return next;
 }
 
 /**
@@ -207,22 +229,29 @@ abstract class UpdateDetails extends TaggedDetails {
   }
 
   /**
-   * Folds the facts both events share: the flags (with `flags`, the event's own), then peer,
-   * session, table, key, update id, values and the tags; the event's own facts follow.
+   * The words of the facts both events share, from a fresh reservation: the layout, the flags
+   * (with `flags`, the event's own), then peer, session, table, key, update id, values and the
+   * tags. Returns the next `at`, with room for the event's own facts (at most 8 words).
    */
-  protected foldShared(fold: DetailFold, layout: number, flags: number): void {
-    fold.layout(layout);
+  protected putShared(fold: DetailFold, layout: number, flags: number): number {
+    const words = fold.words;
     const ip = this.keyType === 'ip';
-    fold.int(flags | deferredTagFlags(this) | (this.session === null ? 0 : F_SESSION) | (this.timed ? F_TIMED : 0) | (ip ? F_KEY_IP : 0));
-    fold.traceName(this.peerName);
-    if (this.session !== null) fold.number(this.session);
-    fold.traceName(this.tableName);
+    let at = fold.reserve(FOLD_RESERVE_WORDS);
+    at = putLayout(words, at, layout);
+    at = putInt(words, at, flags | deferredTagFlags(this) | (this.session === null ? 0 : F_SESSION) | (this.timed ? F_TIMED : 0) | (ip ? F_KEY_IP : 0));
+    at = putName(fold, words, at, this.peerName);
+    if (this.session !== null) at = putNumber(fold, words, at, this.session);
+    at = putName(fold, words, at, this.tableName);
     // An ip key is its number (its text is made from it alone); other keys are folded as text.
-    if (ip) fold.int(this.key as number);
-    else fold.text(this.keyText());
-    fold.int(this.updateId);
-    foldFields(fold, this.layout, this.values);
-    foldDeferredTags(fold, this);
+    if (ip) at = putInt(words, at, this.key as number);
+    else {
+      fold.wordCount = at;
+      fold.text(this.keyText());
+      at = fold.reserve(FOLD_RESERVE_WORDS);
+    }
+    at = putInt(words, at, this.updateId);
+    at = putFields(fold, words, at, this.layout, this.values);
+    return putDeferredTags(fold, words, reserveFrom(fold, at), this);
   }
 }
 
@@ -242,8 +271,9 @@ export class UpdateSentDetails extends UpdateDetails {
   }
 
   foldInto(fold: DetailFold): void {
-    this.foldShared(fold, LAYOUT_UPDATE_SENT, (this.withId ? F_WITH_ID : 0) | (this.expireMs === null ? 0 : F_EXPIRE));
-    if (this.expireMs !== null) fold.number(this.expireMs);
+    let at = this.putShared(fold, LAYOUT_UPDATE_SENT, (this.withId ? F_WITH_ID : 0) | (this.expireMs === null ? 0 : F_EXPIRE));
+    if (this.expireMs !== null) at = putNumber(fold, fold.words, at, this.expireMs);
+    fold.wordCount = at;
   }
 }
 
@@ -261,8 +291,8 @@ export class UpdateReceivedDetails extends UpdateDetails {
   }
 
   foldInto(fold: DetailFold): void {
-    this.foldShared(fold, LAYOUT_UPDATE_RECEIVED, F_EXPIRE);
-    fold.number(this.expireMs);
+    const at = this.putShared(fold, LAYOUT_UPDATE_RECEIVED, F_EXPIRE);
+    fold.wordCount = putNumber(fold, fold.words, at, this.expireMs);
   }
 }
 
@@ -290,12 +320,14 @@ export class AckSentDetails extends TaggedDetails {
   }
 
   foldInto(fold: DetailFold): void {
-    fold.layout(LAYOUT_ACK_SENT);
-    fold.int(deferredTagFlags(this));
-    fold.traceName(this.peerName);
-    fold.traceName(this.tableName);
-    fold.int(this.updateId);
-    foldDeferredTags(fold, this);
+    const words = fold.words;
+    let at = fold.reserve(FOLD_RESERVE_WORDS);
+    at = putLayout(words, at, LAYOUT_ACK_SENT);
+    at = putInt(words, at, deferredTagFlags(this));
+    at = putName(fold, words, at, this.peerName);
+    at = putName(fold, words, at, this.tableName);
+    at = putInt(words, at, this.updateId);
+    fold.wordCount = putDeferredTags(fold, words, at, this);
   }
 }
 
@@ -319,11 +351,13 @@ export class AckReceivedDetails extends TaggedDetails {
   }
 
   foldInto(fold: DetailFold): void {
-    fold.layout(LAYOUT_ACK_RECEIVED);
-    fold.int(deferredTagFlags(this) | (this.known ? F_KNOWN : 0));
-    fold.traceName(this.peerName);
-    fold.number(this.tableId);
-    fold.int(this.updateId);
-    foldDeferredTags(fold, this);
+    const words = fold.words;
+    let at = fold.reserve(FOLD_RESERVE_WORDS);
+    at = putLayout(words, at, LAYOUT_ACK_RECEIVED);
+    at = putInt(words, at, deferredTagFlags(this) | (this.known ? F_KNOWN : 0));
+    at = putName(fold, words, at, this.peerName);
+    at = putNumber(fold, words, at, this.tableId);
+    at = putInt(words, at, this.updateId);
+    fold.wordCount = putDeferredTags(fold, words, at, this);
   }
 }

@@ -130,6 +130,104 @@ function copyDetails<T extends object>(details: T): T {
   return Object.assign(Object.create(Object.getPrototypeOf(details) as object) as T, details);
 }
 
+/**
+ * Deferred details of every producer with facts of every kind (names that repeat, numbers in and
+ * out of the one-word range, floats, bigints, strings, missing values, arrays, byte strings up to
+ * `bytesMax` long) and any of the receiver's tags.
+ */
+function deferredDetails(options: { bytesMax: number; byteMax: number }): fc.Arbitrary<DeferredDetails> {
+  const element = fc.oneof(fc.constantFrom(0, 1, 2 ** 24, 2 ** 31, 2 ** 32 - 1, -1, 1.5), fc.constantFrom(0n, 2n ** 64n - 1n), fc.record({ ageMs: fc.constantFrom(0, 5, 2 ** 30), curr: fc.constantFrom(0, 1), prev: fc.constantFrom(0, 1) }));
+  const wire: fc.Arbitrary<WireValue> = fc.oneof(element, fc.array(element, { maxLength: 2 }), fc.constantFrom('srv1', ''), fc.constant(undefined));
+  // Names may repeat (the plain object then keeps one key for both).
+  const fields = fc.array(fc.tuple(fc.constantFrom('gpc0', 'http_req_rate', 'server_key'), wire), { maxLength: 3 });
+  const tags = fc.record({ section: fc.option(fc.constantFrom('mypeers', 'p2'), { nil: undefined }), local: fc.option(fc.constantFrom('hap1', 'hap2'), { nil: undefined }), pid: fc.option(fc.constantFrom(0, 1000, 2 ** 30), { nil: undefined }) });
+  const update = fc.record({ keyType: fc.constantFrom('ip' as const, 'integer' as const, 'string' as const), peer: fc.constantFrom('hap2', 'hap3'), session: fc.option(fc.constantFrom(0, 1, 2 ** 25), { nil: null }), table: fc.constantFrom('st', 'st2'), key: fc.constantFrom(0, 1, 10, 0x0a000001, 2 ** 32 - 1), updateId: fc.constantFrom(0, 1, 2 ** 32 - 1), timed: fc.boolean(), withId: fc.boolean(), expireMs: fc.option(fc.constantFrom(0, 1, 2 ** 31), { nil: null }), fields });
+  // Lengths drawn uniformly (fast-check keeps arrays short by default): long ones cross reservations.
+  const bytes = fc.nat({ max: options.bytesMax }).chain((length) => fc.uint8Array({ minLength: length, maxLength: length, max: options.byteMax }));
+  const details = fc.oneof(
+    update.map((u): DeferredDetails => {
+      const names = u.fields.map(([n]) => n);
+      const key = u.keyType === 'string' ? String(u.key) : u.key;
+      const facts = { ...u, peer: new TraceName(u.peer), table: new TraceName(u.table), key, values: u.fields.map(([, v]) => v), layout: new LayoutNames(names) };
+      return u.expireMs === null || u.withId ? new UpdateSentDetails(facts) : new UpdateReceivedDetails({ ...facts, expireMs: u.expireMs });
+    }),
+    fc.tuple(fc.constantFrom('hap2', 'hap3'), fc.constantFrom('st', 'st2'), fc.constantFrom(0, 1, 2 ** 32 - 1)).map(([peer, table, id]): DeferredDetails => new AckSentDetails(new TraceName(peer), new TraceName(table), id)),
+    fc.tuple(fc.constantFrom('hap2', 'hap3'), fc.constantFrom(0, 1, 70, 2 ** 24), fc.constantFrom(0, 1, 2 ** 32 - 1), fc.boolean()).map(([peer, tableId, id, known]): DeferredDetails => new AckReceivedDetails(new TraceName(peer), tableId, id, known)),
+    fc.tuple(fc.constantFrom(0, 1, 2 ** 20, 2 ** 24 + 1), fc.constantFrom('up' as const, 'down' as const), bytes).map(([conn, dir, bytes]): DeferredDetails => new DeliverDetails(conn, dir, bytes)),
+  );
+  return fc.tuple(details, tags).map(([d, tag]) => Object.assign(d, { section: tag.section === undefined ? undefined : new TraceName(tag.section), local: tag.local === undefined ? undefined : new TraceName(tag.local), pid: tag.pid }));
+}
+
+/**
+ * The fold of each producer written plainly with the DetailFold methods (what the producers'
+ * fast path through engine/trace-words.ts must write, word for word): layout, flags, facts, tags.
+ */
+function referenceFold(fold: Fingerprint, d: DeferredDetails): void {
+  const tagFlags = (d.section === undefined ? 0 : 1) | (d.local === undefined ? 0 : 2) | (d.pid === undefined ? 0 : 4);
+  const tags = (): void => {
+    if (d.section !== undefined) fold.name(d.section.text);
+    if (d.local !== undefined) fold.name(d.local.text);
+    if (d.pid !== undefined) fold.number(d.pid);
+  };
+  const element = (value: unknown): void => {
+    if (typeof value === 'number') fold.number(value);
+    else if (typeof value === 'bigint') fold.plain(value);
+    else {
+      const f = value as { ageMs: number; curr: number; prev: number };
+      fold.arrayStart(3);
+      fold.number(f.ageMs);
+      fold.number(f.curr);
+      fold.number(f.prev);
+    }
+  };
+  if (d instanceof UpdateSentDetails || d instanceof UpdateReceivedDetails) {
+    const sent = d instanceof UpdateSentDetails;
+    const expireMs = sent ? d.expireMs : d.expireMs;
+    const own = sent ? (d.withId ? 64 : 0) | (d.expireMs === null ? 0 : 16) : 16;
+    const ip = d.keyType === 'ip';
+    fold.layout(sent ? 1 : 2);
+    fold.int(own | tagFlags | (d.session === null ? 0 : 8) | (d.timed ? 32 : 0) | (ip ? 256 : 0));
+    fold.name(d.peer);
+    if (d.session !== null) fold.number(d.session);
+    fold.name(d.table);
+    if (ip) fold.int(d.key as number);
+    else fold.text(d.keyText());
+    fold.int(d.updateId);
+    fold.names(d.layout.names);
+    d.layout.names.forEach((_, i) => {
+      const value = d.values[i];
+      if (value === undefined) fold.nil();
+      else if (typeof value === 'string') fold.text(value);
+      else if (Array.isArray(value)) {
+        fold.arrayStart(value.length);
+        for (const item of value) element(item);
+      } else element(value);
+    });
+    tags();
+    if (expireMs !== null) fold.number(expireMs);
+  } else if (d instanceof AckSentDetails) {
+    fold.layout(3);
+    fold.int(tagFlags);
+    fold.name(d.peer);
+    fold.name(d.table);
+    fold.int(d.updateId);
+    tags();
+  } else if (d instanceof AckReceivedDetails) {
+    fold.layout(4);
+    fold.int(tagFlags | (d.known ? 128 : 0));
+    fold.name(d.peer);
+    fold.number(d.tableId);
+    fold.int(d.updateId);
+    tags();
+  } else if (d instanceof DeliverDetails) {
+    fold.layout(16);
+    fold.int(tagFlags | (d.dir === 'up' ? 0 : 8));
+    fold.number(d.conn);
+    fold.bytes(d.bytes);
+    tags();
+  } else throw new Error('a producer the reference knows');
+}
+
 const CAPTURED = capture(splitBrain, { seed: '1', policy: 'haproxy' });
 const RUN_FINGERPRINT = CAPTURED.fingerprint;
 /** The same run's events all as plain objects (the generic encoding's test input). */
@@ -348,24 +446,7 @@ describe('the cheap fingerprint', () => {
   });
 
   it('folds two deferred details of any producer differently when their plain objects differ', () => {
-    const element = fc.oneof(fc.constantFrom(0, 1, 2 ** 31, 2 ** 32 - 1, -1, 1.5), fc.constantFrom(0n, 2n ** 64n - 1n), fc.record({ ageMs: fc.constantFrom(0, 5), curr: fc.constantFrom(0, 1), prev: fc.constantFrom(0, 1) }));
-    const wire: fc.Arbitrary<WireValue> = fc.oneof(element, fc.array(element, { maxLength: 2 }), fc.constantFrom('srv1', ''), fc.constant(undefined));
-    // Names may repeat (the plain object then keeps one key for both).
-    const fields = fc.array(fc.tuple(fc.constantFrom('gpc0', 'http_req_rate', 'server_key'), wire), { maxLength: 3 });
-    const tags = fc.record({ section: fc.option(fc.constantFrom('mypeers', 'p2'), { nil: undefined }), local: fc.option(fc.constantFrom('hap1', 'hap2'), { nil: undefined }), pid: fc.option(fc.constantFrom(0, 1000, 2 ** 30), { nil: undefined }) });
-    const update = fc.record({ keyType: fc.constantFrom('ip' as const, 'integer' as const, 'string' as const), peer: fc.constantFrom('hap2', 'hap3'), session: fc.option(fc.constantFrom(0, 1), { nil: null }), table: fc.constantFrom('st', 'st2'), key: fc.constantFrom(0, 1, 10, 0x0a000001, 2 ** 32 - 1), updateId: fc.constantFrom(0, 1, 2 ** 32 - 1), timed: fc.boolean(), withId: fc.boolean(), expireMs: fc.option(fc.constantFrom(0, 1, 2 ** 31), { nil: null }), fields });
-    const details = fc.oneof(
-      update.map((u): DeferredDetails => {
-        const names = u.fields.map(([n]) => n);
-        const key = u.keyType === 'string' ? String(u.key) : u.key;
-        const facts = { ...u, peer: new TraceName(u.peer), table: new TraceName(u.table), key, values: u.fields.map(([, v]) => v), layout: new LayoutNames(names) };
-        return u.expireMs === null || u.withId ? new UpdateSentDetails(facts) : new UpdateReceivedDetails({ ...facts, expireMs: u.expireMs });
-      }),
-      fc.tuple(fc.constantFrom('hap2', 'hap3'), fc.constantFrom('st', 'st2'), fc.constantFrom(0, 1, 2 ** 32 - 1)).map(([peer, table, id]): DeferredDetails => new AckSentDetails(new TraceName(peer), new TraceName(table), id)),
-      fc.tuple(fc.constantFrom('hap2', 'hap3'), fc.constantFrom(0, 1, 70), fc.constantFrom(0, 1, 2 ** 32 - 1), fc.boolean()).map(([peer, tableId, id, known]): DeferredDetails => new AckReceivedDetails(new TraceName(peer), tableId, id, known)),
-      fc.tuple(fc.constantFrom(0, 1, 2 ** 20), fc.constantFrom('up' as const, 'down' as const), fc.uint8Array({ maxLength: 6, max: 1 })).map(([conn, dir, bytes]): DeferredDetails => new DeliverDetails(conn, dir, bytes)),
-    );
-    const tagged = fc.tuple(details, tags).map(([d, tag]) => Object.assign(d, { section: tag.section === undefined ? undefined : new TraceName(tag.section), local: tag.local === undefined ? undefined : new TraceName(tag.local), pid: tag.pid }));
+    const tagged = deferredDetails({ bytesMax: 6, byteMax: 1 });
     let differing = 0;
     fc.assert(
       fc.property(fc.array(tagged, { minLength: 2, maxLength: 8 }), (list) => {
@@ -386,6 +467,36 @@ describe('the cheap fingerprint', () => {
       { numRuns: 2000, seed: 7 },
     );
     expect(differing).toBeGreaterThan(1000);
+  });
+
+  it('writes, on the fast path of every producer, the words of the DetailFold methods', () => {
+    // Long byte strings cross the producers' reservations and the fold buffer's capacity.
+    const list = fc.array(deferredDetails({ bytesMax: 5_000, byteMax: 255 }), { minLength: 1, maxLength: 60 });
+    let fallbacks = 0;
+    fc.assert(
+      fc.property(list, fc.nat({ max: 2 ** 26 }), (events, t0) => {
+        const fast = new Fingerprint();
+        const reference = new Fingerprint();
+        const host = new TraceName('hap1');
+        const kind = new TraceName('k');
+        events.forEach((d, i) => {
+          fast.recordDeferred(t0 + i, host, kind, d);
+          // The same event, its details folded by the reference (the head by the same code).
+          reference.recordDeferred(t0 + i, host, kind, { section: undefined, local: undefined, pid: undefined, render: () => ({}), foldInto: (f) => referenceFold(f as Fingerprint, d) });
+          if (t0 + i >= 2 ** 24) fallbacks++;
+        });
+        expect(fast.digest()).toBe(reference.digest());
+        // The head against the methods: an event of no details through each door.
+        const headFast = new Fingerprint();
+        const headMethods = new Fingerprint();
+        headFast.recordDeferred(t0, host, kind, { section: undefined, local: undefined, pid: undefined, render: () => ({}), foldInto: (f) => f.plain(undefined) });
+        headMethods.record({ t: t0, host: host.text, kind: kind.text });
+        expect(headFast.digest()).toBe(headMethods.digest());
+      }),
+      { numRuns: 400, seed: 41 },
+    );
+    // Control: times past the one-word range took the fallback through `number`.
+    expect(fallbacks).toBeGreaterThan(100);
   });
 
   it('a run folds its events the same under every policy and version, and again from what it captured', () => {
