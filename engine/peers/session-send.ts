@@ -202,8 +202,9 @@ function sendUpdate(
   const last = pt.lastPushed;
   const withId = options.forceId || last === 0 || updateId < last || ((updateId - last) >>> 0) !== 1;
   const stored = table.layout.stored;
-  const values: WireValue[] = new Array<WireValue>(stored.length);
-  for (let i = 0; i < stored.length; i++) values[i] = section.policy.outgoing(table, ref, key, stored[i]!, now);
+  // Built by push, a packed array like the receiver's (a holey one makes every reader of values polymorphic).
+  const values: WireValue[] = [];
+  for (let i = 0; i < stored.length; i++) values.push(section.policy.outgoing(table, ref, key, stored[i]!, now));
   const expireMs = options.timed ? tickRemain(now, table.expireOf(ref)) : undefined;
   appendUpdateMessage(out.writer(), { updateId: withId ? updateId : undefined, expireMs, key, values }, pt.shared.layout, peer.dictTx);
   if (!eventWanted(section.env.events, 'update.tx')) return;

@@ -222,17 +222,18 @@ export function decodeUpdateBody(msg: RawUpdate, layout: UpdateLayout, dictRx?: 
   const expireMs = msg.timed ? r.u32be('expiry') : undefined;
   const key = readKey(r, layout);
   const fields = layout.fields;
-  const values: WireValue[] = new Array<WireValue>(fields.length);
+  // Built by push: a packed array, as the sender's (engine/peers/session-send.ts), so readers of values see one kind.
+  const values: WireValue[] = [];
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i]!;
     if (field.std === 'dict') {
-      values[i] = readDict(r, dictRx);
+      values.push(readDict(r, dictRx));
     } else if (field.isArray) {
       const elements: ElementWireValue[] = [];
       for (let k = 0; k < field.count; k++) elements.push(readElement(r, field.std));
-      values[i] = elements;
+      values.push(elements);
     } else {
-      values[i] = readElement(r, field.std);
+      values.push(readElement(r, field.std));
     }
   }
   return { updateId, expireMs, key, values };
