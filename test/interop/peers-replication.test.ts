@@ -117,7 +117,12 @@ for (const { line, gate } of interopLines()) describe.skipIf(gate.skip)(`live st
     expect(sim!.exited).toBeUndefined();
     // still serving, and still replicating with haproxy (the impostor may have cut the session once)
     const key = ipOf(4000);
-    await waitFor('the session with haproxy back', async () => ((await peerBlock(sim!, 'hap1')).state === 'EST' ? true : undefined), { timeoutMs: 10_000, pollMs: 50 });
+    // Back on both sides, as in beforeAll: a reconnect still pending on haproxy's side would swap the session mid-measure.
+    await waitFor(
+      'the session with haproxy back on both sides',
+      async () => ((await peerBlock(sim!, 'hap1')).state === 'EST' && (await peerBlock(hap!, 'sim1')).state === 'EST' ? true : undefined),
+      { timeoutMs: 10_000, pollMs: 50 },
+    );
     const ms = await expectReplicated(hap!, sim!, [key], [`set table st key ${key} data.gpc0 77`]);
     expect(ms).toBeLessThan(REPLICATION_MS_MAX);
     expect(sim!.output).toMatch(/protocol error|refused a hello/);
