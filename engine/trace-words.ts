@@ -58,9 +58,29 @@ export const LENGTH_ESCAPE = 0xffffff;
 /** Words a producer may write after one `reserve` (a fallback reserves again). */
 export const FOLD_RESERVE_WORDS = 64;
 
+/** Commits the words written up to `at` and reserves room again; returns the next `at`. */
+export function reserveFrom(fold: DetailFold, at: number): number {
+  fold.wordCount = at;
+  return fold.reserve(FOLD_RESERVE_WORDS);
+}
+
 /** After a fallback through a method (whose words may have filled the buffer): room again. */
 function afterFallback(fold: DetailFold): number {
   return fold.reserve(FOLD_RESERVE_WORDS);
+}
+
+/** `fold.text(value)`: always through the method (a string is digested). */
+export function putText(fold: DetailFold, at: number, value: string): number {
+  fold.wordCount = at;
+  fold.text(value);
+  return afterFallback(fold);
+}
+
+/** `fold.plain(value)`: always through the method (a bigint or any other rare value). */
+export function putPlain(fold: DetailFold, at: number, value: unknown): number {
+  fold.wordCount = at;
+  fold.plain(value);
+  return afterFallback(fold);
 }
 
 /** `fold.layout(id)`. */
@@ -136,14 +156,12 @@ export function putBytes(fold: DetailFold, words: Int32Array, at: number, data: 
     fold.bytes(data);
     return afterFallback(fold);
   }
-  fold.wordCount = at;
-  let next = fold.reserve(FOLD_RESERVE_WORDS);
+  let next = reserveFrom(fold, at);
   words[next++] = BYTES_TAG_WORD | length;
   let i = 0;
   for (let inReservation = 1; i + 4 <= length; i += 4, inReservation++) {
     if (inReservation === BYTES_WORDS_PER_RESERVATION) {
-      fold.wordCount = next;
-      next = fold.reserve(FOLD_RESERVE_WORDS);
+      next = reserveFrom(fold, next);
       inReservation = 0;
     }
     words[next++] = (data[i] as number) | ((data[i + 1] as number) << 8) | ((data[i + 2] as number) << 16) | ((data[i + 3] as number) << 24);
@@ -151,8 +169,7 @@ export function putBytes(fold: DetailFold, words: Int32Array, at: number, data: 
   let tail = 0;
   for (let shift = 0; i < length; i++, shift += 8) tail |= (data[i] as number) << shift;
   words[next++] = tail;
-  fold.wordCount = next;
-  return fold.reserve(FOLD_RESERVE_WORDS);
+  return reserveFrom(fold, next);
 }
 
 /** `fold.nil()`. */

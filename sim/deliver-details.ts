@@ -4,7 +4,7 @@
  * fingerprints them folds the connection, the direction and the bytes, without the object.
  * `render()` is the plain object the trace has always had: conn, dir, size, bytes.
  */
-import { FOLD_RESERVE_WORDS, putBytes, putDeferredTags, putInt, putLayout, putNumber } from '../engine/trace-words.ts';
+import { FOLD_RESERVE_WORDS, putBytes, putDeferredTags, putInt, putLayout, putNumber, putText } from '../engine/trace-words.ts';
 import { deferredTagFlags, renderDeferredTags, TraceName, type DeferredDetails, type DetailFold, type EventDetails } from '../engine/env.ts';
 import type { PipeDirection } from './tcp.ts';
 
@@ -42,11 +42,7 @@ export class DeliverDetails implements DeferredDetails {
     // 'up' or 'down' as a flag above the tags'; any other text (none the types allow) folded whole.
     const dirFlag = this.dir === 'up' ? 0 : this.dir === 'down' ? 8 : 16;
     at = putInt(words, at, deferredTagFlags(this) | dirFlag);
-    if (dirFlag === 16) {
-      fold.wordCount = at;
-      fold.text(this.dir);
-      at = fold.reserve(FOLD_RESERVE_WORDS);
-    }
+    if (dirFlag === 16) at = putText(fold, at, this.dir);
     at = putNumber(fold, words, at, this.conn);
     at = putBytes(fold, words, at, this.bytes);
     fold.wordCount = putDeferredTags(fold, words, at, this);

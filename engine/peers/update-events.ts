@@ -13,7 +13,7 @@ import { renderKey, type StoredKey } from '../table/keys.ts';
 import type { StoredSlot } from '../table/layout.ts';
 import type { KeyTypeName } from '../table/table-spec.ts';
 import { deferredTagFlags, renderDeferredTags, TraceName, TraceNames, type DeferredDetails, type DetailFold, type EventDetails } from '../env.ts';
-import { FOLD_RESERVE_WORDS, putArrayStart, putDeferredTags, putInt, putLayout, putName, putNames, putNil, putNumber } from '../trace-words.ts';
+import { FOLD_RESERVE_WORDS, putArrayStart, putDeferredTags, putInt, putLayout, putName, putNames, putNil, putNumber, putPlain, putText, reserveFrom } from '../trace-words.ts';
 import type { LayoutField } from './layout.ts';
 import type { ElementWireValue, WireValue } from './update-body.ts';
 
@@ -90,21 +90,11 @@ export function renderFields(names: readonly string[], values: readonly WireValu
  */
 function putElement(fold: DetailFold, words: Int32Array, at: number, value: ElementWireValue): number {
   if (typeof value === 'number') return putNumber(fold, words, at, value);
-  if (typeof value === 'bigint') {
-    fold.wordCount = at;
-    fold.plain(value);
-    return fold.reserve(FOLD_RESERVE_WORDS);
-  }
+  if (typeof value === 'bigint') return putPlain(fold, at, value);
   let next = putArrayStart(fold, words, at, 3);
   next = putNumber(fold, words, next, value.ageMs);
   next = putNumber(fold, words, next, value.curr);
   return putNumber(fold, words, next, value.prev);
-}
-
-/** Room again before the next value: what was written is committed, then reserved anew. */
-function reserveFrom(fold: DetailFold, at: number): number {
-  fold.wordCount = at;
-  return fold.reserve(FOLD_RESERVE_WORDS);
 }
 
 /**
@@ -118,11 +108,8 @@ function putFields(fold: DetailFold, words: Int32Array, at: number, layout: Layo
     next = reserveFrom(fold, next);
     const value = values[i];
     if (value === undefined) next = putNil(words, next);
-    else if (typeof value === 'string') {
-      fold.wordCount = next;
-      fold.text(value);
-      next = fold.reserve(FOLD_RESERVE_WORDS);
-    } else if (Array.isArray(value)) {
+    else if (typeof value === 'string') next = putText(fold, next, value);
+    else if (Array.isArray(value)) {
       const items = value as readonly ElementWireValue[];
       next = putArrayStart(fold, words, next, items.length);
       for (const item of items) next = putElement(fold, words, reserveFrom(fold, next), item);
@@ -243,12 +230,7 @@ abstract class UpdateDetails extends TaggedDetails {
     if (this.session !== null) at = putNumber(fold, words, at, this.session);
     at = putName(fold, words, at, this.tableName);
     // An ip key is its number (its text is made from it alone); other keys are folded as text.
-    if (ip) at = putInt(words, at, this.key as number);
-    else {
-      fold.wordCount = at;
-      fold.text(this.keyText());
-      at = fold.reserve(FOLD_RESERVE_WORDS);
-    }
+    at = ip ? putInt(words, at, this.key as number) : putText(fold, at, this.keyText());
     at = putInt(words, at, this.updateId);
     at = putFields(fold, words, at, this.layout, this.values);
     return putDeferredTags(fold, words, reserveFrom(fold, at), this);
