@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
-const HELPERS = new Set(['run.ts', 'emit.ts', 'cli-start-time.ts']);
+const HELPERS = new Set(['run.ts', 'emit.ts', 'cli-start-time.ts', 'worlds.ts', 'floor.ts']);
 const wanted = process.argv.slice(2);
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.ts') && !HELPERS.has(f))

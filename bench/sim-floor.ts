@@ -16,162 +16,21 @@
  * A simulator at full fidelity cannot beat a world's floor, whatever its own cost.
  * BENCH_SIM_MS shortens both worlds.
  */
-import { parseConfig } from '../engine/config/parse.ts';
-import { NO_EVENTS, type ByteStream, type Env, type Net, type TimerHandle } from '../engine/env.ts';
-import { MessageDecoder } from '../engine/peers/decoder.ts';
-import { readField } from '../engine/peers/entry-values.ts';
-import { layoutFromSpec, type UpdateLayout } from '../engine/peers/layout.ts';
-import { makeMergePolicy } from '../engine/peers/merge.ts';
-import { decodeUpdateBody, encodeUpdateMessage } from '../engine/peers/update-body.ts';
-import { HaproxyProcess } from '../engine/process/process.ts';
-import { inetaddrHost } from '../engine/table/keys.ts';
-import { NO_ENTRY, type StickTable } from '../engine/table/table.ts';
-import { tickAdd, tickFromMs, type Tick } from '../engine/ticks.ts';
-import { meshConfig } from '../scenarios/dsl.ts';
-import { addressesFromCidr } from '../sim/traffic.ts';
-import { Seeds } from '../sim/seeds.ts';
 import { emit } from './emit.ts';
+import { Floor } from './floor.ts';
+import { largeShape, referenceShape } from './worlds.ts';
 
-const STORE = 'store http_req_cnt,http_req_rate(10s),gpc0,conn_cnt';
-const FRONTEND = ['http-request deny deny_status 429 if { sc_http_req_rate(0) gt 100 }'];
 const WARM_UP_REQUESTS = 50_000;
-
-interface FloorWorld {
-  readonly nodes: readonly string[];
-  readonly tableSize: string;
-  readonly clients: number;
-  /** The prefix length of each node's client block (10.(100+i).0.0/bits). */
-  readonly clientPrefixBits: number;
-  readonly requestsPerS: number;
-  readonly simulatedMs: number;
-  /** Traffic starts here (the simulated time before it still counts in the speedup). */
-  readonly trafficStartMs: number;
-}
-
-/** An Env whose time the loop sets and whose timers and sockets never run (the floor has none). */
-function quietEnv(clock: { tick: Tick }): Env {
-  const never: TimerHandle = { cancel: () => {} };
-  const stream: ByteStream = {
-    remoteAddress: '0.0.0.0',
-    remotePort: 0,
-    localAddress: '0.0.0.0',
-    localPort: 0,
-    write: () => {},
-    close: () => {},
-    onData: () => {},
-    onConnect: () => {},
-    onClose: () => {},
-  };
-  const net: Net = { connect: () => stream, listen: () => ({ close: () => {} }) };
-  return {
-    clock: { nowMs: () => clock.tick, nowTick: () => clock.tick },
-    timers: { schedule: () => never },
-    random: { nextInt: () => 0 },
-    net,
-    events: NO_EVENTS,
-  };
-}
-
-/** One world's processes, tables and request stream, and the three measurements over them. */
-class Floor {
-  private readonly clock = { tick: tickFromMs(1) };
-  /** Every run goes on from where the last one left the clock (time never goes back). */
-  private tickBase = tickFromMs(1);
-  private readonly processes: HaproxyProcess[];
-  private readonly tables: StickTable[];
-  private readonly layout: UpdateLayout;
-  private readonly policy = makeMergePolicy('haproxy');
-  /** As a session reads them: each update is treated before more bytes are pushed, in place. */
-  private readonly decoders: MessageDecoder[];
-  private readonly random = new Seeds('bench').stream('traffic');
-  private readonly clients: string[][];
-  /** The simulator's clients hand their address to the engine as a number too (sim/traffic.ts). */
-  private readonly clientIpv4s: number[][];
-  readonly requests: number;
-
-  constructor(private readonly world: FloorWorld) {
-    const nodes = world.nodes;
-    const peers = nodes.map((name, i) => ({ name, address: `10.0.0.${i + 1}` }));
-    const table = `stick-table type ip size ${world.tableSize} expire 60s ${STORE}`;
-    this.processes = nodes.map((name) => {
-      const parsed = parseConfig(meshConfig({ local: name, peers, table, frontend: FRONTEND }), { file: `${name}.cfg` });
-      if (!parsed.ok) throw new Error(`floor bench config: ${parsed.errors.map((e) => e.message).join('; ')}`);
-      const proc = new HaproxyProcess({ env: quietEnv(this.clock), config: parsed.config, hostname: name, cliLocalPeer: name });
-      proc.start();
-      return proc;
-    });
-    this.tables = this.processes.map((p) => p.tables.tables[0]!);
-    this.layout = layoutFromSpec(this.tables[0]!.spec);
-    this.decoders = nodes.map(() => new MessageDecoder({ expect: 'messages', inPlaceUpdates: true }));
-    this.clients = nodes.map((_, i) => addressesFromCidr(`10.${100 + i}.0.0/${world.clientPrefixBits}`, Math.round(world.clients / nodes.length)));
-    this.clientIpv4s = this.clients.map((addresses) => addresses.map((a) => inetaddrHost(a)));
-    this.requests = Math.round(((world.simulatedMs - world.trafficStartMs) / 1000) * world.requestsPerS);
-  }
-
-  /** Simulated time over wall time for `wallS` of work, to `digits` decimals. */
-  speedup(wallS: number, digits = 0): number {
-    return Number((this.world.simulatedMs / 1000 / wallS).toFixed(digits));
-  }
-
-  /** Steps 2–3 for one entry of `from`: encoded for, decoded and merged by, every other node. */
-  private replicate(from: number, key: number): void {
-    const table = this.tables[from]!;
-    const now = this.clock.tick;
-    const ref = table.lookup(key);
-    if (ref === NO_ENTRY) return;
-    const values = table.layout.stored.map((slot) => readField(table, ref, slot, now));
-    for (let to = 0; to < this.world.nodes.length; to++) {
-      if (to === from) continue;
-      const bytes = encodeUpdateMessage({ updateId: undefined, expireMs: undefined, key, values }, this.layout);
-      const decoder = this.decoders[to]!;
-      decoder.push(bytes);
-      const msg = decoder.next();
-      if (msg?.kind !== 'update') throw new Error('floor bench: an update decodes as an update');
-      const update = decodeUpdateBody(msg, this.layout);
-      const receiver = this.tables[to]!;
-      const got = receiver.setEntryAllocatingFirst(update.key, now);
-      if (got === NO_ENTRY) continue;
-      this.policy.apply({ table: receiver, ref: got, key: update.key, now, origin: this.world.nodes[from]!, created: receiver.lastSetCreated, fields: this.layout.fields, values: update.values, decisionsWanted: false });
-      receiver.setExpire(got, tickAdd(now, receiver.spec.expireMs));
-      receiver.touchRemote(got);
-    }
-  }
-
-  /** `count` requests (step 1 when `requests`) and their replication (steps 2-3 when `replication`); wall seconds. */
-  run(count: number, options: { requests: boolean; replication: boolean }): number {
-    const start = process.hrtime.bigint();
-    const base = this.tickBase;
-    const nodes = this.world.nodes.length;
-    for (let i = 0; i < count; i++) {
-      this.clock.tick = tickAdd(base, Math.floor((i * 1000) / this.world.requestsPerS));
-      const node = this.random.nextInt(nodes);
-      const at = this.random.nextInt(this.clients[node]!.length); // the draw random.pick makes
-      const srcIpv4 = this.clientIpv4s[node]![at]!;
-      if (options.requests) this.processes[node]!.handleRequest({ srcAddress: this.clients[node]![at]!, srcIpv4 });
-      if (options.replication) this.replicate(node, srcIpv4);
-    }
-    this.tickBase = tickAdd(this.clock.tick, 1);
-    return Number(process.hrtime.bigint() - start) / 1e9;
-  }
-}
 
 const scaleMs = process.env.BENCH_SIM_MS === undefined ? undefined : Number(process.env.BENCH_SIM_MS);
 
-const reference = new Floor({ nodes: ['hap1', 'hap2', 'hap3'], tableSize: '100k', clients: 10_000, clientPrefixBits: 16, requestsPerS: 1_000, simulatedMs: scaleMs ?? 600_000, trafficStartMs: 0 });
+const reference = new Floor(referenceShape(scaleMs ?? 600_000));
 reference.run(Math.min(reference.requests, WARM_UP_REQUESTS), { requests: true, replication: true });
 emit({ bench: 'sim', metric: 'engine_floor_speedup_x', value: reference.speedup(reference.run(reference.requests, { requests: true, replication: true })), unit: 'x' });
 emit({ bench: 'sim', metric: 'replication_floor_speedup_x', value: reference.speedup(reference.run(reference.requests, { requests: false, replication: true })), unit: 'x' });
 const requestsWallS = reference.run(reference.requests, { requests: true, replication: false });
 emit({ bench: 'sim', metric: 'request_ns', value: Math.round((requestsWallS * 1e9) / reference.requests), unit: 'ns' });
 
-const large = new Floor({
-  nodes: Array.from({ length: 10 }, (_, i) => `hap${i + 1}`),
-  tableSize: '1m',
-  clients: 200_000,
-  clientPrefixBits: 15,
-  requestsPerS: 5_000,
-  simulatedMs: scaleMs ?? 60_000,
-  trafficStartMs: Math.min(5_000, scaleMs ?? 5_000),
-});
+const large = new Floor(largeShape(scaleMs ?? 60_000));
 large.run(Math.min(large.requests, WARM_UP_REQUESTS), { requests: true, replication: true });
 emit({ bench: 'sim-large', metric: 'engine_floor_speedup_x', value: large.speedup(large.run(large.requests, { requests: true, replication: true }), 1), unit: 'x' });

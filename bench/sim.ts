@@ -5,34 +5,16 @@
  * peak RSS as JSON lines ("bench":"sim": wall_s, speedup_x, events_per_s, peak_rss_mb), then
  * runs it again as `sticksim run` does, with the determinism fingerprint on (speedup_x_default).
  */
-import { scenario } from '../scenarios/dsl.ts';
-import { mesh } from '../scenarios/builtin/cluster.ts';
 import { runScenario } from '../scenarios/runner.ts';
 import { emit } from './emit.ts';
+import { referenceShape, worldScenario } from './worlds.ts';
 
 const SIMULATED_MS = Number(process.env.BENCH_SIM_MS ?? 600_000);
-const NODES = ['hap1', 'hap2', 'hap3'];
 
-const reference = scenario({
+const reference = worldScenario(referenceShape(SIMULATED_MS), {
   name: 'bench-reference',
   title: 'Reference load: 3 nodes, 10,000 clients, 1,000 req/s, 10 minutes',
-  lesson: 'benchmark',
-  hosts: mesh(NODES, {
-    table: 'stick-table type ip size 100k expire 60s store http_req_cnt,http_req_rate(10s),gpc0,conn_cnt',
-    frontend: ['http-request deny deny_status 429 if { sc_http_req_rate(0) gt 100 }'],
-  }),
-  durationMs: SIMULATED_MS,
-  watch: { table: 'st', keys: [], everyMs: 60_000 },
-  script: (s) => {
-    NODES.forEach((host, i) => {
-      s.clients({
-        name: `clients-${host}`,
-        addresses: { cidr: `10.${100 + i}.0.0/16`, count: Math.round(10_000 / NODES.length) + (i === 0 ? 10_000 % NODES.length : 0) },
-        arrival: { kind: 'poisson', ratePerSec: 1_000 / NODES.length },
-        targetHost: host,
-      });
-    });
-  },
+  watchEveryMs: 60_000,
 });
 
 const start = process.hrtime.bigint();
