@@ -150,8 +150,7 @@ function treatDefine(
     return OK;
   }
   pt.remoteId = result.remoteTableId;
-  pt.remoteLayout = result.layout;
-  pt.remoteData = result.layout.fields.reduce((bits, f) => bits | (1n << BigInt(f.typeId)), 0n);
+  pt.defineRemote(result.layout);
   peer.remoteTable = pt;
   section.emit('define.rx', { peer: peer.name, table: pt.shared.table.spec.name, remoteId: tableId });
   return OK;
@@ -232,7 +231,7 @@ function treatUpdate(section: PeersSection, peer: Peer, msg: UpdateMessage): Tre
     updateId: pt.lastGet,
     timed: msg.timed,
     values: update.values,
-    layout: pt.receivedNames(),
+    layout: pt.remoteNames,
     expireMs,
   });
   section.emitDeferred(UPDATE_RX_KIND, details);

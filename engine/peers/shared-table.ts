@@ -5,7 +5,7 @@
 import { TraceName } from '../env.ts';
 import type { EntryRef, StickTable } from '../table/table.ts';
 import { definitionFromSpec, type TableDefinition } from './definition.ts';
-import { layoutFromSpec, type LayoutField, type UpdateLayout } from './layout.ts';
+import { layoutFromSpec, type UpdateLayout } from './layout.ts';
 import { storedNames, receivedNames, type LayoutNames } from './update-events.ts';
 import { UpdatesTree } from './updates.ts';
 
@@ -37,8 +37,10 @@ export class PeerTable {
   remoteId = 0;
   /** The peer's data-type bitfield from its DEFINE. */
   remoteData = 0n;
-  /** How to read this peer's updates (from its DEFINE); no fields until then. */
-  remoteLayout: UpdateLayout;
+  /** How to read this peer's updates (from its DEFINE, `defineRemote`); no fields until then. */
+  private remoteLayoutNow: UpdateLayout;
+  /** The names of the values this peer sends (its DEFINE's fields), for the trace. */
+  private remoteNamesNow: LayoutNames;
   lastGet = 0;
   lastAcked = 0;
   lastPushed = 0;
@@ -48,22 +50,24 @@ export class PeerTable {
   /** SHTABLE_F_TEACH_STAGE1 / STAGE2. */
   flags = 0;
 
-  /** The fields `remoteNames` was made for (a new DEFINE brings other fields). */
-  private remoteNamesFor: readonly LayoutField[] | undefined = undefined;
-  private remoteNames: LayoutNames | undefined = undefined;
-
-  /** The names of the values this peer sends (its DEFINE's fields), for the trace. */
-  receivedNames(): LayoutNames {
-    const fields = this.remoteLayout.fields;
-    if (this.remoteNamesFor !== fields || this.remoteNames === undefined) {
-      this.remoteNames = receivedNames(fields);
-      this.remoteNamesFor = fields;
-    }
-    return this.remoteNames;
+  constructor(readonly shared: SharedTable) {
+    this.remoteLayoutNow = { keyType: shared.table.spec.keyType, keySizeBytes: shared.table.spec.keySizeBytes, fields: [] };
+    this.remoteNamesNow = receivedNames(this.remoteLayoutNow.fields);
   }
 
-  constructor(readonly shared: SharedTable) {
-    this.remoteLayout = { keyType: shared.table.spec.keyType, keySizeBytes: shared.table.spec.keySizeBytes, fields: [] };
+  get remoteLayout(): UpdateLayout {
+    return this.remoteLayoutNow;
+  }
+
+  get remoteNames(): LayoutNames {
+    return this.remoteNamesNow;
+  }
+
+  /** What the peer's DEFINE says of this table: how to read its updates, their names, its data types. */
+  defineRemote(layout: UpdateLayout): void {
+    this.remoteLayoutNow = layout;
+    this.remoteNamesNow = receivedNames(layout.fields);
+    this.remoteData = layout.fields.reduce((bits, f) => bits | (1n << BigInt(f.typeId)), 0n);
   }
 
   get localId(): number {
