@@ -149,7 +149,9 @@ export function readVarintU32(bytes: Uint8Array, pos: number, end: number, span:
     if (byte < STOP_BYTE) break;
   }
   span.next = pos;
-  return value % UINT32_LIMIT;
+  // `>>> 0`, the identity on [0, 2^32): the sum is a double, and a double stored into an object
+  // (a freq counter's ageMs) would make V8 box that field in every object of its shape.
+  return (value % UINT32_LIMIT) >>> 0;
 }
 
 /** Reads the full uint64 value (modulo 2^64), or returns a negative sentinel. */

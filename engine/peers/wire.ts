@@ -71,9 +71,7 @@ export class WireReader {
     const value = readVarintU32(this.bytes, start, this.end, this.span);
     if (value < 0) this.failVarint(field, value, start);
     this.pos = this.span.next;
-    // The identity on [0, 2^32), typed uint32 for the JIT: readVarintU32 computes in doubles, and a
-    // double stored into an object made every field of that name (the freq counters' ageMs) boxed.
-    return value >>> 0;
+    return value;
   }
 
   /** The full uint64 value. */
