@@ -182,7 +182,7 @@ function referenceFold(fold: Fingerprint, d: DeferredDetails): void {
   };
   if (d instanceof UpdateSentDetails || d instanceof UpdateReceivedDetails) {
     const sent = d instanceof UpdateSentDetails;
-    const expireMs = sent ? d.expireMs : d.expireMs;
+    const expireMs = d.expireMs;
     const own = sent ? (d.withId ? 64 : 0) | (d.expireMs === null ? 0 : 16) : 16;
     const ip = d.keyType === 'ip';
     fold.layout(sent ? 1 : 2);
